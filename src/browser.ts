@@ -1,0 +1,11 @@
+/**
+ * roaring-mesh for browsers: the same API as on Node.js, with roaring-wasm as the bitmap backend.
+ *
+ * @packageDocumentation
+ */
+import { useBitmapBackend } from './store/bitmap/backend.ts'
+import { wasmBackend } from './store/bitmap/wasm.ts'
+
+useBitmapBackend(wasmBackend)
+
+export * from './public-api.ts'

@@ -1,0 +1,12 @@
+/**
+ * roaring-mesh for Node.js: the store, its wire formats and the peer, with CRoaring's native
+ * addon as the bitmap backend.
+ *
+ * @packageDocumentation
+ */
+import { useBitmapBackend } from './store/bitmap/backend.ts'
+import { nativeBackend } from './store/bitmap/native.ts'
+
+useBitmapBackend(nativeBackend)
+
+export * from './public-api.ts'

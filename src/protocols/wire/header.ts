@@ -1,0 +1,57 @@
+import { InvalidMessageError } from '../../store/errors.ts'
+import { replicaIdFromBytes, replicaIdToBytes, REPLICA_ID_BYTES } from '../../store/replica-id.ts'
+import type { ByteReader } from './byte-reader.ts'
+import type { ByteWriter } from './byte-writer.ts'
+import type { ReplicaId } from '../../store/types.ts'
+
+/** The format version every message starts with. A new format is a new version, never a silent change. */
+export const WIRE_VERSION = 1
+
+export const MessageType = {
+  ops: 1,
+  diffRequest: 2,
+  diff: 3
+} as const
+
+export function writeHeader (writer: ByteWriter, type: number): void {
+  writer.u8(WIRE_VERSION)
+  writer.u8(type)
+}
+
+export function readHeader (reader: ByteReader, type: number, what: string): void {
+  const version = reader.u8('version')
+  if (version !== WIRE_VERSION) throw new InvalidMessageError(`unsupported ${what} version ${version} (this build reads ${WIRE_VERSION})`)
+  const actual = reader.u8('message type')
+  if (actual !== type) throw new InvalidMessageError(`expected a ${what} (type ${type}), got type ${actual}`)
+}
+
+// Hex ids are parsed back to bytes for every message sent; the few writers a mesh has are cached.
+const idBytesCache = new Map<ReplicaId, Uint8Array>()
+
+export function writeReplicaId (writer: ByteWriter, id: ReplicaId): void {
+  let bytes = idBytesCache.get(id)
+  if (bytes == null) {
+    if (idBytesCache.size >= 4096) idBytesCache.clear()
+    bytes = replicaIdToBytes(id)
+    idBytesCache.set(id, bytes)
+  }
+  writer.raw(bytes)
+}
+
+export function readReplicaId (reader: ByteReader): ReplicaId {
+  return replicaIdFromBytes(reader.raw(REPLICA_ID_BYTES, 'replica id'))
+}
+
+/** A table of distinct replica ids, written once per message and referenced by index. */
+export function readReplicaTable (reader: ByteReader): ReplicaId[] {
+  const count = reader.varint('replica count', Math.floor(reader.remaining / REPLICA_ID_BYTES))
+  const ids: ReplicaId[] = []
+  const distinct = new Set<ReplicaId>()
+  for (let i = 0; i < count; i++) {
+    const id = readReplicaId(reader)
+    if (distinct.has(id)) throw new InvalidMessageError(`replica ${id} appears twice in the replica table`)
+    distinct.add(id)
+    ids.push(id)
+  }
+  return ids
+}

@@ -1,0 +1,16 @@
+// The public surface shared by the Node.js and browser entry points; they differ only in the
+// bitmap backend they register.
+export { MemStore, type MemStoreOptions, type DiffFrameOptions } from './store/mem-store.ts'
+export { ChangeEvent, type Change } from './store/change-event.ts'
+export { ClockSet } from './store/clock-set.ts'
+export { HybridClock, compareHlc, type HybridClockOptions } from './store/hlc.ts'
+export { bytesCodec, stringCodec, jsonCodec, type Codec } from './store/codecs.ts'
+export { InvalidArgumentError, InvalidMessageError, TransactionError } from './store/errors.ts'
+export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './store/limits.ts'
+export type { Diff, DiffEntry, DiffGroup, DiffRequest, ReplicaSummary } from './store/diff.ts'
+export type { DeleteOp, Dot, Hlc, Op, ReplicaId, SetOp, Sibling } from './store/types.ts'
+export { encodeOps, decodeOps } from './protocols/wire/ops-codec.ts'
+export { encodeDiffRequest, decodeDiffRequest } from './protocols/wire/diff-request-codec.ts'
+export { encodeDiff, decodeDiff } from './protocols/wire/diff-codec.ts'
+export { WIRE_VERSION } from './protocols/wire/header.ts'
+export { bitmapBackendName } from './store/bitmap/backend.ts'

@@ -1,0 +1,150 @@
+import { ClockSet } from './clock-set.ts'
+import { EMPTY_DIFF, type Diff, type DiffEntry, type DiffGroup, type DiffRequest, type ReplicaSummary } from './diff.ts'
+import { SetDigest } from './dot-hash.ts'
+import { keyStringToBytes } from './key-string.ts'
+import type { ReplicaState } from './replica-state.ts'
+
+/** What one writer contributes to a diff: live seqs to send, and seqs dead here. */
+interface PlannedGroup {
+  readonly replica: ReplicaState
+  readonly seqs: readonly number[]
+  readonly deaths: ClockSet | undefined
+}
+
+/** Bytes a frame spends per entry besides its key and value, and per group (a generous bound). */
+const ENTRY_OVERHEAD = 24
+const GROUP_OVERHEAD = 32
+
+function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/**
+ * Decides what the requester lacks, writer by writer. A writer both sides agree on (the requester
+ * has seen all we have, and its live digest is ours) is skipped. Otherwise we send our live
+ * entries it has not seen, and deaths: if its live digest equals ours over the seqs it has seen,
+ * only the deaths it has not seen; else all we know (it may hold a dead entry as live).
+ */
+function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): PlannedGroup[] {
+  const theirs = new Map<string, ReplicaSummary>()
+  for (const summary of request.replicas ?? []) theirs.set(summary.replica, summary)
+  const empty = new ClockSet()
+  const groups: PlannedGroup[] = []
+  for (const replica of replicas) {
+    if (replica.seen.isEmpty) continue
+    const summary = theirs.get(replica.id)
+    const seenThere = summary?.seen ?? empty
+    const digestThere = summary == null ? new SetDigest() : SetDigest.fromBytes(summary.liveDigest)
+    if (summary != null && replica.seen.isSubsetOf(seenThere) && replica.liveDigest.equals(digestThere)) continue
+    const unseenLive = replica.live.andNot(seenThere)
+    const seqs = unseenLive.toArray()
+    unseenLive.dispose()
+    const dead = replica.seen.andNot(replica.live)
+    let deaths = dead
+    if (replica.liveDigestWithout(seqs).equals(digestThere)) {
+      deaths = dead.andNot(seenThere)
+      dead.dispose()
+    }
+    if (deaths.isEmpty) {
+      deaths.dispose()
+      if (seqs.length === 0) continue
+      groups.push({ replica, seqs, deaths: undefined })
+    } else {
+      groups.push({ replica, seqs, deaths })
+    }
+  }
+  return groups
+}
+
+/** Splits a set into pieces whose serialization stays under `maxBytes`, halving the seq range. */
+function splitBySize (set: ClockSet, maxBytes: number): ClockSet[] {
+  if (!Number.isFinite(maxBytes)) return [set]
+  const size = set.serialize().byteLength
+  const min = set.min()
+  const max = set.max()
+  if (size <= maxBytes || min == null || max == null || min === max) return [set]
+  const middle = min + Math.floor((max - min + 1) / 2)
+  const low = set.slice(min, middle)
+  const high = set.slice(middle, max + 1)
+  set.dispose()
+  return [...splitBySize(low, maxBytes), ...splitBySize(high, maxBytes)]
+}
+
+/**
+ * The diff for `request`, as frames of about `maxFrameBytes` (a frame holding one entry larger
+ * than that is the exception): first every entry, then every death. Entries are read from the
+ * store as each frame is made, so the store may change between frames; what a frame says stays
+ * true (a live entry was live, a dead seq stays dead), and anything newer comes next round.
+ */
+export function * diffFrames (
+  replicas: Iterable<ReplicaState>,
+  request: DiffRequest,
+  stateHash: Uint8Array,
+  maxFrameBytes: number
+): Generator<Diff> {
+  if (equalBytes(request.stateHash, stateHash)) return
+  if (request.replicas == null) {
+    yield { needsFullRequest: true, groups: [] }
+    return
+  }
+  const groups = plan(replicas, request)
+  // Sets placed in a frame belong to the consumer from then on.
+  const handedOut = new Set<ClockSet>()
+  try {
+    let frame: DiffGroup[] = []
+    let frameBytes = 0
+    for (const group of groups) {
+      let entries: DiffEntry[] = []
+      frameBytes += GROUP_OVERHEAD
+      for (const seq of group.seqs) {
+        const entry = group.replica.dots.get(seq)
+        if (entry == null) continue
+        const bytes = entry.key.length + entry.value.byteLength + ENTRY_OVERHEAD
+        if (frameBytes + bytes > maxFrameBytes && (entries.length > 0 || frame.length > 0)) {
+          if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
+          yield { needsFullRequest: false, groups: frame }
+          frame = []
+          entries = []
+          frameBytes = GROUP_OVERHEAD
+        }
+        entries.push({
+          key: keyStringToBytes(entry.key),
+          value: entry.value,
+          seq,
+          hlc: { wall: entry.wall, counter: entry.counter }
+        })
+        frameBytes += bytes
+      }
+      if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
+    }
+    for (const group of groups) {
+      if (group.deaths == null) continue
+      for (const piece of splitBySize(group.deaths, maxFrameBytes - GROUP_OVERHEAD)) {
+        handedOut.add(piece)
+        const bytes = Number.isFinite(maxFrameBytes) ? piece.serialize().byteLength + GROUP_OVERHEAD : 0
+        // A replica appears once per frame: its deaths join its entries, a second piece waits for the next frame.
+        let at = frame.findIndex((g) => g.replica === group.replica.id)
+        if ((frameBytes + bytes > maxFrameBytes && frame.length > 0) || (at >= 0 && frame[at].deaths != null)) {
+          yield { needsFullRequest: false, groups: frame }
+          frame = []
+          frameBytes = 0
+          at = -1
+        }
+        if (at >= 0) frame[at] = { ...frame[at], deaths: piece }
+        else frame.push({ replica: group.replica.id, entries: [], deaths: piece })
+        frameBytes += bytes
+      }
+    }
+    if (frame.length > 0) yield { needsFullRequest: false, groups: frame }
+  } finally {
+    for (const group of groups) if (group.deaths != null && !handedOut.has(group.deaths)) group.deaths.dispose()
+  }
+}
+
+/** The whole diff in one message: with no size limit every group lands in a single frame. */
+export function buildWholeDiff (replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array): Diff {
+  for (const frame of diffFrames(replicas, request, stateHash, Number.POSITIVE_INFINITY)) return frame
+  return EMPTY_DIFF
+}

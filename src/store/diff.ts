@@ -1,0 +1,45 @@
+import type { ClockSet } from './clock-set.ts'
+import type { Hlc, ReplicaId } from './types.ts'
+
+/** What a replica has seen of one writer: every seq, and a digest of those still live. */
+export interface ReplicaSummary {
+  readonly replica: ReplicaId
+  readonly seen: ClockSet
+  /** 8-byte digest of the writer's live seqs (see `SetDigest`). */
+  readonly liveDigest: Uint8Array
+}
+
+/**
+ * Asks another replica for what this one lacks. `stateHash` (16 bytes) covers everything this
+ * replica has seen and holds live; a responder with the same hash answers with nothing. Without
+ * `replicas` the request is a summary only: the responder answers `needsFullRequest` when the
+ * hashes differ.
+ */
+export interface DiffRequest {
+  readonly stateHash: Uint8Array
+  readonly replicas?: readonly ReplicaSummary[]
+}
+
+/** One live entry the requester has not seen. */
+export interface DiffEntry {
+  readonly key: Uint8Array
+  readonly value: Uint8Array
+  readonly seq: number
+  readonly hlc: Hlc
+}
+
+/** What one writer's dots bring: live entries (ascending seq), then seqs known dead. */
+export interface DiffGroup {
+  readonly replica: ReplicaId
+  readonly entries: readonly DiffEntry[]
+  readonly deaths?: ClockSet
+}
+
+/** The answer to a {@link DiffRequest}: integrate entries first, then deaths. */
+export interface Diff {
+  readonly needsFullRequest: boolean
+  readonly groups: readonly DiffGroup[]
+}
+
+/** A diff that asks nothing and brings nothing: the replicas agree. */
+export const EMPTY_DIFF: Diff = Object.freeze({ needsFullRequest: false, groups: Object.freeze([]) })

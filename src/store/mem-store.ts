@@ -1,0 +1,426 @@
+import { ChangeEvent } from './change-event.ts'
+import { bytesCodec, type Codec } from './codecs.ts'
+import { EMPTY_DIFF, type Diff, type DiffRequest } from './diff.ts'
+import { buildWholeDiff, diffFrames } from './diff-builder.ts'
+import { TransactionError } from './errors.ts'
+import { HybridClock, type HybridClockOptions } from './hlc.ts'
+import { bytesToKeyString, keyStringToBytes } from './key-string.ts'
+import { assertReplicaId, newReplicaId } from './replica-id.ts'
+import { Entry, ReplicaState, compareEntries } from './replica-state.ts'
+import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
+import { winner, type WriteRecord } from './write-record.ts'
+import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
+
+export interface MemStoreOptions<K, V> {
+  /** How keys become bytes. @default bytes as they are */
+  keys?: Codec<K>
+  /** How values become bytes. @default bytes as they are */
+  values?: Codec<V>
+  /** The hybrid logical clock's wall clock and drift bound. */
+  clock?: HybridClockOptions
+  /** This replica's id. Only a persistent store that reopens itself should pass one. @default a fresh random id */
+  replicaId?: ReplicaId
+}
+
+export interface DiffFrameOptions {
+  /** The approximate largest frame, in bytes. @default 65536 */
+  maxFrameBytes?: number
+}
+
+interface LocalWrite extends WriteRecord {
+  readonly keyBytes: Uint8Array
+}
+
+interface Transaction {
+  readonly hlc: Hlc
+  readonly firstSeq: number
+  readonly writes: LocalWrite[]
+}
+
+/** A dot of every entry in a chain. */
+function dotsOf (head: Entry | undefined): Dot[] {
+  const dots: Dot[] = []
+  for (let entry = head; entry != null; entry = entry.next) dots.push({ replica: entry.replica.id, seq: entry.seq })
+  return dots
+}
+
+/**
+ * An in-memory replica of a replicated key-value store: a state CRDT with no tombstones. What it
+ * has seen of each writer is a set of seqs kept as roaring bitmaps; a dot seen but no longer
+ * live is dead, which is all a delete or an overwrite needs to leave behind.
+ *
+ * Concurrent sets to one key resolve last-writer-wins (hybrid logical clock, then replica id);
+ * a delete removes only what its replica had seen, so a concurrent set survives it (add-wins).
+ *
+ * @example
+ * ```ts
+ * const a = new MemStore<string, string>('alice', { keys: stringCodec, values: stringCodec })
+ * const b = new MemStore<string, string>('bob', { keys: stringCodec, values: stringCodec })
+ * b.integrateOp(a.insertWithOp('greeting', 'hello'))
+ * a.integrateDiff(b.buildDiff(a.requestDiff()))
+ * ```
+ */
+export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
+  /** A human label for this replica; it does not identify it (see {@link replicaId}). */
+  readonly name: string | undefined
+  /** This replica's id: 16 random bytes as hex, made fresh for every new store. */
+  readonly replicaId: ReplicaId
+  readonly #keys: Codec<K>
+  readonly #values: Codec<V>
+  readonly #clock: HybridClock
+  readonly #entries = new Map<string, Entry>()
+  readonly #replicas = new Map<ReplicaId, ReplicaState>()
+  readonly #local: ReplicaState
+  #nextSeq = 1
+  #tx: Transaction | undefined
+  #changeListeners = 0
+
+  constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
+    super()
+    this.name = name
+    if (options.replicaId != null) assertReplicaId(options.replicaId)
+    this.replicaId = options.replicaId ?? newReplicaId()
+    this.#keys = options.keys ?? bytesCodec as unknown as Codec<K>
+    this.#values = options.values ?? bytesCodec as unknown as Codec<V>
+    this.#clock = new HybridClock(options.clock)
+    this.#local = this.#replica(this.replicaId)
+  }
+
+  /** Number of keys with a value. */
+  get size (): number {
+    return this.#entries.size
+  }
+
+  /** Whether a transaction is open (remote integration waits until it ends). */
+  get inTransaction (): boolean {
+    return this.#tx != null
+  }
+
+  get (key: K): V | undefined {
+    const head = this.#entries.get(bytesToKeyString(this.#encodeKey(key)))
+    return head == null ? undefined : this.#values.decode(winner(head).value)
+  }
+
+  has (key: K): boolean {
+    return this.#entries.has(bytesToKeyString(this.#encodeKey(key)))
+  }
+
+  /** Every key with its value, in key byte order: two converged stores return equal arrays. */
+  entries (): Array<[K, V]> {
+    const keys = [...this.#entries.keys()].sort()
+    return keys.map((key) => [this.#keys.decode(keyStringToBytes(key)), this.#values.decode(winner(this.#entries.get(key)!).value)])
+  }
+
+  /** All live values at `key`, winner first: more than one after concurrent sets. */
+  conflicts (key: K): Array<Sibling<V>> {
+    const siblings: Entry[] = []
+    for (let entry = this.#entries.get(bytesToKeyString(this.#encodeKey(key))); entry != null; entry = entry.next) siblings.push(entry)
+    return siblings.sort((a, b) => compareEntries(b, a)).map((entry) => ({
+      value: this.#values.decode(entry.value),
+      dot: { replica: entry.replica.id, seq: entry.seq },
+      hlc: { wall: entry.wall, counter: entry.counter }
+    }))
+  }
+
+  /** Sets `key` to `value`, replacing every value this replica sees there. */
+  set (key: K, value: V): this {
+    this.#write(this.#encodeKey(key), this.#encodeValue(value))
+    return this
+  }
+
+  /** Same as {@link set}. */
+  insert (key: K, value: V): this {
+    return this.set(key, value)
+  }
+
+  /** Deletes every value this replica sees at `key`. Returns whether there was one. */
+  delete (key: K): boolean {
+    return this.#write(this.#encodeKey(key), undefined)
+  }
+
+  /** {@link set} and return the op to send to other replicas. */
+  insertWithOp (key: K, value: V): Op {
+    this.#requireNoTransaction('insertWithOp')
+    this.begin()
+    this.set(key, value)
+    return this.commitWithOps()[0]
+  }
+
+  /** {@link delete} and return the op to send (an op that removes nothing if the key was absent). */
+  deleteWithOp (key: K): Op {
+    this.#requireNoTransaction('deleteWithOp')
+    const keyBytes = this.#encodeKey(key)
+    this.begin()
+    this.delete(key)
+    return this.commitWithOps()[0] ?? { kind: 'delete', key: keyBytes, removes: [] }
+  }
+
+  /** Opens a transaction: writes apply at once, and commit as one change with contiguous dots. */
+  begin (): void {
+    if (this.#tx != null) throw new TransactionError('a transaction is already open')
+    this.#tx = { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: [] }
+  }
+
+  commit (): void {
+    this.#commit(this.#takeTransaction('commit'))
+  }
+
+  /** Commits and returns the transaction's ops, in write order, to send as one message. */
+  commitWithOps (): Op[] {
+    const tx = this.#takeTransaction('commitWithOps')
+    const ops = tx.writes.map((write): Op => write.after == null
+      ? { kind: 'delete', key: write.keyBytes, removes: dotsOf(write.before) }
+      : {
+          kind: 'set',
+          key: write.keyBytes,
+          value: write.after.value,
+          dot: { replica: this.replicaId, seq: write.after.seq },
+          hlc: tx.hlc,
+          removes: dotsOf(write.before)
+        })
+    this.#commit(tx)
+    return ops
+  }
+
+  /** Undoes every write of the open transaction. */
+  rollback (): void {
+    const tx = this.#takeTransaction('rollback')
+    for (let i = tx.writes.length - 1; i >= 0; i--) {
+      const { key, before } = tx.writes[i]
+      if (before == null) this.#entries.delete(key)
+      else this.#entries.set(key, before)
+    }
+    // Nobody saw these seqs: no op left and nothing was stored, so they can be handed out again.
+    this.#nextSeq = tx.firstSeq
+  }
+
+  /** Runs `fn` in a transaction: commits if it returns, rolls back and rethrows if it throws. */
+  transact<T> (fn: (store: this) => T): T {
+    this.begin()
+    let result: T
+    try {
+      result = fn(this)
+    } catch (err) {
+      this.rollback()
+      throw err
+    }
+    this.commit()
+    return result
+  }
+
+  integrateOp (op: Op): void {
+    this.integrateOps([op])
+  }
+
+  /**
+   * Applies remote ops, in any order, any number of times: ops commute and are idempotent.
+   * Everything is checked first; a bad batch throws and changes nothing.
+   */
+  integrateOps (ops: readonly Op[]): void {
+    this.#requireNoTransaction('integrateOps')
+    checkOps(ops)
+    const records: WriteRecord[] = []
+    for (const op of ops) {
+      const key = bytesToKeyString(op.key)
+      for (const dot of op.removes) this.#kill(this.#replica(dot.replica), dot.seq, records)
+      if (op.kind === 'set') this.#integrateEntry(key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
+    }
+    this.#emit('remote', records)
+  }
+
+  /** A request for what this replica lacks; `summary: true` sends only a 16-byte state hash. */
+  requestDiff (options: { summary?: boolean } = {}): DiffRequest {
+    const stateHash = this.stateHash()
+    if (options.summary === true) return { stateHash }
+    const replicas = []
+    for (const replica of this.#replicas.values()) {
+      if (replica.seen.isEmpty) continue
+      replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes() })
+    }
+    return { stateHash, replicas }
+  }
+
+  /** What the requester lacks, in one message. Reads committed state only. */
+  buildDiff (request: DiffRequest): Diff {
+    return buildWholeDiff(this.#replicas.values(), request, this.stateHash())
+  }
+
+  /**
+   * The same diff as {@link buildDiff}, as bounded frames: entries first, then deaths. Integrating
+   * any prefix of the frames leaves a correct store.
+   */
+  buildDiffFrames (request: DiffRequest, options: DiffFrameOptions = {}): Generator<Diff> {
+    return diffFrames(this.#replicas.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
+  }
+
+  /** Applies a diff (or one frame of it): entries first, then deaths. A bad diff throws and changes nothing. */
+  integrateDiff (diff: Diff): void {
+    this.#requireNoTransaction('integrateDiff')
+    if (diff === EMPTY_DIFF) return
+    checkDiff(diff)
+    const records: WriteRecord[] = []
+    for (const group of diff.groups) {
+      for (const entry of group.entries) {
+        this.#integrateEntry(bytesToKeyString(entry.key), entry.value, group.replica, entry.seq, entry.hlc, records)
+      }
+    }
+    for (const group of diff.groups) {
+      if (group.deaths == null || group.deaths.isEmpty) continue
+      const replica = this.#replica(group.replica)
+      const killed = group.deaths.intersect(replica.live)
+      for (const seq of killed) this.#kill(replica, seq, records)
+      killed.dispose()
+      replica.markSeenDead(group.deaths)
+      if (replica === this.#local) this.#nextSeq = Math.max(this.#nextSeq, group.deaths.max()! + 1)
+    }
+    this.#emit('remote', records)
+  }
+
+  /** 16 bytes that change whenever what this replica has seen or holds live changes. */
+  stateHash (): Uint8Array {
+    let seenA = 0
+    let seenB = 0
+    let liveA = 0
+    let liveB = 0
+    for (const replica of this.#replicas.values()) {
+      seenA = (seenA + replica.seenDigest.a) >>> 0
+      seenB = (seenB + replica.seenDigest.b) >>> 0
+      liveA = (liveA + replica.liveDigest.a) >>> 0
+      liveB = (liveB + replica.liveDigest.b) >>> 0
+    }
+    const out = new Uint8Array(16)
+    const view = new DataView(out.buffer)
+    view.setUint32(0, seenA, true)
+    view.setUint32(4, seenB, true)
+    view.setUint32(8, liveA, true)
+    view.setUint32(12, liveB, true)
+    return out
+  }
+
+  override addEventListener (type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
+  override addEventListener (type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
+  override addEventListener (type: string, listener: any, options?: AddEventListenerOptions | boolean): void {
+    if (type === 'change' && listener != null) this.#changeListeners++
+    super.addEventListener(type, listener, options)
+  }
+
+  override removeEventListener (type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
+  override removeEventListener (type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
+  override removeEventListener (type: string, listener: any, options?: EventListenerOptions | boolean): void {
+    if (type === 'change' && listener != null && this.#changeListeners > 0) this.#changeListeners--
+    super.removeEventListener(type, listener, options)
+  }
+
+  #encodeKey (key: K): Uint8Array {
+    const bytes = this.#keys.encode(key)
+    checkKey(bytes)
+    return bytes
+  }
+
+  #encodeValue (value: V): Uint8Array {
+    const bytes = this.#values.encode(value)
+    checkValue(bytes)
+    return bytes
+  }
+
+  #replica (id: ReplicaId): ReplicaState {
+    let replica = this.#replicas.get(id)
+    if (replica == null) {
+      replica = new ReplicaState(id)
+      this.#replicas.set(id, replica)
+    }
+    return replica
+  }
+
+  /** A local set (`value`) or delete (`undefined`), in the open transaction or in one of its own. */
+  #write (keyBytes: Uint8Array, value: Uint8Array | undefined): boolean {
+    const tx = this.#tx ?? { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: [] }
+    const key = bytesToKeyString(keyBytes)
+    const before = this.#entries.get(key)
+    let after: Entry | undefined
+    if (value == null) {
+      if (before == null) return false
+      this.#entries.delete(key)
+    } else {
+      after = new Entry(key, value, this.#local, this.#nextSeq++, tx.hlc.wall, tx.hlc.counter, undefined)
+      this.#entries.set(key, after)
+    }
+    tx.writes.push({ key, keyBytes, before, after })
+    if (tx !== this.#tx) this.#commit(tx)
+    return true
+  }
+
+  #takeTransaction (what: string): Transaction {
+    const tx = this.#tx
+    if (tx == null) throw new TransactionError(`${what}() without begin()`)
+    this.#tx = undefined
+    return tx
+  }
+
+  #requireNoTransaction (what: string): void {
+    if (this.#tx != null) throw new TransactionError(`${what}() cannot run inside an open transaction`)
+  }
+
+  /**
+   * Brings the bitmaps and the dot index in line with a transaction's writes: its dots are
+   * contiguous, so they enter seen and live as one range, and those it overwrote itself leave
+   * live again with every older dot it replaced.
+   */
+  #commit (tx: Transaction): void {
+    const local = this.#local
+    if (this.#nextSeq > tx.firstSeq) {
+      local.markSeenRange(tx.firstSeq, this.#nextSeq)
+      local.addLiveRange(tx.firstSeq, this.#nextSeq)
+    }
+    for (const write of tx.writes) {
+      for (let entry = write.before; entry != null; entry = entry.next) entry.replica.removeLive(entry.seq)
+      if (write.after != null) local.indexLive(write.after)
+    }
+    this.#emit('local', tx.writes)
+  }
+
+  #integrateEntry (key: string, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
+    const replica = this.#replica(replicaId)
+    if (replica.seen.has(seq)) return
+    const before = this.#entries.get(key)
+    const entry = new Entry(key, value, replica, seq, hlc.wall, hlc.counter, before)
+    this.#entries.set(key, entry)
+    replica.markSeen(seq)
+    replica.addLive(entry)
+    this.#clock.observe(hlc)
+    // A dot of ours we never issued (our id in someone else's hands): never issue it again.
+    if (replica === this.#local && seq >= this.#nextSeq) this.#nextSeq = seq + 1
+    records.push({ key, before, after: entry })
+  }
+
+  /** Marks a dot dead: unlinks its entry if live, and records it as seen. */
+  #kill (replica: ReplicaState, seq: number, records: WriteRecord[]): void {
+    const entry = replica.dots.get(seq)
+    if (entry == null) {
+      if (!replica.seen.has(seq)) {
+        replica.markSeen(seq)
+        if (replica === this.#local && seq >= this.#nextSeq) this.#nextSeq = seq + 1
+      }
+      return
+    }
+    replica.removeLive(seq)
+    const before = this.#entries.get(entry.key)!
+    const after = this.#unlink(before, entry)
+    if (after == null) this.#entries.delete(entry.key)
+    else this.#entries.set(entry.key, after)
+    records.push({ key: entry.key, before, after })
+  }
+
+  /** The chain without `target`; entries before it are copied (chains are shared) and re-indexed. */
+  #unlink (head: Entry, target: Entry): Entry | undefined {
+    if (head === target) return head.next
+    const copy = head.withNext(this.#unlink(head.next!, target))
+    copy.replica.indexLive(copy)
+    return copy
+  }
+
+  #emit (origin: 'local' | 'remote', records: readonly WriteRecord[]): void {
+    if (records.length === 0 || this.#changeListeners === 0) return
+    this.dispatchEvent(new ChangeEvent(origin, records, this.#keys, this.#values))
+  }
+}

@@ -1,0 +1,76 @@
+import { MAX_SEQ } from './clock-set.ts'
+import { InvalidArgumentError } from './errors.ts'
+import { MAX_COUNTER, MAX_WALL } from './hlc.ts'
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.ts'
+import { assertReplicaId } from './replica-id.ts'
+import type { Diff } from './diff.ts'
+import type { Dot, Hlc, Op } from './types.ts'
+
+// Ops and diffs from the wire are valid by construction (the decoders check everything), but
+// integrate* also takes objects made in code; checking all of a batch before applying any of it
+// is what keeps a bad batch from leaving the store half-changed.
+
+function fail (why: string): never {
+  throw new InvalidArgumentError(why)
+}
+
+export function checkKey (key: unknown): asserts key is Uint8Array {
+  if (!(key instanceof Uint8Array)) fail('a key must encode to a Uint8Array')
+  if (key.byteLength > MAX_KEY_BYTES) fail(`key of ${key.byteLength} bytes exceeds ${MAX_KEY_BYTES}`)
+}
+
+export function checkValue (value: unknown): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) fail('a value must encode to a Uint8Array')
+  if (value.byteLength > MAX_VALUE_BYTES) fail(`value of ${value.byteLength} bytes exceeds ${MAX_VALUE_BYTES}`)
+}
+
+export function checkSeq (seq: unknown): asserts seq is number {
+  if (!Number.isInteger(seq) || (seq as number) < 1 || (seq as number) > MAX_SEQ) fail(`invalid seq ${String(seq)}`)
+}
+
+function checkDot (dot: Dot | undefined): void {
+  if (dot == null || typeof dot !== 'object') fail('missing dot')
+  assertReplicaId(dot.replica)
+  checkSeq(dot.seq)
+}
+
+export function checkHlc (hlc: Hlc | undefined): void {
+  if (hlc == null || typeof hlc !== 'object') fail('missing hlc')
+  if (!Number.isInteger(hlc.wall) || hlc.wall < 0 || hlc.wall > MAX_WALL) fail(`invalid hlc wall ${hlc.wall}`)
+  if (!Number.isInteger(hlc.counter) || hlc.counter < 0 || hlc.counter > MAX_COUNTER) fail(`invalid hlc counter ${hlc.counter}`)
+}
+
+export function checkOps (ops: readonly Op[]): void {
+  if (!Array.isArray(ops)) fail('ops must be an array')
+  for (const op of ops) {
+    if (op == null || (op.kind !== 'set' && op.kind !== 'delete')) fail('an op is a set or a delete')
+    checkKey(op.key)
+    if (!Array.isArray(op.removes)) fail('op.removes must be an array')
+    for (const dot of op.removes) checkDot(dot)
+    if (op.kind === 'set') {
+      checkValue(op.value)
+      checkDot(op.dot)
+      checkHlc(op.hlc)
+    }
+  }
+}
+
+export function checkDiff (diff: Diff): void {
+  if (diff == null || !Array.isArray(diff.groups)) fail('a diff has groups')
+  const replicas = new Set<string>()
+  for (const group of diff.groups) {
+    assertReplicaId(group.replica)
+    if (replicas.has(group.replica)) fail(`replica ${group.replica} appears twice in one diff`)
+    replicas.add(group.replica)
+    if (!Array.isArray(group.entries)) fail('a diff group has entries')
+    for (const entry of group.entries) {
+      checkKey(entry.key)
+      checkValue(entry.value)
+      checkSeq(entry.seq)
+      checkHlc(entry.hlc)
+    }
+    if (group.deaths != null && !group.deaths.isEmpty && (group.deaths.min()! < 1 || group.deaths.max()! > MAX_SEQ)) {
+      fail('a death outside the seq range')
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto'
+import { MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeDiff, encodeDiffRequest, encodeOps, type Op } from '../../src/index.ts'
+
+export function bytes (length: number): Uint8Array {
+  return new Uint8Array(randomBytes(length))
+}
+
+/** One pull through the wire formats: `to` asks, `from` answers. Returns the bytes both ways. */
+export function pull<K, V> (to: MemStore<K, V>, from: MemStore<K, V>): { request: number, diff: number } {
+  const request = encodeDiffRequest(to.requestDiff())
+  const diff = encodeDiff(from.buildDiff(decodeDiffRequest(request)))
+  to.integrateDiff(decodeDiff(diff))
+  return { request: request.byteLength, diff: diff.byteLength }
+}
+
+/** Ops through the wire format. */
+export function deliver<K, V> (to: MemStore<K, V>, ops: Op[]): void {
+  to.integrateOps(decodeOps(encodeOps(ops)))
+}
+
+export function hex (value: Uint8Array): string {
+  return Buffer.from(value).toString('hex')
+}
+
+/** Entries as comparable hex pairs. */
+export function dump (store: MemStore): Array<[string, string]> {
+  return store.entries().map(([k, v]) => [hex(k), hex(v)])
+}
