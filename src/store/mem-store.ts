@@ -1,4 +1,5 @@
 import { ChangeEvent } from './change-event.ts'
+import { OpsEvent } from './ops-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
 import { EMPTY_DIFF, type Diff, type DiffRequest } from './diff.ts'
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
@@ -73,7 +74,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   readonly #local: ReplicaState
   #nextSeq = 1
   #tx: Transaction | undefined
-  #changeListeners = 0
+  readonly #listeners = new Map<string, number>()
 
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
@@ -162,23 +163,14 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   }
 
   commit (): void {
-    this.#commit(this.#takeTransaction('commit'))
+    this.#commit(this.#takeTransaction('commit'), undefined)
   }
 
   /** Commits and returns the transaction's ops, in write order, to send as one message. */
   commitWithOps (): Op[] {
     const tx = this.#takeTransaction('commitWithOps')
-    const ops = tx.writes.map((write): Op => write.after == null
-      ? { kind: 'delete', key: write.keyBytes, removes: dotsOf(write.before) }
-      : {
-          kind: 'set',
-          key: write.keyBytes,
-          value: write.after.value,
-          dot: { replica: this.replicaId, seq: write.after.seq },
-          hlc: tx.hlc,
-          removes: dotsOf(write.before)
-        })
-    this.#commit(tx)
+    const ops = this.#opsOf(tx)
+    this.#commit(tx, ops)
     return ops
   }
 
@@ -276,6 +268,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     this.#emit('remote', records)
   }
 
+  /** Whether this replica has integrated `dot`, alive or dead. A seq missing below one it has seen is a gap: something was lost. */
+  hasSeen (dot: Dot): boolean {
+    return this.#replicas.get(dot.replica)?.seen.has(dot.seq) ?? false
+  }
+
   /** 16 bytes that change whenever what this replica has seen or holds live changes. */
   stateHash (): Uint8Array {
     let seenA = 0
@@ -298,16 +295,19 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   }
 
   override addEventListener (type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
+  override addEventListener (type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
   override addEventListener (type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
   override addEventListener (type: string, listener: any, options?: AddEventListenerOptions | boolean): void {
-    if (type === 'change' && listener != null) this.#changeListeners++
+    if (listener != null) this.#listeners.set(type, (this.#listeners.get(type) ?? 0) + 1)
     super.addEventListener(type, listener, options)
   }
 
   override removeEventListener (type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
+  override removeEventListener (type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: EventListenerOptions | boolean): void
   override removeEventListener (type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
   override removeEventListener (type: string, listener: any, options?: EventListenerOptions | boolean): void {
-    if (type === 'change' && listener != null && this.#changeListeners > 0) this.#changeListeners--
+    const count = this.#listeners.get(type) ?? 0
+    if (listener != null && count > 0) this.#listeners.set(type, count - 1)
     super.removeEventListener(type, listener, options)
   }
 
@@ -346,8 +346,21 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       this.#entries.set(key, after)
     }
     tx.writes.push({ key, keyBytes, before, after })
-    if (tx !== this.#tx) this.#commit(tx)
+    if (tx !== this.#tx) this.#commit(tx, undefined)
     return true
+  }
+
+  #opsOf (tx: Transaction): Op[] {
+    return tx.writes.map((write): Op => write.after == null
+      ? { kind: 'delete', key: write.keyBytes, removes: dotsOf(write.before) }
+      : {
+          kind: 'set',
+          key: write.keyBytes,
+          value: write.after.value,
+          dot: { replica: this.replicaId, seq: write.after.seq },
+          hlc: tx.hlc,
+          removes: dotsOf(write.before)
+        })
   }
 
   #takeTransaction (what: string): Transaction {
@@ -366,7 +379,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
    * contiguous, so they enter seen and live as one range, and those it overwrote itself leave
    * live again with every older dot it replaced.
    */
-  #commit (tx: Transaction): void {
+  #commit (tx: Transaction, ops: Op[] | undefined): void {
     const local = this.#local
     if (this.#nextSeq > tx.firstSeq) {
       local.markSeenRange(tx.firstSeq, this.#nextSeq)
@@ -377,6 +390,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       if (write.after != null) local.indexLive(write.after)
     }
     this.#emit('local', tx.writes)
+    if (tx.writes.length > 0 && this.#listening('ops')) this.dispatchEvent(new OpsEvent(ops ?? this.#opsOf(tx)))
   }
 
   #integrateEntry (key: string, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
@@ -419,8 +433,12 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     return copy
   }
 
+  #listening (type: string): boolean {
+    return (this.#listeners.get(type) ?? 0) > 0
+  }
+
   #emit (origin: 'local' | 'remote', records: readonly WriteRecord[]): void {
-    if (records.length === 0 || this.#changeListeners === 0) return
+    if (records.length === 0 || !this.#listening('change')) return
     this.dispatchEvent(new ChangeEvent(origin, records, this.#keys, this.#values))
   }
 }

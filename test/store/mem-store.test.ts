@@ -257,6 +257,32 @@ describe('change events', () => {
     ])
   })
 
+  it('fires an ops event per local commit with the ops to publish, and none for remote ones', () => {
+    const a = text('a')
+    const b = text('b')
+    const published: Op[][] = []
+    a.addEventListener('ops', (event) => { published.push([...event.ops]) })
+    a.set('x', '1')
+    a.transact((s) => { s.set('y', '2'); s.delete('x') })
+    a.delete('absent')
+    deliver(a, [b.insertWithOp('z', '3')])
+    assert.deepEqual(published.map((ops) => ops.map((op) => op.kind)), [['set'], ['set', 'delete']])
+    for (const ops of published) deliver(b, ops)
+    assert.deepEqual(b.entries(), [['y', '2'], ['z', '3']])
+  })
+
+  it('hasSeen tells a gap in what arrived', () => {
+    const a = text('a')
+    const b = text('b')
+    const first = a.insertWithOp('x', '1')
+    const second = a.insertWithOp('y', '2')
+    deliver(b, [second])
+    assert.equal(b.hasSeen({ replica: a.replicaId, seq: 2 }), true)
+    assert.equal(b.hasSeen({ replica: a.replicaId, seq: 1 }), false)
+    deliver(b, [first])
+    assert.equal(b.hasSeen({ replica: a.replicaId, seq: 1 }), true)
+  })
+
   it('does not fire for an integration that changes nothing', () => {
     const a = text('a')
     const b = text('b')
