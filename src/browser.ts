@@ -9,3 +9,4 @@ import { wasmBackend } from './store/bitmap/wasm.ts'
 useBitmapBackend(wasmBackend)
 
 export * from './public-api.ts'
+export { browserPreset, type BrowserPresetOptions } from './node/presets/browser-preset.ts'

@@ -10,3 +10,4 @@ import { nativeBackend } from './store/bitmap/native.ts'
 useBitmapBackend(nativeBackend)
 
 export * from './public-api.ts'
+export { nodePreset, type NodePresetOptions } from './node/presets/node-preset.ts'

@@ -2,7 +2,7 @@ const TWO_32 = 0x1_0000_0000
 
 /** Appends bytes to a buffer that grows as needed. */
 export class ByteWriter {
-  #buffer: Uint8Array
+  #buffer: Uint8Array<ArrayBuffer>
   #view: DataView
   #pos = 0
 
@@ -57,7 +57,7 @@ export class ByteWriter {
     this.raw(bytes)
   }
 
-  finish (): Uint8Array {
+  finish (): Uint8Array<ArrayBuffer> {
     return this.#buffer.subarray(0, this.#pos)
   }
 }

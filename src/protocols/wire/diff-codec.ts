@@ -15,7 +15,7 @@ const MIN_ENTRY_BYTES = 4
 const MIN_GROUP_BYTES = REPLICA_ID_BYTES + 2
 
 /** Encodes a diff or one frame of it. Within a group seqs ascend, so seqs and clocks go as small deltas. */
-export function encodeDiff (diff: Diff): Uint8Array {
+export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   let payload = 8
   for (const group of diff.groups) {
     payload += 24

@@ -12,7 +12,7 @@ const DIGEST_BYTES = 8
 /** The smallest encoded replica summary: id, digest, and an empty clock set. */
 const MIN_SUMMARY_BYTES = REPLICA_ID_BYTES + DIGEST_BYTES + 8
 
-export function encodeDiffRequest (request: DiffRequest): Uint8Array {
+export function encodeDiffRequest (request: DiffRequest): Uint8Array<ArrayBuffer> {
   const writer = new ByteWriter(32 + (request.replicas?.length ?? 0) * 64)
   writeHeader(writer, MessageType.diffRequest)
   writer.raw(request.stateHash)

@@ -10,7 +10,8 @@ export const WIRE_VERSION = 1
 export const MessageType = {
   ops: 1,
   diffRequest: 2,
-  diff: 3
+  diff: 3,
+  announcement: 4
 } as const
 
 export function writeHeader (writer: ByteWriter, type: number): void {

@@ -18,7 +18,7 @@ const WRITER_SHIFT = 5
 const WRITER_ESCAPE = 7
 
 /** Encodes a transaction's ops as one message: replica ids once, dots as indices, seqs and clocks as deltas. */
-export function encodeOps (ops: readonly Op[]): Uint8Array {
+export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
   const table = new Map<ReplicaId, number>()
   const index = (id: ReplicaId): number => {
     let i = table.get(id)

@@ -1,0 +1,105 @@
+import { PeerGate } from './peer-gate.ts'
+import type { PeerId } from '@libp2p/interface'
+
+export type PullReason = 'connect' | 'gap' | 'announcement' | 'periodic'
+
+export interface AntiEntropyOptions {
+  /** Mean time between pulls from a random connected peer, in ms. @default 30000 */
+  interval: number
+  /** The interval varies by up to this much either way, so peers do not pull in lockstep, in ms. @default 10000 */
+  jitter: number
+  /** The least time between two gap- or announcement-triggered pulls from one peer, in ms. @default 1000 */
+  minTriggeredInterval: number
+}
+
+/**
+ * Decides when to pull from whom: from a peer as it connects, when an op reveals a gap or a
+ * neighbour announces a state we do not have, and periodically from a random neighbour. Pulls
+ * from one peer never overlap (a request during one queues a single follow-up).
+ */
+export class AntiEntropy {
+  readonly #pull: (peer: PeerId, reason: PullReason, signal: AbortSignal) => Promise<void>
+  readonly #options: AntiEntropyOptions
+  readonly #gate = new PeerGate<void>()
+  readonly #peers = new Map<string, PeerId>()
+  readonly #lastTriggered = new Map<string, number>()
+  readonly #deferred = new Map<string, ReturnType<typeof setTimeout>>()
+  #controller = new AbortController()
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #running = false
+
+  constructor (pull: (peer: PeerId, reason: PullReason, signal: AbortSignal) => Promise<void>, options: AntiEntropyOptions) {
+    this.#pull = pull
+    this.#options = options
+  }
+
+  get peers (): PeerId[] {
+    return [...this.#peers.values()]
+  }
+
+  start (): void {
+    this.#running = true
+    this.#controller = new AbortController()
+    this.#schedule()
+  }
+
+  async stop (): Promise<void> {
+    this.#running = false
+    clearTimeout(this.#timer)
+    for (const timer of this.#deferred.values()) clearTimeout(timer)
+    this.#deferred.clear()
+    this.#controller.abort(new Error('mesh peer stopping'))
+    await this.#gate.settled()
+  }
+
+  connected (peer: PeerId): void {
+    this.#peers.set(peer.toString(), peer)
+    void this.pull(peer, 'connect')
+  }
+
+  disconnected (peer: PeerId): void {
+    const key = peer.toString()
+    this.#peers.delete(key)
+    this.#lastTriggered.delete(key)
+    clearTimeout(this.#deferred.get(key))
+    this.#deferred.delete(key)
+  }
+
+  /** Pulls now (joining or queueing behind a pull already running against this peer). */
+  async pull (peer: PeerId, reason: PullReason): Promise<void> {
+    if (!this.#running) return
+    const signal = this.#controller.signal
+    await this.#gate.run(peer.toString(), async () => {
+      if (!signal.aborted) await this.#pull(peer, reason, signal)
+    }).catch(() => {
+      // The pull function reports its own failures; a rejection here must not go unhandled.
+    })
+  }
+
+  /** A pull asked for by the traffic (a gap, an announcement): at most one per peer per `minTriggeredInterval`. */
+  trigger (peer: PeerId, reason: 'gap' | 'announcement'): void {
+    const key = peer.toString()
+    if (!this.#running || this.#deferred.has(key)) return
+    const wait = (this.#lastTriggered.get(key) ?? Number.NEGATIVE_INFINITY) + this.#options.minTriggeredInterval - Date.now()
+    const go = (): void => {
+      this.#deferred.delete(key)
+      this.#lastTriggered.set(key, Date.now())
+      void this.pull(peer, reason)
+    }
+    if (wait <= 0) go()
+    else this.#deferred.set(key, setTimeout(go, wait))
+  }
+
+  #schedule (): void {
+    const { interval, jitter } = this.#options
+    const delay = Math.max(0, interval + (Math.random() * 2 - 1) * jitter)
+    this.#timer = setTimeout(() => {
+      if (!this.#running) return
+      const peers = this.peers
+      if (peers.length > 0) void this.pull(peers[Math.floor(Math.random() * peers.length)], 'periodic')
+      this.#schedule()
+    }, delay)
+    // A sync timer alone must not keep a process alive.
+    if (typeof this.#timer === 'object' && 'unref' in this.#timer) this.#timer.unref()
+  }
+}

@@ -1,0 +1,352 @@
+import { TypedEventEmitter } from 'main-event'
+import { DiffSync } from '../protocols/diff/diff-sync.ts'
+import { DIFF_PROTOCOL, type DiffSyncInit, type PullResult } from '../protocols/diff/index.ts'
+import { decodeTopicMessage, opsTopic, type TopicMessage } from '../protocols/topic/topic-message.ts'
+import { encodeAnnouncement } from '../protocols/wire/announcement-codec.ts'
+import { AntiEntropy, type PullReason } from './anti-entropy.ts'
+import { OpPublisher } from './op-publisher.ts'
+import { sharedDiffSync } from './shared-diff-sync.ts'
+import type { MemStore } from '../store/mem-store.ts'
+import type { OpsEvent } from '../store/ops-event.ts'
+import { TopicValidatorResult, type GossipSub, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
+import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
+
+/** A libp2p node a mesh peer can run on: gossipsub registered as `services.pubsub`. */
+export type MeshLibp2p = Libp2p<{ pubsub: GossipSub, diffSync?: DiffSync }>
+
+export interface MeshPeerOptions {
+  /**
+   * The shared store's name: peers of one mesh replicate one store, and one libp2p node may
+   * serve several meshes. @default 'default'
+   */
+  mesh?: string
+  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/1` */
+  topic?: string
+  /** Periodic and triggered pulls. */
+  antiEntropy?: {
+    /** Mean time between pulls from a random connected peer, in ms. @default 30000 */
+    interval?: number
+    /** The interval varies by up to this much either way, in ms. @default 10000 */
+    jitter?: number
+    /** The least time between two gap- or announcement-triggered pulls from one peer, in ms. @default 1000 */
+    minTriggeredInterval?: number
+  }
+  /** Commits within this many ms of the last message are coalesced into the next one. @default 4 */
+  coalesceMs?: number
+  /** Ops messages are split beyond this size, in bytes. @default 262144 */
+  maxMessageBytes?: number
+  /** Options of the diff protocol, when the peer registers it itself (the node has no `diffSync` service). */
+  diff?: DiffSyncInit
+}
+
+export interface SyncDetail {
+  readonly peer: PeerId
+  readonly reason: PullReason
+  readonly result: PullResult
+  readonly durationMs: number
+}
+
+export interface SyncErrorDetail {
+  readonly peer: PeerId
+  readonly reason: PullReason
+  readonly error: Error
+}
+
+export interface MeshPeerEvents {
+  /** A peer that speaks the diff protocol connected. */
+  'peer:connect': CustomEvent<PeerId>
+  'peer:disconnect': CustomEvent<PeerId>
+  /** A pull from a peer completed. */
+  sync: CustomEvent<SyncDetail>
+  /** A pull from a peer failed; the next one retries. */
+  'sync:error': CustomEvent<SyncErrorDetail>
+}
+
+export interface MeshPeerStats {
+  /** Ops published / integrated from the topic. */
+  opsSent: number
+  opsReceived: number
+  /** Topic messages published / received (ops and announcements). */
+  messagesSent: number
+  messagesReceived: number
+  /** Bytes published on / received from the topic. */
+  topicBytesSent: number
+  topicBytesReceived: number
+  /** Topic messages refused as malformed. */
+  invalidMessages: number
+  /** Pulls completed / failed, and their bytes (request and frames). */
+  diffRounds: number
+  diffFailures: number
+  diffBytesSent: number
+  diffBytesReceived: number
+  /** When the last pull from each peer completed (ms since the epoch), by peer id. */
+  lastSync: Record<string, number>
+  /** Peers of this mesh connected now. */
+  connectedPeers: string[]
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
+}
+
+/**
+ * One store's membership of a mesh: publishes local commits as ops on the mesh's topic,
+ * integrates the ops others publish, and pulls state diffs to repair what gossip lost. Made by
+ * {@link createMeshPeer}.
+ */
+export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<MeshPeerEvents> {
+  readonly store: MemStore<K, V>
+  readonly mesh: string
+  readonly topic: string
+  readonly #node: MeshLibp2p
+  readonly #ownsNode: boolean
+  readonly #options: MeshPeerOptions
+  readonly #log: Logger
+  readonly #decoded = new WeakMap<Message, TopicMessage>()
+  readonly #publisher: OpPublisher
+  readonly #antiEntropy: AntiEntropy
+  readonly #stats: Omit<MeshPeerStats, 'connectedPeers' | 'lastSync'> & { lastSync: Map<string, number> } = {
+    opsSent: 0,
+    opsReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    topicBytesSent: 0,
+    topicBytesReceived: 0,
+    invalidMessages: 0,
+    diffRounds: 0,
+    diffFailures: 0,
+    diffBytesSent: 0,
+    diffBytesReceived: 0,
+    lastSync: new Map()
+  }
+
+  #diff: DiffSync | undefined
+  #releaseDiff: (() => Promise<void>) | undefined
+  #topologyId: string | undefined
+  #pendingOps: TopicMessage[] = []
+  #announceTimer: ReturnType<typeof setTimeout> | undefined
+  #lastAnnounce = 0
+  #started = false
+
+  constructor (store: MemStore<K, V>, node: MeshLibp2p, ownsNode: boolean, options: MeshPeerOptions = {}) {
+    super()
+    this.store = store
+    this.mesh = options.mesh ?? 'default'
+    this.topic = options.topic ?? opsTopic(this.mesh)
+    this.#node = node
+    this.#ownsNode = ownsNode
+    this.#options = options
+    this.#log = node.logger.forComponent(`roaring-mesh:peer:${this.mesh}`)
+    this.#publisher = new OpPublisher((message) => this.#publish(message), {
+      windowMs: options.coalesceMs ?? 4,
+      maxMessageBytes: options.maxMessageBytes ?? 256 * 1024
+    })
+    this.#antiEntropy = new AntiEntropy((peer, reason, signal) => this.#pullFrom(peer, reason, signal), {
+      interval: options.antiEntropy?.interval ?? 30_000,
+      jitter: options.antiEntropy?.jitter ?? 10_000,
+      minTriggeredInterval: options.antiEntropy?.minTriggeredInterval ?? 1000
+    })
+  }
+
+  /** The libp2p node this peer runs on. */
+  get libp2p (): MeshLibp2p {
+    return this.#node
+  }
+
+  isStarted (): boolean {
+    return this.#started
+  }
+
+  async start (): Promise<void> {
+    if (this.#started) return
+    if (this.#ownsNode) await this.#node.start()
+    const pubsub = this.#node.services.pubsub
+    if (this.#node.services.diffSync instanceof DiffSync) {
+      this.#diff = this.#node.services.diffSync
+    } else {
+      const shared = await sharedDiffSync(this.#node, this.#options.diff)
+      this.#diff = shared.diffSync
+      this.#releaseDiff = shared.release
+    }
+    this.#diff.serve(this.mesh, this.store)
+    pubsub.topicValidators.set(this.topic, this.#validate)
+    pubsub.addEventListener('gossipsub:message', this.#onMessage)
+    pubsub.subscribe(this.topic)
+    this.store.addEventListener('ops', this.#onLocalOps)
+    this.#antiEntropy.start()
+    this.#topologyId = await this.#node.register(DIFF_PROTOCOL, {
+      onConnect: (peer) => this.#onPeerConnect(peer),
+      onDisconnect: (peer) => this.#onPeerDisconnect(peer)
+    })
+    this.#started = true
+    // Peers connected before we registered get no onConnect: pull from those that speak the protocol.
+    for (const connection of this.#node.getConnections()) {
+      if (connection.limits != null) continue
+      const peer = connection.remotePeer
+      const known = await this.#node.peerStore.get(peer).catch(() => undefined)
+      if (known?.protocols.includes(DIFF_PROTOCOL) === true) this.#onPeerConnect(peer)
+    }
+    this.#log('started on topic %s', this.topic)
+  }
+
+  /** Sends what is pending, ends pulls, timers and subscriptions; stops the libp2p node if this peer made it. */
+  async stop (): Promise<void> {
+    if (!this.#started) return
+    this.#started = false
+    this.store.removeEventListener('ops', this.#onLocalOps)
+    this.#publisher.stop()
+    clearTimeout(this.#announceTimer)
+    if (this.#topologyId != null) this.#node.unregister(this.#topologyId)
+    await this.#antiEntropy.stop()
+    const pubsub = this.#node.services.pubsub
+    pubsub.removeEventListener('gossipsub:message', this.#onMessage)
+    if (pubsub.getTopics().includes(this.topic)) pubsub.unsubscribe(this.topic)
+    pubsub.topicValidators.delete(this.topic)
+    this.#diff?.unserve(this.mesh)
+    await this.#releaseDiff?.()
+    if (this.#ownsNode) await this.#node.stop()
+    this.#log('stopped')
+  }
+
+  stats (): MeshPeerStats {
+    const { lastSync, ...counters } = this.#stats
+    return {
+      ...counters,
+      lastSync: Object.fromEntries(lastSync),
+      connectedPeers: this.#antiEntropy.peers.map(String)
+    }
+  }
+
+  /** Pulls from one peer now and resolves when done (normally the peer decides when to pull). */
+  async syncWith (peer: PeerId): Promise<void> {
+    await this.#antiEntropy.pull(peer, 'periodic')
+  }
+
+  #onPeerConnect (peer: PeerId): void {
+    if (this.#antiEntropy.peers.some((p) => p.equals(peer))) return
+    this.#log('mesh peer %p connected', peer)
+    this.#antiEntropy.connected(peer)
+    this.safeDispatchEvent('peer:connect', { detail: peer })
+  }
+
+  #onPeerDisconnect (peer: PeerId): void {
+    this.#log('mesh peer %p disconnected', peer)
+    this.#antiEntropy.disconnected(peer)
+    this.safeDispatchEvent('peer:disconnect', { detail: peer })
+  }
+
+  readonly #onLocalOps = (event: OpsEvent): void => {
+    this.#stats.opsSent += event.ops.length
+    this.#publisher.push(event.ops)
+  }
+
+  #publish (message: Uint8Array): void {
+    this.#stats.messagesSent++
+    this.#stats.topicBytesSent += message.byteLength
+    this.#node.services.pubsub.publish(this.topic, message).catch((err: Error) => {
+      // Nobody to send to (yet): the data is in the store and anti-entropy delivers it later.
+      this.#log('publish on %s failed - %e', this.topic, err)
+    })
+  }
+
+  #decode (msg: Message): TopicMessage {
+    let decoded = this.#decoded.get(msg)
+    if (decoded == null) {
+      decoded = decodeTopicMessage(msg.data)
+      this.#decoded.set(msg, decoded)
+    }
+    return decoded
+  }
+
+  /** Malformed messages are rejected before gossipsub forwards them (and their sender is scored down). */
+  readonly #validate = (peer: PeerId, msg: Message): TopicValidatorResult => {
+    try {
+      this.#decode(msg)
+      return TopicValidatorResult.Accept
+    } catch (err) {
+      this.#stats.invalidMessages++
+      this.#log.error('rejecting a malformed message from %p on %s - %e', peer, this.topic, err)
+      return TopicValidatorResult.Reject
+    }
+  }
+
+  readonly #onMessage = (event: CustomEvent<GossipsubMessage>): void => {
+    const { msg, propagationSource } = event.detail
+    if (msg.topic !== this.topic) return
+    let message: TopicMessage
+    try {
+      message = this.#decode(msg)
+    } catch {
+      return
+    }
+    this.#stats.messagesReceived++
+    this.#stats.topicBytesReceived += msg.data.byteLength
+    if (message.kind === 'announcement') {
+      if (!sameBytes(message.stateHash, this.store.stateHash())) this.#antiEntropy.trigger(propagationSource, 'announcement')
+      return
+    }
+    this.#stats.opsReceived += message.ops.length
+    this.#pendingOps.push(message)
+    this.#integratePending(propagationSource)
+  }
+
+  /** Integrates received ops, or waits for the app's open transaction to end. */
+  #integratePending (source: PeerId): void {
+    if (this.store.inTransaction) {
+      if (this.#pendingOps.length === 1) setTimeout(() => this.#integratePending(source), 5)
+      return
+    }
+    const pending = this.#pendingOps
+    this.#pendingOps = []
+    let gap = false
+    for (const message of pending) {
+      if (message.kind !== 'ops') continue
+      try {
+        this.store.integrateOps(message.ops)
+      } catch (err) {
+        this.#stats.invalidMessages++
+        this.#log.error('could not integrate ops from %p - %e', source, err)
+        continue
+      }
+      // Every seq of a writer is a set: one below a set we got that we never saw was lost.
+      for (const op of message.ops) {
+        if (op.kind === 'set' && op.dot.seq > 1 && !this.store.hasSeen({ replica: op.dot.replica, seq: op.dot.seq - 1 })) gap = true
+      }
+    }
+    if (gap) this.#antiEntropy.trigger(source, 'gap')
+  }
+
+  async #pullFrom (peer: PeerId, reason: PullReason, signal: AbortSignal): Promise<void> {
+    const diff = this.#diff
+    if (diff == null) return
+    const started = performance.now()
+    const before = this.store.stateHash()
+    try {
+      // On connect or a gap we know we lack something: skip the summary round.
+      const result = await diff.pull(peer, this.mesh, this.store, { signal, summary: reason === 'periodic' || reason === 'announcement' })
+      this.#stats.diffRounds++
+      this.#stats.diffBytesSent += result.bytesSent
+      this.#stats.diffBytesReceived += result.bytesReceived
+      this.#stats.lastSync.set(peer.toString(), Date.now())
+      this.safeDispatchEvent('sync', { detail: { peer, reason, result, durationMs: performance.now() - started } })
+      if (!sameBytes(before, this.store.stateHash())) this.#announce()
+    } catch (err: any) {
+      if (signal.aborted) return
+      this.#stats.diffFailures++
+      this.#log.error('pull from %p (%s) failed - %e', peer, reason, err)
+      this.safeDispatchEvent('sync:error', { detail: { peer, reason, error: err } })
+    }
+  }
+
+  /** Tells neighbours our state changed by a pull, at most twice a second. */
+  #announce (): void {
+    if (this.#announceTimer != null || !this.#started) return
+    const wait = Math.max(0, this.#lastAnnounce + 500 - Date.now())
+    this.#announceTimer = setTimeout(() => {
+      this.#announceTimer = undefined
+      if (!this.#started) return
+      this.#lastAnnounce = Date.now()
+      this.#publish(encodeAnnouncement(this.store.stateHash()))
+    }, wait)
+  }
+}

@@ -1,0 +1,46 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { gossipsub, type GossipsubOpts } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { mdns } from '@libp2p/mdns'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { diffSync, type DiffSyncInit } from '../../protocols/diff/index.ts'
+import type { Libp2pOptions } from 'libp2p'
+import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
+
+export interface NodePresetOptions {
+  /** Addresses to listen on. @default ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws'] */
+  listen?: string[]
+  /** Multiaddrs of peers to connect to at start. @default [] */
+  bootstrap?: string[]
+  /** Find peers on the local network by multicast DNS. @default false */
+  mdns?: boolean
+  /** The node's identity; a fresh one by default. Keep it to stay the same peer across restarts. */
+  privateKey?: PrivateKey
+  gossipsub?: Partial<GossipsubOpts>
+  diff?: DiffSyncInit
+  connectionGater?: ConnectionGater
+}
+
+/** libp2p options for a Node.js peer: TCP and WebSockets, Noise, Yamux, identify, gossipsub and the diff protocol. */
+export function nodePreset (options: NodePresetOptions = {}): Libp2pOptions<Record<string, any>> {
+  const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
+  if (options.bootstrap != null && options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap }))
+  if (options.mdns === true) peerDiscovery.push(mdns())
+  return {
+    privateKey: options.privateKey,
+    addresses: { listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws'] },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionGater: options.connectionGater,
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, ...options.gossipsub }),
+      diffSync: diffSync(options.diff)
+    }
+  }
+}

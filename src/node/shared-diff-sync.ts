@@ -1,0 +1,40 @@
+import { DiffSync } from '../protocols/diff/diff-sync.ts'
+import type { DiffSyncInit } from '../protocols/diff/index.ts'
+import type { Libp2p } from '@libp2p/interface'
+
+// A protocol can be handled once per node: mesh peers sharing an app's node share one DiffSync.
+const shared = new WeakMap<Libp2p, { diffSync: DiffSync, users: number }>()
+
+/** The node's DiffSync, registered on first use and unregistered when its last user releases it. */
+export async function sharedDiffSync (node: Libp2p, init?: DiffSyncInit): Promise<{ diffSync: DiffSync, release: () => Promise<void> }> {
+  let entry = shared.get(node)
+  if (entry == null) {
+    const diffSync = new DiffSync({
+      registrar: {
+        handle: async (protocol, handler, options) => { await node.handle(protocol, handler, options) },
+        unhandle: async (protocol, options) => { await node.unhandle(protocol, options) }
+      },
+      connectionManager: {
+        openStream: async (peer, protocol, options) => await node.dialProtocol(peer, protocol, options)
+      },
+      logger: node.logger
+    }, init)
+    entry = { diffSync, users: 0 }
+    shared.set(node, entry)
+    await diffSync.start()
+  }
+  entry.users++
+  let released = false
+  const current = entry
+  return {
+    diffSync: entry.diffSync,
+    release: async () => {
+      if (released) return
+      released = true
+      if (--current.users === 0) {
+        shared.delete(node)
+        await current.diffSync.stop()
+      }
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import type { Diff, DiffRequest } from '../../store/diff.ts'
+import type { DiffFrameOptions } from '../../store/mem-store.ts'
+
+/** What the diff protocol needs of a store: `MemStore` and the persistent store both fit. */
+export interface DiffStore {
+  readonly inTransaction: boolean
+  requestDiff(options?: { summary?: boolean }): DiffRequest
+  buildDiffFrames(request: DiffRequest, options?: DiffFrameOptions): Iterable<Diff>
+  integrateDiff(diff: Diff): void | Promise<void>
+}
+
+/**
+ * Resolves once no local transaction is open: remote state cannot be integrated into the middle
+ * of one. Transactions are almost always synchronous, so this rarely waits at all.
+ */
+export async function whenIdle (store: DiffStore, signal?: AbortSignal): Promise<void> {
+  while (store.inTransaction) {
+    signal?.throwIfAborted()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}

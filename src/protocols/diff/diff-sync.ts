@@ -1,0 +1,171 @@
+import { pbStream } from '@libp2p/utils'
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
+import { decodeDiff, encodeDiff } from '../wire/diff-codec.ts'
+import { decodeDiffRequest, encodeDiffRequest } from '../wire/diff-request-codec.ts'
+import { DiffRefusedError, ProtocolViolationError } from './errors.ts'
+import { whenIdle, type DiffStore } from './diff-store.ts'
+import { DiffRequestMessage, DiffResponseMessage } from './pb/diff.ts'
+import type { DiffSyncComponents, DiffSyncInit, DiffSyncStats, PullOptions, PullResult } from './index.ts'
+import type { DiffRequest } from '../../store/diff.ts'
+import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+
+export const PROTOCOL = '/roaring-mesh/diff/1.0.0'
+
+const EMPTY = new Uint8Array(0)
+/** Room for the protobuf envelope around a frame. */
+const ENVELOPE_BYTES = 64
+
+export class DiffSync implements Startable {
+  readonly protocol = PROTOCOL
+  readonly #components: DiffSyncComponents
+  readonly #log: Logger
+  readonly #init: Required<DiffSyncInit>
+  readonly #stores = new Map<string, DiffStore>()
+  readonly #stats: DiffSyncStats = { served: 0, servedBytes: 0, refused: 0, pulls: 0, pulledBytes: 0, sentBytes: 0 }
+  #started = false
+
+  constructor (components: DiffSyncComponents, init: DiffSyncInit = {}) {
+    this.#components = components
+    this.#log = components.logger.forComponent('roaring-mesh:diff')
+    this.#init = {
+      maxFrameBytes: init.maxFrameBytes ?? 64 * 1024,
+      maxRequestBytes: init.maxRequestBytes ?? 1024 * 1024,
+      timeout: init.timeout ?? 10_000,
+      maxInboundStreams: init.maxInboundStreams ?? 16,
+      maxOutboundStreams: init.maxOutboundStreams ?? 16
+    }
+  }
+
+  readonly [Symbol.toStringTag] = '@roaring-mesh/diff-sync'
+
+  isStarted (): boolean {
+    return this.#started
+  }
+
+  async start (): Promise<void> {
+    if (this.#started) return
+    await this.#components.registrar.handle(PROTOCOL, this.#handle, {
+      maxInboundStreams: this.#init.maxInboundStreams,
+      maxOutboundStreams: this.#init.maxOutboundStreams,
+      // Diffs can be large: they never go over a relay's limited connection.
+      runOnLimitedConnection: false
+    })
+    this.#started = true
+  }
+
+  async stop (): Promise<void> {
+    if (!this.#started) return
+    this.#started = false
+    await this.#components.registrar.unhandle(PROTOCOL)
+  }
+
+  serve (mesh: string, store: DiffStore): void {
+    this.#stores.set(mesh, store)
+  }
+
+  unserve (mesh: string): void {
+    this.#stores.delete(mesh)
+  }
+
+  stats (): DiffSyncStats {
+    return { ...this.#stats }
+  }
+
+  /** Answers one request: reads it (bounded, timed), then streams the diff frame by frame with backpressure. */
+  readonly #handle = async (stream: Stream, connection: Connection): Promise<void> => {
+    const peer = connection.remotePeer
+    const messages = pbStream(stream, { maxDataLength: this.#init.maxRequestBytes })
+    const { timeout } = this.#init
+    try {
+      const { mesh, request: bytes } = await messages.read(DiffRequestMessage, { signal: AbortSignal.timeout(timeout) })
+      const store = this.#stores.get(mesh)
+      if (store == null) {
+        this.#stats.refused++
+        this.#log('refusing %p: mesh %s is not served here', peer, mesh)
+        await messages.write({ status: DiffResponseMessage.Status.UNKNOWN_MESH, diff: EMPTY }, DiffResponseMessage, { signal: AbortSignal.timeout(timeout) })
+        await stream.close({ signal: AbortSignal.timeout(timeout) })
+        return
+      }
+      let request: DiffRequest
+      try {
+        request = decodeDiffRequest(bytes)
+      } catch (err) {
+        this.#stats.refused++
+        this.#log.error('refusing %p: bad diff request - %e', peer, err)
+        await messages.write({ status: DiffResponseMessage.Status.BAD_REQUEST, diff: EMPTY }, DiffResponseMessage, { signal: AbortSignal.timeout(timeout) })
+        await stream.close({ signal: AbortSignal.timeout(timeout) })
+        return
+      }
+      let sent = 0
+      for (const frame of store.buildDiffFrames(request, { maxFrameBytes: this.#init.maxFrameBytes })) {
+        const diff = encodeDiff(frame)
+        sent += diff.byteLength
+        // Each frame must drain within the timeout: a peer that stops reading is cut off.
+        await messages.write({ status: DiffResponseMessage.Status.FRAME, diff }, DiffResponseMessage, { signal: AbortSignal.timeout(timeout) })
+      }
+      await messages.write({ status: DiffResponseMessage.Status.DONE, diff: EMPTY }, DiffResponseMessage, { signal: AbortSignal.timeout(timeout) })
+      await stream.close({ signal: AbortSignal.timeout(timeout) })
+      this.#stats.served++
+      this.#stats.servedBytes += sent
+      this.#log.trace('served %d diff bytes of %s to %p', sent, mesh, peer)
+    } catch (err: any) {
+      this.#log.error('diff stream from %p failed - %e', peer, err)
+      stream.abort(err)
+    }
+  }
+
+  /**
+   * Pulls what `store` lacks from `peer`, integrating frame by frame as they arrive. A summary
+   * request (the default) costs a few dozen bytes when both agree; when they do not, a full
+   * request follows on a second stream.
+   */
+  async pull (peer: PeerId, mesh: string, store: DiffStore, options: PullOptions = {}): Promise<PullResult> {
+    const result: PullResult = { frames: 0, entries: 0, bytesSent: 0, bytesReceived: 0, rounds: 0 }
+    let request = store.requestDiff({ summary: options.summary ?? true })
+    while (true) {
+      result.rounds++
+      const needsFull = await this.#exchange(peer, mesh, store, request, result, options.signal)
+      if (!needsFull || request.replicas != null) break
+      request = store.requestDiff()
+    }
+    this.#stats.pulls++
+    this.#stats.pulledBytes += result.bytesReceived
+    this.#stats.sentBytes += result.bytesSent
+    return result
+  }
+
+  /** One request and its frames; returns whether the responder asked for a full request. */
+  async #exchange (peer: PeerId, mesh: string, store: DiffStore, request: DiffRequest, result: PullResult, signal?: AbortSignal): Promise<boolean> {
+    const { timeout } = this.#init
+    const timed = (): AbortSignal => signal == null ? AbortSignal.timeout(timeout) : AbortSignal.any([signal, AbortSignal.timeout(timeout)])
+    const stream = await this.#components.connectionManager.openStream(peer, PROTOCOL, { signal: timed() })
+    const maxFrame = Math.max(this.#init.maxFrameBytes, MAX_KEY_BYTES + MAX_VALUE_BYTES + 1024) + ENVELOPE_BYTES
+    const messages = pbStream(stream, { maxDataLength: maxFrame })
+    let needsFull = false
+    try {
+      const bytes = encodeDiffRequest(request)
+      result.bytesSent += bytes.byteLength
+      await messages.write({ mesh, request: bytes }, DiffRequestMessage, { signal: timed() })
+      while (true) {
+        const response = await messages.read(DiffResponseMessage, { signal: timed() })
+        if (response.status === DiffResponseMessage.Status.DONE) break
+        if (response.status === DiffResponseMessage.Status.UNKNOWN_MESH) throw new DiffRefusedError('unknown-mesh', `${peer.toString()} does not serve mesh ${mesh}`)
+        if (response.status === DiffResponseMessage.Status.BAD_REQUEST) throw new DiffRefusedError('bad-request', `${peer.toString()} could not read our diff request`)
+        if (response.status !== DiffResponseMessage.Status.FRAME) throw new ProtocolViolationError(`unexpected response status ${String(response.status)}`)
+        result.bytesReceived += response.diff.byteLength
+        const diff = decodeDiff(response.diff)
+        needsFull ||= diff.needsFullRequest
+        await whenIdle(store, signal)
+        await store.integrateDiff(diff)
+        result.frames++
+        for (const group of diff.groups) result.entries += group.entries.length
+      }
+      await stream.close({ signal: timed() })
+    } catch (err: any) {
+      this.#log.error('pulling %s from %p failed - %e', mesh, peer, err)
+      stream.abort(err)
+      throw err
+    }
+    return needsFull
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The diff protocol, `/roaring-mesh/diff/1.0.0`: one peer pulls a state diff from another.
+ *
+ * The puller opens a stream and sends one length-prefixed `DiffRequestMessage` naming the mesh
+ * and carrying an encoded diff request. The responder answers with length-prefixed
+ * `DiffResponseMessage`s: one per diff frame (entries first, then deaths, each at most
+ * `maxFrameBytes` but for a single oversized entry), then `DONE`, and closes. The puller
+ * integrates each frame as it arrives, so a stream that breaks halfway leaves a correct store
+ * and the rest comes next round. Every read is bounded in size and time; a frame that cannot
+ * be sent within `timeout` (a peer that stopped reading) aborts the stream.
+ *
+ * @example
+ * ```ts
+ * const node = await createLibp2p({ services: { diffSync: diffSync(), … } })
+ * node.services.diffSync.serve('todo', store)
+ * await node.services.diffSync.pull(peerId, 'todo', store)
+ * ```
+ */
+import { DiffSync } from './diff-sync.ts'
+import type { ComponentLogger, PeerId, Stream, StreamHandler, StreamHandlerOptions, AbortOptions } from '@libp2p/interface'
+
+export { DiffRefusedError, ProtocolViolationError } from './errors.ts'
+export type { DiffStore } from './diff-store.ts'
+export { PROTOCOL as DIFF_PROTOCOL } from './diff-sync.ts'
+export type { DiffSync }
+
+export interface DiffSyncInit {
+  /** The largest diff frame this peer sends, in bytes. @default 65536 */
+  maxFrameBytes?: number
+  /** The largest diff request this peer reads, in bytes. @default 1048576 */
+  maxRequestBytes?: number
+  /** How long one read, or one frame's write, may take before the stream is aborted, in ms. @default 10000 */
+  timeout?: number
+  /** @default 16 */
+  maxInboundStreams?: number
+  /** @default 16 */
+  maxOutboundStreams?: number
+}
+
+/** What the service needs of a libp2p node; a node's own components, or adapters over `Libp2p`. */
+export interface DiffSyncComponents {
+  registrar: {
+    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+    unhandle(protocol: string, options?: AbortOptions): Promise<void>
+  }
+  connectionManager: {
+    openStream(peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>
+  }
+  logger: ComponentLogger
+}
+
+export interface PullOptions {
+  signal?: AbortSignal
+  /** Send only the state hash first, and the full request only if the stores differ. @default true */
+  summary?: boolean
+}
+
+export interface PullResult {
+  /** Streams opened: 1 when the summary sufficed or a full request was sent at once, else 2. */
+  rounds: number
+  frames: number
+  entries: number
+  bytesSent: number
+  bytesReceived: number
+}
+
+export interface DiffSyncStats {
+  served: number
+  servedBytes: number
+  refused: number
+  pulls: number
+  pulledBytes: number
+  sentBytes: number
+}
+
+/** The diff protocol as a libp2p service: `services: { diffSync: diffSync() }`. */
+export function diffSync (init: DiffSyncInit = {}): (components: DiffSyncComponents) => DiffSync {
+  return (components) => new DiffSync(components, init)
+}
