@@ -46,6 +46,19 @@ export class ClockSet {
     this.bucket(Math.floor(seq / TWO_32)).add(seq >>> 0)
   }
 
+  /** Adds many seqs with one call into the backend per bucket. */
+  addMany (seqs: readonly number[]): void {
+    let low = 0
+    for (const seq of seqs) if (seq < TWO_32) low++
+    if (low > 0) {
+      const values = new Uint32Array(low)
+      let i = 0
+      for (const seq of seqs) if (seq < TWO_32) values[i++] = seq
+      this.bucket(0).addMany(values)
+    }
+    if (low < seqs.length) for (const seq of seqs) if (seq >= TWO_32) this.add(seq)
+  }
+
   /** Adds every seq in `[start, end)`. */
   addRange (start: number, end: number): void {
     while (start < end) {
@@ -158,7 +171,12 @@ export class ClockSet {
   }
 
   toArray (): number[] {
-    return [...this]
+    const out: number[] = []
+    for (const high of this.sortedHighs()) {
+      const base = high * TWO_32
+      for (const low of this.buckets.get(high)!.toUint32Array()) out.push(base + low)
+    }
+    return out
   }
 
   /** Frees backend memory (WASM); the set must not be used afterwards. */

@@ -1,8 +1,8 @@
 import { ClockSet } from './clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffEntry, type DiffGroup, type DiffRequest, type ReplicaSummary } from './diff.ts'
 import { SetDigest } from './dot-hash.ts'
-import { keyStringToBytes } from './key-string.ts'
 import type { ReplicaState } from './replica-state.ts'
+import type { Hlc } from './types.ts'
 
 /** What one writer contributes to a diff: live seqs to send, and seqs dead here. */
 interface PlannedGroup {
@@ -58,6 +58,23 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): PlannedG
   return groups
 }
 
+/** Turns key strings back into bytes, many keys per allocation (views into a shared block). */
+class KeyPacker {
+  #block = new Uint8Array(0)
+  #used = 0
+
+  pack (key: string): Uint8Array {
+    if (this.#used + key.length > this.#block.byteLength) {
+      this.#block = new Uint8Array(Math.max(16 * 1024, key.length))
+      this.#used = 0
+    }
+    const start = this.#used
+    for (let i = 0; i < key.length; i++) this.#block[start + i] = key.charCodeAt(i)
+    this.#used += key.length
+    return this.#block.subarray(start, this.#used)
+  }
+}
+
 /** Splits a set into pieces whose serialization stays under `maxBytes`, halving the seq range. */
 function splitBySize (set: ClockSet, maxBytes: number): ClockSet[] {
   if (!Number.isFinite(maxBytes)) return [set]
@@ -95,8 +112,10 @@ export function * diffFrames (
   try {
     let frame: DiffGroup[] = []
     let frameBytes = 0
+    const keys = new KeyPacker()
     for (const group of groups) {
       let entries: DiffEntry[] = []
+      let hlc: Hlc = { wall: -1, counter: -1 }
       frameBytes += GROUP_OVERHEAD
       for (const seq of group.seqs) {
         const entry = group.replica.dots.get(seq)
@@ -109,12 +128,9 @@ export function * diffFrames (
           entries = []
           frameBytes = GROUP_OVERHEAD
         }
-        entries.push({
-          key: keyStringToBytes(entry.key),
-          value: entry.value,
-          seq,
-          hlc: { wall: entry.wall, counter: entry.counter }
-        })
+        // A transaction's entries share one clock: share one object too.
+        if (hlc.wall !== entry.wall || hlc.counter !== entry.counter) hlc = { wall: entry.wall, counter: entry.counter }
+        entries.push({ key: keys.pack(entry.key), value: entry.value, seq, hlc })
         frameBytes += bytes
       }
       if (entries.length > 0) frame.push({ replica: group.replica.id, entries })

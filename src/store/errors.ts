@@ -15,3 +15,15 @@ export class TransactionError extends Error {
   static override readonly name = 'TransactionError'
   override readonly name = 'TransactionError'
 }
+
+/** A persistent store's database is not a roaring-mesh store, is of an unknown format version, or holds a record that fails validation. */
+export class CorruptStoreError extends Error {
+  static override readonly name = 'CorruptStoreError'
+  override readonly name = 'CorruptStoreError'
+}
+
+/** A write to, or a close of, a persistent store that has been closed. */
+export class StoreClosedError extends Error {
+  static override readonly name = 'StoreClosedError'
+  override readonly name = 'StoreClosedError'
+}

@@ -55,6 +55,14 @@ export class HybridClock {
     }
   }
 
+  /** Moves up to a saved timestamp (a persistent store reopening), even one beyond `maxDrift`. */
+  restore (time: Hlc): void {
+    if (compareHlc(time, this.peek()) > 0) {
+      this.wall = time.wall
+      this.counter = time.counter
+    }
+  }
+
   /** The last timestamp issued or observed. */
   peek (): Hlc {
     return { wall: this.wall, counter: this.counter }

@@ -1,14 +1,16 @@
 import { ChangeEvent } from './change-event.ts'
 import { OpsEvent } from './ops-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
-import { EMPTY_DIFF, type Diff, type DiffRequest } from './diff.ts'
+import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from './diff.ts'
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
+import type { ClockSet } from './clock-set.ts'
 import { TransactionError } from './errors.ts'
-import { HybridClock, type HybridClockOptions } from './hlc.ts'
+import { HybridClock, compareHlc, type HybridClockOptions } from './hlc.ts'
 import { bytesToKeyString, keyStringToBytes } from './key-string.ts'
 import { assertReplicaId, newReplicaId } from './replica-id.ts'
 import { Entry, ReplicaState, compareEntries } from './replica-state.ts'
 import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
+import { ValueArena } from './value-arena.ts'
 import { winner, type WriteRecord } from './write-record.ts'
 import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
 
@@ -70,11 +72,14 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   readonly #values: Codec<V>
   readonly #clock: HybridClock
   readonly #entries = new Map<string, Entry>()
+  readonly #arena = new ValueArena()
   readonly #replicas = new Map<ReplicaId, ReplicaState>()
   readonly #local: ReplicaState
   #nextSeq = 1
   #tx: Transaction | undefined
   readonly #listeners = new Map<string, number>()
+  /** Writers whose seen set the commit or integration under way has changed (for {@link committed}). */
+  readonly #seenChanged = new Set<ReplicaState>()
 
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
@@ -178,9 +183,10 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   rollback (): void {
     const tx = this.#takeTransaction('rollback')
     for (let i = tx.writes.length - 1; i >= 0; i--) {
-      const { key, before } = tx.writes[i]
+      const { key, before, after } = tx.writes[i]
       if (before == null) this.#entries.delete(key)
       else this.#entries.set(key, before)
+      if (after != null) this.#arena.release(after.length)
     }
     // Nobody saw these seqs: no op left and nothing was stored, so they can be handed out again.
     this.#nextSeq = tx.firstSeq
@@ -217,16 +223,21 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       for (const dot of op.removes) this.#kill(this.#replica(dot.replica), dot.seq, records)
       if (op.kind === 'set') this.#integrateEntry(key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
     }
+    this.#committed(records)
     this.#emit('remote', records)
   }
 
-  /** A request for what this replica lacks; `summary: true` sends only a 16-byte state hash. */
+  /**
+   * A request for what this replica lacks. With `summary: true` it holds only the 16-byte state
+   * hash (unless this replica has seen nothing, when the full request is as small).
+   */
   requestDiff (options: { summary?: boolean } = {}): DiffRequest {
     const stateHash = this.stateHash()
-    if (options.summary === true) return { stateHash }
     const replicas = []
     for (const replica of this.#replicas.values()) {
       if (replica.seen.isEmpty) continue
+      // Having seen nothing, the full request is as small as a summary and saves a round trip.
+      if (options.summary === true) return { stateHash }
       replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes() })
     }
     return { stateHash, replicas }
@@ -251,11 +262,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     if (diff === EMPTY_DIFF) return
     checkDiff(diff)
     const records: WriteRecord[] = []
-    for (const group of diff.groups) {
-      for (const entry of group.entries) {
-        this.#integrateEntry(bytesToKeyString(entry.key), entry.value, group.replica, entry.seq, entry.hlc, records)
-      }
-    }
+    for (const group of diff.groups) this.#integrateEntries(group, records)
     for (const group of diff.groups) {
       if (group.deaths == null || group.deaths.isEmpty) continue
       const replica = this.#replica(group.replica)
@@ -263,8 +270,10 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       for (const seq of killed) this.#kill(replica, seq, records)
       killed.dispose()
       replica.markSeenDead(group.deaths)
+      this.#seenChanged.add(replica)
       if (replica === this.#local) this.#nextSeq = Math.max(this.#nextSeq, group.deaths.max()! + 1)
     }
+    this.#committed(records)
     this.#emit('remote', records)
   }
 
@@ -311,6 +320,64 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     super.removeEventListener(type, listener, options)
   }
 
+  // The seam for a persistent subclass (LevelStore): what changed, a way to read it, and a way to
+  // put a saved state back. MemStore itself persists nothing.
+
+  /**
+   * Called synchronously after every local commit and remote integration that changed anything,
+   * before its events: `records` name the keys whose chains changed (read them with
+   * {@link chainAt}), `replicas` the writers whose seen set changed. Neither may be kept.
+   */
+  protected committed (records: readonly WriteRecord[], replicas: ReadonlySet<ReplicaState>): void {}
+
+  /** Fires the 'ops' event of a local commit; a persistent store delays it until the commit is durable. */
+  protected emitOps (ops: readonly Op[]): void {
+    this.dispatchEvent(new OpsEvent(ops))
+  }
+
+  /** The live entries at a key string (siblings linked by `next`), if any. */
+  protected chainAt (key: string): Entry | undefined {
+    return this.#entries.get(key)
+  }
+
+  /** The seq the next local set will take. */
+  protected get nextSeq (): number {
+    return this.#nextSeq
+  }
+
+  /** The hybrid clock's last timestamp, issued or observed. */
+  protected get clockTime (): Hlc {
+    return this.#clock.peek()
+  }
+
+  /** Puts back a saved live entry (only while opening). Returns false if its dot is already live. */
+  protected restoreEntry (key: string, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc): boolean {
+    const replica = this.#replica(replicaId)
+    if (replica.dots.has(seq)) return false
+    this.#arena.append(value)
+    const entry = new Entry(key, this.#arena.lastChunk, this.#arena.lastOffset, value.byteLength, replica, seq, hlc.wall, hlc.counter, this.#entries.get(key))
+    this.#entries.set(key, entry)
+    replica.addLive(entry)
+    return true
+  }
+
+  /** Adds saved seqs to what this store has seen of a writer (only while opening), and returns that writer. */
+  protected restoreSeen (replicaId: ReplicaId, seen: ClockSet): ReplicaState {
+    const replica = this.#replica(replicaId)
+    replica.markSeenDead(seen)
+    return replica
+  }
+
+  /** Sets the seq the next local set takes (only while opening). */
+  protected restoreNextSeq (seq: number): void {
+    this.#nextSeq = seq
+  }
+
+  /** Moves the clock up to a saved timestamp (only while opening), however far ahead of the wall clock. */
+  protected restoreClock (time: Hlc): void {
+    this.#clock.restore(time)
+  }
+
   #encodeKey (key: K): Uint8Array {
     const bytes = this.#keys.encode(key)
     checkKey(bytes)
@@ -342,7 +409,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       if (before == null) return false
       this.#entries.delete(key)
     } else {
-      after = new Entry(key, value, this.#local, this.#nextSeq++, tx.hlc.wall, tx.hlc.counter, undefined)
+      this.#arena.append(value)
+      after = new Entry(key, this.#arena.lastChunk, this.#arena.lastOffset, value.byteLength, this.#local, this.#nextSeq++, tx.hlc.wall, tx.hlc.counter, undefined)
       this.#entries.set(key, after)
     }
     tx.writes.push({ key, keyBytes, before, after })
@@ -384,22 +452,59 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     if (this.#nextSeq > tx.firstSeq) {
       local.markSeenRange(tx.firstSeq, this.#nextSeq)
       local.addLiveRange(tx.firstSeq, this.#nextSeq)
+      this.#seenChanged.add(local)
     }
     for (const write of tx.writes) {
-      for (let entry = write.before; entry != null; entry = entry.next) entry.replica.removeLive(entry.seq)
+      for (let entry = write.before; entry != null; entry = entry.next) {
+        entry.replica.removeLive(entry.seq)
+        this.#arena.release(entry.length)
+      }
       if (write.after != null) local.indexLive(write.after)
     }
+    this.#committed(tx.writes)
     this.#emit('local', tx.writes)
-    if (tx.writes.length > 0 && this.#listening('ops')) this.dispatchEvent(new OpsEvent(ops ?? this.#opsOf(tx)))
+    if (tx.writes.length > 0 && this.#listening('ops')) this.emitOps(ops ?? this.#opsOf(tx))
+  }
+
+  /** A diff group's entries, with one call into the bitmap backend for all of them. */
+  #integrateEntries (group: DiffGroup, records: WriteRecord[]): void {
+    if (group.entries.length === 0) return
+    const replica = this.#replica(group.replica)
+    // Seqs above the highest seen need no lookup: in a sync from scratch, that is all of them.
+    const seenMax = replica.seen.max() ?? 0
+    const fresh: Entry[] = []
+    const seqs: number[] = []
+    let latest: Hlc | undefined
+    for (const { key: keyBytes, value, seq, hlc } of group.entries) {
+      if (seq <= seenMax && replica.seen.has(seq)) continue
+      const key = bytesToKeyString(keyBytes)
+      const before = this.#entries.get(key)
+      this.#arena.append(value)
+      const entry = new Entry(key, this.#arena.lastChunk, this.#arena.lastOffset, value.byteLength, replica, seq, hlc.wall, hlc.counter, before)
+      this.#entries.set(key, entry)
+      fresh.push(entry)
+      seqs.push(seq)
+      records.push({ key, before, after: entry })
+      if (latest == null || compareHlc(hlc, latest) > 0) latest = hlc
+    }
+    if (fresh.length === 0) return
+    replica.markSeenMany(seqs)
+    replica.addLiveMany(fresh)
+    this.#seenChanged.add(replica)
+    this.#clock.observe(latest!)
+    // A dot of ours we never issued (our id in someone else's hands): never issue it again.
+    if (replica === this.#local) this.#nextSeq = Math.max(this.#nextSeq, seqs[seqs.length - 1] + 1)
   }
 
   #integrateEntry (key: string, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
     const replica = this.#replica(replicaId)
     if (replica.seen.has(seq)) return
     const before = this.#entries.get(key)
-    const entry = new Entry(key, value, replica, seq, hlc.wall, hlc.counter, before)
+    this.#arena.append(value)
+    const entry = new Entry(key, this.#arena.lastChunk, this.#arena.lastOffset, value.byteLength, replica, seq, hlc.wall, hlc.counter, before)
     this.#entries.set(key, entry)
     replica.markSeen(seq)
+    this.#seenChanged.add(replica)
     replica.addLive(entry)
     this.#clock.observe(hlc)
     // A dot of ours we never issued (our id in someone else's hands): never issue it again.
@@ -413,11 +518,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     if (entry == null) {
       if (!replica.seen.has(seq)) {
         replica.markSeen(seq)
+        this.#seenChanged.add(replica)
         if (replica === this.#local && seq >= this.#nextSeq) this.#nextSeq = seq + 1
       }
       return
     }
     replica.removeLive(seq)
+    this.#arena.release(entry.length)
     const before = this.#entries.get(entry.key)!
     const after = this.#unlink(before, entry)
     if (after == null) this.#entries.delete(entry.key)
@@ -433,11 +540,30 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     return copy
   }
 
+  /** Moves every live value into fresh chunks, leaving the garbage behind. */
+  #compact (): void {
+    this.#arena.reset()
+    for (const head of this.#entries.values()) {
+      for (let entry: Entry | undefined = head; entry != null; entry = entry.next) {
+        this.#arena.append(entry.value)
+        entry.chunk = this.#arena.lastChunk
+        entry.offset = this.#arena.lastOffset
+      }
+    }
+  }
+
+  /** Hands what a commit or an integration changed to {@link committed}, then forgets it. */
+  #committed (records: readonly WriteRecord[]): void {
+    if (records.length > 0 || this.#seenChanged.size > 0) this.committed(records, this.#seenChanged)
+    this.#seenChanged.clear()
+  }
+
   #listening (type: string): boolean {
     return (this.#listeners.get(type) ?? 0) > 0
   }
 
   #emit (origin: 'local' | 'remote', records: readonly WriteRecord[]): void {
+    if (this.#arena.needsCompaction) this.#compact()
     if (records.length === 0 || !this.#listening('change')) return
     this.dispatchEvent(new ChangeEvent(origin, records, this.#keys, this.#values))
   }

@@ -12,9 +12,11 @@ export function newReplicaId (): ReplicaId {
   return replicaIdFromBytes(crypto.getRandomValues(new Uint8Array(REPLICA_ID_BYTES)))
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'))
+
 export function replicaIdFromBytes (bytes: Uint8Array): ReplicaId {
   let hex = ''
-  for (let i = 0; i < REPLICA_ID_BYTES; i++) hex += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16)
+  for (let i = 0; i < REPLICA_ID_BYTES; i++) hex += HEX_PAIRS[bytes[i]]
   return hex
 }
 

@@ -3,10 +3,15 @@ import { SetDigest, dotHashA, dotHashB, replicaSeeds } from './dot-hash.ts'
 import { replicaIdToBytes } from './replica-id.ts'
 import type { ReplicaId } from './types.ts'
 
-/** One live value at a key. Immutable except for being unlinked, so a chain can be shared. */
+/**
+ * One live value at a key. Immutable but for where its bytes live (compaction moves them), so
+ * a chain can be shared; the bytes sit in the store's ValueArena.
+ */
 export class Entry {
   readonly key: string
-  readonly value: Uint8Array
+  chunk: Uint8Array
+  offset: number
+  readonly length: number
   readonly replica: ReplicaState
   readonly seq: number
   readonly wall: number
@@ -14,9 +19,11 @@ export class Entry {
   /** The next sibling at the same key (concurrent writes), usually none. */
   readonly next: Entry | undefined
 
-  constructor (key: string, value: Uint8Array, replica: ReplicaState, seq: number, wall: number, counter: number, next: Entry | undefined) {
+  constructor (key: string, chunk: Uint8Array, offset: number, length: number, replica: ReplicaState, seq: number, wall: number, counter: number, next: Entry | undefined) {
     this.key = key
-    this.value = value
+    this.chunk = chunk
+    this.offset = offset
+    this.length = length
     this.replica = replica
     this.seq = seq
     this.wall = wall
@@ -24,8 +31,13 @@ export class Entry {
     this.next = next
   }
 
+  /** The value's bytes: a view into the arena, not to be mutated. */
+  get value (): Uint8Array {
+    return this.chunk.subarray(this.offset, this.offset + this.length)
+  }
+
   withNext (next: Entry | undefined): Entry {
-    return new Entry(this.key, this.value, this.replica, this.seq, this.wall, this.counter, next)
+    return new Entry(this.key, this.chunk, this.offset, this.length, this.replica, this.seq, this.wall, this.counter, next)
   }
 }
 
@@ -72,6 +84,23 @@ export class ReplicaState {
     for (const seq of fresh) this.seenDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
     this.seen.union(fresh)
     fresh.dispose()
+  }
+
+  /** Marks seqs seen that none of were seen before (a diff's fresh entries). */
+  markSeenMany (seqs: readonly number[]): void {
+    this.seen.addMany(seqs)
+    for (const seq of seqs) this.seenDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
+  }
+
+  /** {@link addLive} for many entries with one call into the backend. */
+  addLiveMany (entries: readonly Entry[]): void {
+    const seqs: number[] = []
+    for (const entry of entries) {
+      seqs.push(entry.seq)
+      this.dots.set(entry.seq, entry)
+      this.liveDigest.add(dotHashA(this.seedA, entry.seq), dotHashB(this.seedB, entry.seq))
+    }
+    this.live.addMany(seqs)
   }
 
   addLive (entry: Entry): void {

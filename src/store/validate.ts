@@ -63,7 +63,10 @@ export function checkDiff (diff: Diff): void {
     if (replicas.has(group.replica)) fail(`replica ${group.replica} appears twice in one diff`)
     replicas.add(group.replica)
     if (!Array.isArray(group.entries)) fail('a diff group has entries')
+    let previousSeq = 0
     for (const entry of group.entries) {
+      if (!(entry.seq > previousSeq)) fail('diff entries must ascend by seq within a group')
+      previousSeq = entry.seq
       checkKey(entry.key)
       checkValue(entry.value)
       checkSeq(entry.seq)

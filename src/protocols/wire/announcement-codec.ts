@@ -20,7 +20,7 @@ export function decodeAnnouncement (bytes: Uint8Array): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('an announcement is a Uint8Array')
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.announcement, 'announcement')
-  const stateHash = reader.raw(STATE_HASH_BYTES, 'state hash').slice()
+  const stateHash = reader.raw(STATE_HASH_BYTES, 'state hash')
   reader.end()
   return stateHash
 }

@@ -2,17 +2,21 @@ import { InvalidMessageError } from '../../store/errors.ts'
 
 const TWO_32 = 0x1_0000_0000
 
-/** Reads what {@link ByteWriter} wrote; every read is bounds-checked and fails with {@link InvalidMessageError}. */
+/**
+ * Reads what {@link ByteWriter} wrote; every read is bounds-checked and fails with
+ * {@link InvalidMessageError}. It reads a private copy of the message, so the byte fields it
+ * returns are views into that copy: one allocation per message instead of one per field (an
+ * ArrayBuffer costs more than decoding a small op), and the caller may reuse its buffer.
+ */
 export class ByteReader {
   readonly bytes: Uint8Array
-  readonly #view: DataView
   pos: number
 
-  constructor (bytes: Uint8Array, pos = 0) {
-    // A Buffer's slice() is a view; as a plain Uint8Array, slice() copies as decoders expect.
-    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    this.pos = pos
+  constructor (bytes: Uint8Array) {
+    // Not bytes.slice(): on a Buffer that returns a Buffer.
+    this.bytes = new Uint8Array(bytes.byteLength)
+    this.bytes.set(bytes)
+    this.pos = 0
   }
 
   get remaining (): number {
@@ -24,15 +28,17 @@ export class ByteReader {
   }
 
   u8 (what: string): number {
-    this.#need(1, what)
+    if (this.pos >= this.bytes.byteLength) throw new InvalidMessageError(`truncated message: ${what}`)
     return this.bytes[this.pos++]
   }
 
   varint (what: string, max = Number.MAX_SAFE_INTEGER): number {
+    const bytes = this.bytes
     let value = 0
     let scale = 1
     for (let i = 0; i < 8; i++) {
-      const byte = this.u8(what)
+      if (this.pos >= bytes.byteLength) throw new InvalidMessageError(`truncated message: ${what}`)
+      const byte = bytes[this.pos++]
       value += (byte & 0x7f) * scale
       if (byte < 0x80) {
         if (value > max) throw new InvalidMessageError(`${what} ${value} exceeds ${max}`)
@@ -45,9 +51,12 @@ export class ByteReader {
 
   u48 (what: string): number {
     this.#need(6, what)
-    const value = this.#view.getUint32(this.pos, true) + this.#view.getUint16(this.pos + 4, true) * TWO_32
+    const b = this.bytes
+    const p = this.pos
+    const low = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0
+    const high = b[p + 4] | (b[p + 5] << 8)
     this.pos += 6
-    return value
+    return low + high * TWO_32
   }
 
   raw (length: number, what: string): Uint8Array {

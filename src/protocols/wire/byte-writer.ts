@@ -1,14 +1,17 @@
 const TWO_32 = 0x1_0000_0000
 
-/** Appends bytes to a buffer that grows as needed. */
+// Encoders run synchronously and never nest, so they share one scratch buffer and allocate
+// only the final message: an ArrayBuffer allocation costs more than encoding a small op.
+let scratch = new Uint8Array(64 * 1024)
+
+/** Appends bytes to the shared scratch buffer; {@link finish} copies the message out. */
 export class ByteWriter {
   #buffer: Uint8Array<ArrayBuffer>
-  #view: DataView
   #pos = 0
 
   constructor (capacity = 256) {
-    this.#buffer = new Uint8Array(capacity)
-    this.#view = new DataView(this.#buffer.buffer)
+    if (scratch.byteLength < capacity) scratch = new Uint8Array(Math.max(capacity, scratch.byteLength * 2))
+    this.#buffer = scratch
   }
 
   #reserve (bytes: number): void {
@@ -16,7 +19,7 @@ export class ByteWriter {
     const grown = new Uint8Array(Math.max(this.#buffer.byteLength * 2, this.#pos + bytes))
     grown.set(this.#buffer.subarray(0, this.#pos))
     this.#buffer = grown
-    this.#view = new DataView(grown.buffer)
+    scratch = grown
   }
 
   u8 (value: number): void {
@@ -40,14 +43,28 @@ export class ByteWriter {
   /** A 48-bit little-endian integer. */
   u48 (value: number): void {
     this.#reserve(6)
-    this.#view.setUint32(this.#pos, value % TWO_32, true)
-    this.#view.setUint16(this.#pos + 4, Math.floor(value / TWO_32), true)
+    const buffer = this.#buffer
+    const low = value % TWO_32
+    const high = Math.floor(value / TWO_32)
+    buffer[this.#pos] = low
+    buffer[this.#pos + 1] = low >>> 8
+    buffer[this.#pos + 2] = low >>> 16
+    buffer[this.#pos + 3] = low >>> 24
+    buffer[this.#pos + 4] = high
+    buffer[this.#pos + 5] = high >>> 8
     this.#pos += 6
   }
 
   raw (bytes: Uint8Array): void {
     this.#reserve(bytes.byteLength)
-    this.#buffer.set(bytes, this.#pos)
+    const buffer = this.#buffer
+    // A loop beats set() for the short keys and ids most messages carry.
+    if (bytes.byteLength <= 32) {
+      let pos = this.#pos
+      for (let i = 0; i < bytes.byteLength; i++) buffer[pos++] = bytes[i]
+    } else {
+      buffer.set(bytes, this.#pos)
+    }
     this.#pos += bytes.byteLength
   }
 
@@ -57,8 +74,9 @@ export class ByteWriter {
     this.raw(bytes)
   }
 
+  /** The message: a copy, so the scratch buffer can be reused. */
   finish (): Uint8Array<ArrayBuffer> {
-    return this.#buffer.subarray(0, this.#pos)
+    return this.#buffer.slice(0, this.#pos)
   }
 }
 

@@ -63,8 +63,8 @@ function readGroup (reader: ByteReader): DiffGroup {
   for (let i = 0; i < count; i++) {
     seq += reader.varint('seq delta') + 1
     if (seq > MAX_SEQ) throw new InvalidMessageError(`seq ${seq} beyond 2^53`)
-    const key = reader.bytesField('key', MAX_KEY_BYTES).slice()
-    const value = reader.bytesField('value', MAX_VALUE_BYTES).slice()
+    const key = reader.bytesField('key', MAX_KEY_BYTES)
+    const value = reader.bytesField('value', MAX_VALUE_BYTES)
     const tag = reader.varint('hlc tag')
     if (tag !== 0) {
       const wall = hlc.wall + unzigzag(tag - 1)

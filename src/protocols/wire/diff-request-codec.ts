@@ -34,7 +34,7 @@ export function decodeDiffRequest (bytes: Uint8Array): DiffRequest {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('a diff request is a Uint8Array')
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.diffRequest, 'diff request')
-  const stateHash = reader.raw(STATE_HASH_BYTES, 'state hash').slice()
+  const stateHash = reader.raw(STATE_HASH_BYTES, 'state hash')
   const flags = reader.u8('request flags')
   if ((flags & ~FULL) !== 0) throw new InvalidMessageError(`invalid request flags ${flags}`)
   if (flags === 0) {
@@ -49,7 +49,7 @@ export function decodeDiffRequest (bytes: Uint8Array): DiffRequest {
       const replica = readReplicaId(reader)
       if (distinct.has(replica)) throw new InvalidMessageError(`replica ${replica} appears twice in a diff request`)
       distinct.add(replica)
-      const liveDigest = reader.raw(DIGEST_BYTES, 'live digest').slice()
+      const liveDigest = reader.raw(DIGEST_BYTES, 'live digest')
       const { set, length } = ClockSet.read(reader.bytes, reader.pos)
       reader.pos += length
       replicas.push({ replica, seen: set, liveDigest })

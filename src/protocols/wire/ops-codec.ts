@@ -96,12 +96,12 @@ export function decodeOps (bytes: Uint8Array): Op[] {
     if (!isSet && (flags & ~HAS_REMOVES) !== 0) throw new InvalidMessageError(`invalid delete flags ${flags}`)
     let writer = flags >>> WRITER_SHIFT
     if (isSet && writer === WRITER_ESCAPE) writer += reader.varint('writer index')
-    const key = reader.bytesField('key', MAX_KEY_BYTES).slice()
+    const key = reader.bytesField('key', MAX_KEY_BYTES)
     let value: Uint8Array | undefined
     let dot: Dot | undefined
     let hlc: Hlc | undefined
     if (isSet) {
-      value = reader.bytesField('value', MAX_VALUE_BYTES).slice()
+      value = reader.bytesField('value', MAX_VALUE_BYTES)
       const seq = (flags & SEQ_NEXT) !== 0 ? previousSeq + 1 : reader.varint('seq')
       if (seq < 1 || seq > MAX_SEQ) throw new InvalidMessageError(`invalid seq ${seq}`)
       previousSeq = seq

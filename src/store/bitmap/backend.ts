@@ -8,6 +8,7 @@ export interface Bitmap32 {
   readonly isEmpty: boolean
   has(value: number): boolean
   add(value: number): void
+  addMany(values: Uint32Array): void
   /** Adds `[start, end)`. */
   addRange(start: number, end: number): void
   remove(value: number): void

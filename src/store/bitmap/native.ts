@@ -14,6 +14,7 @@ class NativeBitmap32 implements Bitmap32 {
   get isEmpty (): boolean { return this.inner.isEmpty }
   has (value: number): boolean { return this.inner.has(value) }
   add (value: number): void { this.inner.add(value) }
+  addMany (values: Uint32Array): void { this.inner.addMany(values) }
   addRange (start: number, end: number): void { this.inner.addRange(start, end) }
   remove (value: number): void { this.inner.remove(value) }
   removeRange (start: number, end: number): void { this.inner.removeRange(start, end) }

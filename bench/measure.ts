@@ -1,0 +1,57 @@
+// Helpers the workloads share: timing, memory after GC, and the content
+// checks that turn a silent replication bug into "MISMATCH" in the table.
+import type { BenchSystem } from './systems/types.ts'
+
+/** Figures a workload reports; `check` is 'ok' or what went wrong. */
+export type Figures = Record<string, number | string>
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+/**
+ * Bytes held after full GCs. Counts the JS heap plus `external`, not just
+ * `arrayBuffers`: Loro's and Automerge's state lives in WebAssembly memory,
+ * which Node counts under external only.
+ */
+export function memoryNow(): number {
+  if (!gc) throw new Error('run with --expose-gc')
+  gc()
+  gc()
+  const usage = process.memoryUsage()
+  return usage.heapUsed + usage.external
+}
+
+export function elapsedMs(fn: () => void): number {
+  const start = performance.now()
+  fn()
+  return performance.now() - start
+}
+
+export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return a.length === b.length && a.every((byte, i) => byte === b[i])
+}
+
+/** A key and the value a replica should hold for it (undefined: absent). */
+export type Expectation = [key: Uint8Array, value: Uint8Array | undefined]
+
+/** Up to `count` evenly spread indices below n, for sample checks that stay cheap at 1M entries. */
+export function sampleIndices(n: number, count = 64): number[] {
+  const step = Math.max(1, Math.floor(n / count))
+  const indices: number[] = []
+  for (let i = 0; i < n && indices.length < count; i += step) indices.push(i)
+  return indices
+}
+
+/** '' if `replica` holds `size` entries and every expectation holds, else why not. */
+export function checkContent<R>(system: BenchSystem<R>, replica: R, size: number, expectations: Expectation[]): string {
+  const actualSize = system.size(replica)
+  if (actualSize !== size) return `size ${actualSize}, expected ${size}`
+  const wrong = expectations.filter(([key, value]) => !sameBytes(system.get(replica, key), value)).length
+  return wrong === 0 ? '' : `${wrong}/${expectations.length} checked keys differ`
+}
+
+/** The `check` figure: 'ok' or every failure joined. */
+export function verdict(...problems: string[]): string {
+  const failed = problems.filter((problem) => problem !== '')
+  return failed.length === 0 ? 'ok' : `MISMATCH: ${failed.join('; ')}`
+}

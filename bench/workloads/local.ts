@@ -1,0 +1,47 @@
+// Workloads 1 and 2: bulk insert into one replica, and op-by-op replication
+// to a second replica.
+import { checkContent, elapsedMs, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
+import type { BenchSystem } from '../systems/types.ts'
+import { ENTRY_BYTES, createRng, randomEntries } from '../workload.ts'
+
+/** N sets in one transaction: speed, and memory held per entry beyond the raw 144 bytes. */
+export function bulkInsert<R>(system: BenchSystem<R>, n: number): Figures {
+  const before = memoryNow()
+  const { keys, values } = randomEntries(createRng(1), n)
+  const replica = system.create()
+  const ms = elapsedMs(() => system.write(replica, keys, values))
+  const expectations = sampleIndices(n).map((i): Expectation => [keys[i], values[i]])
+  // Drop the generated data so only what the store retains is counted.
+  keys.length = 0
+  values.length = 0
+  const heapBytes = memoryNow() - before
+  return {
+    ms,
+    setsPerSec: n / (ms / 1000),
+    heapBytes,
+    bytesPerEntryOverRaw: heapBytes / n - ENTRY_BYTES,
+    check: verdict(checkContent(system, replica, n, expectations)),
+  }
+}
+
+/** N sets, each its own transaction, each op encoded, shipped, decoded and integrated on a second replica. */
+export function opSync<R>(system: BenchSystem<R>, n: number): Figures {
+  const { keys, values } = randomEntries(createRng(2), n)
+  const sender = system.create()
+  const receiver = system.create()
+  let wireBytes = 0
+  const ms = elapsedMs(() => {
+    for (let i = 0; i < n; i++) {
+      const op = system.setAsOp(sender, keys[i], values[i])
+      wireBytes += op.length
+      system.applyOp(receiver, op)
+    }
+  })
+  const expectations = sampleIndices(n).map((i): Expectation => [keys[i], values[i]])
+  return {
+    ms,
+    opsPerSec: n / (ms / 1000),
+    bytesPerOp: wireBytes / n,
+    check: verdict(checkContent(system, receiver, n, expectations)),
+  }
+}

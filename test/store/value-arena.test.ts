@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { MemStore } from '../../src/index.ts'
+import { ValueArena } from '../../src/store/value-arena.ts'
+import { bytes, dump, pull } from './sync-fixture.ts'
+
+describe('values packed in the arena', () => {
+  it('survive compaction, and views handed out before it stay valid', () => {
+    const store = new MemStore()
+    const keys = Array.from({ length: 200 }, () => bytes(16))
+    const early = bytes(1000)
+    store.set(keys[0], early)
+    const viewBefore = store.get(keys[0])!
+    // 200 keys overwritten 60 times with 1 KB values: ~12 MB of garbage forces compactions.
+    let latest = new Map<number, Uint8Array>()
+    for (let round = 0; round < 60; round++) {
+      store.transact((s) => {
+        for (let k = 1; k < keys.length; k++) {
+          const value = bytes(1000)
+          latest.set(k, value)
+          s.set(keys[k], value)
+        }
+      })
+    }
+    assert.deepEqual(viewBefore, early)
+    assert.deepEqual(store.get(keys[0]), early)
+    for (const [k, value] of latest) assert.deepEqual(store.get(keys[k]), value)
+    const copy = new MemStore()
+    pull(copy, store)
+    assert.deepEqual(dump(copy), dump(store))
+    latest = new Map()
+  })
+
+  it('copies values, so the caller may reuse its buffer', () => {
+    const store = new MemStore()
+    const buffer = Uint8Array.of(1, 2, 3)
+    store.set(Uint8Array.of(9), buffer)
+    buffer.fill(0)
+    assert.deepEqual(store.get(Uint8Array.of(9)), Uint8Array.of(1, 2, 3))
+  })
+
+  it('asks for compaction only when garbage outweighs live data', () => {
+    const arena = new ValueArena()
+    const value = new Uint8Array(1024 * 1024 - 1)
+    for (let i = 0; i < 20; i++) arena.append(value)
+    assert.equal(arena.needsCompaction, false)
+    for (let i = 0; i < 9; i++) arena.release(value.byteLength)
+    assert.equal(arena.needsCompaction, false, 'garbage not yet above live bytes')
+    for (let i = 0; i < 2; i++) arena.release(value.byteLength)
+    assert.equal(arena.needsCompaction, true)
+  })
+})
