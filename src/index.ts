@@ -11,3 +11,4 @@ useBitmapBackend(nativeBackend)
 
 export * from './public-api.ts'
 export { nodePreset, type NodePresetOptions } from './node/presets/node-preset.ts'
+export { relayPreset, type RelayPresetOptions } from './node/presets/relay-preset.ts'

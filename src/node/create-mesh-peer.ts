@@ -49,7 +49,9 @@ export async function createMeshPeer<K, V> (options: CreateMeshPeerOptions<K, V>
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
       diffSync: diffSync(peerOptions.diff),
-      ...libp2p.services
+      ...libp2p.services,
+      // Diff options given to the peer itself win over a preset's defaults.
+      ...(peerOptions.diff == null ? {} : { diffSync: diffSync(peerOptions.diff) })
     }
   }) as unknown as MeshLibp2p
   return new MeshPeer(store, node, true, peerOptions)

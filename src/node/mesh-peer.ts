@@ -4,12 +4,14 @@ import { DIFF_PROTOCOL, type DiffSyncInit, type PullResult } from '../protocols/
 import { decodeTopicMessage, opsTopic, type TopicMessage } from '../protocols/topic/topic-message.ts'
 import { encodeAnnouncement } from '../protocols/wire/announcement-codec.ts'
 import { AntiEntropy, type PullReason } from './anti-entropy.ts'
+import { dialWithRetry } from './dial-with-retry.ts'
 import { OpPublisher } from './op-publisher.ts'
 import { sharedDiffSync } from './shared-diff-sync.ts'
 import type { MemStore } from '../store/mem-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
 import { TopicValidatorResult, type GossipSub, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
-import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { AbortOptions, Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 
 /** A libp2p node a mesh peer can run on: gossipsub registered as `services.pubsub`. */
 export type MeshLibp2p = Libp2p<{ pubsub: GossipSub, diffSync?: DiffSync }>
@@ -35,7 +37,10 @@ export interface MeshPeerOptions {
   coalesceMs?: number
   /** Ops messages are split beyond this size, in bytes. @default 262144 */
   maxMessageBytes?: number
-  /** Options of the diff protocol, when the peer registers it itself (the node has no `diffSync` service). */
+  /**
+   * Options of the diff protocol, when the peer registers it: on a node `createMeshPeer` makes
+   * from options (over a preset's `diff`), or on an app's node that has no `diffSync` service.
+   */
   diff?: DiffSyncInit
 }
 
@@ -79,6 +84,18 @@ export interface MeshPeerStats {
   diffFailures: number
   diffBytesSent: number
   diffBytesReceived: number
+  /**
+   * What this node's diff protocol did as a responder, for every mesh it serves (an inbound
+   * stream names its mesh only once read, so garbage cannot be told apart by mesh): requests
+   * answered, refused (unknown mesh, undecodable request), and streams aborted (garbage,
+   * oversized, or a reader stalled past the timeout).
+   */
+  diffServed: number
+  diffRefused: number
+  diffServeFailures: number
+  /** Dials by {@link MeshPeer.dial} that failed once and were retried, and that failed twice. */
+  dialRetries: number
+  dialFailures: number
   /** When the last pull from each peer completed (ms since the epoch), by peer id. */
   lastSync: Record<string, number>
   /** Peers of this mesh connected now. */
@@ -105,7 +122,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #decoded = new WeakMap<Message, TopicMessage>()
   readonly #publisher: OpPublisher
   readonly #antiEntropy: AntiEntropy
-  readonly #stats: Omit<MeshPeerStats, 'connectedPeers' | 'lastSync'> & { lastSync: Map<string, number> } = {
+  readonly #stats: Omit<MeshPeerStats, 'connectedPeers' | 'lastSync' | 'diffServed' | 'diffRefused' | 'diffServeFailures'> & { lastSync: Map<string, number> } = {
     opsSent: 0,
     opsReceived: 0,
     messagesSent: 0,
@@ -117,6 +134,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     diffFailures: 0,
     diffBytesSent: 0,
     diffBytesReceived: 0,
+    dialRetries: 0,
+    dialFailures: 0,
     lastSync: new Map()
   }
 
@@ -210,8 +229,12 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
 
   stats (): MeshPeerStats {
     const { lastSync, ...counters } = this.#stats
+    const served = this.#diff?.stats()
     return {
       ...counters,
+      diffServed: served?.served ?? 0,
+      diffRefused: served?.refused ?? 0,
+      diffServeFailures: served?.failed ?? 0,
       lastSync: Object.fromEntries(lastSync),
       connectedPeers: this.#antiEntropy.peers.map(String)
     }
@@ -220,6 +243,27 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   /** Pulls from one peer now and resolves when done (normally the peer decides when to pull). */
   async syncWith (peer: PeerId): Promise<void> {
     await this.#antiEntropy.pull(peer, 'periodic')
+  }
+
+  /**
+   * Connects to a peer by address; the peer joins the mesh once identify shows it speaks the
+   * diff protocol. A failed attempt is retried once (WebRTC through a relay occasionally never
+   * completes a first dial), each bounded by `timeout`; both show in {@link stats} and the log.
+   */
+  async dial (address: Multiaddr | string, options: AbortOptions & { timeout?: number } = {}): Promise<Connection> {
+    const target = typeof address === 'string' ? multiaddr(address) : address
+    try {
+      return await dialWithRetry(this.#node, target, {
+        timeout: options.timeout ?? 10_000,
+        signal: options.signal,
+        log: this.#log,
+        onRetry: () => { this.#stats.dialRetries++ }
+      })
+    } catch (err) {
+      this.#stats.dialFailures++
+      this.#log.error('could not dial %a - %e', target, err)
+      throw err
+    }
   }
 
   #onPeerConnect (peer: PeerId): void {

@@ -1,13 +1,15 @@
-import { pbStream } from '@libp2p/utils'
+import { lpStream, pbStream } from '@libp2p/utils'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
 import { decodeDiff, encodeDiff } from '../wire/diff-codec.ts'
 import { decodeDiffRequest, encodeDiffRequest } from '../wire/diff-request-codec.ts'
 import { DiffRefusedError, ProtocolViolationError } from './errors.ts'
 import { whenIdle, type DiffStore } from './diff-store.ts'
+import { FrameReader } from './frame-reader.ts'
 import { DiffRequestMessage, DiffResponseMessage } from './pb/diff.ts'
 import type { DiffSyncComponents, DiffSyncInit, DiffSyncStats, PullOptions, PullResult } from './index.ts'
 import type { DiffRequest } from '../../store/diff.ts'
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 export const PROTOCOL = '/roaring-mesh/diff/1.0.0'
 
@@ -21,7 +23,7 @@ export class DiffSync implements Startable {
   readonly #log: Logger
   readonly #init: Required<DiffSyncInit>
   readonly #stores = new Map<string, DiffStore>()
-  readonly #stats: DiffSyncStats = { served: 0, servedBytes: 0, refused: 0, pulls: 0, pulledBytes: 0, sentBytes: 0 }
+  readonly #stats: DiffSyncStats = { served: 0, servedBytes: 0, refused: 0, failed: 0, pulls: 0, pulledBytes: 0, sentBytes: 0 }
   #started = false
 
   constructor (components: DiffSyncComponents, init: DiffSyncInit = {}) {
@@ -109,6 +111,7 @@ export class DiffSync implements Startable {
       this.#stats.servedBytes += sent
       this.#log.trace('served %d diff bytes of %s to %p', sent, mesh, peer)
     } catch (err: any) {
+      this.#stats.failed++
       this.#log.error('diff stream from %p failed - %e', peer, err)
       stream.abort(err)
     }
@@ -140,14 +143,18 @@ export class DiffSync implements Startable {
     const timed = (): AbortSignal => signal == null ? AbortSignal.timeout(timeout) : AbortSignal.any([signal, AbortSignal.timeout(timeout)])
     const stream = await this.#components.connectionManager.openStream(peer, PROTOCOL, { signal: timed() })
     const maxFrame = Math.max(this.#init.maxFrameBytes, MAX_KEY_BYTES + MAX_VALUE_BYTES + 1024) + ENVELOPE_BYTES
-    const messages = pbStream(stream, { maxDataLength: maxFrame })
+    let frames: FrameReader | undefined
     let needsFull = false
     try {
       const bytes = encodeDiffRequest(request)
       result.bytesSent += bytes.byteLength
-      await messages.write({ mesh, request: bytes }, DiffRequestMessage, { signal: timed() })
+      const writer = lpStream(stream)
+      await writer.write(DiffRequestMessage.encode({ mesh, request: bytes }), { signal: timed() })
+      writer.unwrap()
+      // Frames are read with backpressure: the store may integrate slower than the link delivers.
+      frames = new FrameReader(stream, { maxDataLength: maxFrame })
       while (true) {
-        const response = await messages.read(DiffResponseMessage, { signal: timed() })
+        const response = decodeResponse(await frames.read(timed()))
         if (response.status === DiffResponseMessage.Status.DONE) break
         if (response.status === DiffResponseMessage.Status.UNKNOWN_MESH) throw new DiffRefusedError('unknown-mesh', `${peer.toString()} does not serve mesh ${mesh}`)
         if (response.status === DiffResponseMessage.Status.BAD_REQUEST) throw new DiffRefusedError('bad-request', `${peer.toString()} could not read our diff request`)
@@ -165,7 +172,19 @@ export class DiffSync implements Startable {
       this.#log.error('pulling %s from %p failed - %e', mesh, peer, err)
       stream.abort(err)
       throw err
+    } finally {
+      frames?.release()
     }
     return needsFull
+  }
+}
+
+/** The response envelope of one frame; a stream that ends before `DONE` is a violation too. */
+function decodeResponse (frame: Uint8ArrayList | undefined): DiffResponseMessage {
+  if (frame == null) throw new ProtocolViolationError('the diff stream ended before DONE')
+  try {
+    return DiffResponseMessage.decode(frame)
+  } catch (err: any) {
+    throw new ProtocolViolationError(`malformed diff response envelope: ${String(err?.message ?? err)}`, { cause: err })
   }
 }

@@ -65,9 +65,13 @@ export interface PullResult {
 }
 
 export interface DiffSyncStats {
+  /** Requests answered in full, and the diff bytes sent for them. */
   served: number
   servedBytes: number
+  /** Requests answered with a refusal (unknown mesh, undecodable diff request). */
   refused: number
+  /** Inbound streams aborted: garbage, an oversized or missing request, a reader that stalled past the timeout. */
+  failed: number
   pulls: number
   pulledBytes: number
   sentBytes: number
