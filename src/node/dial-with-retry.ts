@@ -5,26 +5,31 @@ export interface DialWithRetryOptions extends AbortOptions {
   /** Each attempt is abandoned after this many ms. */
   timeout: number
   log: Logger
-  /** Called when the first attempt failed and a second one starts. */
+  /** Called when an attempt failed and another one starts. */
   onRetry?: (error: Error) => void
 }
 
+/** Attempts in all: the first and two retries. */
+const ATTEMPTS = 3
+/** A pause before a retry, so the failed attempt's connection is torn down first. */
+const RETRY_PAUSE_MS = 250
+
 /**
- * Dials, and dials once more if that fails. A WebRTC dial signalled through a relay sometimes
- * never completes (about 1 in 10 on this project's test machine) while a second attempt
- * connects in a few hundred ms; a bounded attempt and one retry turn that into a short delay.
+ * Dials, and retries a failed dial twice. A WebRTC dial signalled through a relay sometimes
+ * never completes (about 1 in 10 on this project's test machine, more under load) while a
+ * new attempt connects in a few hundred ms; bounded attempts turn that into a short delay.
  */
 export async function dialWithRetry (node: Libp2p, address: Multiaddr, options: DialWithRetryOptions): Promise<Connection> {
-  const attempt = async (): Promise<Connection> => {
+  for (let attempt = 1; ; attempt++) {
     const timeout = AbortSignal.timeout(options.timeout)
-    return await node.dial(address, { signal: options.signal == null ? timeout : AbortSignal.any([options.signal, timeout]) })
-  }
-  try {
-    return await attempt()
-  } catch (err: any) {
-    options.signal?.throwIfAborted()
-    options.log('dialing %a failed, retrying once - %e', address, err)
-    options.onRetry?.(err)
-    return await attempt()
+    try {
+      return await node.dial(address, { signal: options.signal == null ? timeout : AbortSignal.any([options.signal, timeout]) })
+    } catch (err: any) {
+      options.signal?.throwIfAborted()
+      if (attempt >= ATTEMPTS) throw err
+      options.log('dial %d of %a failed, retrying - %e', attempt, address, err)
+      options.onRetry?.(err)
+      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS))
+    }
   }
 }
