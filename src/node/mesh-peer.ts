@@ -247,8 +247,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
 
   /**
    * Connects to a peer by address; the peer joins the mesh once identify shows it speaks the
-   * diff protocol. A failed attempt is retried once (WebRTC through a relay occasionally never
-   * completes a first dial), each bounded by `timeout`; both show in {@link stats} and the log.
+   * diff protocol. A failed attempt is retried twice (WebRTC through a relay occasionally never
+   * completes a dial), each bounded by `timeout`; retries and failures show in {@link stats} and the log.
    */
   async dial (address: Multiaddr | string, options: AbortOptions & { timeout?: number } = {}): Promise<Connection> {
     const target = typeof address === 'string' ? multiaddr(address) : address
