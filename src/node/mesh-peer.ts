@@ -198,14 +198,26 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       onDisconnect: (peer) => this.#onPeerDisconnect(peer)
     })
     this.#started = true
-    // Peers connected before we registered get no onConnect: pull from those that speak the protocol.
-    for (const connection of this.#node.getConnections()) {
-      if (connection.limits != null) continue
-      const peer = connection.remotePeer
-      const known = await this.#node.peerStore.get(peer).catch(() => undefined)
-      if (known?.protocols.includes(DIFF_PROTOCOL) === true) this.#onPeerConnect(peer)
-    }
+    this.#node.addEventListener('connection:open', this.#onConnectionOpen)
+    // Peers connected before we registered get no onConnect.
+    for (const connection of this.#node.getConnections()) await this.#joinIfKnown(connection)
     this.#log('started on topic %s', this.topic)
+  }
+
+  /**
+   * The topology reports a peer once identify ran on a connection. A direct connection that
+   * replaces a relayed one (WebRTC) is sometimes not identified again, so a full connection to a
+   * peer already known to speak the diff protocol joins it too.
+   */
+  readonly #onConnectionOpen = (event: CustomEvent<Connection>): void => {
+    void this.#joinIfKnown(event.detail)
+  }
+
+  async #joinIfKnown (connection: Connection): Promise<void> {
+    if (connection.limits != null || !this.#started) return
+    const peer = connection.remotePeer
+    const known = await this.#node.peerStore.get(peer).catch(() => undefined)
+    if (known?.protocols.includes(DIFF_PROTOCOL) === true && this.#started) this.#onPeerConnect(peer)
   }
 
   /** Sends what is pending, ends pulls, timers and subscriptions; stops the libp2p node if this peer made it. */
@@ -219,6 +231,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     await this.#antiEntropy.stop()
     const pubsub = this.#node.services.pubsub
     pubsub.removeEventListener('gossipsub:message', this.#onMessage)
+    this.#node.removeEventListener('connection:open', this.#onConnectionOpen)
     if (pubsub.getTopics().includes(this.topic)) pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
     this.#diff?.unserve(this.mesh)
