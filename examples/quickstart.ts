@@ -28,7 +28,7 @@ alice.integrateDiff(decodeDiff(diff))
 console.log(`state sync: ${request.byteLength} + ${diff.byteLength} bytes`)
 console.log('alice has', alice.entries())
 
-// Converged replicas agree in one 19-byte summary and a 4-byte answer.
+// Converged replicas agree in one 15-byte summary and a 4-byte answer.
 const summary = encodeDiffRequest(alice.requestDiff({ summary: true }))
 const answer = encodeDiff(bob.buildDiff(decodeDiffRequest(summary)))
 console.log(`converged round: ${summary.byteLength + answer.byteLength} bytes`)

@@ -46,7 +46,7 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
         to.integrateDiff(first)
         return { requestBytes: summary.length, bytes: summary.length + answer.length, roundTrips: 1 }
       }
-      const request = encodeDiffRequest(to.requestDiff())
+      const request = encodeDiffRequest(to.requestDiff({ hash: false }))
       const diff = encodeDiff(from.buildDiff(decodeDiffRequest(request)))
       to.integrateDiff(decodeDiff(diff))
       return { requestBytes: request.length, bytes: summary.length + answer.length + request.length + diff.length, roundTrips: 2 }

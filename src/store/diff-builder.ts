@@ -101,7 +101,7 @@ export function * diffFrames (
   stateHash: Uint8Array,
   maxFrameBytes: number
 ): Generator<Diff> {
-  if (equalBytes(request.stateHash, stateHash)) return
+  if (request.stateHash != null && equalBytes(request.stateHash, stateHash)) return
   if (request.replicas == null) {
     yield { needsFullRequest: true, groups: [] }
     return

@@ -10,13 +10,13 @@ export interface ReplicaSummary {
 }
 
 /**
- * Asks another replica for what this one lacks. `stateHash` (16 bytes) covers everything this
+ * Asks another replica for what this one lacks. `stateHash` (12 bytes) covers everything this
  * replica has seen and holds live; a responder with the same hash answers with nothing. Without
  * `replicas` the request is a summary only: the responder answers `needsFullRequest` when the
- * hashes differ.
+ * hashes differ. A full request that follows such an answer leaves the hash out.
  */
 export interface DiffRequest {
-  readonly stateHash: Uint8Array
+  readonly stateHash?: Uint8Array
   readonly replicas?: readonly ReplicaSummary[]
 }
 

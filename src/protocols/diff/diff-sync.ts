@@ -129,7 +129,7 @@ export class DiffSync implements Startable {
       result.rounds++
       const needsFull = await this.#exchange(peer, mesh, store, request, result, options.signal)
       if (!needsFull || request.replicas != null) break
-      request = store.requestDiff()
+      request = store.requestDiff({ hash: false })
     }
     this.#stats.pulls++
     this.#stats.pulledBytes += result.bytesReceived

@@ -3,7 +3,7 @@ import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import { MessageType, readHeader, writeHeader } from './header.ts'
 
-const STATE_HASH_BYTES = 16
+const STATE_HASH_BYTES = 12
 
 /**
  * A peer's state hash, published on the ops topic after a pull brought it something new, so

@@ -3,6 +3,7 @@ import { InvalidMessageError } from '../../store/errors.ts'
 import { MAX_COUNTER } from '../../store/hlc.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
 import { REPLICA_ID_BYTES } from '../../store/replica-id.ts'
+import { markDecoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter, unzigzag, zigzag } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaId, writeHeader, writeReplicaId } from './header.ts'
@@ -107,5 +108,5 @@ export function decodeDiff (bytes: Uint8Array): Diff {
     for (const group of groups) group.deaths?.dispose()
     throw err
   }
-  return { needsFullRequest: flags === NEEDS_FULL_REQUEST, groups }
+  return markDecoded({ needsFullRequest: flags === NEEDS_FULL_REQUEST, groups })
 }

@@ -2,6 +2,7 @@ import { MAX_SEQ } from '../../store/clock-set.ts'
 import { InvalidMessageError } from '../../store/errors.ts'
 import { MAX_COUNTER } from '../../store/hlc.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
+import { markDecoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaTable, writeHeader, writeReplicaId } from './header.ts'
@@ -129,5 +130,5 @@ export function decodeOps (bytes: Uint8Array): Op[] {
     }
     ops.push(isSet ? { kind: 'set', key, value: value!, dot: dot!, hlc: hlc!, removes } : { kind: 'delete', key, removes })
   }
-  return ops
+  return markDecoded(ops)
 }
