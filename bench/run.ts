@@ -96,7 +96,7 @@ function machineInfo(): string {
   ].join('\n')
 }
 
-const command = `node bench/run.ts ${process.argv.slice(2).join(' ')}`.trim()
+const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim()
 const sections: string[] = [
   '# roaring-mesh benchmark',
   `Command: \`${command}\` (${new Date().toISOString().slice(0, 10)})`,

@@ -5,8 +5,11 @@
  */
 import { useBitmapBackend } from './store/bitmap/backend.ts'
 import { wasmBackend } from './store/bitmap/wasm.ts'
+import { browserLevelBackend } from './store/level/browser-level-backend.ts'
+import { useLevelBackend } from './store/level/level-backend.ts'
 
 useBitmapBackend(wasmBackend)
+useLevelBackend(browserLevelBackend)
 
 export * from './public-api.ts'
 export { browserPreset, type BrowserPresetOptions } from './node/presets/browser-preset.ts'

@@ -6,8 +6,11 @@
  */
 import { useBitmapBackend } from './store/bitmap/backend.ts'
 import { nativeBackend } from './store/bitmap/native.ts'
+import { classicLevelBackend } from './store/level/classic-level-backend.ts'
+import { useLevelBackend } from './store/level/level-backend.ts'
 
 useBitmapBackend(nativeBackend)
+useLevelBackend(classicLevelBackend)
 
 export * from './public-api.ts'
 export { nodePreset, type NodePresetOptions } from './node/presets/node-preset.ts'

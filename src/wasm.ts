@@ -1,8 +1,18 @@
 /**
- * roaring-mesh with the WebAssembly bitmap backend on any platform (`roaring-mesh/wasm`), for
- * Node.js hosts that cannot build the native addon. Import it instead of the root, not beside it:
- * the backend is chosen once per process.
+ * roaring-mesh on Node.js with the WebAssembly bitmap backend (`roaring-mesh/wasm`), for hosts
+ * that cannot build the native addon. Import it instead of the root, not beside it: the backends
+ * are chosen once per process.
  *
  * @packageDocumentation
  */
-export * from './browser.ts'
+import { useBitmapBackend } from './store/bitmap/backend.ts'
+import { wasmBackend } from './store/bitmap/wasm.ts'
+import { classicLevelBackend } from './store/level/classic-level-backend.ts'
+import { useLevelBackend } from './store/level/level-backend.ts'
+
+useBitmapBackend(wasmBackend)
+useLevelBackend(classicLevelBackend)
+
+export * from './public-api.ts'
+export { nodePreset, type NodePresetOptions } from './node/presets/node-preset.ts'
+export { relayPreset, type RelayPresetOptions } from './node/presets/relay-preset.ts'

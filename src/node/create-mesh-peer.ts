@@ -3,12 +3,20 @@ import { identify } from '@libp2p/identify'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { diffSync } from '../protocols/diff/index.ts'
 import { InvalidArgumentError } from '../store/errors.ts'
+import { LevelStore, type LevelStoreOptions } from '../store/level/level-store.ts'
 import { MeshPeer, type MeshLibp2p, type MeshPeerOptions } from './mesh-peer.ts'
 import type { MemStore } from '../store/mem-store.ts'
 
 export interface CreateMeshPeerOptions<K, V> extends MeshPeerOptions {
-  /** The replica this peer shares. */
-  store: MemStore<K, V>
+  /** The replica this peer shares. Give this or `dataDir`. */
+  store?: MemStore<K, V>
+  /**
+   * Where to keep the replica when no `store` is given: a directory on Node.js, an IndexedDB
+   * database name in browsers. The peer opens a persistent store there and closes it on `stop()`.
+   */
+  dataDir?: string
+  /** Codecs and clock for the store opened at `dataDir`. */
+  storeOptions?: LevelStoreOptions<K, V>
   /**
    * A libp2p node the app already made, with gossipsub as `services.pubsub`; or options for a
    * new one (`nodePreset()`, `browserPreset()` or your own), to which identify, gossipsub and the
@@ -33,13 +41,24 @@ function isNode (value: unknown): value is MeshLibp2p {
  * ```
  */
 export async function createMeshPeer<K, V> (options: CreateMeshPeerOptions<K, V>): Promise<MeshPeer<K, V>> {
-  const { store, libp2p, ...peerOptions } = options
-  if (store == null || typeof store.integrateOps !== 'function') throw new InvalidArgumentError('createMeshPeer needs a store')
+  const { store: given, dataDir, storeOptions, libp2p, ...peerOptions } = options
+  if (given == null && dataDir == null) throw new InvalidArgumentError('createMeshPeer needs a store or a dataDir')
+  if (given != null && typeof given.integrateOps !== 'function') throw new InvalidArgumentError('store is not a roaring-mesh store')
+  const store = given ?? await LevelStore.open<K, V>(dataDir!, storeOptions)
+  try {
+    return await makePeer(store, given == null, libp2p, peerOptions)
+  } catch (err) {
+    if (given == null) await (store as LevelStore<K, V>).close()
+    throw err
+  }
+}
+
+async function makePeer<K, V> (store: MemStore<K, V>, ownsStore: boolean, libp2p: CreateMeshPeerOptions<K, V>['libp2p'], peerOptions: MeshPeerOptions): Promise<MeshPeer<K, V>> {
   if (isNode(libp2p)) {
     if (libp2p.services?.pubsub == null) {
       throw new InvalidArgumentError('the libp2p node needs gossipsub registered as services.pubsub')
     }
-    return new MeshPeer(store, libp2p, false, peerOptions)
+    return new MeshPeer(store, libp2p, false, peerOptions, ownsStore)
   }
   if (libp2p == null || typeof libp2p !== 'object') throw new InvalidArgumentError('createMeshPeer needs a libp2p node or options for one')
   const node = await createLibp2p({
@@ -54,5 +73,5 @@ export async function createMeshPeer<K, V> (options: CreateMeshPeerOptions<K, V>
       ...(peerOptions.diff == null ? {} : { diffSync: diffSync(peerOptions.diff) })
     }
   }) as unknown as MeshLibp2p
-  return new MeshPeer(store, node, true, peerOptions)
+  return new MeshPeer(store, node, true, peerOptions, ownsStore)
 }

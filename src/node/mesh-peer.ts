@@ -117,6 +117,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly topic: string
   readonly #node: MeshLibp2p
   readonly #ownsNode: boolean
+  readonly #ownsStore: boolean
   readonly #options: MeshPeerOptions
   readonly #log: Logger
   readonly #decoded = new WeakMap<Message, TopicMessage>()
@@ -147,9 +148,10 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #lastAnnounce = 0
   #started = false
 
-  constructor (store: MemStore<K, V>, node: MeshLibp2p, ownsNode: boolean, options: MeshPeerOptions = {}) {
+  constructor (store: MemStore<K, V>, node: MeshLibp2p, ownsNode: boolean, options: MeshPeerOptions = {}, ownsStore = false) {
     super()
     this.store = store
+    this.#ownsStore = ownsStore
     this.mesh = options.mesh ?? 'default'
     this.topic = options.topic ?? opsTopic(this.mesh)
     this.#node = node
@@ -220,7 +222,10 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     if (known?.protocols.includes(DIFF_PROTOCOL) === true && this.#started) this.#onPeerConnect(peer)
   }
 
-  /** Sends what is pending, ends pulls, timers and subscriptions; stops the libp2p node if this peer made it. */
+  /**
+   * Sends what is pending, ends pulls, timers and subscriptions; stops the libp2p node and
+   * closes the store if this peer made them.
+   */
   async stop (): Promise<void> {
     if (!this.#started) return
     this.#started = false
@@ -237,6 +242,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#diff?.unserve(this.mesh)
     await this.#releaseDiff?.()
     if (this.#ownsNode) await this.#node.stop()
+    // A store the peer opened (createMeshPeer's dataDir) is flushed and closed with it.
+    if (this.#ownsStore && 'close' in this.store && typeof this.store.close === 'function') await this.store.close()
     this.#log('stopped')
   }
 

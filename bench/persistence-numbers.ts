@@ -1,0 +1,89 @@
+// LevelStore figures for the closing note of issue 6:
+//   - durable sets per second, one set per transaction (each commit awaited) and in
+//     transactions of 1,000;
+//   - open time and RAM for a store of 1,000,000 entries (16-byte keys, 128-byte values), measured
+//     in a fresh process so nothing else is on the heap;
+//   - bytes on disk per entry.
+//
+//   node --experimental-transform-types --expose-gc bench/persistence-numbers.ts [--entries N]
+import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { LevelStore } from '../src/index.ts'
+
+const { values: args } = parseArgs({ options: { entries: { type: 'string', default: '1000000' }, open: { type: 'string' } } })
+const gc = (): void => { (globalThis as { gc?: () => void }).gc?.() }
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1)
+
+if (args.open != null) {
+  // Child: open the store and report time and memory.
+  gc()
+  const before = process.memoryUsage()
+  const start = performance.now()
+  const store = await LevelStore.open(args.open)
+  const openMs = performance.now() - start
+  gc()
+  const after = process.memoryUsage()
+  process.stdout.write(JSON.stringify({
+    size: store.size,
+    openMs,
+    rss: after.rss - before.rss,
+    heap: after.heapUsed - before.heapUsed,
+    external: after.external + after.arrayBuffers - before.external - before.arrayBuffers
+  }))
+  await store.close()
+} else {
+  const entries = Number(args.entries)
+  const dir = await mkdtemp(join(tmpdir(), 'roaring-mesh-bench-'))
+  try {
+    {
+      const store = await LevelStore.open(join(dir, 'single'))
+      const n = 2000
+      const start = performance.now()
+      for (let i = 0; i < n; i++) {
+        store.begin()
+        store.set(randomBytes(16), randomBytes(128))
+        await store.commit()
+      }
+      console.log(`durable sets/s, one per transaction: ${Math.round(n / ((performance.now() - start) / 1000))}`)
+      await store.close()
+    }
+    {
+      const store = await LevelStore.open(join(dir, 'batched'))
+      const n = 200
+      const start = performance.now()
+      for (let t = 0; t < n; t++) {
+        store.begin()
+        for (let i = 0; i < 1000; i++) store.set(randomBytes(16), randomBytes(128))
+        await store.commit()
+      }
+      console.log(`durable sets/s, transactions of 1,000: ${Math.round(n * 1000 / ((performance.now() - start) / 1000))}`)
+      await store.close()
+    }
+    const big = join(dir, 'big')
+    {
+      const store = await LevelStore.open(big)
+      const start = performance.now()
+      for (let t = 0; t < entries / 10_000; t++) {
+        store.begin()
+        for (let i = 0; i < 10_000; i++) store.set(randomBytes(16), randomBytes(128))
+        await store.commit()
+      }
+      console.log(`wrote ${entries} entries in ${((performance.now() - start) / 1000).toFixed(1)} s`)
+      await store.close()
+    }
+    let bytes = 0
+    for (const file of await readdir(big)) bytes += (await stat(join(big, file))).size
+    console.log(`bytes on disk per entry: ${(bytes / entries).toFixed(1)} (${mib(bytes)} MiB; key + value = 144)`)
+    const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--open', big], { encoding: 'utf8', maxBuffer: 1 << 20 })
+    if (child.status !== 0) throw new Error(child.stderr)
+    const figures = JSON.parse(child.stdout)
+    console.log(`open ${figures.size} entries: ${(figures.openMs / 1000).toFixed(2)} s; RAM after open: rss +${mib(figures.rss)} MiB, heap +${mib(figures.heap)} MiB, buffers +${mib(figures.external)} MiB (${Math.round(figures.rss / figures.size)} bytes rss per entry)`)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}

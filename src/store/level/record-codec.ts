@@ -1,0 +1,232 @@
+// How a LevelStore lays its state out in a level database, and the checks every record passes
+// when it is read back. One byte prefixes every key, and sorts the groups so that an open reads
+// the metadata, then every writer's seen set, then the entries (whose dots it checks against
+// the seen sets):
+//
+//   'M' "format"        → MAGIC, u8 version
+//   'M' "replica"       → 16 bytes: this replica's id
+//   'M' "state"         → u64 nextSeq, u64 reserved, u64 hlc wall, u16 hlc counter   (all LE)
+//   'S' replica id (16) → the writer's seen set, in ClockSet's portable serialization
+//   'V' key bytes       → the live entries at the key (siblings, usually one):
+//                         u32 count, then per entry: replica id (16), u64 seq, u64 wall,
+//                         u16 counter, u32 value length, value bytes
+//
+// Live sets and digests are not stored: they are exactly the dots of the stored entries.
+
+import { ClockSet, MAX_SEQ } from '../clock-set.ts'
+import { CorruptStoreError } from '../errors.ts'
+import { MAX_COUNTER, MAX_WALL } from '../hlc.ts'
+import { bytesToKeyString } from '../key-string.ts'
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../limits.ts'
+import { REPLICA_ID_BYTES, replicaIdFromBytes } from '../replica-id.ts'
+import type { Entry } from '../replica-state.ts'
+import type { Hlc, ReplicaId } from '../types.ts'
+
+/** The on-disk format; a different version is refused at open. */
+export const FORMAT_VERSION = 1
+const MAGIC = new TextEncoder().encode('roaring-mesh store')
+
+const META = 0x4d // 'M'
+const SEEN = 0x53 // 'S'
+const VALUES = 0x56 // 'V'
+
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0))
+export const FORMAT_KEY = Uint8Array.of(META, ...ascii('format'))
+export const REPLICA_KEY = Uint8Array.of(META, ...ascii('replica'))
+export const STATE_KEY = Uint8Array.of(META, ...ascii('state'))
+
+const ENTRY_HEADER = REPLICA_ID_BYTES + 8 + 8 + 2 + 4
+const STATE_BYTES = 8 + 8 + 8 + 2
+const TWO_32 = 0x1_0000_0000
+
+/** What survives a commit besides entries and seen sets. */
+export interface StoreState {
+  /** The seq the next local set takes. */
+  readonly nextSeq: number
+  /** Every local seq up to this one may have been handed out (see SeqReservation). */
+  readonly reserved: number
+  readonly clock: Hlc
+}
+
+/** An entry as read back, before it joins the store. */
+export interface StoredEntry {
+  readonly replica: ReplicaId
+  readonly seq: number
+  readonly hlc: Hlc
+  readonly value: Uint8Array
+}
+
+function corrupt (why: string): never {
+  throw new CorruptStoreError(`corrupt store: ${why}`)
+}
+
+function setU64 (view: DataView, at: number, value: number): void {
+  view.setUint32(at, value >>> 0, true)
+  view.setUint32(at + 4, Math.floor(value / TWO_32), true)
+}
+
+function getU64 (view: DataView, at: number, max: number, what: string): number {
+  const value = view.getUint32(at + 4, true) * TWO_32 + view.getUint32(at, true)
+  if (value > max) corrupt(`${what} ${value} out of range`)
+  return value
+}
+
+function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
+}
+
+function viewOf (bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+export function encodeFormat (): Uint8Array {
+  return Uint8Array.of(...MAGIC, FORMAT_VERSION)
+}
+
+/** Refuses a database that is not a roaring-mesh store of this version. */
+export function checkFormat (bytes: Uint8Array | undefined): void {
+  if (bytes == null) throw new CorruptStoreError('not a roaring-mesh store: the database has no format record')
+  if (bytes.byteLength !== MAGIC.byteLength + 1 || MAGIC.some((byte, i) => bytes[i] !== byte)) {
+    throw new CorruptStoreError('not a roaring-mesh store: unknown format record')
+  }
+  const version = bytes[MAGIC.byteLength]
+  if (version !== FORMAT_VERSION) throw new CorruptStoreError(`roaring-mesh store format ${version} is not supported (this is ${FORMAT_VERSION})`)
+}
+
+export function decodeReplicaId (bytes: Uint8Array | undefined): ReplicaId {
+  if (bytes?.byteLength !== REPLICA_ID_BYTES) corrupt('missing or malformed replica id')
+  return replicaIdFromBytes(bytes)
+}
+
+export function encodeState (state: StoreState): Uint8Array {
+  const out = new Uint8Array(STATE_BYTES)
+  const view = viewOf(out)
+  setU64(view, 0, state.nextSeq)
+  setU64(view, 8, state.reserved)
+  setU64(view, 16, state.clock.wall)
+  view.setUint16(24, state.clock.counter, true)
+  return out
+}
+
+export function decodeState (bytes: Uint8Array | undefined): StoreState {
+  if (bytes?.byteLength !== STATE_BYTES) corrupt('missing or malformed state record')
+  const view = viewOf(bytes)
+  const nextSeq = getU64(view, 0, MAX_SEQ, 'next seq')
+  if (nextSeq < 1) corrupt('next seq 0')
+  return {
+    nextSeq,
+    reserved: getU64(view, 8, MAX_SEQ, 'reserved seq'),
+    clock: { wall: getU64(view, 16, MAX_WALL, 'clock wall'), counter: view.getUint16(24, true) }
+  }
+}
+
+export function seenKey (replicaIdBytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + REPLICA_ID_BYTES)
+  out[0] = SEEN
+  out.set(replicaIdBytes, 1)
+  return out
+}
+
+export function chainKey (key: string): Uint8Array {
+  const out = new Uint8Array(1 + key.length)
+  out[0] = VALUES
+  for (let i = 0; i < key.length; i++) out[i + 1] = key.charCodeAt(i)
+  return out
+}
+
+/** The siblings at a key, in chain order. */
+export function encodeChain (head: Entry): Uint8Array {
+  let length = 4
+  for (let entry: Entry | undefined = head; entry != null; entry = entry.next) length += ENTRY_HEADER + entry.value.byteLength
+  const out = new Uint8Array(length)
+  const view = viewOf(out)
+  let pos = 4
+  let count = 0
+  for (let entry: Entry | undefined = head; entry != null; entry = entry.next) {
+    const value = entry.value
+    out.set(entry.replica.idBytes, pos)
+    setU64(view, pos + 16, entry.seq)
+    setU64(view, pos + 24, entry.wall)
+    view.setUint16(pos + 32, entry.counter, true)
+    view.setUint32(pos + 34, value.byteLength, true)
+    out.set(value, pos + ENTRY_HEADER)
+    pos += ENTRY_HEADER + value.byteLength
+    count++
+  }
+  view.setUint32(0, count, true)
+  return out
+}
+
+export type StoredRecord =
+  | { readonly kind: 'seen', readonly replica: ReplicaId, readonly seen: ClockSet }
+  | { readonly kind: 'chain', readonly key: string, readonly entries: StoredEntry[] }
+  | { readonly kind: 'meta' }
+
+/** Reads one record of the database, checking every byte; values are views into `value`. */
+export function decodeRecord (key: Uint8Array, value: Uint8Array): StoredRecord {
+  switch (key[0]) {
+    case META:
+      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY].some((known) => equalBytes(known, key))) corrupt('unknown metadata record')
+      return { kind: 'meta' }
+    case SEEN: {
+      if (key.byteLength !== 1 + REPLICA_ID_BYTES) corrupt('malformed seen-set key')
+      let seen: ClockSet
+      try {
+        seen = ClockSet.deserialize(value)
+      } catch (err: any) {
+        corrupt(`seen set: ${String(err.message)}`)
+      }
+      if (seen.has(0)) corrupt('seen set holds seq 0')
+      return { kind: 'seen', replica: replicaIdFromBytes(key.subarray(1)), seen }
+    }
+    case VALUES: {
+      if (key.byteLength - 1 > MAX_KEY_BYTES) corrupt('key too long')
+      return { kind: 'chain', key: bytesToKeyString(key.subarray(1)), entries: decodeChain(value) }
+    }
+    default:
+      corrupt(`unknown record prefix ${key[0] ?? 'none'}`)
+  }
+}
+
+/** The last replica id decoded: most entries of a store share a few writers, so this saves most hex encodings. */
+let lastId: { bytes: Uint8Array, id: ReplicaId } = { bytes: new Uint8Array(REPLICA_ID_BYTES), id: replicaIdFromBytes(new Uint8Array(REPLICA_ID_BYTES)) }
+
+function replicaAt (bytes: Uint8Array, at: number): ReplicaId {
+  for (let i = 0; i < REPLICA_ID_BYTES; i++) {
+    if (bytes[at + i] !== lastId.bytes[i]) {
+      const idBytes = bytes.slice(at, at + REPLICA_ID_BYTES)
+      lastId = { bytes: idBytes, id: replicaIdFromBytes(idBytes) }
+      break
+    }
+  }
+  return lastId.id
+}
+
+function decodeChain (bytes: Uint8Array): StoredEntry[] {
+  if (bytes.byteLength < 4) corrupt('truncated entry record')
+  const view = viewOf(bytes)
+  const count = view.getUint32(0, true)
+  if (count === 0) corrupt('empty entry record')
+  const entries: StoredEntry[] = []
+  let pos = 4
+  for (let i = 0; i < count; i++) {
+    if (pos + ENTRY_HEADER > bytes.byteLength) corrupt('truncated entry')
+    const seq = getU64(view, pos + 16, MAX_SEQ, 'seq')
+    if (seq < 1) corrupt('seq 0')
+    const wall = getU64(view, pos + 24, MAX_WALL, 'wall')
+    const counter = view.getUint16(pos + 32, true)
+    const length = view.getUint32(pos + 34, true)
+    if (counter > MAX_COUNTER || length > MAX_VALUE_BYTES) corrupt('entry header out of range')
+    const start = pos + ENTRY_HEADER
+    if (start + length > bytes.byteLength) corrupt('truncated value')
+    entries.push({
+      replica: replicaAt(bytes, pos),
+      seq,
+      hlc: { wall, counter },
+      value: bytes.subarray(start, start + length)
+    })
+    pos = start + length
+  }
+  if (pos !== bytes.byteLength) corrupt('trailing bytes after entries')
+  return entries
+}
