@@ -15,3 +15,4 @@ useLevelBackend(classicLevelBackend)
 export * from './public-api.ts'
 export { nodePreset, type NodePresetOptions } from './node/presets/node-preset.ts'
 export { relayPreset, type RelayPresetOptions } from './node/presets/relay-preset.ts'
+export { DiscoveryDialer, type DiscoveryDialerOptions, type DiscoveryDialerStats, type DialerNode } from './node/discovery-dialer.ts'

@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 /** Imports the built package by its own name, as a user would, and prints the backend it loaded. */
 function backendOf (specifier: string, conditions: string[] = []): string {
   const code = `const m = await import(${JSON.stringify(specifier)}); const s = new m.MemStore(); s.set(Uint8Array.of(1), Uint8Array.of(2)); console.log(m.bitmapBackendName(), s.size)`
-  return execFileSync(process.execPath, [...conditions.map((c) => `--conditions=${c}`), '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', timeout: 30_000 }).trim()
+  return execFileSync(process.execPath, [...conditions.map((c) => `--conditions=${c}`), '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', timeout: 90_000 }).trim()
 }
 
 describe('package entry points', () => {

@@ -26,8 +26,9 @@ export async function startPeer (options: MeshPeerOptions = {}, store = new MemS
   return { peer, store, blocked }
 }
 
+/** Dials as an app would, through the peer (bounded attempts, retried on failure). */
 export async function connect (a: TestPeer, b: TestPeer): Promise<void> {
-  await a.peer.libp2p.dial(b.peer.libp2p.getMultiaddrs()[0])
+  await a.peer.dial(b.peer.libp2p.getMultiaddrs()[0], { timeout: 20_000 })
 }
 
 /** Cuts a and b apart: closes their connections and refuses new ones both ways. */

@@ -5,7 +5,7 @@ import { bytes, connect, converged, dump, heal, partition, startPeer, stopAll, w
 
 const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n))
 
-describe('a mesh of real peers over TCP', { timeout: 120_000 }, () => {
+describe('a mesh of real peers over TCP', { timeout: 300_000 }, () => {
   const everyone: TestPeer[] = []
   after(async () => { await stopAll(everyone) })
 

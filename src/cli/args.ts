@@ -1,0 +1,220 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { BYTE_ENCODINGS, isByteEncoding, type ByteEncoding } from './byte-encoding.ts'
+import { CliError, ExitCode } from './cli-error.ts'
+import { checkConfig, type PeerConfig } from './config.ts'
+
+export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status'
+
+/** A command line, checked: what to run and with what. */
+export interface Invocation {
+  command: CommandName
+  /** The data directory given with --data, if any. */
+  dataDir: string | undefined
+  json: boolean
+  keyEncoding: ByteEncoding
+  valueEncoding: ByteEncoding
+  /** The key (get, set, del) or prefix (list --prefix), as typed. */
+  key: string | undefined
+  /** The value of `set`, as typed; '-' reads it from stdin. */
+  value: string | undefined
+  /** `peer` settings given as flags (they override the config file). */
+  peer: Partial<PeerConfig>
+}
+
+export type ParsedCommandLine = { kind: 'help', text: string } | { kind: 'run', invocation: Invocation }
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+const COMMON: Options = {
+  data: { type: 'string', short: 'd' },
+  help: { type: 'boolean', short: 'h' }
+}
+const CLIENT: Options = {
+  ...COMMON,
+  json: { type: 'boolean' },
+  'key-encoding': { type: 'string' },
+  'value-encoding': { type: 'string' }
+}
+
+const DATA_HELP = `  -d, --data DIR         the peer's data directory (default: $ROARING_MESH_DATA,
+                         else $XDG_DATA_HOME/roaring-mesh, else ~/.local/share/roaring-mesh)`
+const CLIENT_HELP = `${DATA_HELP}
+      --json             print JSON (one object per line) for scripts
+      --key-encoding E   how keys are written and printed: ${BYTE_ENCODINGS.join(', ')} (default utf8)
+      --value-encoding E how values are written and printed: ${BYTE_ENCODINGS.join(', ')} (default utf8)
+  -h, --help             show this help`
+
+interface CommandSpec {
+  options: Options
+  /** Names of the positional arguments, in order; a trailing '?' makes one optional. */
+  positionals: string[]
+  help: string
+}
+
+const COMMANDS: Record<CommandName, CommandSpec> = {
+  peer: {
+    options: {
+      ...COMMON,
+      mesh: { type: 'string', short: 'm' },
+      listen: { type: 'string', multiple: true },
+      bootstrap: { type: 'string', multiple: true, short: 'b' },
+      mdns: { type: 'boolean' },
+      'target-connections': { type: 'string' }
+    },
+    positionals: [],
+    help: `usage: roaring-mesh peer [options]
+
+Runs this device's peer: keeps the store in the data directory, finds the other peers of the
+mesh on the local network (mDNS) and through --bootstrap addresses, syncs with them, and
+serves get/set/del/list/watch/status on a control socket only this user can open.
+Stop it with Ctrl-C (SIGINT) or SIGTERM: everything written is on disk when it exits.
+
+${DATA_HELP}
+  -m, --mesh NAME        the mesh (shared store) to join (default: "default")
+      --listen ADDR      a multiaddr to listen on; repeat for more (default: TCP and
+                         WebSockets on every IPv4 interface, ports chosen by the system)
+  -b, --bootstrap ADDR   a peer to connect to, as /ip4/…/tcp/…/p2p/<peer id>; repeatable
+      --no-mdns          do not look for peers on the local network
+      --target-connections N
+                         keep dialing discovered peers while fewer are connected (default 8)
+  -h, --help             show this help
+
+Settings come from <data>/config.json (keys: mesh, listen, bootstrap, mdns,
+targetConnections, maxBackoffMs, mdnsIntervalMs); flags override it.`
+  },
+  get: {
+    options: CLIENT,
+    positionals: ['key'],
+    help: `usage: roaring-mesh get KEY [options]
+
+Prints the value at KEY. Exits with 1 when the key has no value.
+
+${CLIENT_HELP}`
+  },
+  set: {
+    options: CLIENT,
+    positionals: ['key', 'value'],
+    help: `usage: roaring-mesh set KEY VALUE [options]
+
+Sets KEY to VALUE (VALUE "-" reads it from stdin) and returns once it is on disk; the peer
+sends it to the others.
+
+${CLIENT_HELP}`
+  },
+  del: {
+    options: CLIENT,
+    positionals: ['key'],
+    help: `usage: roaring-mesh del KEY [options]
+
+Deletes KEY (a value set elsewhere that this peer has not seen yet survives the delete).
+
+${CLIENT_HELP}`
+  },
+  list: {
+    options: { ...CLIENT, prefix: { type: 'string', short: 'p' } },
+    positionals: [],
+    help: `usage: roaring-mesh list [options]
+
+Prints every key and value, one "KEY<TAB>VALUE" per line in key byte order (tab, newline,
+carriage return, backslash and other control characters are escaped as \\t \\n \\r \\\\ \\xNN).
+
+  -p, --prefix P         only keys that start with P (in the key encoding)
+${CLIENT_HELP}`
+  },
+  watch: {
+    options: CLIENT,
+    positionals: [],
+    help: `usage: roaring-mesh watch [options]
+
+Prints each change as it happens, local or from other peers, until interrupted:
+"set<TAB>KEY<TAB>VALUE" or "del<TAB>KEY" (escaped as in list).
+
+${CLIENT_HELP}`
+  },
+  status: {
+    options: { ...COMMON, json: { type: 'boolean' } },
+    positionals: [],
+    help: `usage: roaring-mesh status [options]
+
+Prints the running peer's id, addresses, connected peers, entries and last sync.
+
+${DATA_HELP}
+      --json             print JSON
+  -h, --help             show this help`
+  }
+}
+
+export const MAIN_HELP = `usage: roaring-mesh <command> [options]
+
+A peer-to-peer replicated key-value store for your devices on a local network.
+
+commands:
+  peer      run this device's peer (keeps running; stop with Ctrl-C)
+  get KEY   print a value            set KEY VALUE   set a value
+  del KEY   delete a key             list            print every key and value
+  watch     print changes as they happen
+  status    the running peer's addresses, peers and sync state
+
+"roaring-mesh <command> --help" describes a command. Exit codes: 0 ok, 1 key not found,
+2 bad usage, 3 no peer running, 4 data directory in use, 5 other failure.`
+
+function isCommand (name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name)
+}
+
+function encodingOption (value: unknown, flag: string): ByteEncoding {
+  if (value === undefined) return 'utf8'
+  if (typeof value !== 'string' || !isByteEncoding(value)) throw new CliError(ExitCode.usage, `--${flag} must be one of ${BYTE_ENCODINGS.join(', ')}, got ${JSON.stringify(value)}`)
+  return value
+}
+
+function peerFlags (values: Record<string, unknown>): Partial<PeerConfig> {
+  const flags: Record<string, unknown> = {}
+  if (values.mesh !== undefined) flags.mesh = values.mesh
+  if (values.listen !== undefined) flags.listen = values.listen
+  if (values.bootstrap !== undefined) flags.bootstrap = values.bootstrap
+  if (values.mdns !== undefined) flags.mdns = values.mdns
+  if (values['target-connections'] !== undefined) {
+    const text = values['target-connections'] as string
+    flags.targetConnections = /^\d+$/.test(text) ? Number(text) : Number.NaN
+  }
+  return checkConfig(flags, 'flags')
+}
+
+/** Reads a command line (without `node` and the script); throws a {@link CliError} for bad usage. */
+export function parseCommandLine (argv: readonly string[]): ParsedCommandLine {
+  const [name, ...rest] = argv
+  if (name == null || name === '--help' || name === '-h' || name === 'help') {
+    const topic = rest[0]
+    return { kind: 'help', text: topic != null && isCommand(topic) ? COMMANDS[topic].help : MAIN_HELP }
+  }
+  if (!isCommand(name)) throw new CliError(ExitCode.usage, `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')}; see roaring-mesh --help)`)
+  const spec = COMMANDS[name]
+  let parsed
+  try {
+    parsed = parseArgs({ args: [...rest], options: spec.options, allowPositionals: true, allowNegative: true, strict: true })
+  } catch (err: any) {
+    throw new CliError(ExitCode.usage, `${name}: ${err.message} (see roaring-mesh ${name} --help)`)
+  }
+  const values = parsed.values as Record<string, unknown>
+  if (values.help === true) return { kind: 'help', text: spec.help }
+  const positionals = parsed.positionals
+  if (positionals.length !== spec.positionals.length) {
+    const usage = spec.help.split('\n')[0]
+    throw new CliError(ExitCode.usage, `${name} takes ${spec.positionals.length === 0 ? 'no arguments' : spec.positionals.map((p) => p.toUpperCase()).join(' ')}, got ${positionals.length} (${usage})`)
+  }
+  const prefix = values.prefix as string | undefined
+  return {
+    kind: 'run',
+    invocation: {
+      command: name,
+      dataDir: values.data as string | undefined,
+      json: values.json === true,
+      keyEncoding: encodingOption(values['key-encoding'], 'key-encoding'),
+      valueEncoding: encodingOption(values['value-encoding'], 'value-encoding'),
+      key: spec.positionals[0] === 'key' ? positionals[0] : prefix,
+      value: spec.positionals[1] === 'value' ? positionals[1] : undefined,
+      peer: name === 'peer' ? peerFlags(values) : {}
+    }
+  }
+}

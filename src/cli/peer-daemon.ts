@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { mdns } from '@libp2p/mdns'
+import { CorruptStoreError, LevelStore, createMeshPeer, nodePreset, type MeshPeer } from '../index.ts'
+import { DiscoveryDialer } from '../node/discovery-dialer.ts'
+import { CliError, ExitCode } from './cli-error.ts'
+import { mergeConfig, readConfigFile, type PeerConfig } from './config.ts'
+import { ControlServer } from './control-server.ts'
+import type { PeerStatus } from './control-protocol.ts'
+import { MAX_SOCKET_PATH_BYTES, dataFiles } from './data-dir.ts'
+import { statusLine } from './output-format.ts'
+import { loadOrCreatePeerKey } from './peer-identity.ts'
+import type { Invocation } from './args.ts'
+
+/** Where the peer writes: its terminal, or a log file / pipe. */
+export interface PeerOutput {
+  out: (line: string) => void
+  err: (line: string) => void
+  /** On a terminal the status line is redrawn in place; elsewhere it is printed when it changes. */
+  isTTY: boolean
+}
+
+/** The mDNS service name peers of one mesh answer to, so a peer only hears (and dials) its own mesh. */
+export function mdnsServiceTag (mesh: string): string {
+  return `_rm-${createHash('sha256').update(mesh).digest('hex').slice(0, 16)}._udp.local`
+}
+
+function isLockedError (err: any): boolean {
+  return err?.code === 'LEVEL_LOCKED' || err?.cause?.code === 'LEVEL_LOCKED'
+}
+
+async function openLevelStore (files: ReturnType<typeof dataFiles>, dataDir: string): Promise<LevelStore> {
+  try {
+    return await LevelStore.open(files.store, { name: hostname() })
+  } catch (err: any) {
+    if (isLockedError(err)) {
+      const pid = (await readFile(files.pid, 'utf8').catch(() => '')).trim()
+      throw new CliError(ExitCode.locked, `${dataDir} is in use by another roaring-mesh peer${pid === '' ? '' : ` (pid ${pid})`}: stop it first, or give this one another --data directory`)
+    }
+    if (err instanceof CorruptStoreError) throw new CliError(ExitCode.failure, `${files.store}: ${err.message}`)
+    throw new CliError(ExitCode.failure, `cannot open the store in ${files.store}: ${err.message}`)
+  }
+}
+
+/** A data directory holds one mesh's store: joining another mesh with it would mix the two. */
+async function checkMesh (path: string, mesh: string, dataDir: string): Promise<void> {
+  const recorded = (await readFile(path, 'utf8').catch(() => '')).trim()
+  if (recorded === '') await writeFile(path, `${mesh}\n`)
+  else if (recorded !== mesh) throw new CliError(ExitCode.usage, `${dataDir} holds the store of mesh "${recorded}", not "${mesh}": use another --data directory for "${mesh}"`)
+}
+
+function hex (bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex')
+}
+
+/**
+ * Runs `roaring-mesh peer` until SIGINT or SIGTERM; resolves with the exit code once the peer
+ * stopped and the store is closed (everything committed is on disk).
+ */
+export async function runPeer (invocation: Invocation, dataDir: string, output: PeerOutput): Promise<number> {
+  const startedAt = Date.now()
+  const files = dataFiles(dataDir)
+  if (Buffer.byteLength(files.socket) > MAX_SOCKET_PATH_BYTES) {
+    throw new CliError(ExitCode.usage, `the data directory path is too long for a Unix socket (${files.socket}): use a shorter --data`)
+  }
+  const config: PeerConfig = mergeConfig(await readConfigFile(files.config), invocation.peer)
+  // Everything the peer writes (key, store, socket, pid) is for this user only.
+  process.umask(0o077)
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  const store = await openLevelStore(files, dataDir)
+  let peer: MeshPeer<Uint8Array, Uint8Array> | undefined
+  let dialer: DiscoveryDialer | undefined
+  let control: ControlServer | undefined
+  const cleanup = async (): Promise<void> => {
+    await control?.close()
+    dialer?.stop()
+    await peer?.stop()
+    await store.close()
+    await unlink(files.pid).catch(() => {})
+  }
+  try {
+    await checkMesh(files.mesh, config.mesh, dataDir)
+    await writeFile(files.pid, `${process.pid}\n`)
+    const privateKey = await loadOrCreatePeerKey(files.key)
+    const options = nodePreset({ listen: config.listen, bootstrap: config.bootstrap, privateKey, mdns: false })
+    if (config.mdns) options.peerDiscovery = [...(options.peerDiscovery ?? []), mdns({ serviceTag: mdnsServiceTag(config.mesh), interval: config.mdnsIntervalMs })]
+    peer = await createMeshPeer({ store, mesh: config.mesh, libp2p: options })
+    try {
+      await peer.start()
+    } catch (err: any) {
+      throw new CliError(ExitCode.failure, `cannot start the peer (listening on ${config.listen.join(', ')}): ${err.message}`)
+    }
+    dialer = new DiscoveryDialer(peer.libp2p, { targetConnections: config.targetConnections, maxBackoff: config.maxBackoffMs })
+    dialer.start()
+    const running = peer
+    const status = (): PeerStatus => {
+      const stats = running.stats()
+      const syncs = Object.values(stats.lastSync)
+      return {
+        peerId: running.libp2p.peerId.toString(),
+        mesh: config.mesh,
+        dataDir,
+        pid: process.pid,
+        addresses: running.libp2p.getMultiaddrs().map(String),
+        peers: stats.connectedPeers,
+        entries: store.size,
+        lastSync: syncs.length === 0 ? null : Math.max(...syncs),
+        stateHash: hex(store.stateHash()),
+        startedAt
+      }
+    }
+    control = new ControlServer(store, status)
+    try {
+      await control.listen(files.socket)
+    } catch (err: any) {
+      throw new CliError(ExitCode.failure, `cannot open the control socket ${files.socket}: ${err.message}`)
+    }
+    return await serve(running, status, files.socket, output, cleanup)
+  } catch (err) {
+    await cleanup().catch(() => {})
+    throw err
+  }
+}
+
+/** Prints what the peer does, and waits for a signal to stop it. */
+async function serve (peer: MeshPeer<Uint8Array, Uint8Array>, status: () => PeerStatus, socket: string, output: PeerOutput, cleanup: () => Promise<void>): Promise<number> {
+  const first = status()
+  output.out(`roaring-mesh peer ${first.peerId} · mesh "${first.mesh}" · data ${first.dataDir}`)
+  for (const address of first.addresses) output.out(`listening ${address}`)
+  output.out(`control socket ${socket}`)
+
+  let drawn = false
+  const print = (line: string): void => {
+    if (drawn) process.stdout.write('\r\x1b[K')
+    drawn = false
+    output.out(line)
+  }
+  let firstSync = true
+  const onSync = (event: CustomEvent<{ peer: { toString: () => string } }>): void => {
+    if (!firstSync) return
+    firstSync = false
+    print(`first sync with ${event.detail.peer.toString()} ${Date.now() - first.startedAt} ms after start`)
+  }
+  const onJoin = (event: CustomEvent<{ toString: () => string }>): void => { print(`peer joined ${event.detail.toString()}`) }
+  const onLeave = (event: CustomEvent<{ toString: () => string }>): void => { print(`peer left ${event.detail.toString()}`) }
+  peer.addEventListener('sync', onSync)
+  peer.addEventListener('peer:connect', onJoin)
+  peer.addEventListener('peer:disconnect', onLeave)
+
+  let lastPrinted = ''
+  const tick = (): void => {
+    const now = status()
+    if (output.isTTY) {
+      process.stdout.write(`\r\x1b[K${statusLine(now, Date.now())}`)
+      drawn = true
+      return
+    }
+    // In a log, a line when peers or entries change; the age of the last sync alone is not news.
+    const line = statusLine({ ...now, lastSync: null }, Date.now()).replace(/ · last sync never$/, '')
+    if (line !== lastPrinted) {
+      lastPrinted = line
+      output.out(`status: ${line} · last sync ${now.lastSync == null ? 'never' : new Date(now.lastSync).toISOString()}`)
+    }
+  }
+  tick()
+  const ticker = setInterval(tick, output.isTTY ? 1000 : 2000)
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => { resolve('SIGINT') })
+    process.once('SIGTERM', () => { resolve('SIGTERM') })
+  })
+  clearInterval(ticker)
+  print(`${signal}: stopping`)
+  // A second signal while stopping ends the process at once.
+  const force = (): void => {
+    output.err('roaring-mesh: stopped before everything was written; the store recovers on the next start')
+    process.exit(ExitCode.failure)
+  }
+  process.once('SIGINT', force)
+  process.once('SIGTERM', force)
+  peer.removeEventListener('sync', onSync as EventListener)
+  peer.removeEventListener('peer:connect', onJoin as EventListener)
+  peer.removeEventListener('peer:disconnect', onLeave as EventListener)
+  await cleanup()
+  output.out('stopped')
+  process.off('SIGINT', force)
+  process.off('SIGTERM', force)
+  return ExitCode.ok
+}
