@@ -19,3 +19,17 @@ export async function whenIdle (store: DiffStore, signal?: AbortSignal): Promise
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
+
+/**
+ * Resolves in a later task, not a microtask: frames that arrived together would otherwise all be
+ * integrated in one task, and a browser tab would freeze (no input, no rendering) for a whole
+ * large sync. `scheduler.yield()` where there is one (Chromium), else a timer.
+ */
+export async function nextTask (): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler
+  if (typeof scheduler?.yield === 'function') {
+    await scheduler.yield()
+    return
+  }
+  await new Promise((resolve) => { (typeof setImmediate === 'function' ? setImmediate : setTimeout)(resolve) })
+}

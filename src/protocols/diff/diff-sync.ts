@@ -3,7 +3,7 @@ import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
 import { decodeDiff, encodeDiff } from '../wire/diff-codec.ts'
 import { decodeDiffRequest, encodeDiffRequest } from '../wire/diff-request-codec.ts'
 import { DiffRefusedError, ProtocolViolationError } from './errors.ts'
-import { whenIdle, type DiffStore } from './diff-store.ts'
+import { nextTask, whenIdle, type DiffStore } from './diff-store.ts'
 import { FrameReader } from './frame-reader.ts'
 import { DiffRequestMessage, DiffResponseMessage } from './pb/diff.ts'
 import type { DiffSyncComponents, DiffSyncInit, DiffSyncStats, PullOptions, PullResult } from './index.ts'
@@ -166,6 +166,7 @@ export class DiffSync implements Startable {
         await store.integrateDiff(diff)
         result.frames++
         for (const group of diff.groups) result.entries += group.entries.length
+        await nextTask()
       }
       await stream.close({ signal: timed() })
     } catch (err: any) {
