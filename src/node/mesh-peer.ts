@@ -144,6 +144,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #releaseDiff: (() => Promise<void>) | undefined
   #topologyId: string | undefined
   #pendingOps: TopicMessage[] = []
+  #retryTimer: ReturnType<typeof setTimeout> | undefined
   #announceTimer: ReturnType<typeof setTimeout> | undefined
   #lastAnnounce = 0
   #started = false
@@ -232,6 +233,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store.removeEventListener('ops', this.#onLocalOps)
     this.#publisher.stop()
     clearTimeout(this.#announceTimer)
+    clearTimeout(this.#retryTimer)
+    this.#retryTimer = undefined
     if (this.#topologyId != null) this.#node.unregister(this.#topologyId)
     await this.#antiEntropy.stop()
     const pubsub = this.#node.services.pubsub
@@ -357,7 +360,13 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   /** Integrates received ops, or waits for the app's open transaction to end. */
   #integratePending (source: PeerId): void {
     if (this.store.inTransaction) {
-      if (this.#pendingOps.length === 1) setTimeout(() => this.#integratePending(source), 5)
+      // One retry timer at a time; it takes everything that queued up meanwhile.
+      if (this.#retryTimer == null) {
+        this.#retryTimer = setTimeout(() => {
+          this.#retryTimer = undefined
+          if (this.#started) this.#integratePending(source)
+        }, 5)
+      }
       return
     }
     const pending = this.#pendingOps
