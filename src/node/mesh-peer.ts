@@ -1,4 +1,5 @@
 import { TypedEventEmitter } from 'main-event'
+import { equals } from 'uint8arrays/equals'
 import { DiffSync } from '../protocols/diff/diff-sync.ts'
 import { DIFF_PROTOCOL, type DiffSyncInit, type PullResult } from '../protocols/diff/index.ts'
 import { decodeTopicMessage, opsTopic, type TopicMessage } from '../protocols/topic/topic-message.ts'
@@ -100,10 +101,6 @@ export interface MeshPeerStats {
   lastSync: Record<string, number>
   /** Peers of this mesh connected now. */
   connectedPeers: string[]
-}
-
-function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
 }
 
 /**
@@ -349,7 +346,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#stats.messagesReceived++
     this.#stats.topicBytesReceived += msg.data.byteLength
     if (message.kind === 'announcement') {
-      if (!sameBytes(message.stateHash, this.store.stateHash())) this.#antiEntropy.trigger(propagationSource, 'announcement')
+      if (!equals(message.stateHash, this.store.stateHash())) this.#antiEntropy.trigger(propagationSource, 'announcement')
       return
     }
     this.#stats.opsReceived += message.ops.length
@@ -402,7 +399,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       this.#stats.diffBytesReceived += result.bytesReceived
       this.#stats.lastSync.set(peer.toString(), Date.now())
       this.safeDispatchEvent('sync', { detail: { peer, reason, result, durationMs: performance.now() - started } })
-      if (!sameBytes(before, this.store.stateHash())) this.#announce()
+      if (!equals(before, this.store.stateHash())) this.#announce()
     } catch (err: any) {
       if (signal.aborted) return
       this.#stats.diffFailures++

@@ -21,10 +21,6 @@ export class PeerGate<T> {
     return queued
   }
 
-  isRunning (key: string): boolean {
-    return this.#running.has(key)
-  }
-
   #start (key: string, task: () => Promise<T>): Promise<T> {
     const promise = task().finally(() => {
       if (this.#running.get(key) === promise) this.#running.delete(key)

@@ -1,3 +1,4 @@
+import { equals } from 'uint8arrays/equals'
 import { ClockSet } from './clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffEntry, type DiffGroup, type DiffRequest, type ReplicaSummary } from './diff.ts'
 import { SetDigest } from './dot-hash.ts'
@@ -14,12 +15,6 @@ interface PlannedGroup {
 /** Bytes a frame spends per entry besides its key and value, and per group (a generous bound). */
 const ENTRY_OVERHEAD = 24
 const GROUP_OVERHEAD = 32
-
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
-}
 
 /**
  * Decides what the requester lacks, writer by writer. A writer both sides agree on (the requester
@@ -101,7 +96,7 @@ export function * diffFrames (
   stateHash: Uint8Array,
   maxFrameBytes: number
 ): Generator<Diff> {
-  if (request.stateHash != null && equalBytes(request.stateHash, stateHash)) return
+  if (request.stateHash != null && equals(request.stateHash, stateHash)) return
   if (request.replicas == null) {
     yield { needsFullRequest: true, groups: [] }
     return

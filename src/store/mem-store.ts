@@ -457,8 +457,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   #commit (tx: Transaction, ops: Op[] | undefined): void {
     const local = this.#local
     if (this.#nextSeq > tx.firstSeq) {
-      local.markSeenRange(tx.firstSeq, this.#nextSeq)
-      local.addLiveRange(tx.firstSeq, this.#nextSeq)
+      local.addFreshRange(tx.firstSeq, this.#nextSeq)
       this.#seenChanged.add(local)
     }
     for (const write of tx.writes) {

@@ -72,10 +72,16 @@ export class ReplicaState {
     this.seenDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
   }
 
-  /** Marks `[start, end)` seen; none of them may have been seen before. */
-  markSeenRange (start: number, end: number): void {
+  /** Marks `[start, end)` — a local transaction's new dots, none seen before — seen and live, hashing each once. */
+  addFreshRange (start: number, end: number): void {
     this.seen.addRange(start, end)
-    for (let seq = start; seq < end; seq++) this.seenDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
+    this.live.addRange(start, end)
+    for (let seq = start; seq < end; seq++) {
+      const a = dotHashA(this.seedA, seq)
+      const b = dotHashB(this.seedB, seq)
+      this.seenDigest.add(a, b)
+      this.liveDigest.add(a, b)
+    }
   }
 
   /** Marks every seq of `seqs` that is not yet seen as seen (and so dead). */
@@ -111,12 +117,6 @@ export class ReplicaState {
   /** Indexes a live entry whose seq a range add already put in `live` and `liveDigest`. */
   indexLive (entry: Entry): void {
     this.dots.set(entry.seq, entry)
-  }
-
-  /** Adds `[start, end)` to `live` (and its digest) without indexing entries. */
-  addLiveRange (start: number, end: number): void {
-    this.live.addRange(start, end)
-    for (let seq = start; seq < end; seq++) this.liveDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
   }
 
   removeLive (seq: number): void {

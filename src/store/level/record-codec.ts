@@ -13,6 +13,7 @@
 //
 // Live sets and digests are not stored: they are exactly the dots of the stored entries.
 
+import { equals } from 'uint8arrays/equals'
 import { ClockSet, MAX_SEQ } from '../clock-set.ts'
 import { CorruptStoreError } from '../errors.ts'
 import { MAX_COUNTER, MAX_WALL } from '../hlc.ts'
@@ -69,10 +70,6 @@ function getU64 (view: DataView, at: number, max: number, what: string): number 
   const value = view.getUint32(at + 4, true) * TWO_32 + view.getUint32(at, true)
   if (value > max) corrupt(`${what} ${value} out of range`)
   return value
-}
-
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
 }
 
 function viewOf (bytes: Uint8Array): DataView {
@@ -166,7 +163,7 @@ export type StoredRecord =
 export function decodeRecord (key: Uint8Array, value: Uint8Array): StoredRecord {
   switch (key[0]) {
     case META:
-      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY].some((known) => equalBytes(known, key))) corrupt('unknown metadata record')
+      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY].some((known) => equals(known, key))) corrupt('unknown metadata record')
       return { kind: 'meta' }
     case SEEN: {
       if (key.byteLength !== 1 + REPLICA_ID_BYTES) corrupt('malformed seen-set key')
