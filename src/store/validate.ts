@@ -41,17 +41,27 @@ export function checkHlc (hlc: Hlc | undefined): void {
 }
 
 // What a decoder returned was checked field by field as it was read; checking it again would
-// cost as much as decoding. Code that edits a decoded message afterwards owns the result.
-const decoded = new WeakSet<object>()
+// cost as much as decoding. Code that edits a decoded message afterwards owns the result. The
+// last few decoded messages are remembered (a WeakSet costs more than a small op's decoding):
+// a message integrated long after it was decoded is simply checked again.
+const DECODED_KEPT = 16
+const decoded: Array<object | undefined> = new Array(DECODED_KEPT).fill(undefined)
+let nextDecoded = 0
 
 /** Marks a message a decoder has fully validated. */
 export function markDecoded<T extends object> (message: T): T {
-  decoded.add(message)
+  decoded[nextDecoded] = message
+  nextDecoded = (nextDecoded + 1) % DECODED_KEPT
   return message
 }
 
+function wasDecoded (message: object): boolean {
+  for (let i = 0; i < DECODED_KEPT; i++) if (decoded[i] === message) return true
+  return false
+}
+
 export function checkOps (ops: readonly Op[]): void {
-  if (decoded.has(ops)) return
+  if (wasDecoded(ops)) return
   if (!Array.isArray(ops)) fail('ops must be an array')
   for (const op of ops) {
     if (op == null || (op.kind !== 'set' && op.kind !== 'delete')) fail('an op is a set or a delete')
@@ -67,7 +77,7 @@ export function checkOps (ops: readonly Op[]): void {
 }
 
 export function checkDiff (diff: Diff): void {
-  if (decoded.has(diff)) return
+  if (wasDecoded(diff)) return
   if (diff == null || !Array.isArray(diff.groups)) fail('a diff has groups')
   const replicas = new Set<string>()
   for (const group of diff.groups) {

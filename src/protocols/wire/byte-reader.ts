@@ -4,18 +4,15 @@ const TWO_32 = 0x1_0000_0000
 
 /**
  * Reads what {@link ByteWriter} wrote; every read is bounds-checked and fails with
- * {@link InvalidMessageError}. It reads a private copy of the message, so the byte fields it
- * returns are views into that copy: one allocation per message instead of one per field (an
- * ArrayBuffer costs more than decoding a small op), and the caller may reuse its buffer.
+ * {@link InvalidMessageError}. Byte fields are views into the message, not copies: an
+ * ArrayBuffer costs more than decoding a small op, and the store copies what it keeps.
  */
 export class ByteReader {
   readonly bytes: Uint8Array
   pos: number
 
   constructor (bytes: Uint8Array) {
-    // Not bytes.slice(): on a Buffer that returns a Buffer.
-    this.bytes = new Uint8Array(bytes.byteLength)
-    this.bytes.set(bytes)
+    this.bytes = bytes
     this.pos = 0
   }
 

@@ -15,7 +15,10 @@ const NEEDS_FULL_REQUEST = 0x01
 const MIN_ENTRY_BYTES = 4
 const MIN_GROUP_BYTES = REPLICA_ID_BYTES + 2
 
-/** Encodes a diff or one frame of it. Within a group seqs ascend, so seqs and clocks go as small deltas. */
+/**
+ * Encodes a diff or one frame of it. Within a group seqs ascend, so seqs and clocks go as small
+ * deltas. A message up to 2 KiB shares its `buffer` with others, as {@link encodeOps} explains.
+ */
 export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   let payload = 8
   for (const group of diff.groups) {
@@ -86,7 +89,10 @@ function readGroup (reader: ByteReader): DiffGroup {
   return { replica, entries, deaths: set }
 }
 
-/** Decodes and fully validates a diff (or frame); throws {@link InvalidMessageError} on anything else. */
+/**
+ * Decodes and fully validates a diff (or frame); throws {@link InvalidMessageError} on anything
+ * else. Keys and values are views into `bytes`, as with {@link decodeOps}.
+ */
 export function decodeDiff (bytes: Uint8Array): Diff {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('a diff is a Uint8Array')
   const reader = new ByteReader(bytes)

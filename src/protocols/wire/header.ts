@@ -39,8 +39,29 @@ export function writeReplicaId (writer: ByteWriter, id: ReplicaId): void {
   writer.raw(bytes)
 }
 
+// The ids read back are the same few writers message after message. Handing out the same string
+// each time spares building it, and lets the store's map lookups reuse the string's cached hash.
+const ID_CACHE_SIZE = 16
+const cachedIdBytes: Array<Uint8Array | undefined> = new Array(ID_CACHE_SIZE).fill(undefined)
+const cachedIds: ReplicaId[] = new Array(ID_CACHE_SIZE).fill('')
+let nextCacheSlot = 0
+
+function sameId (a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < REPLICA_ID_BYTES; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 export function readReplicaId (reader: ByteReader): ReplicaId {
-  return replicaIdFromBytes(reader.raw(REPLICA_ID_BYTES, 'replica id'))
+  const bytes = reader.raw(REPLICA_ID_BYTES, 'replica id')
+  for (let i = 0; i < ID_CACHE_SIZE; i++) {
+    const cached = cachedIdBytes[i]
+    if (cached != null && sameId(cached, bytes)) return cachedIds[i]
+  }
+  const id = replicaIdFromBytes(bytes)
+  cachedIdBytes[nextCacheSlot] = bytes.slice()
+  cachedIds[nextCacheSlot] = id
+  nextCacheSlot = (nextCacheSlot + 1) % ID_CACHE_SIZE
+  return id
 }
 
 /** A table of distinct replica ids, written once per message and referenced by index. */

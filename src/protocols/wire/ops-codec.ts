@@ -18,7 +18,11 @@ const SEQ_NEXT = 0x10
 const WRITER_SHIFT = 5
 const WRITER_ESCAPE = 7
 
-/** Encodes a transaction's ops as one message: replica ids once, dots as indices, seqs and clocks as deltas. */
+/**
+ * Encodes a transaction's ops as one message: replica ids once, dots as indices, seqs and clocks
+ * as deltas. A message up to 2 KiB is a view into a buffer shared with other messages (as Node.js
+ * Buffers from its pool): copy it with `slice()` before transferring its `buffer` to a worker.
+ */
 export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
   const table = new Map<ReplicaId, number>()
   const index = (id: ReplicaId): number => {
@@ -78,7 +82,11 @@ export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
   return writer.finish()
 }
 
-/** Decodes and fully validates an ops message; throws {@link InvalidMessageError} on anything else. */
+/**
+ * Decodes and fully validates an ops message; throws {@link InvalidMessageError} on anything else.
+ * Keys and values are views into `bytes` (integrating copies them): leave `bytes` unchanged while
+ * you use the ops.
+ */
 export function decodeOps (bytes: Uint8Array): Op[] {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('an ops message is a Uint8Array')
   const reader = new ByteReader(bytes)
