@@ -1,6 +1,6 @@
 import type { Codec } from './codecs.ts'
-import { keyStringToBytes } from './key-string.ts'
-import { winner, type WriteRecord } from './write-record.ts'
+import { bytesToKeyString } from './key-string.ts'
+import { recordKey, winner, type WriteRecord } from './write-record.ts'
 
 /** One key that a commit or an integration changed, with its value afterwards (`undefined`: gone). */
 export interface Change<K, V> {
@@ -33,14 +33,12 @@ export class ChangeEvent<K, V> extends Event {
     if (this.decoded == null) {
       // Map keeps a key where it was first set, and takes the last record's value.
       const last = new Map<string, WriteRecord>()
-      for (const record of this.records) last.set(record.key, record)
-      this.decoded = [...last.keys()].map((key) => {
-        const head = last.get(key)!.after
-        return {
-          key: this.keys.decode(keyStringToBytes(key)),
-          value: head == null ? undefined : this.values.decode(winner(head).value)
-        }
-      })
+      for (const record of this.records) last.set(bytesToKeyString(recordKey(record)), record)
+      this.decoded = [...last.values()].map((record) => ({
+        // A copy: the key's bytes in the arena are the store's.
+        key: this.keys.decode(recordKey(record).slice()),
+        value: record.after == null ? undefined : this.values.decode(winner(record.after).value)
+      }))
     }
     return this.decoded
   }

@@ -53,23 +53,6 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): PlannedG
   return groups
 }
 
-/** Turns key strings back into bytes, many keys per allocation (views into a shared block). */
-class KeyPacker {
-  #block = new Uint8Array(0)
-  #used = 0
-
-  pack (key: string): Uint8Array {
-    if (this.#used + key.length > this.#block.byteLength) {
-      this.#block = new Uint8Array(Math.max(16 * 1024, key.length))
-      this.#used = 0
-    }
-    const start = this.#used
-    for (let i = 0; i < key.length; i++) this.#block[start + i] = key.charCodeAt(i)
-    this.#used += key.length
-    return this.#block.subarray(start, this.#used)
-  }
-}
-
 /** Splits a set into pieces whose serialization stays under `maxBytes`, halving the seq range. */
 function splitBySize (set: ClockSet, maxBytes: number): ClockSet[] {
   if (!Number.isFinite(maxBytes)) return [set]
@@ -107,7 +90,6 @@ export function * diffFrames (
   try {
     let frame: DiffGroup[] = []
     let frameBytes = 0
-    const keys = new KeyPacker()
     for (const group of groups) {
       let entries: DiffEntry[] = []
       let hlc: Hlc = { wall: -1, counter: -1 }
@@ -115,7 +97,7 @@ export function * diffFrames (
       for (const seq of group.seqs) {
         const entry = group.replica.dots.get(seq)
         if (entry == null) continue
-        const bytes = entry.key.length + entry.value.byteLength + ENTRY_OVERHEAD
+        const bytes = entry.byteLength + ENTRY_OVERHEAD
         if (frameBytes + bytes > maxFrameBytes && (entries.length > 0 || frame.length > 0)) {
           if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
           yield { needsFullRequest: false, groups: frame }
@@ -125,7 +107,7 @@ export function * diffFrames (
         }
         // A transaction's entries share one clock: share one object too.
         if (hlc.wall !== entry.wall || hlc.counter !== entry.counter) hlc = { wall: entry.wall, counter: entry.counter }
-        entries.push({ key: keys.pack(entry.key), value: entry.value, seq, hlc })
+        entries.push({ key: entry.key, value: entry.value, seq, hlc })
         frameBytes += bytes
       }
       if (entries.length > 0) frame.push({ replica: group.replica.id, entries })

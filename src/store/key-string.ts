@@ -1,5 +1,5 @@
-// Keys live in a Map as one-byte-per-char strings: JS compares such strings by code unit, which
-// is byte order, so sorting them sorts the keys as bytes. (TextDecoder's "latin1" is really
+// Keys become one-byte-per-char strings where they are sorted or deduplicated: JS compares such
+// strings by code unit, which is byte order, so sorting them sorts the keys as bytes. (TextDecoder's "latin1" is really
 // windows-1252 and would remap 0x80–0x9f, so it cannot be used.)
 
 const CHUNK = 4096
@@ -11,10 +11,4 @@ export function bytesToKeyString (bytes: Uint8Array): string {
     out += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[])
   }
   return out
-}
-
-export function keyStringToBytes (key: string): Uint8Array {
-  const bytes = new Uint8Array(key.length)
-  for (let i = 0; i < key.length; i++) bytes[i] = key.charCodeAt(i)
-  return bytes
 }

@@ -6,11 +6,12 @@ import { buildWholeDiff, diffFrames } from './diff-builder.ts'
 import type { ClockSet } from './clock-set.ts'
 import { TransactionError } from './errors.ts'
 import { HybridClock, compareHlc, type HybridClockOptions } from './hlc.ts'
-import { bytesToKeyString, keyStringToBytes } from './key-string.ts'
+import { EntryArena } from './entry-arena.ts'
+import { KeyIndex, hashKey } from './key-index.ts'
+import { bytesToKeyString } from './key-string.ts'
 import { assertReplicaId, newReplicaId } from './replica-id.ts'
 import { Entry, ReplicaState, compareEntries } from './replica-state.ts'
 import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
-import { ValueArena } from './value-arena.ts'
 import { winner, type WriteRecord } from './write-record.ts'
 import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
 
@@ -30,14 +31,10 @@ export interface DiffFrameOptions {
   maxFrameBytes?: number
 }
 
-interface LocalWrite extends WriteRecord {
-  readonly keyBytes: Uint8Array
-}
-
 interface Transaction {
   readonly hlc: Hlc
   readonly firstSeq: number
-  readonly writes: LocalWrite[]
+  readonly writes: WriteRecord[]
 }
 
 /** A dot of every entry in a chain. */
@@ -71,8 +68,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   readonly #keys: Codec<K>
   readonly #values: Codec<V>
   readonly #clock: HybridClock
-  readonly #entries = new Map<string, Entry>()
-  readonly #arena = new ValueArena()
+  readonly #entries = new KeyIndex()
+  readonly #arena = new EntryArena()
   readonly #replicas = new Map<ReplicaId, ReplicaState>()
   readonly #local: ReplicaState
   #nextSeq = 1
@@ -103,24 +100,26 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   }
 
   get (key: K): V | undefined {
-    const head = this.#entries.get(bytesToKeyString(this.#encodeKey(key)))
+    const head = this.#chain(this.#encodeKey(key))
     return head == null ? undefined : this.#values.decode(winner(head).value)
   }
 
   has (key: K): boolean {
-    return this.#entries.has(bytesToKeyString(this.#encodeKey(key)))
+    return this.#chain(this.#encodeKey(key)) != null
   }
 
   /** Every key with its value, in key byte order: two converged stores return equal arrays. */
   entries (): Array<[K, V]> {
-    const keys = [...this.#entries.keys()].sort()
-    return keys.map((key) => [this.#keys.decode(keyStringToBytes(key)), this.#values.decode(winner(this.#entries.get(key)!).value)])
+    const sorted = [...this.#entries.heads()].map((head): [string, Entry] => [bytesToKeyString(head.key), head])
+    sorted.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+    // Keys are copies: the key's bytes in the arena are the store's.
+    return sorted.map(([, head]) => [this.#keys.decode(head.key.slice()), this.#values.decode(winner(head).value)])
   }
 
   /** All live values at `key`, winner first: more than one after concurrent sets. */
   conflicts (key: K): Array<Sibling<V>> {
     const siblings: Entry[] = []
-    for (let entry = this.#entries.get(bytesToKeyString(this.#encodeKey(key))); entry != null; entry = entry.next) siblings.push(entry)
+    for (let entry = this.#chain(this.#encodeKey(key)); entry != null; entry = entry.next) siblings.push(entry)
     return siblings.sort((a, b) => compareEntries(b, a)).map((entry) => ({
       value: this.#values.decode(entry.value),
       dot: { replica: entry.replica.id, seq: entry.seq },
@@ -183,10 +182,10 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   rollback (): void {
     const tx = this.#takeTransaction('rollback')
     for (let i = tx.writes.length - 1; i >= 0; i--) {
-      const { key, before, after } = tx.writes[i]
-      if (before == null) this.#entries.delete(key)
-      else this.#entries.set(key, before)
-      if (after != null) this.#arena.release(after.length)
+      const { before, after } = tx.writes[i]
+      if (before != null) this.#entries.set(before)
+      else if (after != null) this.#entries.delete(after)
+      if (after != null) this.#arena.release(after.byteLength)
     }
     // Nobody saw these seqs: no op left and nothing was stored, so they can be handed out again.
     this.#nextSeq = tx.firstSeq
@@ -219,9 +218,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     checkOps(ops)
     const records: WriteRecord[] = []
     for (const op of ops) {
-      const key = bytesToKeyString(op.key)
       for (const dot of op.removes) this.#kill(this.#replica(dot.replica), dot.seq, records)
-      if (op.kind === 'set') this.#integrateEntry(key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
+      if (op.kind === 'set') this.#integrateEntry(op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
     }
     this.#committed(records)
     this.#emit('remote', records)
@@ -339,9 +337,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     this.dispatchEvent(new OpsEvent(ops))
   }
 
-  /** The live entries at a key string (siblings linked by `next`), if any. */
-  protected chainAt (key: string): Entry | undefined {
-    return this.#entries.get(key)
+  /** The live entries at a key (siblings linked by `next`), if any. */
+  protected chainAt (key: Uint8Array): Entry | undefined {
+    return this.#chain(key)
   }
 
   /** The seq the next local set will take. */
@@ -358,12 +356,12 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
    * Puts back a saved live entry (only while opening), after its writer's seen set. Returns false,
    * changing nothing, if its dot is not seen (a live dot always is) or is already live.
    */
-  protected restoreEntry (key: string, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc): boolean {
+  protected restoreEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc): boolean {
     const replica = this.#replicas.get(replicaId)
     if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
-    this.#arena.append(value)
-    const entry = new Entry(key, this.#arena.lastChunk, this.#arena.lastOffset, value.byteLength, replica, seq, hlc.wall, hlc.counter, this.#entries.get(key))
-    this.#entries.set(key, entry)
+    const hash = hashKey(key, 0, key.byteLength)
+    const entry = this.#newEntry(key, value, hash, replica, seq, hlc, this.#entries.get(key, hash))
+    this.#entries.set(entry)
     replica.addLive(entry)
     return true
   }
@@ -383,6 +381,16 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   /** Moves the clock up to a saved timestamp (only while opening), however far ahead of the wall clock. */
   protected restoreClock (time: Hlc): void {
     this.#clock.restore(time)
+  }
+
+  #chain (key: Uint8Array): Entry | undefined {
+    return this.#entries.get(key, hashKey(key, 0, key.byteLength))
+  }
+
+  /** An entry whose key and value are copied into the arena. */
+  #newEntry (key: Uint8Array, value: Uint8Array, hash: number, replica: ReplicaState, seq: number, hlc: Hlc, next: Entry | undefined): Entry {
+    this.#arena.append(key, value)
+    return new Entry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, hash, replica, seq, hlc.wall, hlc.counter, next)
   }
 
   #encodeKey (key: K): Uint8Array {
@@ -409,28 +417,27 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   /** A local set (`value`) or delete (`undefined`), in the open transaction or in one of its own. */
   #write (keyBytes: Uint8Array, value: Uint8Array | undefined): boolean {
     const tx = this.#tx ?? { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: [] }
-    const key = bytesToKeyString(keyBytes)
-    const before = this.#entries.get(key)
+    const hash = hashKey(keyBytes, 0, keyBytes.byteLength)
+    const before = this.#entries.get(keyBytes, hash)
     let after: Entry | undefined
     if (value == null) {
       if (before == null) return false
-      this.#entries.delete(key)
+      this.#entries.delete(before)
     } else {
-      this.#arena.append(value)
-      after = new Entry(key, this.#arena.lastChunk, this.#arena.lastOffset, value.byteLength, this.#local, this.#nextSeq++, tx.hlc.wall, tx.hlc.counter, undefined)
-      this.#entries.set(key, after)
+      after = this.#newEntry(keyBytes, value, hash, this.#local, this.#nextSeq++, tx.hlc, undefined)
+      this.#entries.set(after)
     }
-    tx.writes.push({ key, keyBytes, before, after })
+    tx.writes.push({ before, after })
     if (tx !== this.#tx) this.#commit(tx, undefined)
     return true
   }
 
   #opsOf (tx: Transaction): Op[] {
     return tx.writes.map((write): Op => write.after == null
-      ? { kind: 'delete', key: write.keyBytes, removes: dotsOf(write.before) }
+      ? { kind: 'delete', key: write.before!.key, removes: dotsOf(write.before) }
       : {
           kind: 'set',
-          key: write.keyBytes,
+          key: write.after.key,
           value: write.after.value,
           dot: { replica: this.replicaId, seq: write.after.seq },
           hlc: tx.hlc,
@@ -463,7 +470,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     for (const write of tx.writes) {
       for (let entry = write.before; entry != null; entry = entry.next) {
         entry.replica.removeLive(entry.seq)
-        this.#arena.release(entry.length)
+        this.#arena.release(entry.byteLength)
       }
       if (write.after != null) local.indexLive(write.after)
     }
@@ -481,16 +488,15 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     const fresh: Entry[] = []
     const seqs: number[] = []
     let latest: Hlc | undefined
-    for (const { key: keyBytes, value, seq, hlc } of group.entries) {
+    for (const { key, value, seq, hlc } of group.entries) {
       if (seq <= seenMax && replica.seen.has(seq)) continue
-      const key = bytesToKeyString(keyBytes)
-      const before = this.#entries.get(key)
-      this.#arena.append(value)
-      const entry = new Entry(key, this.#arena.lastChunk, this.#arena.lastOffset, value.byteLength, replica, seq, hlc.wall, hlc.counter, before)
-      this.#entries.set(key, entry)
+      const hash = hashKey(key, 0, key.byteLength)
+      const before = this.#entries.get(key, hash)
+      const entry = this.#newEntry(key, value, hash, replica, seq, hlc, before)
+      this.#entries.set(entry)
       fresh.push(entry)
       seqs.push(seq)
-      records.push({ key, before, after: entry })
+      records.push({ before, after: entry })
       if (latest == null || compareHlc(hlc, latest) > 0) latest = hlc
     }
     if (fresh.length === 0) return
@@ -501,20 +507,20 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     if (replica === this.#local) this.#nextSeq = Math.max(this.#nextSeq, seqs[seqs.length - 1] + 1)
   }
 
-  #integrateEntry (key: string, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
+  #integrateEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
     const replica = this.#replica(replicaId)
     if (replica.seen.has(seq)) return
-    const before = this.#entries.get(key)
-    this.#arena.append(value)
-    const entry = new Entry(key, this.#arena.lastChunk, this.#arena.lastOffset, value.byteLength, replica, seq, hlc.wall, hlc.counter, before)
-    this.#entries.set(key, entry)
+    const hash = hashKey(key, 0, key.byteLength)
+    const before = this.#entries.get(key, hash)
+    const entry = this.#newEntry(key, value, hash, replica, seq, hlc, before)
+    this.#entries.set(entry)
     replica.markSeen(seq)
     this.#seenChanged.add(replica)
     replica.addLive(entry)
     this.#clock.observe(hlc)
     // A dot of ours we never issued (our id in someone else's hands): never issue it again.
     if (replica === this.#local && seq >= this.#nextSeq) this.#nextSeq = seq + 1
-    records.push({ key, before, after: entry })
+    records.push({ before, after: entry })
   }
 
   /** Marks a dot dead: unlinks its entry if live, and records it as seen. */
@@ -529,12 +535,12 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       return
     }
     replica.removeLive(seq)
-    this.#arena.release(entry.length)
-    const before = this.#entries.get(entry.key)!
+    this.#arena.release(entry.byteLength)
+    const before = this.#entries.chainOf(entry)!
     const after = this.#unlink(before, entry)
-    if (after == null) this.#entries.delete(entry.key)
-    else this.#entries.set(entry.key, after)
-    records.push({ key: entry.key, before, after })
+    if (after == null) this.#entries.delete(entry)
+    else this.#entries.set(after)
+    records.push({ before, after })
   }
 
   /** The chain without `target`; entries before it are copied (chains are shared) and re-indexed. */
@@ -548,9 +554,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   /** Moves every live value into fresh chunks, leaving the garbage behind. */
   #compact (): void {
     this.#arena.reset()
-    for (const head of this.#entries.values()) {
+    for (const head of this.#entries.heads()) {
       for (let entry: Entry | undefined = head; entry != null; entry = entry.next) {
-        this.#arena.append(entry.value)
+        this.#arena.append(entry.key, entry.value)
         entry.chunk = this.#arena.lastChunk
         entry.offset = this.#arena.lastOffset
       }

@@ -5,13 +5,16 @@ import type { ReplicaId } from './types.ts'
 
 /**
  * One live value at a key. Immutable but for where its bytes live (compaction moves them), so
- * a chain can be shared; the bytes sit in the store's ValueArena.
+ * a chain can be shared; the key's and value's bytes sit side by side in the store's EntryArena.
  */
 export class Entry {
-  readonly key: string
   chunk: Uint8Array
+  /** Where the key starts in `chunk`; the value follows it. */
   offset: number
-  readonly length: number
+  readonly keyLength: number
+  readonly valueLength: number
+  /** The key's hash, as the KeyIndex files it. */
+  readonly hash: number
   readonly replica: ReplicaState
   readonly seq: number
   readonly wall: number
@@ -19,11 +22,12 @@ export class Entry {
   /** The next sibling at the same key (concurrent writes), usually none. */
   readonly next: Entry | undefined
 
-  constructor (key: string, chunk: Uint8Array, offset: number, length: number, replica: ReplicaState, seq: number, wall: number, counter: number, next: Entry | undefined) {
-    this.key = key
+  constructor (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, hash: number, replica: ReplicaState, seq: number, wall: number, counter: number, next: Entry | undefined) {
     this.chunk = chunk
     this.offset = offset
-    this.length = length
+    this.keyLength = keyLength
+    this.valueLength = valueLength
+    this.hash = hash
     this.replica = replica
     this.seq = seq
     this.wall = wall
@@ -31,13 +35,40 @@ export class Entry {
     this.next = next
   }
 
+  /** The key's bytes: a view into the arena, not to be mutated. */
+  get key (): Uint8Array {
+    return this.chunk.subarray(this.offset, this.offset + this.keyLength)
+  }
+
   /** The value's bytes: a view into the arena, not to be mutated. */
   get value (): Uint8Array {
-    return this.chunk.subarray(this.offset, this.offset + this.length)
+    const start = this.offset + this.keyLength
+    return this.chunk.subarray(start, start + this.valueLength)
+  }
+
+  /** Key and value bytes together, as the arena counts them. */
+  get byteLength (): number {
+    return this.keyLength + this.valueLength
+  }
+
+  keyEquals (key: Uint8Array): boolean {
+    if (key.byteLength !== this.keyLength) return false
+    const chunk = this.chunk
+    const offset = this.offset
+    for (let i = 0; i < key.byteLength; i++) if (chunk[offset + i] !== key[i]) return false
+    return true
+  }
+
+  sameKey (other: Entry): boolean {
+    if (other.keyLength !== this.keyLength) return false
+    const a = this.chunk
+    const b = other.chunk
+    for (let i = 0; i < this.keyLength; i++) if (a[this.offset + i] !== b[other.offset + i]) return false
+    return true
   }
 
   withNext (next: Entry | undefined): Entry {
-    return new Entry(this.key, this.chunk, this.offset, this.length, this.replica, this.seq, this.wall, this.counter, next)
+    return new Entry(this.chunk, this.offset, this.keyLength, this.valueLength, this.hash, this.replica, this.seq, this.wall, this.counter, next)
   }
 }
 

@@ -12,7 +12,8 @@ export class ByteReader {
   pos: number
 
   constructor (bytes: Uint8Array) {
-    this.bytes = bytes
+    // A Buffer's subarrays are Buffers: read through a plain view, so fields are plain Uint8Arrays.
+    this.bytes = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     this.pos = 0
   }
 

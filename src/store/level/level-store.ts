@@ -2,11 +2,12 @@ import { logger } from '@libp2p/logger'
 import { ClockSet } from '../clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from '../diff.ts'
 import { CorruptStoreError, StoreClosedError, TransactionError } from '../errors.ts'
+import { bytesToKeyString } from '../key-string.ts'
 import { MemStore, type DiffFrameOptions, type MemStoreOptions } from '../mem-store.ts'
 import { newReplicaId, replicaIdToBytes } from '../replica-id.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { Op, ReplicaId } from '../types.ts'
-import type { WriteRecord } from '../write-record.ts'
+import { recordKey, type WriteRecord } from '../write-record.ts'
 import { levelBackend, type LevelDatabase } from './level-backend.ts'
 import {
   FORMAT_KEY, REPLICA_KEY, STATE_KEY, chainKey, checkFormat, decodeRecord, decodeReplicaId, decodeState,
@@ -223,9 +224,13 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
   protected override committed (records: readonly WriteRecord[], replicas: ReadonlySet<ReplicaState>): void {
     const ops: BatchOp[] = []
     const done = records.length > 1 ? new Set<string>() : undefined
-    for (const { key } of records) {
-      if (done?.has(key) === true) continue
-      done?.add(key)
+    for (const record of records) {
+      const key = recordKey(record)
+      if (done != null) {
+        const name = bytesToKeyString(key)
+        if (done.has(name)) continue
+        done.add(name)
+      }
       const head = this.chainAt(key)
       ops.push(head == null ? { type: 'del', key: chainKey(key) } : { type: 'put', key: chainKey(key), value: encodeChain(head) })
     }

@@ -17,7 +17,6 @@ import { equals } from 'uint8arrays/equals'
 import { ClockSet, MAX_SEQ } from '../clock-set.ts'
 import { CorruptStoreError } from '../errors.ts'
 import { MAX_COUNTER, MAX_WALL } from '../hlc.ts'
-import { bytesToKeyString } from '../key-string.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../limits.ts'
 import { REPLICA_ID_BYTES, replicaIdFromBytes } from '../replica-id.ts'
 import type { Entry } from '../replica-state.ts'
@@ -124,10 +123,10 @@ export function seenKey (replicaIdBytes: Uint8Array): Uint8Array {
   return out
 }
 
-export function chainKey (key: string): Uint8Array {
-  const out = new Uint8Array(1 + key.length)
+export function chainKey (key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + key.byteLength)
   out[0] = VALUES
-  for (let i = 0; i < key.length; i++) out[i + 1] = key.charCodeAt(i)
+  out.set(key, 1)
   return out
 }
 
@@ -156,10 +155,10 @@ export function encodeChain (head: Entry): Uint8Array {
 
 export type StoredRecord =
   | { readonly kind: 'seen', readonly replica: ReplicaId, readonly seen: ClockSet }
-  | { readonly kind: 'chain', readonly key: string, readonly entries: StoredEntry[] }
+  | { readonly kind: 'chain', readonly key: Uint8Array, readonly entries: StoredEntry[] }
   | { readonly kind: 'meta' }
 
-/** Reads one record of the database, checking every byte; values are views into `value`. */
+/** Reads one record of the database, checking every byte; keys and values are views into `key` and `value`. */
 export function decodeRecord (key: Uint8Array, value: Uint8Array): StoredRecord {
   switch (key[0]) {
     case META:
@@ -178,7 +177,7 @@ export function decodeRecord (key: Uint8Array, value: Uint8Array): StoredRecord 
     }
     case VALUES: {
       if (key.byteLength - 1 > MAX_KEY_BYTES) corrupt('key too long')
-      return { kind: 'chain', key: bytesToKeyString(key.subarray(1)), entries: decodeChain(value) }
+      return { kind: 'chain', key: key.subarray(1), entries: decodeChain(value) }
     }
     default:
       corrupt(`unknown record prefix ${key[0] ?? 'none'}`)

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { MemStore } from '../../src/index.ts'
-import { ValueArena } from '../../src/store/value-arena.ts'
+import { EntryArena } from '../../src/store/entry-arena.ts'
 import { bytes, dump, pull } from './sync-fixture.ts'
 
-describe('values packed in the arena', () => {
+describe('keys and values packed in the arena', () => {
   it('survive compaction, and views handed out before it stay valid', () => {
     const store = new MemStore()
     const keys = Array.from({ length: 200 }, () => bytes(16))
@@ -31,22 +31,27 @@ describe('values packed in the arena', () => {
     latest = new Map()
   })
 
-  it('copies values, so the caller may reuse its buffer', () => {
+  it('copies keys and values, so the caller may reuse its buffers', () => {
     const store = new MemStore()
+    const key = Uint8Array.of(9)
     const buffer = Uint8Array.of(1, 2, 3)
-    store.set(Uint8Array.of(9), buffer)
+    store.set(key, buffer)
     buffer.fill(0)
+    key[0] = 8
     assert.deepEqual(store.get(Uint8Array.of(9)), Uint8Array.of(1, 2, 3))
+    assert.equal(store.has(Uint8Array.of(8)), false)
+    assert.deepEqual(store.entries(), [[Uint8Array.of(9), Uint8Array.of(1, 2, 3)]])
   })
 
   it('asks for compaction only when garbage outweighs live data', () => {
-    const arena = new ValueArena()
-    const value = new Uint8Array(1024 * 1024 - 1)
-    for (let i = 0; i < 20; i++) arena.append(value)
+    const arena = new EntryArena()
+    const key = new Uint8Array(16)
+    const value = new Uint8Array(1024 * 1024 - 17)
+    for (let i = 0; i < 20; i++) arena.append(key, value)
     assert.equal(arena.needsCompaction, false)
-    for (let i = 0; i < 9; i++) arena.release(value.byteLength)
+    for (let i = 0; i < 9; i++) arena.release(key.byteLength + value.byteLength)
     assert.equal(arena.needsCompaction, false, 'garbage not yet above live bytes')
-    for (let i = 0; i < 2; i++) arena.release(value.byteLength)
+    for (let i = 0; i < 2; i++) arena.release(key.byteLength + value.byteLength)
     assert.equal(arena.needsCompaction, true)
   })
 })

@@ -1,0 +1,71 @@
+const CHUNK_BYTES = 1024 * 1024
+/** Entries at least this big get a buffer of their own rather than wasting a chunk's tail. */
+const OWN_BUFFER_BYTES = 64 * 1024
+/** Compaction waits until this much is garbage, and more garbage than live data. */
+const MIN_GARBAGE_BYTES = 8 * 1024 * 1024
+
+/** Copies `length` bytes; a loop beats set() for the short keys and values most stores hold. */
+function copyInto (chunk: Uint8Array, at: number, bytes: Uint8Array): void {
+  const length = bytes.byteLength
+  if (length <= 64) for (let i = 0; i < length; i++) chunk[at + i] = bytes[i]
+  else chunk.set(bytes, at)
+}
+
+/**
+ * Holds the store's keys and values packed in large chunks, each entry's key followed by its
+ * value. A key kept as a string and a value as its own Uint8Array cost about 250 bytes of
+ * objects beside their bytes, and a value received in a message would pin the whole message;
+ * copied here they cost their bytes. Chunks are append-only: a view handed out (by `get`, in an
+ * op or a diff) stays valid after the entry dies or moves.
+ */
+export class EntryArena {
+  #chunk = new Uint8Array(CHUNK_BYTES)
+  #used = 0
+  #liveBytes = 0
+  #garbageBytes = 0
+  /** Where the last {@link append} put its bytes. */
+  lastChunk: Uint8Array = this.#chunk
+  lastOffset = 0
+
+  /** Copies a key and its value in, side by side. */
+  append (key: Uint8Array, value: Uint8Array): void {
+    const length = key.byteLength + value.byteLength
+    this.#liveBytes += length
+    if (length >= OWN_BUFFER_BYTES) {
+      this.lastChunk = new Uint8Array(length)
+      this.lastOffset = 0
+      copyInto(this.lastChunk, 0, key)
+      this.lastChunk.set(value, key.byteLength)
+      return
+    }
+    if (this.#used + length > CHUNK_BYTES) {
+      this.#chunk = new Uint8Array(CHUNK_BYTES)
+      this.#used = 0
+    }
+    const chunk = this.#chunk
+    const at = this.#used
+    copyInto(chunk, at, key)
+    copyInto(chunk, at + key.byteLength, value)
+    this.lastChunk = chunk
+    this.lastOffset = at
+    this.#used = at + length
+  }
+
+  /** An entry of `length` bytes (key and value) died: its space is garbage until the next compaction. */
+  release (length: number): void {
+    this.#liveBytes -= length
+    this.#garbageBytes += length
+  }
+
+  get needsCompaction (): boolean {
+    return this.#garbageBytes > MIN_GARBAGE_BYTES && this.#garbageBytes > this.#liveBytes
+  }
+
+  /** Starts over: the caller re-appends every live entry. */
+  reset (): void {
+    this.#chunk = new Uint8Array(CHUNK_BYTES)
+    this.#used = 0
+    this.#liveBytes = 0
+    this.#garbageBytes = 0
+  }
+}
