@@ -10,7 +10,7 @@ export { CorruptStoreError, InvalidArgumentError, InvalidMessageError, StoreClos
 export { LevelStore, type LevelStoreOptions } from './store/level/level-store.ts'
 export { openStore } from './store/level/open-store.ts'
 export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './store/limits.ts'
-export type { Diff, DiffEntry, DiffGroup, DiffRequest, ReplicaSummary } from './store/diff.ts'
+export type { Diff, DiffEntry, DiffGroup, DiffRequest, PackedEntries, ReplicaSummary } from './store/diff.ts'
 export type { DeleteOp, Dot, Hlc, Op, ReplicaId, SetOp, Sibling } from './store/types.ts'
 export { encodeOps, decodeOps } from './protocols/wire/ops-codec.ts'
 export { encodeDiffRequest, decodeDiffRequest } from './protocols/wire/diff-request-codec.ts'

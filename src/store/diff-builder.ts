@@ -3,7 +3,6 @@ import { ClockSet } from './clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffEntry, type DiffGroup, type DiffRequest, type ReplicaSummary } from './diff.ts'
 import { SetDigest } from './dot-hash.ts'
 import type { ReplicaState } from './replica-state.ts'
-import type { Hlc } from './types.ts'
 
 /** What one writer contributes to a diff: live seqs to send, and seqs dead here. */
 interface PlannedGroup {
@@ -92,7 +91,6 @@ export function * diffFrames (
     let frameBytes = 0
     for (const group of groups) {
       let entries: DiffEntry[] = []
-      let hlc: Hlc = { wall: -1, counter: -1 }
       frameBytes += GROUP_OVERHEAD
       for (const seq of group.seqs) {
         const entry = group.replica.dots.get(seq)
@@ -105,9 +103,7 @@ export function * diffFrames (
           entries = []
           frameBytes = GROUP_OVERHEAD
         }
-        // A transaction's entries share one clock: share one object too.
-        if (hlc.wall !== entry.wall || hlc.counter !== entry.counter) hlc = { wall: entry.wall, counter: entry.counter }
-        entries.push({ key: entry.key, value: entry.value, seq, hlc })
+        entries.push(entry)
         frameBytes += bytes
       }
       if (entries.length > 0) frame.push({ replica: group.replica.id, entries })

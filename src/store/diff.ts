@@ -28,11 +28,33 @@ export interface DiffEntry {
   readonly hlc: Hlc
 }
 
+/**
+ * A group's entries as a decoder read them, still inside the message, so that the store can
+ * integrate them without an object per entry. A cursor: `next()` loads the next entry's fields
+ * and returns false after the last; `rewind()` starts over. The decoder has checked every entry.
+ */
+export interface PackedEntries {
+  readonly count: number
+  rewind (): void
+  next (): boolean
+  /** The message: key and value are ranges of it. */
+  readonly bytes: Uint8Array
+  readonly keyStart: number
+  readonly keyLength: number
+  readonly valueStart: number
+  readonly valueLength: number
+  readonly seq: number
+  readonly wall: number
+  readonly counter: number
+}
+
 /** What one writer's dots bring: live entries (ascending seq), then seqs known dead. */
 export interface DiffGroup {
   readonly replica: ReplicaId
   readonly entries: readonly DiffEntry[]
   readonly deaths?: ClockSet
+  /** The same entries still encoded, when a decoder made this group. */
+  readonly packed?: PackedEntries
 }
 
 /** The answer to a {@link DiffRequest}: integrate entries first, then deaths. */

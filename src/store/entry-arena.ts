@@ -4,11 +4,10 @@ const OWN_BUFFER_BYTES = 64 * 1024
 /** Compaction waits until this much is garbage, and more garbage than live data. */
 const MIN_GARBAGE_BYTES = 8 * 1024 * 1024
 
-/** Copies `length` bytes; a loop beats set() for the short keys and values most stores hold. */
-function copyInto (chunk: Uint8Array, at: number, bytes: Uint8Array): void {
-  const length = bytes.byteLength
-  if (length <= 64) for (let i = 0; i < length; i++) chunk[at + i] = bytes[i]
-  else chunk.set(bytes, at)
+/** Copies `length` bytes from `start` in `source`; a loop beats set() for the short keys and values most stores hold. */
+function copyInto (chunk: Uint8Array, at: number, source: Uint8Array, start: number, length: number): void {
+  if (length <= 64) for (let i = 0; i < length; i++) chunk[at + i] = source[start + i]
+  else chunk.set(source.subarray(start, start + length), at)
 }
 
 /**
@@ -29,26 +28,31 @@ export class EntryArena {
 
   /** Copies a key and its value in, side by side. */
   append (key: Uint8Array, value: Uint8Array): void {
-    const length = key.byteLength + value.byteLength
+    this.appendRanges(key, 0, key.byteLength, value, 0, value.byteLength)
+  }
+
+  /** Copies in a key and a value given as ranges of larger buffers (a message being read). */
+  appendRanges (keySource: Uint8Array, keyStart: number, keyLength: number, valueSource: Uint8Array, valueStart: number, valueLength: number): void {
+    const length = keyLength + valueLength
     this.#liveBytes += length
+    let chunk: Uint8Array
+    let at: number
     if (length >= OWN_BUFFER_BYTES) {
-      this.lastChunk = new Uint8Array(length)
-      this.lastOffset = 0
-      copyInto(this.lastChunk, 0, key)
-      this.lastChunk.set(value, key.byteLength)
-      return
+      chunk = new Uint8Array(length)
+      at = 0
+    } else {
+      if (this.#used + length > CHUNK_BYTES) {
+        this.#chunk = new Uint8Array(CHUNK_BYTES)
+        this.#used = 0
+      }
+      chunk = this.#chunk
+      at = this.#used
+      this.#used = at + length
     }
-    if (this.#used + length > CHUNK_BYTES) {
-      this.#chunk = new Uint8Array(CHUNK_BYTES)
-      this.#used = 0
-    }
-    const chunk = this.#chunk
-    const at = this.#used
-    copyInto(chunk, at, key)
-    copyInto(chunk, at + key.byteLength, value)
+    copyInto(chunk, at, keySource, keyStart, keyLength)
+    copyInto(chunk, at + keyLength, valueSource, valueStart, valueLength)
     this.lastChunk = chunk
     this.lastOffset = at
-    this.#used = at + length
   }
 
   /** An entry of `length` bytes (key and value) died: its space is garbage until the next compaction. */

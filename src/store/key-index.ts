@@ -39,15 +39,22 @@ export class KeyIndex {
     return this.#size
   }
 
-  /** The chain at `key`, whose hash is `hash`. */
-  get (key: Uint8Array, hash: number): Entry | undefined {
+  /** The chain at the key of `length` bytes at `start` in `bytes`, whose hash is `hash`. */
+  get (bytes: Uint8Array, start: number, length: number, hash: number): Entry | undefined {
     const heads = this.#heads
     const mask = this.#capacity - 1
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const head = heads[i]
       if (head == null) return undefined
-      if (head.hash === hash && head.keyEquals(key)) return head
+      if (head.hash === hash && head.keyEquals(bytes, start, length)) return head
     }
+  }
+
+  /** Grows the table now for `count` more keys, rather than step by step as they come. */
+  reserve (count: number): void {
+    let capacity = this.#capacity
+    while ((this.#size + count) * 2 > capacity) capacity *= 2
+    if (capacity > this.#capacity) this.#resize(capacity)
   }
 
   /** The chain at the key `entry` holds (any entry of the chain will do). */

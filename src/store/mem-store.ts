@@ -1,17 +1,17 @@
 import { ChangeEvent } from './change-event.ts'
 import { OpsEvent } from './ops-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
-import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from './diff.ts'
+import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest, type PackedEntries } from './diff.ts'
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
 import type { ClockSet } from './clock-set.ts'
 import { TransactionError } from './errors.ts'
-import { HybridClock, compareHlc, type HybridClockOptions } from './hlc.ts'
+import { HybridClock, type HybridClockOptions } from './hlc.ts'
 import { EntryArena } from './entry-arena.ts'
 import { KeyIndex, hashKey } from './key-index.ts'
 import { bytesToKeyString } from './key-string.ts'
 import { assertReplicaId, newReplicaId } from './replica-id.ts'
 import { Entry, ReplicaState, compareEntries } from './replica-state.ts'
-import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
+import { checkDiff, checkKey, checkOps, checkValue, wasDecoded } from './validate.ts'
 import { winner, type WriteRecord } from './write-record.ts'
 import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
 
@@ -259,9 +259,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   integrateDiff (diff: Diff): void {
     this.#requireNoTransaction('integrateDiff')
     if (diff === EMPTY_DIFF) return
+    // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
+    const decoded = wasDecoded(diff)
     checkDiff(diff)
     const records: WriteRecord[] = []
-    for (const group of diff.groups) this.#integrateEntries(group, records)
+    for (const group of diff.groups) this.#integrateEntries(group, decoded ? group.packed : undefined, records)
     for (const group of diff.groups) {
       if (group.deaths == null || group.deaths.isEmpty) continue
       const replica = this.#replica(group.replica)
@@ -360,7 +362,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     const replica = this.#replicas.get(replicaId)
     if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
     const hash = hashKey(key, 0, key.byteLength)
-    const entry = this.#newEntry(key, value, hash, replica, seq, hlc, this.#entries.get(key, hash))
+    const entry = this.#newEntry(key, value, hash, replica, seq, hlc, this.#entries.get(key, 0, key.byteLength, hash))
     this.#entries.set(entry)
     replica.addLive(entry)
     return true
@@ -384,7 +386,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   }
 
   #chain (key: Uint8Array): Entry | undefined {
-    return this.#entries.get(key, hashKey(key, 0, key.byteLength))
+    return this.#entries.get(key, 0, key.byteLength, hashKey(key, 0, key.byteLength))
   }
 
   /** An entry whose key and value are copied into the arena. */
@@ -418,7 +420,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   #write (keyBytes: Uint8Array, value: Uint8Array | undefined): boolean {
     const tx = this.#tx ?? { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: [] }
     const hash = hashKey(keyBytes, 0, keyBytes.byteLength)
-    const before = this.#entries.get(keyBytes, hash)
+    const before = this.#entries.get(keyBytes, 0, keyBytes.byteLength, hash)
     let after: Entry | undefined
     if (value == null) {
       if (before == null) return false
@@ -479,48 +481,74 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     if (tx.writes.length > 0 && this.#listening('ops')) this.emitOps(ops ?? this.#opsOf(tx))
   }
 
-  /** A diff group's entries, with one call into the bitmap backend for all of them. */
-  #integrateEntries (group: DiffGroup, records: WriteRecord[]): void {
-    if (group.entries.length === 0) return
+  /**
+   * A diff group's entries, with one call into the bitmap backend for all of them. A decoded
+   * group's entries are read in place (`packed`), with no object made per entry.
+   */
+  #integrateEntries (group: DiffGroup, packed: PackedEntries | undefined, records: WriteRecord[]): void {
+    const count = packed?.count ?? group.entries.length
+    if (count === 0) return
     const replica = this.#replica(group.replica)
     // Seqs above the highest seen need no lookup: in a sync from scratch, that is all of them.
     const seenMax = replica.seen.max() ?? 0
     const fresh: Entry[] = []
     const seqs: number[] = []
-    let latest: Hlc | undefined
-    for (const { key, value, seq, hlc } of group.entries) {
-      if (seq <= seenMax && replica.seen.has(seq)) continue
-      const hash = hashKey(key, 0, key.byteLength)
-      const before = this.#entries.get(key, hash)
-      const entry = this.#newEntry(key, value, hash, replica, seq, hlc, before)
-      this.#entries.set(entry)
+    let latestWall = -1
+    let latestCounter = -1
+    this.#entries.reserve(count)
+    const take = (entry: Entry): void => {
       fresh.push(entry)
-      seqs.push(seq)
-      records.push({ before, after: entry })
-      if (latest == null || compareHlc(hlc, latest) > 0) latest = hlc
+      seqs.push(entry.seq)
+      if (entry.wall > latestWall || (entry.wall === latestWall && entry.counter > latestCounter)) {
+        latestWall = entry.wall
+        latestCounter = entry.counter
+      }
+    }
+    if (packed != null) {
+      packed.rewind()
+      while (packed.next()) {
+        const { seq, bytes } = packed
+        if (seq <= seenMax && replica.seen.has(seq)) continue
+        take(this.#addEntry(bytes, packed.keyStart, packed.keyLength, bytes, packed.valueStart, packed.valueLength, replica, seq, packed.wall, packed.counter, records))
+      }
+    } else {
+      for (const { key, value, seq, hlc } of group.entries) {
+        if (seq <= seenMax && replica.seen.has(seq)) continue
+        take(this.#addEntry(key, 0, key.byteLength, value, 0, value.byteLength, replica, seq, hlc.wall, hlc.counter, records))
+      }
     }
     if (fresh.length === 0) return
     replica.addFresh(fresh, seqs)
     this.#seenChanged.add(replica)
-    this.#clock.observe(latest!)
+    this.#clock.observe({ wall: latestWall, counter: latestCounter })
     // A dot of ours we never issued (our id in someone else's hands): never issue it again.
     if (replica === this.#local) this.#nextSeq = Math.max(this.#nextSeq, seqs[seqs.length - 1] + 1)
+  }
+
+  /**
+   * Puts a remote entry, whose dot was not seen, at the head of its key's chain and records the
+   * change. Its seq is not yet marked seen or live.
+   */
+  #addEntry (keySource: Uint8Array, keyStart: number, keyLength: number, valueSource: Uint8Array, valueStart: number, valueLength: number, replica: ReplicaState, seq: number, wall: number, counter: number, records: WriteRecord[]): Entry {
+    const hash = hashKey(keySource, keyStart, keyLength)
+    const before = this.#entries.get(keySource, keyStart, keyLength, hash)
+    this.#arena.appendRanges(keySource, keyStart, keyLength, valueSource, valueStart, valueLength)
+    const entry = new Entry(this.#arena.lastChunk, this.#arena.lastOffset, keyLength, valueLength, hash, replica, seq, wall, counter, before)
+    this.#entries.set(entry)
+    records.push({ before, after: entry })
+    return entry
   }
 
   #integrateEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
     const replica = this.#replica(replicaId)
     if (replica.seen.has(seq)) return
-    const hash = hashKey(key, 0, key.byteLength)
-    const before = this.#entries.get(key, hash)
-    const entry = this.#newEntry(key, value, hash, replica, seq, hlc, before)
-    this.#entries.set(entry)
+    const entry = this.#addEntry(key, 0, key.byteLength, value, 0, value.byteLength, replica, seq, hlc.wall, hlc.counter, records)
     replica.markSeen(seq)
     this.#seenChanged.add(replica)
     replica.addLive(entry)
     this.#clock.observe(hlc)
     // A dot of ours we never issued (our id in someone else's hands): never issue it again.
     if (replica === this.#local && seq >= this.#nextSeq) this.#nextSeq = seq + 1
-    records.push({ before, after: entry })
   }
 
   /** Marks a dot dead: unlinks its entry if live, and records it as seen. */

@@ -1,13 +1,15 @@
 import { ClockSet } from './clock-set.ts'
 import { SetDigest, dotHashA, dotHashB, replicaSeeds } from './dot-hash.ts'
 import { replicaIdToBytes } from './replica-id.ts'
-import type { ReplicaId } from './types.ts'
+import type { DiffEntry } from './diff.ts'
+import type { Hlc, ReplicaId } from './types.ts'
 
 /**
  * One live value at a key. Immutable but for where its bytes live (compaction moves them), so
  * a chain can be shared; the key's and value's bytes sit side by side in the store's EntryArena.
+ * A diff carries entries as they are: an Entry is a {@link DiffEntry}.
  */
-export class Entry {
+export class Entry implements DiffEntry {
   chunk: Uint8Array
   /** Where the key starts in `chunk`; the value follows it. */
   offset: number
@@ -46,16 +48,21 @@ export class Entry {
     return this.chunk.subarray(start, start + this.valueLength)
   }
 
+  get hlc (): Hlc {
+    return { wall: this.wall, counter: this.counter }
+  }
+
   /** Key and value bytes together, as the arena counts them. */
   get byteLength (): number {
     return this.keyLength + this.valueLength
   }
 
-  keyEquals (key: Uint8Array): boolean {
-    if (key.byteLength !== this.keyLength) return false
+  /** Whether the key is the `length` bytes at `start` in `bytes`. */
+  keyEquals (bytes: Uint8Array, start: number, length: number): boolean {
+    if (length !== this.keyLength) return false
     const chunk = this.chunk
     const offset = this.offset
-    for (let i = 0; i < key.byteLength; i++) if (chunk[offset + i] !== key[i]) return false
+    for (let i = 0; i < length; i++) if (chunk[offset + i] !== bytes[start + i]) return false
     return true
   }
 

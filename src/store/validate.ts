@@ -55,7 +55,8 @@ export function markDecoded<T extends object> (message: T): T {
   return message
 }
 
-function wasDecoded (message: object): boolean {
+/** Whether a decoder made `message` (and no code has replaced it since). */
+export function wasDecoded (message: object): boolean {
   for (let i = 0; i < DECODED_KEPT; i++) if (decoded[i] === message) return true
   return false
 }

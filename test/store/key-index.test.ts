@@ -21,7 +21,7 @@ describe('KeyIndex', () => {
       for (const { key, remove } of steps) {
         const name = bytesToKeyString(key)
         const hash = hashOf(key)
-        const current = index.get(key, hash)
+        const current = index.get(key, 0, key.byteLength, hash)
         assert.equal(current, model.get(name))
         if (remove) {
           if (current != null) index.delete(current)
@@ -35,7 +35,7 @@ describe('KeyIndex', () => {
         assert.equal(index.size, model.size)
       }
       for (const [name, entry] of model) {
-        assert.equal(index.get(entry.key, entry.hash), entry, `lost ${JSON.stringify(name)}`)
+        assert.equal(index.get(entry.key, 0, entry.keyLength, entry.hash), entry, `lost ${JSON.stringify(name)}`)
         assert.equal(index.chainOf(entry), entry)
       }
       assert.equal([...index.heads()].length, model.size)

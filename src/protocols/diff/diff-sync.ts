@@ -1,6 +1,6 @@
 import { lpStream, pbStream } from '@libp2p/utils'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
-import { decodeDiff, encodeDiff } from '../wire/diff-codec.ts'
+import { decodeDiff, encodeDiff, entryCount } from '../wire/diff-codec.ts'
 import { decodeDiffRequest, encodeDiffRequest } from '../wire/diff-request-codec.ts'
 import { DiffRefusedError, ProtocolViolationError } from './errors.ts'
 import { nextTask, whenIdle, type DiffStore } from './diff-store.ts'
@@ -165,7 +165,7 @@ export class DiffSync implements Startable {
         await whenIdle(store, signal)
         await store.integrateDiff(diff)
         result.frames++
-        for (const group of diff.groups) result.entries += group.entries.length
+        for (const group of diff.groups) result.entries += entryCount(group)
         await nextTask()
       }
       await stream.close({ signal: timed() })

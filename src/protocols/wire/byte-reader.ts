@@ -64,6 +64,12 @@ export class ByteReader {
     return out
   }
 
+  /** Steps over `length` bytes. */
+  skip (length: number, what: string): void {
+    this.#need(length, what)
+    this.pos += length
+  }
+
   /** A varint length of at most `max`, then that many bytes (a view, not a copy). */
   bytesField (what: string, max: number): Uint8Array {
     return this.raw(this.varint(`${what} length`, max), what)

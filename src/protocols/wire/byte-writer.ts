@@ -62,16 +62,21 @@ export class ByteWriter {
   }
 
   raw (bytes: Uint8Array): void {
-    this.#reserve(bytes.byteLength)
+    this.range(bytes, 0, bytes.byteLength)
+  }
+
+  /** `length` bytes of `source` from `start`, without a view of them. */
+  range (source: Uint8Array, start: number, length: number): void {
+    this.#reserve(length)
     const buffer = this.#buffer
     // A loop beats set() for the short keys and ids most messages carry.
-    if (bytes.byteLength <= 32) {
-      let pos = this.#pos
-      for (let i = 0; i < bytes.byteLength; i++) buffer[pos++] = bytes[i]
+    if (length <= 64) {
+      const pos = this.#pos
+      for (let i = 0; i < length; i++) buffer[pos + i] = source[start + i]
     } else {
-      buffer.set(bytes, this.#pos)
+      buffer.set(source.subarray(start, start + length), this.#pos)
     }
-    this.#pos += bytes.byteLength
+    this.#pos += length
   }
 
   /** A varint length, then the bytes. */

@@ -7,8 +7,9 @@ import { markDecoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter, unzigzag, zigzag } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaId, writeHeader, writeReplicaId } from './header.ts'
-import type { Diff, DiffEntry, DiffGroup } from '../../store/diff.ts'
-import type { Hlc } from '../../store/types.ts'
+import { Entry } from '../../store/replica-state.ts'
+import type { Diff, DiffEntry, DiffGroup, PackedEntries } from '../../store/diff.ts'
+import type { Hlc, ReplicaId } from '../../store/types.ts'
 
 const NEEDS_FULL_REQUEST = 0x01
 /** Smallest entry: seq, empty key, empty value, hlc tag. */
@@ -23,7 +24,7 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   let payload = 8
   for (const group of diff.groups) {
     payload += 24
-    for (const entry of group.entries) payload += entry.key.byteLength + entry.value.byteLength + 8
+    for (const entry of group.entries) payload += (entry instanceof Entry ? entry.byteLength : entry.key.byteLength + entry.value.byteLength) + 8
   }
   const writer = new ByteWriter(payload)
   writeHeader(writer, MessageType.diff)
@@ -33,19 +34,35 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
     writeReplicaId(writer, group.replica)
     writer.varint(group.entries.length)
     let previousSeq = 0
-    let previous: Hlc = { wall: 0, counter: 0 }
+    let previousWall = 0
+    let previousCounter = 0
     for (const entry of group.entries) {
       if (entry.seq <= previousSeq) throw new InvalidMessageError('diff entries must ascend by seq within a group')
       writer.varint(entry.seq - previousSeq - 1)
       previousSeq = entry.seq
-      writer.bytes(entry.key)
-      writer.bytes(entry.value)
-      if (entry.hlc.wall === previous.wall && entry.hlc.counter === previous.counter) {
+      let wall: number
+      let counter: number
+      // The store's own entries (what it builds diffs of) are copied straight from its arena.
+      if (entry instanceof Entry) {
+        writer.varint(entry.keyLength)
+        writer.range(entry.chunk, entry.offset, entry.keyLength)
+        writer.varint(entry.valueLength)
+        writer.range(entry.chunk, entry.offset + entry.keyLength, entry.valueLength)
+        wall = entry.wall
+        counter = entry.counter
+      } else {
+        writer.bytes(entry.key)
+        writer.bytes(entry.value)
+        wall = entry.hlc.wall
+        counter = entry.hlc.counter
+      }
+      if (wall === previousWall && counter === previousCounter) {
         writer.u8(0)
       } else {
-        writer.varint(zigzag(entry.hlc.wall - previous.wall) + 1)
-        writer.varint(entry.hlc.counter)
-        previous = entry.hlc
+        writer.varint(zigzag(wall - previousWall) + 1)
+        writer.varint(counter)
+        previousWall = wall
+        previousCounter = counter
       }
     }
     if (group.deaths == null || group.deaths.isEmpty) {
@@ -58,35 +75,124 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   return writer.finish()
 }
 
+/** Reads a group's entries in place; {@link next} checks each one as it goes. */
+class PackedReader implements PackedEntries {
+  readonly bytes: Uint8Array
+  readonly count: number
+  readonly #start: number
+  #reader: ByteReader
+  #read = 0
+  keyStart = 0
+  keyLength = 0
+  valueStart = 0
+  valueLength = 0
+  seq = 0
+  wall = 0
+  counter = 0
+
+  constructor (bytes: Uint8Array, start: number, count: number) {
+    this.bytes = bytes
+    this.#start = start
+    this.count = count
+    this.#reader = new ByteReader(bytes)
+    this.rewind()
+  }
+
+  /** Where the entries end (after a full pass). */
+  get position (): number {
+    return this.#reader.pos
+  }
+
+  rewind (): void {
+    this.#reader.pos = this.#start
+    this.#read = 0
+    this.seq = 0
+    this.wall = 0
+    this.counter = 0
+  }
+
+  next (): boolean {
+    if (this.#read === this.count) return false
+    const reader = this.#reader
+    this.seq += reader.varint('seq delta') + 1
+    if (this.seq > MAX_SEQ) throw new InvalidMessageError(`seq ${this.seq} beyond 2^53`)
+    this.keyLength = reader.varint('key length', MAX_KEY_BYTES)
+    this.keyStart = reader.pos
+    reader.skip(this.keyLength, 'key')
+    this.valueLength = reader.varint('value length', MAX_VALUE_BYTES)
+    this.valueStart = reader.pos
+    reader.skip(this.valueLength, 'value')
+    const tag = reader.varint('hlc tag')
+    if (tag !== 0) {
+      const wall = this.wall + unzigzag(tag - 1)
+      if (wall < 0 || wall > 2 ** 48 - 1) throw new InvalidMessageError(`hlc wall ${wall} out of range`)
+      this.wall = wall
+      this.counter = reader.varint('hlc counter', MAX_COUNTER)
+    }
+    this.#read++
+    return true
+  }
+
+  /** The entries as objects, for readers other than the store; keys and values are views into the message. */
+  toEntries (): DiffEntry[] {
+    const cursor = new PackedReader(this.bytes, this.#start, this.count)
+    const entries: DiffEntry[] = []
+    let hlc: Hlc = { wall: 0, counter: 0 }
+    while (cursor.next()) {
+      if (hlc.wall !== cursor.wall || hlc.counter !== cursor.counter) hlc = { wall: cursor.wall, counter: cursor.counter }
+      entries.push({
+        key: this.bytes.subarray(cursor.keyStart, cursor.keyStart + cursor.keyLength),
+        value: this.bytes.subarray(cursor.valueStart, cursor.valueStart + cursor.valueLength),
+        seq: cursor.seq,
+        hlc
+      })
+    }
+    return entries
+  }
+}
+
+/** A decoded group: its entries stay packed until someone asks for them as objects. */
+class DecodedGroup implements DiffGroup {
+  readonly replica: ReplicaId
+  readonly packed: PackedReader
+  readonly deaths?: ClockSet
+  #entries: DiffEntry[] | undefined
+
+  constructor (replica: ReplicaId, packed: PackedReader, deaths: ClockSet | undefined) {
+    this.replica = replica
+    this.packed = packed
+    if (deaths != null) this.deaths = deaths
+  }
+
+  get entries (): readonly DiffEntry[] {
+    this.#entries ??= this.packed.toEntries()
+    return this.#entries
+  }
+}
+
+/** How many entries a group holds, without unpacking a decoded one. */
+export function entryCount (group: DiffGroup): number {
+  return group.packed?.count ?? group.entries.length
+}
+
 function readGroup (reader: ByteReader): DiffGroup {
   const replica = readReplicaId(reader)
   const count = reader.varint('entry count', Math.floor(reader.remaining / MIN_ENTRY_BYTES))
-  const entries: DiffEntry[] = []
-  let seq = 0
-  let hlc: Hlc = { wall: 0, counter: 0 }
-  for (let i = 0; i < count; i++) {
-    seq += reader.varint('seq delta') + 1
-    if (seq > MAX_SEQ) throw new InvalidMessageError(`seq ${seq} beyond 2^53`)
-    const key = reader.bytesField('key', MAX_KEY_BYTES)
-    const value = reader.bytesField('value', MAX_VALUE_BYTES)
-    const tag = reader.varint('hlc tag')
-    if (tag !== 0) {
-      const wall = hlc.wall + unzigzag(tag - 1)
-      if (wall < 0 || wall > 2 ** 48 - 1) throw new InvalidMessageError(`hlc wall ${wall} out of range`)
-      hlc = { wall, counter: reader.varint('hlc counter', MAX_COUNTER) }
-    }
-    entries.push({ key, value, seq, hlc })
-  }
+  const packed = new PackedReader(reader.bytes, reader.pos, count)
+  // One pass checks every entry; the store reads them again in place when it integrates.
+  while (packed.next());
+  reader.pos = packed.position
+  packed.rewind()
   const hasDeaths = reader.u8('deaths flag')
   if (hasDeaths > 1) throw new InvalidMessageError(`invalid deaths flag ${hasDeaths}`)
-  if (hasDeaths === 0) return { replica, entries }
+  if (hasDeaths === 0) return new DecodedGroup(replica, packed, undefined)
   const { set, length } = ClockSet.read(reader.bytes, reader.pos)
   reader.pos += length
   if (set.isEmpty || set.min()! < 1) {
     set.dispose()
     throw new InvalidMessageError('deaths must be non-empty seqs from 1')
   }
-  return { replica, entries, deaths: set }
+  return new DecodedGroup(replica, packed, set)
 }
 
 /**
