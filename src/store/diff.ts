@@ -44,8 +44,8 @@ export interface PackedEntries {
   readonly valueStart: number
   readonly valueLength: number
   readonly seq: number
-  readonly wall: number
-  readonly counter: number
+  /** A new object whenever the clock changes (never mutated), shared by the entries in between. */
+  readonly hlc: Hlc
 }
 
 /** What one writer's dots bring: live entries (ascending seq), then seqs known dead. */

@@ -7,7 +7,7 @@ const MIN_GARBAGE_BYTES = 8 * 1024 * 1024
 /** Copies `length` bytes from `start` in `source`; a loop beats set() for the short keys and values most stores hold. */
 function copyInto (chunk: Uint8Array, at: number, source: Uint8Array, start: number, length: number): void {
   if (length <= 64) for (let i = 0; i < length; i++) chunk[at + i] = source[start + i]
-  else chunk.set(source.subarray(start, start + length), at)
+  else chunk.set(start === 0 && length === source.byteLength ? source : source.subarray(start, start + length), at)
 }
 
 /**

@@ -1,6 +1,9 @@
 import type { Entry } from './replica-state.ts'
 
-/** A 32-bit hash of `length` bytes at `offset` (murmur3's mixing, four bytes at a time). */
+/**
+ * A 30-bit hash of `length` bytes at `offset` (murmur3's mixing, four bytes at a time): 30 bits
+ * so that V8 keeps it as a small integer on the entry rather than boxing it.
+ */
 export function hashKey (bytes: Uint8Array, offset: number, length: number): number {
   let h = 0x9747b28c ^ length
   const end = offset + (length & ~3)
@@ -19,19 +22,24 @@ export function hashKey (bytes: Uint8Array, offset: number, length: number): num
   h ^= h >>> 13
   h = Math.imul(h, 0xc2b2ae35)
   h ^= h >>> 16
-  return h | 0
+  return h & 0x3fffffff
 }
 
 const MIN_CAPACITY = 16
+/** Marks a free slot in the hash column: key hashes are 30-bit, never negative. */
+const FREE = -1
 
 /**
  * The live entries by key: an open-addressing hash table (linear probing, at most half full)
  * from key bytes to the head of the key's chain. Keys are not stored here: each entry's key
- * bytes sit in the arena beside its value, and its hash on the entry. A `Map` would need every
- * key as a string, which costs more to build and to hash than the whole lookup does here.
+ * bytes sit in the arena beside its value. Each slot's hash is kept in a typed column, so a
+ * probe and a resize read one compact array and touch an entry only when the hash matches.
+ * A `Map` would need every key as a string, which costs more to build and to hash than the
+ * whole lookup does here.
  */
 export class KeyIndex {
   #capacity = MIN_CAPACITY
+  #hashes = new Int32Array(MIN_CAPACITY).fill(FREE)
   #heads: Array<Entry | undefined> = new Array(MIN_CAPACITY).fill(undefined)
   #size = 0
 
@@ -41,12 +49,15 @@ export class KeyIndex {
 
   /** The chain at the key of `length` bytes at `start` in `bytes`, whose hash is `hash`. */
   get (bytes: Uint8Array, start: number, length: number, hash: number): Entry | undefined {
-    const heads = this.#heads
+    const hashes = this.#hashes
     const mask = this.#capacity - 1
     for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const head = heads[i]
-      if (head == null) return undefined
-      if (head.hash === hash && head.keyEquals(bytes, start, length)) return head
+      const slotHash = hashes[i]
+      if (slotHash === FREE) return undefined
+      if (slotHash === hash) {
+        const head = this.#heads[i]!
+        if (head.keyEquals(bytes, start, length)) return head
+      }
     }
   }
 
@@ -57,60 +68,36 @@ export class KeyIndex {
     if (capacity > this.#capacity) this.#resize(capacity)
   }
 
+  /** The slot holding the chain at the key `entry` holds, or the free slot where it would go. */
+  #slotOf (entry: Entry): number {
+    const hashes = this.#hashes
+    const mask = this.#capacity - 1
+    const hash = entry.hash
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const slotHash = hashes[i]
+      if (slotHash === FREE || (slotHash === hash && this.#heads[i]!.sameKey(entry))) return i
+    }
+  }
+
   /** The chain at the key `entry` holds (any entry of the chain will do). */
   chainOf (entry: Entry): Entry | undefined {
-    const heads = this.#heads
-    const mask = this.#capacity - 1
-    for (let i = entry.hash & mask; ; i = (i + 1) & mask) {
-      const head = heads[i]
-      if (head == null) return undefined
-      if (head.hash === entry.hash && head.sameKey(entry)) return head
-    }
+    return this.#heads[this.#slotOf(entry)]
   }
 
   /** Makes `head` the chain at its key, replacing whatever was there. */
   set (head: Entry): void {
-    const mask = this.#capacity - 1
-    const heads = this.#heads
-    for (let i = head.hash & mask; ; i = (i + 1) & mask) {
-      const current = heads[i]
-      if (current == null) {
-        heads[i] = head
-        if (++this.#size * 2 > this.#capacity) this.#resize(this.#capacity * 2)
-        return
-      }
-      if (current.hash === head.hash && current.sameKey(head)) {
-        heads[i] = head
-        return
-      }
-    }
+    const i = this.#slotOf(head)
+    this.#heads[i] = head
+    if (this.#hashes[i] !== FREE) return
+    this.#hashes[i] = head.hash
+    if (++this.#size * 2 > this.#capacity) this.#resize(this.#capacity * 2)
   }
 
   /** Removes the chain at the key `entry` holds, if any. */
   delete (entry: Entry): void {
-    const mask = this.#capacity - 1
-    const heads = this.#heads
-    let i = entry.hash & mask
-    while (true) {
-      const current = heads[i]
-      if (current == null) return
-      if (current.hash === entry.hash && current.sameKey(entry)) break
-      i = (i + 1) & mask
-    }
-    // Backward-shift deletion: pull later members of the probe run into the hole, so lookups
-    // never need tombstones.
-    let hole = i
-    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const current = heads[j]
-      if (current == null) break
-      const home = current.hash & mask
-      // Moves into the hole unless its home lies cyclically in (hole, j].
-      if (((j - home) & mask) >= ((j - hole) & mask)) {
-        heads[hole] = current
-        hole = j
-      }
-    }
-    heads[hole] = undefined
+    const hole = this.#slotOf(entry)
+    if (this.#hashes[hole] === FREE) return
+    this.#clear(hole)
     this.#size--
     if (this.#capacity > MIN_CAPACITY && this.#size * 8 < this.#capacity) this.#resize(this.#capacity / 2)
   }
@@ -120,16 +107,43 @@ export class KeyIndex {
     for (const head of this.#heads) if (head != null) yield head
   }
 
+  /**
+   * Frees slot `i`. Backward-shift deletion: later members of the probe run move into the hole
+   * (unless their home lies cyclically in (hole, j]), so lookups never need tombstones.
+   */
+  #clear (i: number): void {
+    const hashes = this.#hashes
+    const heads = this.#heads
+    const mask = this.#capacity - 1
+    let hole = i
+    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+      const slotHash = hashes[j]
+      if (slotHash === FREE) break
+      if (((j - (slotHash & mask)) & mask) >= ((j - hole) & mask)) {
+        hashes[hole] = slotHash
+        heads[hole] = heads[j]
+        hole = j
+      }
+    }
+    hashes[hole] = FREE
+    heads[hole] = undefined
+  }
+
   #resize (capacity: number): void {
-    const old = this.#heads
+    const oldHashes = this.#hashes
+    const oldHeads = this.#heads
+    const hashes = new Int32Array(capacity).fill(FREE)
     const heads: Array<Entry | undefined> = new Array(capacity).fill(undefined)
     const mask = capacity - 1
-    for (const head of old) {
-      if (head == null) continue
-      let i = head.hash & mask
-      while (heads[i] != null) i = (i + 1) & mask
-      heads[i] = head
+    for (let j = 0; j < oldHashes.length; j++) {
+      const hash = oldHashes[j]
+      if (hash === FREE) continue
+      let i = hash & mask
+      while (hashes[i] !== FREE) i = (i + 1) & mask
+      hashes[i] = hash
+      heads[i] = oldHeads[j]
     }
+    this.#hashes = hashes
     this.#heads = heads
     this.#capacity = capacity
   }

@@ -5,7 +5,7 @@ import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest, type PackedEnt
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
 import type { ClockSet } from './clock-set.ts'
 import { TransactionError } from './errors.ts'
-import { HybridClock, type HybridClockOptions } from './hlc.ts'
+import { HybridClock, compareHlc, type HybridClockOptions } from './hlc.ts'
 import { EntryArena } from './entry-arena.ts'
 import { KeyIndex, hashKey } from './key-index.ts'
 import { bytesToKeyString } from './key-string.ts'
@@ -123,7 +123,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     return siblings.sort((a, b) => compareEntries(b, a)).map((entry) => ({
       value: this.#values.decode(entry.value),
       dot: { replica: entry.replica.id, seq: entry.seq },
-      hlc: { wall: entry.wall, counter: entry.counter }
+      hlc: { wall: entry.hlc.wall, counter: entry.hlc.counter }
     }))
   }
 
@@ -215,11 +215,14 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
    */
   integrateOps (ops: readonly Op[]): void {
     this.#requireNoTransaction('integrateOps')
+    // Entries keep the clock object they are given: a decoder's is the store's from then on,
+    // anyone else's is copied so that the caller cannot change it afterwards.
+    const decoded = wasDecoded(ops)
     checkOps(ops)
     const records: WriteRecord[] = []
     for (const op of ops) {
       for (const dot of op.removes) this.#kill(this.#replica(dot.replica), dot.seq, records)
-      if (op.kind === 'set') this.#integrateEntry(op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
+      if (op.kind === 'set') this.#integrateEntry(op.key, op.value, op.dot.replica, op.dot.seq, decoded ? op.hlc : { wall: op.hlc.wall, counter: op.hlc.counter }, records)
     }
     this.#committed(records)
     this.#emit('remote', records)
@@ -392,7 +395,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   /** An entry whose key and value are copied into the arena. */
   #newEntry (key: Uint8Array, value: Uint8Array, hash: number, replica: ReplicaState, seq: number, hlc: Hlc, next: Entry | undefined): Entry {
     this.#arena.append(key, value)
-    return new Entry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, hash, replica, seq, hlc.wall, hlc.counter, next)
+    return new Entry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, hash, replica, seq, hlc, next)
   }
 
   #encodeKey (key: K): Uint8Array {
@@ -435,6 +438,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   }
 
   #opsOf (tx: Transaction): Op[] {
+    // The ops' clock is a copy: the transaction's is shared with its entries.
+    const hlc = { wall: tx.hlc.wall, counter: tx.hlc.counter }
     return tx.writes.map((write): Op => write.after == null
       ? { kind: 'delete', key: write.before!.key, removes: dotsOf(write.before) }
       : {
@@ -442,7 +447,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
           key: write.after.key,
           value: write.after.value,
           dot: { replica: this.replicaId, seq: write.after.seq },
-          hlc: tx.hlc,
+          hlc,
           removes: dotsOf(write.before)
         })
   }
@@ -493,34 +498,31 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     const seenMax = replica.seen.max() ?? 0
     const fresh: Entry[] = []
     const seqs: number[] = []
-    let latestWall = -1
-    let latestCounter = -1
+    let latest: Hlc | undefined
     this.#entries.reserve(count)
     const take = (entry: Entry): void => {
       fresh.push(entry)
       seqs.push(entry.seq)
-      if (entry.wall > latestWall || (entry.wall === latestWall && entry.counter > latestCounter)) {
-        latestWall = entry.wall
-        latestCounter = entry.counter
-      }
+      if (latest == null || compareHlc(entry.hlc, latest) > 0) latest = entry.hlc
     }
     if (packed != null) {
       packed.rewind()
       while (packed.next()) {
         const { seq, bytes } = packed
         if (seq <= seenMax && replica.seen.has(seq)) continue
-        take(this.#addEntry(bytes, packed.keyStart, packed.keyLength, bytes, packed.valueStart, packed.valueLength, replica, seq, packed.wall, packed.counter, records))
+        take(this.#addEntry(bytes, packed.keyStart, packed.keyLength, bytes, packed.valueStart, packed.valueLength, replica, seq, packed.hlc, records))
       }
     } else {
       for (const { key, value, seq, hlc } of group.entries) {
         if (seq <= seenMax && replica.seen.has(seq)) continue
-        take(this.#addEntry(key, 0, key.byteLength, value, 0, value.byteLength, replica, seq, hlc.wall, hlc.counter, records))
+        // A copy: the caller's object must not be able to change the store's clocks.
+        take(this.#addEntry(key, 0, key.byteLength, value, 0, value.byteLength, replica, seq, { wall: hlc.wall, counter: hlc.counter }, records))
       }
     }
     if (fresh.length === 0) return
     replica.addFresh(fresh, seqs)
     this.#seenChanged.add(replica)
-    this.#clock.observe({ wall: latestWall, counter: latestCounter })
+    this.#clock.observe(latest!)
     // A dot of ours we never issued (our id in someone else's hands): never issue it again.
     if (replica === this.#local) this.#nextSeq = Math.max(this.#nextSeq, seqs[seqs.length - 1] + 1)
   }
@@ -529,11 +531,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
    * Puts a remote entry, whose dot was not seen, at the head of its key's chain and records the
    * change. Its seq is not yet marked seen or live.
    */
-  #addEntry (keySource: Uint8Array, keyStart: number, keyLength: number, valueSource: Uint8Array, valueStart: number, valueLength: number, replica: ReplicaState, seq: number, wall: number, counter: number, records: WriteRecord[]): Entry {
+  #addEntry (keySource: Uint8Array, keyStart: number, keyLength: number, valueSource: Uint8Array, valueStart: number, valueLength: number, replica: ReplicaState, seq: number, hlc: Hlc, records: WriteRecord[]): Entry {
     const hash = hashKey(keySource, keyStart, keyLength)
     const before = this.#entries.get(keySource, keyStart, keyLength, hash)
     this.#arena.appendRanges(keySource, keyStart, keyLength, valueSource, valueStart, valueLength)
-    const entry = new Entry(this.#arena.lastChunk, this.#arena.lastOffset, keyLength, valueLength, hash, replica, seq, wall, counter, before)
+    const entry = new Entry(this.#arena.lastChunk, this.#arena.lastOffset, keyLength, valueLength, hash, replica, seq, hlc, before)
     this.#entries.set(entry)
     records.push({ before, after: entry })
     return entry
@@ -542,7 +544,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   #integrateEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
     const replica = this.#replica(replicaId)
     if (replica.seen.has(seq)) return
-    const entry = this.#addEntry(key, 0, key.byteLength, value, 0, value.byteLength, replica, seq, hlc.wall, hlc.counter, records)
+    const entry = this.#addEntry(key, 0, key.byteLength, value, 0, value.byteLength, replica, seq, hlc, records)
     replica.markSeen(seq)
     this.#seenChanged.add(replica)
     replica.addLive(entry)

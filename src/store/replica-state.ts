@@ -19,12 +19,12 @@ export class Entry implements DiffEntry {
   readonly hash: number
   readonly replica: ReplicaState
   readonly seq: number
-  readonly wall: number
-  readonly counter: number
+  /** Shared by the entries of one transaction; never mutated. */
+  readonly hlc: Hlc
   /** The next sibling at the same key (concurrent writes), usually none. */
   readonly next: Entry | undefined
 
-  constructor (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, hash: number, replica: ReplicaState, seq: number, wall: number, counter: number, next: Entry | undefined) {
+  constructor (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, hash: number, replica: ReplicaState, seq: number, hlc: Hlc, next: Entry | undefined) {
     this.chunk = chunk
     this.offset = offset
     this.keyLength = keyLength
@@ -32,8 +32,7 @@ export class Entry implements DiffEntry {
     this.hash = hash
     this.replica = replica
     this.seq = seq
-    this.wall = wall
-    this.counter = counter
+    this.hlc = hlc
     this.next = next
   }
 
@@ -46,10 +45,6 @@ export class Entry implements DiffEntry {
   get value (): Uint8Array {
     const start = this.offset + this.keyLength
     return this.chunk.subarray(start, start + this.valueLength)
-  }
-
-  get hlc (): Hlc {
-    return { wall: this.wall, counter: this.counter }
   }
 
   /** Key and value bytes together, as the arena counts them. */
@@ -75,14 +70,14 @@ export class Entry implements DiffEntry {
   }
 
   withNext (next: Entry | undefined): Entry {
-    return new Entry(this.chunk, this.offset, this.keyLength, this.valueLength, this.hash, this.replica, this.seq, this.wall, this.counter, next)
+    return new Entry(this.chunk, this.offset, this.keyLength, this.valueLength, this.hash, this.replica, this.seq, this.hlc, next)
   }
 }
 
 /** Orders siblings: the greater wins (later HLC, then greater replica id bytes). */
 export function compareEntries (a: Entry, b: Entry): number {
-  if (a.wall !== b.wall) return a.wall - b.wall
-  if (a.counter !== b.counter) return a.counter - b.counter
+  if (a.hlc.wall !== b.hlc.wall) return a.hlc.wall - b.hlc.wall
+  if (a.hlc.counter !== b.hlc.counter) return a.hlc.counter - b.hlc.counter
   return a.replica.id < b.replica.id ? -1 : a.replica.id > b.replica.id ? 1 : a.seq - b.seq
 }
 

@@ -74,7 +74,7 @@ export class ByteWriter {
       const pos = this.#pos
       for (let i = 0; i < length; i++) buffer[pos + i] = source[start + i]
     } else {
-      buffer.set(source.subarray(start, start + length), this.#pos)
+      buffer.set(start === 0 && length === source.byteLength ? source : source.subarray(start, start + length), this.#pos)
     }
     this.#pos += length
   }

@@ -40,22 +40,17 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
       if (entry.seq <= previousSeq) throw new InvalidMessageError('diff entries must ascend by seq within a group')
       writer.varint(entry.seq - previousSeq - 1)
       previousSeq = entry.seq
-      let wall: number
-      let counter: number
       // The store's own entries (what it builds diffs of) are copied straight from its arena.
       if (entry instanceof Entry) {
         writer.varint(entry.keyLength)
         writer.range(entry.chunk, entry.offset, entry.keyLength)
         writer.varint(entry.valueLength)
         writer.range(entry.chunk, entry.offset + entry.keyLength, entry.valueLength)
-        wall = entry.wall
-        counter = entry.counter
       } else {
         writer.bytes(entry.key)
         writer.bytes(entry.value)
-        wall = entry.hlc.wall
-        counter = entry.hlc.counter
       }
+      const { wall, counter } = entry.hlc
       if (wall === previousWall && counter === previousCounter) {
         writer.u8(0)
       } else {
@@ -75,6 +70,8 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   return writer.finish()
 }
 
+const ZERO_HLC: Hlc = Object.freeze({ wall: 0, counter: 0 })
+
 /** Reads a group's entries in place; {@link next} checks each one as it goes. */
 class PackedReader implements PackedEntries {
   readonly bytes: Uint8Array
@@ -87,8 +84,8 @@ class PackedReader implements PackedEntries {
   valueStart = 0
   valueLength = 0
   seq = 0
-  wall = 0
-  counter = 0
+  /** A new object whenever the clock changes, shared by the entries in between. */
+  hlc: Hlc = ZERO_HLC
 
   constructor (bytes: Uint8Array, start: number, count: number) {
     this.bytes = bytes
@@ -107,8 +104,7 @@ class PackedReader implements PackedEntries {
     this.#reader.pos = this.#start
     this.#read = 0
     this.seq = 0
-    this.wall = 0
-    this.counter = 0
+    this.hlc = ZERO_HLC
   }
 
   next (): boolean {
@@ -124,10 +120,9 @@ class PackedReader implements PackedEntries {
     reader.skip(this.valueLength, 'value')
     const tag = reader.varint('hlc tag')
     if (tag !== 0) {
-      const wall = this.wall + unzigzag(tag - 1)
+      const wall = this.hlc.wall + unzigzag(tag - 1)
       if (wall < 0 || wall > 2 ** 48 - 1) throw new InvalidMessageError(`hlc wall ${wall} out of range`)
-      this.wall = wall
-      this.counter = reader.varint('hlc counter', MAX_COUNTER)
+      this.hlc = { wall, counter: reader.varint('hlc counter', MAX_COUNTER) }
     }
     this.#read++
     return true
@@ -137,14 +132,12 @@ class PackedReader implements PackedEntries {
   toEntries (): DiffEntry[] {
     const cursor = new PackedReader(this.bytes, this.#start, this.count)
     const entries: DiffEntry[] = []
-    let hlc: Hlc = { wall: 0, counter: 0 }
     while (cursor.next()) {
-      if (hlc.wall !== cursor.wall || hlc.counter !== cursor.counter) hlc = { wall: cursor.wall, counter: cursor.counter }
       entries.push({
         key: this.bytes.subarray(cursor.keyStart, cursor.keyStart + cursor.keyLength),
         value: this.bytes.subarray(cursor.valueStart, cursor.valueStart + cursor.valueLength),
         seq: cursor.seq,
-        hlc
+        hlc: cursor.hlc
       })
     }
     return entries
