@@ -15,9 +15,45 @@ const MAX_HIGH = Math.floor(MAX_SEQ / TWO_32)
 export class ClockSet {
   /** High 32 bits → bitmap of low 32 bits. Almost always the single bucket 0. */
   private readonly buckets: Map<number, Bitmap32>
+  // Seqs mostly arrive in order, one or a few at a time (a writer's ops, a transaction's dots):
+  // a call into the backend costs more than the rest of such an add. So seqs added above the
+  // largest are kept as a run [tailStart, end) in plain numbers, and reach the bitmaps only when
+  // some other operation needs them there (flush). Every seq in the bitmaps is below tailStart.
+  /** One past the largest seq (0 when empty), or -1 when not known without asking the bitmaps. */
+  #end: number
+  #tailStart: number
 
   constructor (buckets?: Map<number, Bitmap32>) {
     this.buckets = buckets ?? new Map()
+    this.#end = buckets == null ? 0 : -1
+    this.#tailStart = this.#end
+  }
+
+  /** Moves the tail run into the bitmaps. */
+  #flush (): void {
+    if (this.#tailStart >= this.#end) return
+    let start = this.#tailStart
+    const end = this.#end
+    this.#tailStart = end
+    while (start < end) {
+      const high = Math.floor(start / TWO_32)
+      const bucketEnd = Math.min(end, (high + 1) * TWO_32)
+      this.bucket(high).addRange(start - high * TWO_32, bucketEnd - high * TWO_32)
+      start = bucketEnd
+    }
+  }
+
+  /** The bitmaps, with the tail run moved in, for an operation that reads them. */
+  #flushed (): Map<number, Bitmap32> {
+    this.#flush()
+    return this.buckets
+  }
+
+  /** After a change that may lower the largest seq: find it again when next asked. */
+  #forgetEnd (): void {
+    this.#flush()
+    this.#end = -1
+    this.#tailStart = -1
   }
 
   static of (...seqs: number[]): ClockSet {
@@ -27,27 +63,39 @@ export class ClockSet {
   }
 
   get size (): number {
-    let size = 0
+    let size = this.#tailStart < this.#end ? this.#end - this.#tailStart : 0
     for (const bitmap of this.buckets.values()) size += bitmap.size
     return size
   }
 
   get isEmpty (): boolean {
+    if (this.#end >= 0) return this.#end === 0
     for (const bitmap of this.buckets.values()) if (!bitmap.isEmpty) return false
     return true
   }
 
   has (seq: number): boolean {
+    if (seq >= this.#tailStart && this.#end >= 0) return seq < this.#end
     const bitmap = this.buckets.get(Math.floor(seq / TWO_32))
     return bitmap != null && bitmap.has(seq >>> 0)
   }
 
   add (seq: number): void {
-    this.bucket(Math.floor(seq / TWO_32)).add(seq >>> 0)
+    this.addRange(seq, seq + 1)
   }
 
   /** Adds many seqs with one call into the backend per bucket. */
   addMany (seqs: readonly number[]): void {
+    if (seqs.length === 0) return
+    // A run (a sync from scratch sends a writer's seqs in order, often without a gap) is a range.
+    const first = seqs[0]
+    let run = true
+    for (let i = 1; i < seqs.length && run; i++) run = seqs[i] === first + i
+    if (run) {
+      this.addRange(first, first + seqs.length)
+      return
+    }
+    this.#forgetEnd()
     let low = 0
     for (const seq of seqs) if (seq < TWO_32) low++
     if (low > 0) {
@@ -61,6 +109,18 @@ export class ClockSet {
 
   /** Adds every seq in `[start, end)`. */
   addRange (start: number, end: number): void {
+    if (start >= end) return
+    if (this.#end >= 0 && start >= this.#end) {
+      if (start > this.#end) {
+        this.#flush()
+        this.#tailStart = start
+      }
+      this.#end = end
+      return
+    }
+    this.#flush()
+    if (this.#end >= 0) this.#end = Math.max(this.#end, end)
+    this.#tailStart = this.#end
     while (start < end) {
       const high = Math.floor(start / TWO_32)
       const bucketEnd = Math.min(end, (high + 1) * TWO_32)
@@ -70,26 +130,32 @@ export class ClockSet {
   }
 
   remove (seq: number): void {
+    if (this.#end >= 0 && seq >= this.#end) return
+    this.#flush()
     this.buckets.get(Math.floor(seq / TWO_32))?.remove(seq >>> 0)
+    if (seq === this.#end - 1) this.#forgetEnd()
   }
 
   /** Adds every seq of `other` to this set. */
   union (other: ClockSet): this {
-    for (const [high, bitmap] of other.buckets) this.bucket(high).orInPlace(bitmap)
+    this.#forgetEnd()
+    for (const [high, bitmap] of other.#flushed()) this.bucket(high).orInPlace(bitmap)
     return this
   }
 
   /** Removes every seq of `other` from this set. */
   subtract (other: ClockSet): this {
-    for (const [high, bitmap] of other.buckets) this.buckets.get(high)?.andNotInPlace(bitmap)
+    this.#forgetEnd()
+    for (const [high, bitmap] of other.#flushed()) this.buckets.get(high)?.andNotInPlace(bitmap)
     return this
   }
 
   /** A new set: the seqs of this one that are not in `other`. */
   andNot (other: ClockSet): ClockSet {
     const result = new Map<number, Bitmap32>()
-    for (const [high, bitmap] of this.buckets) {
-      const theirs = other.buckets.get(high)
+    const theirBuckets = other.#flushed()
+    for (const [high, bitmap] of this.#flushed()) {
+      const theirs = theirBuckets.get(high)
       const rest = theirs == null ? bitmap.clone() : bitmap.andNot(theirs)
       if (rest.isEmpty) rest.dispose()
       else result.set(high, rest)
@@ -100,8 +166,9 @@ export class ClockSet {
   /** A new set: the seqs in both. */
   intersect (other: ClockSet): ClockSet {
     const result = new Map<number, Bitmap32>()
-    for (const [high, bitmap] of this.buckets) {
-      const theirs = other.buckets.get(high)
+    const theirBuckets = other.#flushed()
+    for (const [high, bitmap] of this.#flushed()) {
+      const theirs = theirBuckets.get(high)
       if (theirs == null) continue
       const both = bitmap.and(theirs)
       if (both.isEmpty) both.dispose()
@@ -113,7 +180,7 @@ export class ClockSet {
   /** A new set: the seqs in `[start, end)`. */
   slice (start: number, end: number): ClockSet {
     const result = new Map<number, Bitmap32>()
-    for (const [high, bitmap] of this.buckets) {
+    for (const [high, bitmap] of this.#flushed()) {
       const base = high * TWO_32
       if (base + TWO_32 <= start || base >= end) continue
       const part = bitmap.clone()
@@ -127,6 +194,7 @@ export class ClockSet {
 
   /** The smallest seq, or undefined when empty. */
   min (): number | undefined {
+    this.#flush()
     for (const high of this.sortedHighs()) {
       const bitmap = this.buckets.get(high)!
       if (!bitmap.isEmpty) return high * TWO_32 + bitmap.min()
@@ -136,17 +204,25 @@ export class ClockSet {
 
   /** The largest seq, or undefined when empty. */
   max (): number | undefined {
-    for (const high of this.sortedHighs().reverse()) {
-      const bitmap = this.buckets.get(high)!
-      if (!bitmap.isEmpty) return high * TWO_32 + bitmap.max()
+    if (this.#end < 0) {
+      this.#end = 0
+      for (const high of this.sortedHighs().reverse()) {
+        const bitmap = this.buckets.get(high)!
+        if (!bitmap.isEmpty) {
+          this.#end = high * TWO_32 + bitmap.max() + 1
+          break
+        }
+      }
+      this.#tailStart = this.#end
     }
-    return undefined
+    return this.#end === 0 ? undefined : this.#end - 1
   }
 
   isSubsetOf (other: ClockSet): boolean {
-    for (const [high, bitmap] of this.buckets) {
+    const theirBuckets = other.#flushed()
+    for (const [high, bitmap] of this.#flushed()) {
       if (bitmap.isEmpty) continue
-      const theirs = other.buckets.get(high)
+      const theirs = theirBuckets.get(high)
       if (theirs == null || !bitmap.isSubset(theirs)) return false
     }
     return true
@@ -158,12 +234,13 @@ export class ClockSet {
 
   clone (): ClockSet {
     const copy = new Map<number, Bitmap32>()
-    for (const [high, bitmap] of this.buckets) copy.set(high, bitmap.clone())
+    for (const [high, bitmap] of this.#flushed()) copy.set(high, bitmap.clone())
     return new ClockSet(copy)
   }
 
   /** Seqs in ascending order. */
   * [Symbol.iterator] (): IterableIterator<number> {
+    this.#flush()
     for (const high of this.sortedHighs()) {
       const base = high * TWO_32
       for (const low of this.buckets.get(high)!.toUint32Array()) yield base + low
@@ -171,6 +248,7 @@ export class ClockSet {
   }
 
   toArray (): number[] {
+    this.#flush()
     const out: number[] = []
     for (const high of this.sortedHighs()) {
       const base = high * TWO_32
@@ -183,10 +261,13 @@ export class ClockSet {
   dispose (): void {
     for (const bitmap of this.buckets.values()) bitmap.dispose()
     this.buckets.clear()
+    this.#end = 0
+    this.#tailStart = 0
   }
 
   /** CRoaring's 64-bit portable format: u64 bucket count, then per bucket a u32 key and a 32-bit portable bitmap. */
   serialize (): Uint8Array {
+    this.#flush()
     const parts: Array<[number, Uint8Array]> = []
     for (const high of this.sortedHighs()) {
       const bitmap = this.buckets.get(high)!

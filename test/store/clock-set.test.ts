@@ -59,6 +59,56 @@ function suite (backend: BitmapBackend): void {
       }))
     })
 
+    it('agrees with a set of numbers through any mix of in-order adds, removes and queries', () => {
+      // Mostly ascending adds, as a writer's seqs arrive, so that the run of seqs kept above the
+      // bitmaps grows, moves and is flushed by every other operation.
+      const step = fc.oneof(
+        fc.record({ op: fc.constant('append'), n: fc.integer({ min: 1, max: 5 }), gap: fc.integer({ min: 0, max: 3 }) }),
+        fc.record({ op: fc.constantFrom('add', 'remove', 'has'), n: fc.integer({ min: 1, max: 60 }), gap: fc.constant(0) }),
+        fc.record({ op: fc.constantFrom('addRange', 'addMany'), n: fc.integer({ min: 1, max: 60 }), gap: fc.integer({ min: 0, max: 8 }) }),
+        fc.record({ op: fc.constantFrom('max', 'min', 'size', 'toArray', 'union', 'subtract', 'clone', 'serialize'), n: fc.integer({ min: 1, max: 60 }), gap: fc.constant(0) })
+      )
+      fc.assert(fc.property(fc.array(step, { maxLength: 80 }), fc.constantFrom(1, 2 ** 32 - 20), (steps, base) => {
+        let set = new ClockSet()
+        const model = new Set<number>()
+        const sorted = (): number[] => [...model].sort((a, b) => a - b)
+        let next = base
+        for (const { op, n, gap } of steps) {
+          const seq = base + n
+          switch (op) {
+            case 'append':
+              next += gap
+              set.addRange(next, next + n)
+              for (let i = 0; i < n; i++) model.add(next + i)
+              next += n
+              break
+            case 'add': set.add(seq); model.add(seq); break
+            case 'remove': set.remove(seq); model.delete(seq); break
+            case 'has': assert.equal(set.has(seq), model.has(seq)); break
+            case 'addRange': set.addRange(seq, seq + gap); for (let i = seq; i < seq + gap; i++) model.add(i); break
+            case 'addMany': {
+              const many = Array.from({ length: gap }, (_, i) => seq + i * (n % 2 === 0 ? 1 : 2))
+              set.addMany(many)
+              for (const x of many) model.add(x)
+              break
+            }
+            case 'max': assert.equal(set.max(), model.size === 0 ? undefined : Math.max(...model)); break
+            case 'min': assert.equal(set.min(), model.size === 0 ? undefined : Math.min(...model)); break
+            case 'size': assert.equal(set.size, model.size); assert.equal(set.isEmpty, model.size === 0); break
+            case 'toArray': assert.deepEqual(set.toArray(), sorted()); break
+            case 'union': set.union(ClockSet.of(seq, seq + 100)); model.add(seq); model.add(seq + 100); break
+            case 'subtract': set.subtract(ClockSet.of(seq, next - 1)); model.delete(seq); model.delete(next - 1); break
+            case 'clone': set = set.clone(); break
+            case 'serialize': set = ClockSet.deserialize(set.serialize()); break
+          }
+        }
+        assert.deepEqual(set.toArray(), sorted())
+        assert.deepEqual([...set], sorted())
+        assert.equal(set.size, model.size)
+        for (const x of [...model].slice(0, 20)) assert.ok(set.has(x))
+      }), { numRuns: 300 })
+    })
+
     it('round-trips through the portable format', () => {
       fc.assert(fc.property(seqs, fc.boolean(), (xs, ranged) => {
         const set = ClockSet.of(...xs)
