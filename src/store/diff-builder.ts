@@ -37,7 +37,8 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): PlannedG
     unseenLive.dispose()
     const dead = replica.seen.andNot(replica.live)
     let deaths = dead
-    if (replica.liveDigestWithout(seqs).equals(digestThere)) {
+    // A requester that has seen nothing of this writer gets every death either way.
+    if (summary != null && replica.liveDigestWithout(seqs).equals(digestThere)) {
       deaths = dead.andNot(seenThere)
       dead.dispose()
     }

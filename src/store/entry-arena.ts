@@ -49,8 +49,12 @@ export class EntryArena {
       at = this.#used
       this.#used = at + length
     }
-    copyInto(chunk, at, keySource, keyStart, keyLength)
-    copyInto(chunk, at + keyLength, valueSource, valueStart, valueLength)
+    if (keySource === valueSource && keyStart + keyLength === valueStart) {
+      copyInto(chunk, at, keySource, keyStart, length)
+    } else {
+      copyInto(chunk, at, keySource, keyStart, keyLength)
+      copyInto(chunk, at + keyLength, valueSource, valueStart, valueLength)
+    }
     this.lastChunk = chunk
     this.lastOffset = at
   }

@@ -138,19 +138,26 @@ suite(nativeBackend)
 suite(wasmBackend)
 
 describe('ClockSet across backends', () => {
-  it('what one backend serializes the other reads and writes back byte for byte', () => {
+  it('what one backend serializes the other reads, and the first reads back what the other writes', () => {
+    // Not byte for byte: the two CRoaring builds choose differently between an array and a run
+    // container of equal or near size (three seqs in a row, say). The set is what must agree.
     fc.assert(fc.property(seqs, fc.integer({ min: 0, max: 3 }), (xs, shape) => {
       for (const [from, to] of [[nativeBackend, wasmBackend], [wasmBackend, nativeBackend]]) {
         useBitmapBackend(from)
         const set = ClockSet.of(...xs)
         if (shape === 1) set.addRange(1, 70_000)
         if (shape === 2) for (let i = 1; i < 20_000; i += 3) set.add(i)
+        if (shape === 3) for (let i = 1; i < 100; i += 7) set.addRange(i, i + 1 + (i % 4))
         const bytes = set.serialize()
         useBitmapBackend(to)
         const read = ClockSet.deserialize(bytes)
-        assert.deepEqual(read.serialize(), bytes)
         assert.deepEqual(read.toArray(), set.toArray())
+        const back = read.serialize()
+        useBitmapBackend(from)
+        const again = ClockSet.deserialize(back)
+        assert.deepEqual(again.toArray(), set.toArray())
         read.dispose()
+        again.dispose()
       }
     }), { numRuns: 50 })
   })

@@ -40,15 +40,17 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
       if (entry.seq <= previousSeq) throw new InvalidMessageError('diff entries must ascend by seq within a group')
       writer.varint(entry.seq - previousSeq - 1)
       previousSeq = entry.seq
-      // The store's own entries (what it builds diffs of) are copied straight from its arena.
+      // The store's own entries (what it builds diffs of) keep key and value side by side, as
+      // the wire does: one copy straight from the arena.
       if (entry instanceof Entry) {
         writer.varint(entry.keyLength)
-        writer.range(entry.chunk, entry.offset, entry.keyLength)
         writer.varint(entry.valueLength)
-        writer.range(entry.chunk, entry.offset + entry.keyLength, entry.valueLength)
+        writer.range(entry.chunk, entry.offset, entry.keyLength + entry.valueLength)
       } else {
-        writer.bytes(entry.key)
-        writer.bytes(entry.value)
+        writer.varint(entry.key.byteLength)
+        writer.varint(entry.value.byteLength)
+        writer.raw(entry.key)
+        writer.raw(entry.value)
       }
       const { wall, counter } = entry.hlc
       if (wall === previousWall && counter === previousCounter) {
@@ -113,11 +115,10 @@ class PackedReader implements PackedEntries {
     this.seq += reader.varint('seq delta') + 1
     if (this.seq > MAX_SEQ) throw new InvalidMessageError(`seq ${this.seq} beyond 2^53`)
     this.keyLength = reader.varint('key length', MAX_KEY_BYTES)
-    this.keyStart = reader.pos
-    reader.skip(this.keyLength, 'key')
     this.valueLength = reader.varint('value length', MAX_VALUE_BYTES)
-    this.valueStart = reader.pos
-    reader.skip(this.valueLength, 'value')
+    this.keyStart = reader.pos
+    this.valueStart = this.keyStart + this.keyLength
+    reader.skip(this.keyLength + this.valueLength, 'key and value')
     const tag = reader.varint('hlc tag')
     if (tag !== 0) {
       const wall = this.hlc.wall + unzigzag(tag - 1)
