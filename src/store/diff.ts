@@ -37,7 +37,10 @@ export interface PackedEntries {
   readonly count: number
   rewind (): void
   next (): boolean
-  /** The message: key and value are ranges of it. */
+  /**
+   * The message, key and value side by side in it: the decoder's own copy, which nothing else
+   * writes to, so the store keeps its entries there rather than copying each.
+   */
   readonly bytes: Uint8Array
   readonly keyStart: number
   readonly keyLength: number

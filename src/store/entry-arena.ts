@@ -4,18 +4,21 @@ const OWN_BUFFER_BYTES = 64 * 1024
 /** Compaction waits until this much is garbage, and more garbage than live data. */
 const MIN_GARBAGE_BYTES = 8 * 1024 * 1024
 
-/** Copies `length` bytes from `start` in `source`; a loop beats set() for the short keys and values most stores hold. */
-function copyInto (chunk: Uint8Array, at: number, source: Uint8Array, start: number, length: number): void {
-  if (length <= 64) for (let i = 0; i < length; i++) chunk[at + i] = source[start + i]
-  else chunk.set(start === 0 && length === source.byteLength ? source : source.subarray(start, start + length), at)
+/** A loop beats set() for the short keys and values most stores hold. */
+function copyInto (chunk: Uint8Array, at: number, source: Uint8Array): void {
+  const length = source.byteLength
+  if (length <= 64) for (let i = 0; i < length; i++) chunk[at + i] = source[i]
+  else chunk.set(source, at)
 }
 
 /**
  * Holds the store's keys and values packed in large chunks, each entry's key followed by its
  * value. A key kept as a string and a value as its own Uint8Array cost about 250 bytes of
- * objects beside their bytes, and a value received in a message would pin the whole message;
- * copied here they cost their bytes. Chunks are append-only: a view handed out (by `get`, in an
- * op or a diff) stays valid after the entry dies or moves.
+ * objects beside their bytes, and a value received in an op would pin the whole message; copied
+ * here they cost their bytes. A decoded diff frame is almost all entries, so its entries stay in
+ * the decoder's copy of it ({@link adopt}) until compaction moves them here. Chunks are
+ * append-only: a view handed out (by `get`, in an op or a diff) stays valid after the entry dies
+ * or moves.
  */
 export class EntryArena {
   #chunk = new Uint8Array(CHUNK_BYTES)
@@ -28,12 +31,7 @@ export class EntryArena {
 
   /** Copies a key and its value in, side by side. */
   append (key: Uint8Array, value: Uint8Array): void {
-    this.appendRanges(key, 0, key.byteLength, value, 0, value.byteLength)
-  }
-
-  /** Copies in a key and a value given as ranges of larger buffers (a message being read). */
-  appendRanges (keySource: Uint8Array, keyStart: number, keyLength: number, valueSource: Uint8Array, valueStart: number, valueLength: number): void {
-    const length = keyLength + valueLength
+    const length = key.byteLength + value.byteLength
     this.#liveBytes += length
     let chunk: Uint8Array
     let at: number
@@ -49,14 +47,18 @@ export class EntryArena {
       at = this.#used
       this.#used = at + length
     }
-    if (keySource === valueSource && keyStart + keyLength === valueStart) {
-      copyInto(chunk, at, keySource, keyStart, length)
-    } else {
-      copyInto(chunk, at, keySource, keyStart, keyLength)
-      copyInto(chunk, at + keyLength, valueSource, valueStart, valueLength)
-    }
+    copyInto(chunk, at, key)
+    copyInto(chunk, at + key.byteLength, value)
     this.lastChunk = chunk
     this.lastOffset = at
+  }
+
+  /**
+   * Counts an entry of `length` bytes that stays where it arrived (a decoded diff's own copy of
+   * its message) as live: compaction moves it in with the rest.
+   */
+  adopt (length: number): void {
+    this.#liveBytes += length
   }
 
   /** An entry of `length` bytes (key and value) died: its space is garbage until the next compaction. */

@@ -508,15 +508,18 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     if (packed != null) {
       packed.rewind()
       while (packed.next()) {
-        const { seq, bytes } = packed
+        const { seq, bytes, keyStart, keyLength, valueLength } = packed
         if (seq <= seenMax && replica.seen.has(seq)) continue
-        take(this.#addEntry(bytes, packed.keyStart, packed.keyLength, bytes, packed.valueStart, packed.valueLength, replica, seq, packed.hlc, records))
+        // Kept where it arrived: the message is the decoder's own copy, key and value side by side.
+        this.#arena.adopt(keyLength + valueLength)
+        take(this.#placeEntry(bytes, keyStart, keyLength, valueLength, replica, seq, packed.hlc, records))
       }
     } else {
       for (const { key, value, seq, hlc } of group.entries) {
         if (seq <= seenMax && replica.seen.has(seq)) continue
-        // A copy: the caller's object must not be able to change the store's clocks.
-        take(this.#addEntry(key, 0, key.byteLength, value, 0, value.byteLength, replica, seq, { wall: hlc.wall, counter: hlc.counter }, records))
+        this.#arena.append(key, value)
+        // A copy of the clock: the caller's object must not be able to change the store's.
+        take(this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, { wall: hlc.wall, counter: hlc.counter }, records))
       }
     }
     if (fresh.length === 0) return
@@ -528,14 +531,14 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   }
 
   /**
-   * Puts a remote entry, whose dot was not seen, at the head of its key's chain and records the
-   * change. Its seq is not yet marked seen or live.
+   * Puts a remote entry, whose dot was not seen and whose key and value already sit side by
+   * side at `offset` in `chunk` (counted by the arena), at the head of its key's chain, and
+   * records the change. Its seq is not yet marked seen or live.
    */
-  #addEntry (keySource: Uint8Array, keyStart: number, keyLength: number, valueSource: Uint8Array, valueStart: number, valueLength: number, replica: ReplicaState, seq: number, hlc: Hlc, records: WriteRecord[]): Entry {
-    const hash = hashKey(keySource, keyStart, keyLength)
-    const before = this.#entries.get(keySource, keyStart, keyLength, hash)
-    this.#arena.appendRanges(keySource, keyStart, keyLength, valueSource, valueStart, valueLength)
-    const entry = new Entry(this.#arena.lastChunk, this.#arena.lastOffset, keyLength, valueLength, hash, replica, seq, hlc, before)
+  #placeEntry (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, replica: ReplicaState, seq: number, hlc: Hlc, records: WriteRecord[]): Entry {
+    const hash = hashKey(chunk, offset, keyLength)
+    const before = this.#entries.get(chunk, offset, keyLength, hash)
+    const entry = new Entry(chunk, offset, keyLength, valueLength, hash, replica, seq, hlc, before)
     this.#entries.set(entry)
     records.push({ before, after: entry })
     return entry
@@ -544,7 +547,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   #integrateEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
     const replica = this.#replica(replicaId)
     if (replica.seen.has(seq)) return
-    const entry = this.#addEntry(key, 0, key.byteLength, value, 0, value.byteLength, replica, seq, hlc, records)
+    this.#arena.append(key, value)
+    const entry = this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc, records)
     replica.markSeen(seq)
     this.#seenChanged.add(replica)
     replica.addLive(entry)

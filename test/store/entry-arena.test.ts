@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { MemStore } from '../../src/index.ts'
+import { MemStore, decodeDiff, encodeDiff } from '../../src/index.ts'
 import { EntryArena } from '../../src/store/entry-arena.ts'
 import { bytes, dump, pull } from './sync-fixture.ts'
 
@@ -41,6 +41,16 @@ describe('keys and values packed in the arena', () => {
     assert.deepEqual(store.get(Uint8Array.of(9)), Uint8Array.of(1, 2, 3))
     assert.equal(store.has(Uint8Array.of(8)), false)
     assert.deepEqual(store.entries(), [[Uint8Array.of(9), Uint8Array.of(1, 2, 3)]])
+  })
+
+  it('keeps nothing of a diff message the caller may reuse', () => {
+    const source = new MemStore()
+    source.transact((s) => { for (let i = 0; i < 50; i++) s.set(Uint8Array.of(i), bytes(200)) })
+    const target = new MemStore()
+    const message = encodeDiff(source.buildDiff(target.requestDiff()))
+    target.integrateDiff(decodeDiff(message))
+    message.fill(0)
+    assert.deepEqual(dump(target), dump(source))
   })
 
   it('asks for compaction only when garbage outweighs live data', () => {

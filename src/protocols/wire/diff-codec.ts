@@ -195,7 +195,11 @@ function readGroup (reader: ByteReader): DiffGroup {
  */
 export function decodeDiff (bytes: Uint8Array): Diff {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('a diff is a Uint8Array')
-  const reader = new ByteReader(bytes)
+  // One copy of the whole message, which the store then keeps its new entries in: cheaper than
+  // a copy per entry, and the caller may reuse its buffer.
+  const own = new Uint8Array(bytes.byteLength)
+  own.set(bytes)
+  const reader = new ByteReader(own)
   readHeader(reader, MessageType.diff, 'diff')
   const flags = reader.u8('diff flags')
   if ((flags & ~NEEDS_FULL_REQUEST) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
