@@ -37,10 +37,14 @@ interface Transaction {
   readonly writes: WriteRecord[]
 }
 
+/** The removes of a set on a fresh key, the most common op: one frozen array for all of them. */
+const NO_DOTS: readonly Dot[] = Object.freeze([])
+
 /** A dot of every entry in a chain. */
-function dotsOf (head: Entry | undefined): Dot[] {
+function dotsOf (head: Entry | undefined): readonly Dot[] {
+  if (head == null) return NO_DOTS
   const dots: Dot[] = []
-  for (let entry = head; entry != null; entry = entry.next) dots.push({ replica: entry.replica.id, seq: entry.seq })
+  for (let entry: Entry | undefined = head; entry != null; entry = entry.next) dots.push({ replica: entry.replica.id, seq: entry.seq })
   return dots
 }
 

@@ -16,6 +16,14 @@
 import { decodeDiff, decodeDiffRequest, decodeOps, encodeDiff, encodeDiffRequest, encodeOps } from '../../../src/browser.ts'
 import type { ChangeEvent, MemStore, OpsEvent } from '../../../src/browser.ts'
 
+/**
+ * An encoded message up to 2 KiB is a view into a buffer shared with other messages, and
+ * postMessage clones a view's whole buffer: post such a message as a copy of its own.
+ */
+function alone (message: Uint8Array): Uint8Array {
+  return message.byteLength === message.buffer.byteLength ? message : message.slice()
+}
+
 type TabMessage =
   | { type: 'ops', from: string, ops: Uint8Array }
   | { type: 'request', from: string, request: Uint8Array }
@@ -122,6 +130,7 @@ export class TabChannel extends EventTarget {
     this.#changed()
   }
 
+  /** Posts to the other tabs; encoded messages go through {@link alone}. */
   #post (message: TabMessage): void {
     if (this.#channel == null) return
     this.stats.messagesSent++
@@ -133,7 +142,7 @@ export class TabChannel extends EventTarget {
   }
 
   readonly #onLocalOps = (event: OpsEvent): void => {
-    this.#post({ type: 'ops', from: this.id, ops: encodeOps(event.ops) })
+    this.#post({ type: 'ops', from: this.id, ops: alone(encodeOps(event.ops)) })
   }
 
   /** What came from the network is not forwarded as ops: tell the tabs our state moved, and they ask. */
@@ -157,7 +166,7 @@ export class TabChannel extends EventTarget {
       this.#requestSoon = undefined
       this.#lastRequest = performance.now()
       this.stats.requestsSent++
-      this.#post({ type: 'request', from: this.id, request: encodeDiffRequest(this.#store.requestDiff()) })
+      this.#post({ type: 'request', from: this.id, request: alone(encodeDiffRequest(this.#store.requestDiff())) })
     }
     if (wait <= 0) send()
     else this.#requestSoon = setTimeout(send, wait)
@@ -191,7 +200,7 @@ export class TabChannel extends EventTarget {
     try {
       for (const frame of this.#store.buildDiffFrames(decodeDiffRequest(bytes))) {
         if (this.#channel == null) return
-        this.#post({ type: 'diff', from: this.id, to, frame: encodeDiff(frame) })
+        this.#post({ type: 'diff', from: this.id, to, frame: alone(encodeDiff(frame)) })
         await nextTask()
       }
     } catch (err) {

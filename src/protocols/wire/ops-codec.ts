@@ -18,6 +18,9 @@ const SEQ_NEXT = 0x10
 const WRITER_SHIFT = 5
 const WRITER_ESCAPE = 7
 
+/** An op that removes nothing (most sets) shares this frozen list. */
+const NO_REMOVES: readonly Dot[] = Object.freeze([])
+
 /**
  * Encodes a transaction's ops as one message: replica ids once, dots as indices, seqs and clocks
  * as deltas. A message up to 2 KiB is a view into a buffer shared with other messages (as Node.js
@@ -125,16 +128,18 @@ export function decodeOps (bytes: Uint8Array): Op[] {
       if (previousHlc == null) throw new InvalidMessageError('the first set of a message must carry its hlc')
       hlc = previousHlc
     }
-    const removes: Dot[] = []
+    let removes: readonly Dot[] = NO_REMOVES
     if ((flags & HAS_REMOVES) !== 0) {
+      const dots: Dot[] = []
       const count = reader.varint('remove count', Math.floor(reader.remaining / 2))
       if (count === 0) throw new InvalidMessageError('an empty remove list must be left out')
       for (let i = 0; i < count; i++) {
         const replica = replicaAt(reader.varint('remove replica index'))
         const seq = reader.varint('remove seq')
         if (seq < 1) throw new InvalidMessageError('invalid removed seq 0')
-        removes.push({ replica, seq })
+        dots.push({ replica, seq })
       }
+      removes = dots
     }
     ops.push(isSet ? { kind: 'set', key, value: value!, dot: dot!, hlc: hlc!, removes } : { kind: 'delete', key, removes })
   }
