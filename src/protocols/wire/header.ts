@@ -1,5 +1,5 @@
 import { InvalidMessageError } from '../../store/errors.ts'
-import { replicaIdFromBytes, replicaIdToBytes, REPLICA_ID_BYTES } from '../../store/replica-id.ts'
+import { replicaIdAt, replicaIdToBytes, REPLICA_ID_BYTES } from '../../store/replica-id.ts'
 import type { ByteReader } from './byte-reader.ts'
 import type { ByteWriter } from './byte-writer.ts'
 import type { ReplicaId } from '../../store/types.ts'
@@ -39,29 +39,10 @@ export function writeReplicaId (writer: ByteWriter, id: ReplicaId): void {
   writer.raw(bytes)
 }
 
-// The ids read back are the same few writers message after message. Handing out the same string
-// each time spares building it, and lets the store's map lookups reuse the string's cached hash.
-const ID_CACHE_SIZE = 16
-const cachedIdBytes: Array<Uint8Array | undefined> = new Array(ID_CACHE_SIZE).fill(undefined)
-const cachedIds: ReplicaId[] = new Array(ID_CACHE_SIZE).fill('')
-let nextCacheSlot = 0
-
-function sameId (a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < REPLICA_ID_BYTES; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
 export function readReplicaId (reader: ByteReader): ReplicaId {
-  const bytes = reader.raw(REPLICA_ID_BYTES, 'replica id')
-  for (let i = 0; i < ID_CACHE_SIZE; i++) {
-    const cached = cachedIdBytes[i]
-    if (cached != null && sameId(cached, bytes)) return cachedIds[i]
-  }
-  const id = replicaIdFromBytes(bytes)
-  cachedIdBytes[nextCacheSlot] = bytes.slice()
-  cachedIds[nextCacheSlot] = id
-  nextCacheSlot = (nextCacheSlot + 1) % ID_CACHE_SIZE
-  return id
+  const at = reader.pos
+  reader.skip(REPLICA_ID_BYTES, 'replica id')
+  return replicaIdAt(reader.bytes, at)
 }
 
 /** A table of distinct replica ids, written once per message and referenced by index. */

@@ -18,7 +18,7 @@ import { ClockSet, MAX_SEQ } from '../clock-set.ts'
 import { CorruptStoreError } from '../errors.ts'
 import { MAX_COUNTER, MAX_WALL } from '../hlc.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../limits.ts'
-import { REPLICA_ID_BYTES, replicaIdFromBytes } from '../replica-id.ts'
+import { REPLICA_ID_BYTES, replicaIdAt, replicaIdFromBytes } from '../replica-id.ts'
 import type { Entry } from '../replica-state.ts'
 import type { Hlc, ReplicaId } from '../types.ts'
 
@@ -184,20 +184,6 @@ export function decodeRecord (key: Uint8Array, value: Uint8Array): StoredRecord 
   }
 }
 
-/** The last replica id decoded: most entries of a store share a few writers, so this saves most hex encodings. */
-let lastId: { bytes: Uint8Array, id: ReplicaId } = { bytes: new Uint8Array(REPLICA_ID_BYTES), id: replicaIdFromBytes(new Uint8Array(REPLICA_ID_BYTES)) }
-
-function replicaAt (bytes: Uint8Array, at: number): ReplicaId {
-  for (let i = 0; i < REPLICA_ID_BYTES; i++) {
-    if (bytes[at + i] !== lastId.bytes[i]) {
-      const idBytes = bytes.slice(at, at + REPLICA_ID_BYTES)
-      lastId = { bytes: idBytes, id: replicaIdFromBytes(idBytes) }
-      break
-    }
-  }
-  return lastId.id
-}
-
 function decodeChain (bytes: Uint8Array): StoredEntry[] {
   if (bytes.byteLength < 4) corrupt('truncated entry record')
   const view = viewOf(bytes)
@@ -216,7 +202,7 @@ function decodeChain (bytes: Uint8Array): StoredEntry[] {
     const start = pos + ENTRY_HEADER
     if (start + length > bytes.byteLength) corrupt('truncated value')
     entries.push({
-      replica: replicaAt(bytes, pos),
+      replica: replicaIdAt(bytes, pos),
       seq,
       hlc: { wall, counter },
       value: bytes.subarray(start, start + length)
