@@ -11,7 +11,7 @@ import { KeyIndex, hashKey } from './key-index.ts'
 import { bytesToKeyString } from './key-string.ts'
 import { assertReplicaId, newReplicaId } from './replica-id.ts'
 import { Entry, ReplicaState, compareEntries } from './replica-state.ts'
-import { checkDiff, checkKey, checkOps, checkValue, wasDecoded } from './validate.ts'
+import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
 import { winner, type WriteRecord } from './write-record.ts'
 import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
 
@@ -221,8 +221,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     this.#requireNoTransaction('integrateOps')
     // Entries keep the clock object they are given: a decoder's is the store's from then on,
     // anyone else's is copied so that the caller cannot change it afterwards.
-    const decoded = wasDecoded(ops)
-    checkOps(ops)
+    const decoded = checkOps(ops)
     const records: WriteRecord[] = []
     for (const op of ops) {
       for (const dot of op.removes) this.#kill(this.#replica(dot.replica), dot.seq, records)
@@ -267,8 +266,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     this.#requireNoTransaction('integrateDiff')
     if (diff === EMPTY_DIFF) return
     // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
-    const decoded = wasDecoded(diff)
-    checkDiff(diff)
+    const decoded = checkDiff(diff)
     const records: WriteRecord[] = []
     for (const group of diff.groups) this.#integrateEntries(group, decoded ? group.packed : undefined, records)
     for (const group of diff.groups) {

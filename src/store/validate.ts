@@ -42,8 +42,9 @@ export function checkHlc (hlc: Hlc | undefined): void {
 
 // What a decoder returned was checked field by field as it was read; checking it again would
 // cost as much as decoding. Code that edits a decoded message afterwards owns the result. The
-// last few decoded messages are remembered (a WeakSet costs more than a small op's decoding):
-// a message integrated long after it was decoded is simply checked again.
+// last few decoded messages are remembered (a WeakSet costs more than a small op's decoding), and
+// stay reachable until as many more are decoded: a message integrated long after it was decoded
+// is simply checked again.
 const DECODED_KEPT = 16
 const decoded: Array<object | undefined> = new Array(DECODED_KEPT).fill(undefined)
 let nextDecoded = 0
@@ -55,14 +56,14 @@ export function markDecoded<T extends object> (message: T): T {
   return message
 }
 
-/** Whether a decoder made `message` (and no code has replaced it since). */
-export function wasDecoded (message: object): boolean {
+function wasDecoded (message: object): boolean {
   for (let i = 0; i < DECODED_KEPT; i++) if (decoded[i] === message) return true
   return false
 }
 
-export function checkOps (ops: readonly Op[]): void {
-  if (wasDecoded(ops)) return
+/** Checks ops made in code; returns true, checking nothing, for ops a decoder made. */
+export function checkOps (ops: readonly Op[]): boolean {
+  if (wasDecoded(ops)) return true
   if (!Array.isArray(ops)) fail('ops must be an array')
   for (const op of ops) {
     if (op == null || (op.kind !== 'set' && op.kind !== 'delete')) fail('an op is a set or a delete')
@@ -75,10 +76,12 @@ export function checkOps (ops: readonly Op[]): void {
       checkHlc(op.hlc)
     }
   }
+  return false
 }
 
-export function checkDiff (diff: Diff): void {
-  if (wasDecoded(diff)) return
+/** Checks a diff made in code; returns true, checking nothing, for a diff a decoder made. */
+export function checkDiff (diff: Diff): boolean {
+  if (wasDecoded(diff)) return true
   if (diff == null || !Array.isArray(diff.groups)) fail('a diff has groups')
   const replicas = new Set<string>()
   for (const group of diff.groups) {
@@ -99,4 +102,5 @@ export function checkDiff (diff: Diff): void {
       fail('a death outside the seq range')
     }
   }
+  return false
 }
