@@ -1,15 +1,10 @@
+import { copyBytes } from './copy-bytes.ts'
+
 const CHUNK_BYTES = 1024 * 1024
 /** Entries at least this big get a buffer of their own rather than wasting a chunk's tail. */
 const OWN_BUFFER_BYTES = 64 * 1024
 /** Compaction waits until this much is garbage, and more garbage than live data. */
 const MIN_GARBAGE_BYTES = 8 * 1024 * 1024
-
-/** A loop beats set() for the short keys and values most stores hold. */
-function copyInto (chunk: Uint8Array, at: number, source: Uint8Array): void {
-  const length = source.byteLength
-  if (length <= 64) for (let i = 0; i < length; i++) chunk[at + i] = source[i]
-  else chunk.set(source, at)
-}
 
 /**
  * Holds the store's keys and values packed in large chunks, each entry's key followed by its
@@ -47,8 +42,8 @@ export class EntryArena {
       at = this.#used
       this.#used = at + length
     }
-    copyInto(chunk, at, key)
-    copyInto(chunk, at + key.byteLength, value)
+    copyBytes(chunk, at, key, 0, key.byteLength)
+    copyBytes(chunk, at + key.byteLength, value, 0, value.byteLength)
     this.lastChunk = chunk
     this.lastOffset = at
   }

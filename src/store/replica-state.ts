@@ -62,11 +62,7 @@ export class Entry implements DiffEntry {
   }
 
   sameKey (other: Entry): boolean {
-    if (other.keyLength !== this.keyLength) return false
-    const a = this.chunk
-    const b = other.chunk
-    for (let i = 0; i < this.keyLength; i++) if (a[this.offset + i] !== b[other.offset + i]) return false
-    return true
+    return this.keyEquals(other.chunk, other.offset, other.keyLength)
   }
 
   withNext (next: Entry | undefined): Entry {

@@ -1,3 +1,5 @@
+import { copyBytes } from '../../store/copy-bytes.ts'
+
 const TWO_32 = 0x1_0000_0000
 
 // Encoders run synchronously and never nest, so they share one scratch buffer. A fresh
@@ -68,14 +70,7 @@ export class ByteWriter {
   /** `length` bytes of `source` from `start`, without a view of them. */
   range (source: Uint8Array, start: number, length: number): void {
     this.#reserve(length)
-    const buffer = this.#buffer
-    // A loop beats set() for the short keys and ids most messages carry.
-    if (length <= 64) {
-      const pos = this.#pos
-      for (let i = 0; i < length; i++) buffer[pos + i] = source[start + i]
-    } else {
-      buffer.set(start === 0 && length === source.byteLength ? source : source.subarray(start, start + length), this.#pos)
-    }
+    copyBytes(this.#buffer, this.#pos, source, start, length)
     this.#pos += length
   }
 
