@@ -1,4 +1,5 @@
 import { ClockSet } from './clock-set.ts'
+import { DotIndex } from './dot-index.ts'
 import { SetDigest, dotHashA, dotHashB, replicaSeeds } from './dot-hash.ts'
 import { replicaIdToBytes } from './replica-id.ts'
 import type { DiffEntry } from './diff.ts'
@@ -88,7 +89,7 @@ export class ReplicaState {
   readonly seenDigest = new SetDigest()
   readonly liveDigest = new SetDigest()
   /** Live seq → its entry, to find what a death or a diff names. */
-  readonly dots = new Map<number, Entry>()
+  readonly dots = new DotIndex<Entry>()
 
   constructor (id: ReplicaId) {
     this.id = id
