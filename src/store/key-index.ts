@@ -49,16 +49,34 @@ export class KeyIndex {
 
   /** The chain at the key of `length` bytes at `start` in `bytes`, whose hash is `hash`. */
   get (bytes: Uint8Array, start: number, length: number, hash: number): Entry | undefined {
+    return this.#heads[this.find(bytes, start, length, hash)]
+  }
+
+  /**
+   * The slot holding the chain at the key of `length` bytes at `start` in `bytes`, or the free
+   * slot where it would go: read it with {@link headAt}, fill it with {@link putAt}, so that a
+   * write probes once. Valid until the table next changes.
+   */
+  find (bytes: Uint8Array, start: number, length: number, hash: number): number {
     const hashes = this.#hashes
     const mask = this.#capacity - 1
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const slotHash = hashes[i]
-      if (slotHash === FREE) return undefined
-      if (slotHash === hash) {
-        const head = this.#heads[i]!
-        if (head.keyEquals(bytes, start, length)) return head
-      }
+      if (slotHash === FREE || (slotHash === hash && this.#heads[i]!.keyEquals(bytes, start, length))) return i
     }
+  }
+
+  /** The chain in a slot {@link find} returned, if any. */
+  headAt (slot: number): Entry | undefined {
+    return this.#heads[slot]
+  }
+
+  /** Makes `head` the chain in `slot`, which {@link find} returned for its key with nothing changed since. */
+  putAt (slot: number, head: Entry): void {
+    this.#heads[slot] = head
+    if (this.#hashes[slot] !== FREE) return
+    this.#hashes[slot] = head.hash
+    if (++this.#size * 2 > this.#capacity) this.#resize(this.#capacity * 2)
   }
 
   /** Grows the table now for `count` more keys, rather than step by step as they come. */
@@ -86,11 +104,7 @@ export class KeyIndex {
 
   /** Makes `head` the chain at its key, replacing whatever was there. */
   set (head: Entry): void {
-    const i = this.#slotOf(head)
-    this.#heads[i] = head
-    if (this.#hashes[i] !== FREE) return
-    this.#hashes[i] = head.hash
-    if (++this.#size * 2 > this.#capacity) this.#resize(this.#capacity * 2)
+    this.putAt(this.#slotOf(head), head)
   }
 
   /** Removes the chain at the key `entry` holds, if any. */

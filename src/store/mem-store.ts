@@ -425,14 +425,15 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   #write (keyBytes: Uint8Array, value: Uint8Array | undefined): boolean {
     const tx = this.#tx ?? { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: [] }
     const hash = hashKey(keyBytes, 0, keyBytes.byteLength)
-    const before = this.#entries.get(keyBytes, 0, keyBytes.byteLength, hash)
+    const slot = this.#entries.find(keyBytes, 0, keyBytes.byteLength, hash)
+    const before = this.#entries.headAt(slot)
     let after: Entry | undefined
     if (value == null) {
       if (before == null) return false
       this.#entries.delete(before)
     } else {
       after = this.#newEntry(keyBytes, value, hash, this.#local, this.#nextSeq++, tx.hlc, undefined)
-      this.#entries.set(after)
+      this.#entries.putAt(slot, after)
     }
     tx.writes.push({ before, after })
     if (tx !== this.#tx) this.#commit(tx, undefined)
@@ -539,9 +540,10 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
    */
   #placeEntry (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, replica: ReplicaState, seq: number, hlc: Hlc, records: WriteRecord[]): Entry {
     const hash = hashKey(chunk, offset, keyLength)
-    const before = this.#entries.get(chunk, offset, keyLength, hash)
+    const slot = this.#entries.find(chunk, offset, keyLength, hash)
+    const before = this.#entries.headAt(slot)
     const entry = new Entry(chunk, offset, keyLength, valueLength, hash, replica, seq, hlc, before)
-    this.#entries.set(entry)
+    this.#entries.putAt(slot, entry)
     records.push({ before, after: entry })
     return entry
   }

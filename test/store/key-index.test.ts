@@ -12,13 +12,14 @@ describe('KeyIndex', () => {
     const replica = new ReplicaState('0'.repeat(32))
     // Few distinct hashes force long probe runs, wrap-around and backward shifts on delete.
     const hashModes = fc.constantFrom((key: Uint8Array) => hashKey(key, 0, key.byteLength), (key: Uint8Array) => (key[0] ?? 0) % 3, () => 7)
-    const actions = fc.array(fc.record({ key: fc.uint8Array({ minLength: 0, maxLength: 3 }), remove: fc.boolean() }), { maxLength: 300 })
+    // A set goes through set() or through find() and putAt(), as a store's write does.
+    const actions = fc.array(fc.record({ key: fc.uint8Array({ minLength: 0, maxLength: 3 }), remove: fc.boolean(), viaSlot: fc.boolean() }), { maxLength: 300 })
     fc.assert(fc.property(hashModes, actions, (hashOf, steps) => {
       const arena = new EntryArena()
       const index = new KeyIndex()
       const model = new Map<string, Entry>()
       let seq = 1
-      for (const { key, remove } of steps) {
+      for (const { key, remove, viaSlot } of steps) {
         const name = bytesToKeyString(key)
         const hash = hashOf(key)
         const current = index.get(key, 0, key.byteLength, hash)
@@ -29,7 +30,8 @@ describe('KeyIndex', () => {
         } else {
           arena.append(key, Uint8Array.of(seq))
           const entry = new Entry(arena.lastChunk, arena.lastOffset, key.byteLength, 1, hash, replica, seq++, { wall: 0, counter: 0 }, undefined)
-          index.set(entry)
+          if (viaSlot) index.putAt(index.find(key, 0, key.byteLength, hash), entry)
+          else index.set(entry)
           model.set(name, entry)
         }
         assert.equal(index.size, model.size)
