@@ -5,7 +5,7 @@ import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest, type PackedEnt
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
 import type { ClockSet } from './clock-set.ts'
 import { TransactionError } from './errors.ts'
-import { HybridClock, compareHlc, type HybridClockOptions } from './hlc.ts'
+import { HybridClock, type HybridClockOptions } from './hlc.ts'
 import { EntryArena } from './entry-arena.ts'
 import { KeyIndex, hashKey } from './key-index.ts'
 import { bytesToKeyString } from './key-string.ts'
@@ -127,7 +127,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     return siblings.sort((a, b) => compareEntries(b, a)).map((entry) => ({
       value: this.#values.decode(entry.value),
       dot: { replica: entry.replica.id, seq: entry.seq },
-      hlc: { wall: entry.hlc.wall, counter: entry.hlc.counter }
+      hlc: entry.hlc
     }))
   }
 
@@ -219,13 +219,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
    */
   integrateOps (ops: readonly Op[]): void {
     this.#requireNoTransaction('integrateOps')
-    // Entries keep the clock object they are given: a decoder's is the store's from then on,
-    // anyone else's is copied so that the caller cannot change it afterwards.
-    const decoded = checkOps(ops)
+    checkOps(ops)
     const records: WriteRecord[] = []
     for (const op of ops) {
       for (const dot of op.removes) this.#kill(this.#replica(dot.replica), dot.seq, records)
-      if (op.kind === 'set') this.#integrateEntry(op.key, op.value, op.dot.replica, op.dot.seq, decoded ? op.hlc : { wall: op.hlc.wall, counter: op.hlc.counter }, records)
+      if (op.kind === 'set') this.#integrateEntry(op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
     }
     this.#committed(records)
     this.#emit('remote', records)
@@ -367,7 +365,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     const replica = this.#replicas.get(replicaId)
     if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
     const hash = hashKey(key, 0, key.byteLength)
-    const entry = this.#newEntry(key, value, hash, replica, seq, hlc, this.#entries.get(key, 0, key.byteLength, hash))
+    const entry = this.#newEntry(key, value, hash, replica, seq, hlc.wall, hlc.counter, this.#entries.get(key, 0, key.byteLength, hash))
     this.#entries.set(entry)
     replica.addLive(entry)
     return true
@@ -395,9 +393,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   }
 
   /** An entry whose key and value are copied into the arena. */
-  #newEntry (key: Uint8Array, value: Uint8Array, hash: number, replica: ReplicaState, seq: number, hlc: Hlc, next: Entry | undefined): Entry {
+  #newEntry (key: Uint8Array, value: Uint8Array, hash: number, replica: ReplicaState, seq: number, wall: number, counter: number, next: Entry | undefined): Entry {
     this.#arena.append(key, value)
-    return new Entry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, hash, replica, seq, hlc, next)
+    return new Entry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, hash, replica, seq, wall, counter, next)
   }
 
   #encodeKey (key: K): Uint8Array {
@@ -432,7 +430,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       if (before == null) return false
       this.#entries.delete(before)
     } else {
-      after = this.#newEntry(keyBytes, value, hash, this.#local, this.#nextSeq++, tx.hlc, undefined)
+      after = this.#newEntry(keyBytes, value, hash, this.#local, this.#nextSeq++, tx.hlc.wall, tx.hlc.counter, undefined)
       this.#entries.putAt(slot, after)
     }
     tx.writes.push({ before, after })
@@ -501,12 +499,12 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     const seenMax = replica.seen.max() ?? 0
     const fresh: Entry[] = []
     const seqs: number[] = []
-    let latest: Hlc | undefined
+    let latest: Entry | undefined
     this.#entries.reserve(count)
     const take = (entry: Entry): void => {
       fresh.push(entry)
       seqs.push(entry.seq)
-      if (latest == null || compareHlc(entry.hlc, latest) > 0) latest = entry.hlc
+      if (latest == null || entry.wall > latest.wall || (entry.wall === latest.wall && entry.counter > latest.counter)) latest = entry
     }
     if (packed != null) {
       packed.rewind()
@@ -515,20 +513,19 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
         if (seq <= seenMax && replica.seen.has(seq)) continue
         // Kept where it arrived: the message is the decoder's own copy, key and value side by side.
         this.#arena.adopt(keyLength + valueLength)
-        take(this.#placeEntry(bytes, keyStart, keyLength, valueLength, replica, seq, packed.hlc, records))
+        take(this.#placeEntry(bytes, keyStart, keyLength, valueLength, replica, seq, packed.hlc.wall, packed.hlc.counter, records))
       }
     } else {
       for (const { key, value, seq, hlc } of group.entries) {
         if (seq <= seenMax && replica.seen.has(seq)) continue
         this.#arena.append(key, value)
-        // A copy of the clock: the caller's object must not be able to change the store's.
-        take(this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, { wall: hlc.wall, counter: hlc.counter }, records))
+        take(this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records))
       }
     }
     if (fresh.length === 0) return
     replica.addFresh(fresh, seqs)
     this.#seenChanged.add(replica)
-    this.#clock.observe(latest!)
+    this.#clock.observe(latest!.hlc)
     // A dot of ours we never issued (our id in someone else's hands): never issue it again.
     if (replica === this.#local) this.#nextSeq = Math.max(this.#nextSeq, seqs[seqs.length - 1] + 1)
   }
@@ -538,11 +535,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
    * side at `offset` in `chunk` (counted by the arena), at the head of its key's chain, and
    * records the change. Its seq is not yet marked seen or live.
    */
-  #placeEntry (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, replica: ReplicaState, seq: number, hlc: Hlc, records: WriteRecord[]): Entry {
+  #placeEntry (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, replica: ReplicaState, seq: number, wall: number, counter: number, records: WriteRecord[]): Entry {
     const hash = hashKey(chunk, offset, keyLength)
     const slot = this.#entries.find(chunk, offset, keyLength, hash)
     const before = this.#entries.headAt(slot)
-    const entry = new Entry(chunk, offset, keyLength, valueLength, hash, replica, seq, hlc, before)
+    const entry = new Entry(chunk, offset, keyLength, valueLength, hash, replica, seq, wall, counter, before)
     this.#entries.putAt(slot, entry)
     records.push({ before, after: entry })
     return entry
@@ -552,7 +549,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     const replica = this.#replica(replicaId)
     if (replica.seen.has(seq)) return
     this.#arena.append(key, value)
-    const entry = this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc, records)
+    const entry = this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records)
     replica.markSeen(seq)
     this.#seenChanged.add(replica)
     replica.addLive(entry)

@@ -5,6 +5,9 @@ import { replicaIdToBytes } from './replica-id.ts'
 import type { DiffEntry } from './diff.ts'
 import type { Hlc, ReplicaId } from './types.ts'
 
+/** A 48-bit wall is kept as two 24-bit halves: small integers, which V8 stores in the entry itself. */
+const WALL_SPLIT = 2 ** 24
+
 /**
  * One live value at a key. Immutable but for where its bytes live (compaction moves them), so
  * a chain can be shared; the key's and value's bytes sit side by side in the store's EntryArena.
@@ -20,12 +23,15 @@ export class Entry implements DiffEntry {
   readonly hash: number
   readonly replica: ReplicaState
   readonly seq: number
-  /** Shared by the entries of one transaction; never mutated. */
-  readonly hlc: Hlc
+  // The clock as small integers: an Hlc object per entry (and the boxed double of its wall)
+  // outlived every op synced one by one, and the collector paid for them all.
+  readonly wallHigh: number
+  readonly wallLow: number
+  readonly counter: number
   /** The next sibling at the same key (concurrent writes), usually none. */
   readonly next: Entry | undefined
 
-  constructor (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, hash: number, replica: ReplicaState, seq: number, hlc: Hlc, next: Entry | undefined) {
+  constructor (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, hash: number, replica: ReplicaState, seq: number, wall: number, counter: number, next: Entry | undefined) {
     this.chunk = chunk
     this.offset = offset
     this.keyLength = keyLength
@@ -33,8 +39,19 @@ export class Entry implements DiffEntry {
     this.hash = hash
     this.replica = replica
     this.seq = seq
-    this.hlc = hlc
+    this.wallHigh = Math.floor(wall / WALL_SPLIT)
+    this.wallLow = wall - this.wallHigh * WALL_SPLIT
+    this.counter = counter
     this.next = next
+  }
+
+  get wall (): number {
+    return this.wallHigh * WALL_SPLIT + this.wallLow
+  }
+
+  /** The entry's clock, as a new object. */
+  get hlc (): Hlc {
+    return { wall: this.wall, counter: this.counter }
   }
 
   /** The key's bytes: a view into the arena, not to be mutated. */
@@ -67,14 +84,15 @@ export class Entry implements DiffEntry {
   }
 
   withNext (next: Entry | undefined): Entry {
-    return new Entry(this.chunk, this.offset, this.keyLength, this.valueLength, this.hash, this.replica, this.seq, this.hlc, next)
+    return new Entry(this.chunk, this.offset, this.keyLength, this.valueLength, this.hash, this.replica, this.seq, this.wall, this.counter, next)
   }
 }
 
 /** Orders siblings: the greater wins (later HLC, then greater replica id bytes). */
 export function compareEntries (a: Entry, b: Entry): number {
-  if (a.hlc.wall !== b.hlc.wall) return a.hlc.wall - b.hlc.wall
-  if (a.hlc.counter !== b.hlc.counter) return a.hlc.counter - b.hlc.counter
+  if (a.wallHigh !== b.wallHigh) return a.wallHigh - b.wallHigh
+  if (a.wallLow !== b.wallLow) return a.wallLow - b.wallLow
+  if (a.counter !== b.counter) return a.counter - b.counter
   return a.replica.id < b.replica.id ? -1 : a.replica.id > b.replica.id ? 1 : a.seq - b.seq
 }
 

@@ -29,7 +29,7 @@ describe('KeyIndex', () => {
           model.delete(name)
         } else {
           arena.append(key, Uint8Array.of(seq))
-          const entry = new Entry(arena.lastChunk, arena.lastOffset, key.byteLength, 1, hash, replica, seq++, { wall: 0, counter: 0 }, undefined)
+          const entry = new Entry(arena.lastChunk, arena.lastOffset, key.byteLength, 1, hash, replica, seq++, 0, 0, undefined)
           if (viaSlot) index.putAt(index.find(key, 0, key.byteLength, hash), entry)
           else index.set(entry)
           model.set(name, entry)

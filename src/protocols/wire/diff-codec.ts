@@ -42,17 +42,21 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
       previousSeq = entry.seq
       // The store's own entries (what it builds diffs of) keep key and value side by side, as
       // the wire does: one copy straight from the arena.
+      let wall: number
+      let counter: number
       if (entry instanceof Entry) {
         writer.varint(entry.keyLength)
         writer.varint(entry.valueLength)
         writer.range(entry.chunk, entry.offset, entry.keyLength + entry.valueLength)
+        wall = entry.wall
+        counter = entry.counter
       } else {
         writer.varint(entry.key.byteLength)
         writer.varint(entry.value.byteLength)
         writer.raw(entry.key)
         writer.raw(entry.value)
+        ;({ wall, counter } = entry.hlc)
       }
-      const { wall, counter } = entry.hlc
       if (wall === previousWall && counter === previousCounter) {
         writer.u8(0)
       } else {

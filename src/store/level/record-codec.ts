@@ -142,8 +142,8 @@ export function encodeChain (head: Entry): Uint8Array {
     const value = entry.value
     out.set(entry.replica.idBytes, pos)
     setU64(view, pos + 16, entry.seq)
-    setU64(view, pos + 24, entry.hlc.wall)
-    view.setUint16(pos + 32, entry.hlc.counter, true)
+    setU64(view, pos + 24, entry.wall)
+    view.setUint16(pos + 32, entry.counter, true)
     view.setUint32(pos + 34, value.byteLength, true)
     out.set(value, pos + ENTRY_HEADER)
     pos += ENTRY_HEADER + value.byteLength
