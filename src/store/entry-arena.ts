@@ -56,6 +56,15 @@ export class EntryArena {
     this.#liveBytes += length
   }
 
+  /**
+   * Counts the bytes of a decoded message that no adopted entry uses (headers, clocks, entries
+   * already seen) as garbage: the message stays in memory while any entry adopted from it lives,
+   * and if a few fresh entries hold up a frame of stale ones, compaction must come to move them.
+   */
+  pin (unusedBytes: number): void {
+    this.#garbageBytes += unusedBytes
+  }
+
   /** An entry of `length` bytes (key and value) died: its space is garbage until the next compaction. */
   release (length: number): void {
     this.#liveBytes -= length

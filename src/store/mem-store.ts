@@ -266,7 +266,10 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
     const decoded = checkDiff(diff)
     const records: WriteRecord[] = []
-    for (const group of diff.groups) this.#integrateEntries(group, decoded ? group.packed : undefined, records)
+    let adopted = 0
+    for (const group of diff.groups) adopted += this.#integrateEntries(group, decoded ? group.packed : undefined, records)
+    // Every group of a decoded diff reads the decoder's one copy of the message.
+    if (adopted > 0) this.#arena.pin(diff.groups[0].packed!.bytes.byteLength - adopted)
     for (const group of diff.groups) {
       if (group.deaths == null || group.deaths.isEmpty) continue
       const replica = this.#replica(group.replica)
@@ -489,17 +492,19 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
 
   /**
    * A diff group's entries, with one call into the bitmap backend for all of them. A decoded
-   * group's entries are read in place (`packed`), with no object made per entry.
+   * group's entries are read in place (`packed`), with no object made per entry, and stay there:
+   * returns how many bytes of the message they keep.
    */
-  #integrateEntries (group: DiffGroup, packed: PackedEntries | undefined, records: WriteRecord[]): void {
+  #integrateEntries (group: DiffGroup, packed: PackedEntries | undefined, records: WriteRecord[]): number {
     const count = packed?.count ?? group.entries.length
-    if (count === 0) return
+    if (count === 0) return 0
     const replica = this.#replica(group.replica)
     // Seqs above the highest seen need no lookup: in a sync from scratch, that is all of them.
     const seenMax = replica.seen.max() ?? 0
     const fresh: Entry[] = []
     const seqs: number[] = []
     let latest: Entry | undefined
+    let adopted = 0
     this.#entries.reserve(count)
     const take = (entry: Entry): void => {
       fresh.push(entry)
@@ -513,6 +518,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
         if (seq <= seenMax && replica.seen.has(seq)) continue
         // Kept where it arrived: the message is the decoder's own copy, key and value side by side.
         this.#arena.adopt(keyLength + valueLength)
+        adopted += keyLength + valueLength
         take(this.#placeEntry(bytes, keyStart, keyLength, valueLength, replica, seq, packed.hlc.wall, packed.hlc.counter, records))
       }
     } else {
@@ -522,12 +528,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
         take(this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records))
       }
     }
-    if (fresh.length === 0) return
+    if (fresh.length === 0) return 0
     replica.addFresh(fresh, seqs)
     this.#seenChanged.add(replica)
     this.#clock.observe(latest!.hlc)
     // A dot of ours we never issued (our id in someone else's hands): never issue it again.
     if (replica === this.#local) this.#nextSeq = Math.max(this.#nextSeq, seqs[seqs.length - 1] + 1)
+    return adopted
   }
 
   /**

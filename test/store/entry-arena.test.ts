@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { MemStore, decodeDiff, encodeDiff } from '../../src/index.ts'
 import { EntryArena } from '../../src/store/entry-arena.ts'
 import { bytes, dump, pull } from './sync-fixture.ts'
@@ -63,5 +65,42 @@ describe('keys and values packed in the arena', () => {
     assert.equal(arena.needsCompaction, false, 'garbage not yet above live bytes')
     for (let i = 0; i < 2; i++) arena.release(key.byteLength + value.byteLength)
     assert.equal(arena.needsCompaction, true)
+  })
+
+  it('counts what adopted entries pin of their message as garbage', () => {
+    const arena = new EntryArena()
+    arena.adopt(1024 * 1024)
+    arena.pin(7 * 1024 * 1024)
+    assert.equal(arena.needsCompaction, false, 'less than the minimum garbage')
+    arena.pin(2 * 1024 * 1024)
+    assert.equal(arena.needsCompaction, true)
+  })
+
+  it('does not let a few fresh entries hold whole diff messages in memory', async () => {
+    setFlagsFromString('--expose-gc')
+    const collect = runInNewContext('gc') as () => void
+    // Array buffers are freed after a collection, off the main thread: give them a moment.
+    const gc = async (): Promise<void> => {
+      collect()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      collect()
+    }
+    const source = new MemStore()
+    source.transact((s) => { for (let i = 0; i < 400; i++) s.set(bytes(16), bytes(128)) })
+    const target = new MemStore()
+    const fromScratch = new MemStore().requestDiff()
+    await gc()
+    const before = process.memoryUsage().arrayBuffers
+    // Each round's diff (60 to 135 KB) brings one new entry among all those the target has: the
+    // one it keeps would pin the whole message, ~48 MB over 500 rounds, if nothing counted the
+    // rest as garbage (compaction then moves the few out).
+    for (let round = 0; round < 500; round++) {
+      source.set(bytes(16), bytes(128))
+      target.integrateDiff(decodeDiff(encodeDiff(source.buildDiff(fromScratch))))
+    }
+    await gc()
+    const held = process.memoryUsage().arrayBuffers - before
+    assert.deepEqual(dump(target), dump(source))
+    assert.ok(held < 15 * 1024 * 1024, `diff messages held: ${held} bytes`)
   })
 })
