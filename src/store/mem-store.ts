@@ -442,8 +442,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   }
 
   #opsOf (tx: Transaction): Op[] {
-    // The ops' clock is a copy: the transaction's is shared with its entries.
-    const hlc = { wall: tx.hlc.wall, counter: tx.hlc.counter }
+    // The transaction's clock object is the ops' alone: entries keep theirs as numbers.
+    const hlc = tx.hlc
     return tx.writes.map((write): Op => write.after == null
       ? { kind: 'delete', key: write.before!.key, removes: dotsOf(write.before) }
       : {
