@@ -61,9 +61,9 @@ function wasDecoded (message: object): boolean {
   return false
 }
 
-/** Checks ops made in code; returns true, checking nothing, for ops a decoder made. */
-export function checkOps (ops: readonly Op[]): boolean {
-  if (wasDecoded(ops)) return true
+/** Checks ops made in code; ops a decoder made were checked as they were read. */
+export function checkOps (ops: readonly Op[]): void {
+  if (wasDecoded(ops)) return
   if (!Array.isArray(ops)) fail('ops must be an array')
   for (const op of ops) {
     if (op == null || (op.kind !== 'set' && op.kind !== 'delete')) fail('an op is a set or a delete')
@@ -76,7 +76,6 @@ export function checkOps (ops: readonly Op[]): boolean {
       checkHlc(op.hlc)
     }
   }
-  return false
 }
 
 /** Checks a diff made in code; returns true, checking nothing, for a diff a decoder made. */
