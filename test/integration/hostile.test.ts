@@ -31,6 +31,15 @@ async function attackerNode (withPubsub: boolean): Promise<Libp2p<any>> {
   })
 }
 
+function refused (message: Uint8Array): boolean {
+  try {
+    decodeTopicMessage(message)
+    return false
+  } catch {
+    return true
+  }
+}
+
 /** Messages that decodeTopicMessage must refuse (each is checked before it is sent). */
 function malformedTopicMessages (): Uint8Array[] {
   const source = new MemStore()
@@ -52,9 +61,11 @@ function malformedTopicMessages (): Uint8Array[] {
     Uint8Array.of(1, 1, 0xff, 0xff, 0xff, 0x7f)
   ]
   while (messages.length < 30) {
-    const garbage = random(1 + Math.floor(Math.random() * 300))
+    const garbage = random(2 + Math.floor(Math.random() * 299))
     if (messages.length % 2 === 0) garbage.set([1, 1])
-    messages.push(garbage)
+    // About one in 8,000 of these is a well-formed ops message by chance (a replica table with no
+    // ops, say): that is not garbage, so it is not sent.
+    if (refused(garbage)) messages.push(garbage)
   }
   for (const message of messages) assert.throws(() => decodeTopicMessage(message), 'the message is malformed')
   return messages
