@@ -10,7 +10,7 @@ import { EntryArena } from './entry-arena.ts'
 import { KeyIndex, hashKey } from './key-index.ts'
 import { bytesToKeyString } from './key-string.ts'
 import { assertReplicaId, newReplicaId } from './replica-id.ts'
-import { Entry, ReplicaState, compareEntries } from './replica-state.ts'
+import { Entry, ReplicaState, compareClocks, compareEntries } from './replica-state.ts'
 import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
 import { winner, type WriteRecord } from './write-record.ts'
 import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
@@ -368,8 +368,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     const replica = this.#replicas.get(replicaId)
     if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
     const hash = hashKey(key, 0, key.byteLength)
-    const entry = this.#newEntry(key, value, hash, replica, seq, hlc.wall, hlc.counter, this.#entries.get(key, 0, key.byteLength, hash))
-    this.#entries.set(entry)
+    const slot = this.#entries.find(key, 0, key.byteLength, hash)
+    const entry = this.#newEntry(key, value, hash, replica, seq, hlc.wall, hlc.counter, this.#entries.headAt(slot))
+    this.#entries.putAt(slot, entry)
     replica.addLive(entry)
     return true
   }
@@ -509,7 +510,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     const take = (entry: Entry): void => {
       fresh.push(entry)
       seqs.push(entry.seq)
-      if (latest == null || entry.wall > latest.wall || (entry.wall === latest.wall && entry.counter > latest.counter)) latest = entry
+      if (latest == null || compareClocks(entry, latest) > 0) latest = entry
     }
     if (packed != null) {
       packed.rewind()

@@ -88,11 +88,17 @@ export class Entry implements DiffEntry {
   }
 }
 
-/** Orders siblings: the greater wins (later HLC, then greater replica id bytes). */
-export function compareEntries (a: Entry, b: Entry): number {
+/** Orders two entries' clocks, as compareHlc orders timestamps. */
+export function compareClocks (a: Entry, b: Entry): number {
   if (a.wallHigh !== b.wallHigh) return a.wallHigh - b.wallHigh
   if (a.wallLow !== b.wallLow) return a.wallLow - b.wallLow
-  if (a.counter !== b.counter) return a.counter - b.counter
+  return a.counter - b.counter
+}
+
+/** Orders siblings: the greater wins (later HLC, then greater replica id bytes). */
+export function compareEntries (a: Entry, b: Entry): number {
+  const byClock = compareClocks(a, b)
+  if (byClock !== 0) return byClock
   return a.replica.id < b.replica.id ? -1 : a.replica.id > b.replica.id ? 1 : a.seq - b.seq
 }
 
