@@ -20,10 +20,15 @@ export function memoryNow(): number {
   return usage.heapUsed + usage.external
 }
 
+/** Every span {@link elapsedMs} timed in this process, in `performance.now()` time. */
+export const timedSpans: Array<{ start: number, end: number }> = []
+
 export function elapsedMs(fn: () => void): number {
   const start = performance.now()
   fn()
-  return performance.now() - start
+  const end = performance.now()
+  timedSpans.push({ start, end })
+  return end - start
 }
 
 export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {

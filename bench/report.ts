@@ -18,16 +18,19 @@ const columnsByWorkload: Record<string, Column[]> = {
   bulk: [
     { key: 'ms', header: 'time', format: 'ms' },
     { key: 'setsPerSec', header: 'sets/s', format: 'rate', better: 'higher' },
+    { key: 'gcMs', header: 'of it GC pauses', format: 'ms' },
     { key: 'heapBytes', header: 'heap after GC', format: 'bytes', better: 'lower' },
     { key: 'bytesPerEntryOverRaw', header: 'B/entry over raw 144', format: 'perItem' },
   ],
   opsync: [
     { key: 'ms', header: 'time', format: 'ms' },
     { key: 'opsPerSec', header: 'ops/s end to end', format: 'rate', better: 'higher' },
+    { key: 'gcMs', header: 'of it GC pauses', format: 'ms' },
     { key: 'bytesPerOp', header: 'B/op on the wire', format: 'perItem', better: 'lower' },
   ],
   fullsync: [
     { key: 'ms', header: 'time', format: 'ms', better: 'lower' },
+    { key: 'gcMs', header: 'of it GC pauses', format: 'ms' },
     { key: 'wireBytes', header: 'bytes on the wire', format: 'bytes', better: 'lower' },
     { key: 'roundTrips', header: 'round trips', format: 'count' },
     { key: 'overPayload', header: 'wire / raw payload', format: 'times' },

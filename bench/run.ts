@@ -13,7 +13,7 @@ import { REFERENCE, medianFigures, renderTable, type RowResult } from './report.
 import type { SystemModule } from './systems/types.ts'
 import { workloadNamed, workloads, type Workload } from './workloads/registry.ts'
 
-const ALL_SYSTEMS = [REFERENCE, 'roaring-mesh-wasm', 'yjs', 'loro', 'tinybase', 'automerge', 'map']
+const ALL_SYSTEMS = [REFERENCE, 'roaring-mesh-wasm', 'yjs', 'loro', 'tinybase', 'automerge', 'map', 'map-copy']
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url))
 
 const { values: args } = parseArgs({
