@@ -71,17 +71,33 @@ function runWorker(system: string, workload: string, size: number): Promise<RunO
   })
 }
 
-/** Median over repetitions; a timeout or crash ends the repetitions (the next ones would fail alike). */
-async function measure(system: string, workload: Workload, size: number): Promise<RowResult> {
-  if (workload.needsSync && !loaded.get(system)!.system.sync) return { note: 'n/a (no sync protocol)' }
-  const runs: Figures[] = []
-  for (let rep = 1; rep <= reps; rep++) {
-    const outcome = await runWorker(system, workload.name, size)
-    console.error(`${workload.name} ${size} ${system} rep ${rep}/${reps}: ${'note' in outcome ? outcome.note : 'ok'}`)
-    if ('note' in outcome) return outcome
-    runs.push(outcome.figures)
+/**
+ * Every system's figure for one workload and size, repetitions interleaved (each round runs every
+ * system once, each round starting one system further on), so that the machine's speed drifting
+ * over minutes touches all systems alike rather than whichever ran during a slow spell, and no
+ * system always runs first. A timeout or crash ends that system's
+ * repetitions (the next ones would fail alike). Medians over the repetitions.
+ */
+async function measureAll(systems: string[], workload: Workload, size: number): Promise<Array<{ system: string, result: RowResult }>> {
+  const runs = new Map<string, Figures[]>(systems.map((system) => [system, []]))
+  const notes = new Map<string, string>()
+  for (const system of systems) {
+    if (workload.needsSync && !loaded.get(system)!.system.sync) notes.set(system, 'n/a (no sync protocol)')
   }
-  return { figures: medianFigures(runs) }
+  for (let rep = 1; rep <= reps; rep++) {
+    const first = (rep - 1) % systems.length
+    for (const system of [...systems.slice(first), ...systems.slice(0, first)]) {
+      if (notes.has(system)) continue
+      const outcome = await runWorker(system, workload.name, size)
+      console.error(`${workload.name} ${size} ${system} rep ${rep}/${reps}: ${'note' in outcome ? outcome.note : 'ok'}`)
+      if ('note' in outcome) notes.set(system, outcome.note)
+      else runs.get(system)!.push(outcome.figures)
+    }
+  }
+  return systems.map((system) => {
+    const note = notes.get(system)
+    return { system, result: note != null ? { note } : { figures: medianFigures(runs.get(system)!) } }
+  })
 }
 
 function machineInfo(): string {
@@ -103,7 +119,7 @@ const sections: string[] = [
   machineInfo(),
   `| system | version |\n| --- | --- |\n${[...loaded.values()].map((m) => `| ${m.name} | ${m.version} |`).join('\n')}`,
   [
-    `Medians of ${reps} run(s), each in a fresh \`node --expose-gc\` process, capped at ${capSeconds} s wall clock.`,
+    `Medians of ${reps} run(s), each in a fresh \`node --expose-gc\` process, capped at ${capSeconds} s wall clock; the repetitions of the systems are interleaved.`,
     `"vs ${REFERENCE}" columns: >1 means ${REFERENCE} is better (faster, or fewer bytes).`,
     'Heap = heapUsed + external after GC (external holds WebAssembly memory, where Loro and Automerge keep their state).',
     'Keys are 16 random bytes (hex strings where a system needs string keys), values 128 random bytes (base64 in TinyBase).',
@@ -113,8 +129,7 @@ const sections: string[] = [
 
 for (const workload of selectedWorkloads) {
   for (const size of sizeOverride ?? (args.quick ? workload.quickSizes : workload.sizes)) {
-    const rows: { system: string; result: RowResult }[] = []
-    for (const system of loaded.keys()) rows.push({ system, result: await measure(system, workload, size) })
+    const rows = await measureAll([...loaded.keys()], workload, size)
     sections.push(`## ${workload.title}: ${size.toLocaleString('en-US')} ${workload.sizeMeaning}\n\n${renderTable(workload.name, rows)}`)
   }
 }
