@@ -72,11 +72,11 @@ function runWorker(system: string, workload: string, size: number): Promise<RunO
 }
 
 /**
- * Every system's figure for one workload and size, repetitions interleaved (each round runs every
- * system once, each round starting one system further on), so that the machine's speed drifting
- * over minutes touches all systems alike rather than whichever ran during a slow spell, and no
- * system always runs first. A timeout or crash ends that system's
- * repetitions (the next ones would fail alike). Medians over the repetitions.
+ * Every system's median figures for one workload and size. The repetitions are interleaved (each
+ * round runs every system once, starting one system further on than the last), so that the
+ * machine's speed drifting over minutes touches all systems alike rather than whichever ran
+ * during a slow spell, and no system always runs first. A timeout or crash ends that system's
+ * repetitions (the next ones would fail alike).
  */
 async function measureAll(systems: string[], workload: Workload, size: number): Promise<Array<{ system: string, result: RowResult }>> {
   const runs = new Map<string, Figures[]>(systems.map((system) => [system, []]))
