@@ -88,13 +88,7 @@ export class KeyIndex {
 
   /** The slot holding the chain at the key `entry` holds, or the free slot where it would go. */
   #slotOf (entry: Entry): number {
-    const hashes = this.#hashes
-    const mask = this.#capacity - 1
-    const hash = entry.hash
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const slotHash = hashes[i]
-      if (slotHash === FREE || (slotHash === hash && this.#heads[i]!.sameKey(entry))) return i
-    }
+    return this.find(entry.chunk, entry.offset, entry.keyLength, entry.hash)
   }
 
   /** The chain at the key `entry` holds (any entry of the chain will do). */

@@ -79,10 +79,6 @@ export class Entry implements DiffEntry {
     return true
   }
 
-  sameKey (other: Entry): boolean {
-    return this.keyEquals(other.chunk, other.offset, other.keyLength)
-  }
-
   withNext (next: Entry | undefined): Entry {
     return new Entry(this.chunk, this.offset, this.keyLength, this.valueLength, this.hash, this.replica, this.seq, this.wall, this.counter, next)
   }
