@@ -23,7 +23,7 @@ export interface MeshPeerOptions {
    * serve several meshes. @default 'default'
    */
   mesh?: string
-  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/1` */
+  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/2` */
   topic?: string
   /** Periodic and triggered pulls. */
   antiEntropy?: {

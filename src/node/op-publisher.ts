@@ -1,5 +1,6 @@
 import { encodeOps } from '../protocols/wire/ops-codec.ts'
-import type { Op } from '../store/types.ts'
+import { MAX_WRITERS_PER_MESSAGE } from '../store/limits.ts'
+import type { Dot, Op, ReplicaId } from '../store/types.ts'
 
 export interface OpPublisherOptions {
   /** Ops committed within this many ms of the last message share the next one. @default 4 */
@@ -11,6 +12,33 @@ export interface OpPublisherOptions {
 /** Rough encoded size of an op, to split messages without encoding twice. */
 function estimate (op: Op): number {
   return op.key.byteLength + (op.kind === 'set' ? op.value.byteLength + 16 : 0) + op.removes.length * 20 + 8
+}
+
+function writersOf (op: Op): Set<ReplicaId> {
+  const writers = new Set<ReplicaId>()
+  if (op.kind === 'set') writers.add(op.dot.replica)
+  for (const dot of op.removes) writers.add(dot.replica)
+  return writers
+}
+
+/**
+ * The op, or, when it alone names more writers than a message may (a key with over a thousand
+ * concurrent siblings), the op with part of its removes followed by deletes of the same key
+ * carrying the rest: removes only kill dots, so the split changes nothing where they land.
+ */
+function withinWriterLimit (op: Op): Op[] {
+  if (op.removes.length < MAX_WRITERS_PER_MESSAGE) return [op]
+  const parts: Dot[][] = [[]]
+  let writers = new Set<ReplicaId>(op.kind === 'set' ? [op.dot.replica] : [])
+  for (const dot of op.removes) {
+    if (!writers.has(dot.replica) && writers.size === MAX_WRITERS_PER_MESSAGE) {
+      parts.push([])
+      writers = new Set()
+    }
+    writers.add(dot.replica)
+    parts.at(-1)!.push(dot)
+  }
+  return parts.map((removes, i): Op => i === 0 ? { ...op, removes } : { kind: 'delete', key: op.key, removes })
 }
 
 /**
@@ -45,24 +73,33 @@ export class OpPublisher {
     }
   }
 
-  /** Sends everything pending now. */
+  /** Sends everything pending now, split by size and by the writers one message may name. */
   flush (): void {
     clearTimeout(this.#timer)
     this.#timer = undefined
     this.#lastFlush = performance.now()
     let batch: Op[] = []
     let bytes = 0
-    for (const op of this.#pending) {
-      const size = estimate(op)
-      if (batch.length > 0 && bytes + size > this.#options.maxMessageBytes) {
-        this.#publish(encodeOps(batch))
-        batch = []
-        bytes = 0
-      }
-      batch.push(op)
-      bytes += size
+    const writers = new Set<ReplicaId>()
+    const send = (): void => {
+      if (batch.length > 0) this.#publish(encodeOps(batch))
+      batch = []
+      bytes = 0
+      writers.clear()
     }
-    if (batch.length > 0) this.#publish(encodeOps(batch))
+    for (const pending of this.#pending) {
+      for (const op of withinWriterLimit(pending)) {
+        const size = estimate(op)
+        const named = writersOf(op)
+        let added = 0
+        for (const id of named) if (!writers.has(id)) added++
+        if (batch.length > 0 && (bytes + size > this.#options.maxMessageBytes || writers.size + added > MAX_WRITERS_PER_MESSAGE)) send()
+        batch.push(op)
+        bytes += size
+        for (const id of named) writers.add(id)
+      }
+    }
+    send()
     this.#pending = []
     this.#pendingBytes = 0
   }

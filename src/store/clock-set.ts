@@ -1,10 +1,13 @@
 import { bitmapBackend, type Bitmap32 } from './bitmap/backend.ts'
 import { validatePortableBitmap } from './bitmap/portable-format.ts'
+import { forEachRun } from './bitmap/portable-runs.ts'
 import { InvalidMessageError } from './errors.ts'
+import { MAX_SEQ } from './limits.ts'
+
+export { MAX_SEQ }
 
 const TWO_32 = 0x1_0000_0000
-/** Seqs are dense from 1 and must stay exact in a double. */
-export const MAX_SEQ = Number.MAX_SAFE_INTEGER
+/** The top bucket: MAX_SEQ is its last value, so any low 32 bits under it are in range. */
 const MAX_HIGH = Math.floor(MAX_SEQ / TWO_32)
 
 /**
@@ -163,16 +166,30 @@ export class ClockSet {
     return new ClockSet(result)
   }
 
-  /** A new set: the seqs in both. */
+  /**
+   * A new set: the seqs in both. Costs work in this set's size and `other`'s bitmaps, never in
+   * `other`'s tail run, however long it claims to be (a diff request's "seen 1..N" is one).
+   */
   intersect (other: ClockSet): ClockSet {
     const result = new Map<number, Bitmap32>()
-    const theirBuckets = other.#flushed()
     for (const [high, bitmap] of this.#flushed()) {
-      const theirs = theirBuckets.get(high)
+      const theirs = other.buckets.get(high)
       if (theirs == null) continue
       const both = bitmap.and(theirs)
       if (both.isEmpty) both.dispose()
       else result.set(high, both)
+    }
+    if (other.#tailStart >= 0 && other.#tailStart < other.#end) {
+      const inTail = this.slice(other.#tailStart, other.#end)
+      for (const [high, bitmap] of inTail.buckets) {
+        const known = result.get(high)
+        if (known == null) {
+          result.set(high, bitmap)
+        } else {
+          known.orInPlace(bitmap)
+          bitmap.dispose()
+        }
+      }
     }
     return new ClockSet(result)
   }
@@ -236,6 +253,20 @@ export class ClockSet {
     const copy = new Map<number, Bitmap32>()
     for (const [high, bitmap] of this.#flushed()) copy.set(high, bitmap.clone())
     return new ClockSet(copy)
+  }
+
+  /**
+   * Calls `fn(start, end)` for runs `[start, end)` that together hold every seq once, in work
+   * linear in the set's serialized size, however many seqs the runs hold. Adjacent runs are not
+   * always merged.
+   */
+  forEachRun (fn: (start: number, end: number) => void): void {
+    for (const high of this.sortedHighs()) {
+      const bitmap = this.buckets.get(high)!
+      if (!bitmap.isEmpty) forEachRun(bitmap.serializePortable(), high * TWO_32, fn)
+    }
+    // The tail run is never in the bitmaps.
+    if (this.#tailStart >= 0 && this.#tailStart < this.#end) fn(this.#tailStart, this.#end)
   }
 
   /** Seqs in ascending order. */
@@ -302,7 +333,7 @@ export class ClockSet {
       if (pos + 4 > bytes.byteLength) throw new InvalidMessageError('invalid clock set: truncated')
       const high = view.getUint32(pos, true)
       if (high <= previousHigh) throw new InvalidMessageError('invalid clock set: buckets out of order')
-      if (high > MAX_HIGH) throw new InvalidMessageError('invalid clock set: seq beyond 2^53')
+      if (high > MAX_HIGH) throw new InvalidMessageError('invalid clock set: seq beyond the largest (2^48 - 1)')
       previousHigh = high
       const length = validatePortableBitmap(bytes, pos + 4)
       ranges.push([high, pos + 4, length])
@@ -312,10 +343,6 @@ export class ClockSet {
     const buckets = new Map<number, Bitmap32>()
     for (const [high, start, length] of ranges) {
       const bitmap = backend.deserializePortable(bytes.subarray(start, start + length))
-      if (high === MAX_HIGH && !bitmap.isEmpty && high * TWO_32 + bitmap.toUint32Array().at(-1)! > MAX_SEQ) {
-        bitmap.dispose()
-        throw new InvalidMessageError('invalid clock set: seq beyond 2^53')
-      }
       if (bitmap.isEmpty) bitmap.dispose()
       else buckets.set(high, bitmap)
     }

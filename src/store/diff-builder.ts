@@ -26,31 +26,41 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): PlannedG
   for (const summary of request.replicas ?? []) theirs.set(summary.replica, summary)
   const empty = new ClockSet()
   const groups: PlannedGroup[] = []
+  const from = request.range?.from
+  const to = request.range?.to
   for (const replica of replicas) {
     if (replica.seen.isEmpty) continue
+    if ((from != null && replica.id < from) || (to != null && replica.id >= to)) continue
     const summary = theirs.get(replica.id)
-    const seenThere = summary?.seen ?? empty
-    const digestThere = summary == null ? new SetDigest() : SetDigest.fromBytes(summary.liveDigest)
-    if (summary != null && replica.seen.isSubsetOf(seenThere) && replica.liveDigest.equals(digestThere)) continue
-    const unseenLive = replica.live.andNot(seenThere)
-    const seqs = unseenLive.toArray()
-    unseenLive.dispose()
-    const dead = replica.seen.andNot(replica.live)
-    let deaths = dead
-    // A requester that has seen nothing of this writer gets every death either way.
-    if (summary != null && replica.liveDigestWithout(seqs).equals(digestThere)) {
-      deaths = dead.andNot(seenThere)
-      dead.dispose()
-    }
-    if (deaths.isEmpty) {
-      deaths.dispose()
-      if (seqs.length === 0) continue
-      groups.push({ replica, seqs, deaths: undefined })
-    } else {
-      groups.push({ replica, seqs, deaths })
+    // Only what both have seen matters below; clamping the claim to our own seen set first
+    // keeps a request that claims far more than we know from costing more than our own state.
+    const seenThere = summary == null ? empty : replica.seen.intersect(summary.seen)
+    try {
+      const group = planGroup(replica, summary, seenThere)
+      if (group != null) groups.push(group)
+    } finally {
+      if (seenThere !== empty) seenThere.dispose()
     }
   }
   return groups
+}
+
+function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, seenThere: ClockSet): PlannedGroup | undefined {
+  const digestThere = summary == null ? new SetDigest() : SetDigest.fromBytes(summary.liveDigest)
+  if (summary != null && replica.seen.isSubsetOf(seenThere) && replica.liveDigest.equals(digestThere)) return undefined
+  const unseenLive = replica.live.andNot(seenThere)
+  const seqs = unseenLive.toArray()
+  unseenLive.dispose()
+  const dead = replica.seen.andNot(replica.live)
+  let deaths = dead
+  // A requester that has seen nothing of this writer gets every death either way.
+  if (summary != null && replica.liveDigestWithout(seqs).equals(digestThere)) {
+    deaths = dead.andNot(seenThere)
+    dead.dispose()
+  }
+  if (!deaths.isEmpty) return { replica, seqs, deaths }
+  deaths.dispose()
+  return seqs.length === 0 ? undefined : { replica, seqs, deaths: undefined }
 }
 
 /** Splits a set into pieces whose serialization stays under `maxBytes`, halving the seq range. */

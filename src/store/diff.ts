@@ -18,6 +18,17 @@ export interface ReplicaSummary {
 export interface DiffRequest {
   readonly stateHash?: Uint8Array
   readonly replicas?: readonly ReplicaSummary[]
+  /**
+   * A page of a request too large for one message: it speaks only of the writers whose ids lie
+   * in `[from, to)` (either bound may be left open), and the answer holds only those writers.
+   */
+  readonly range?: ReplicaRange
+}
+
+/** Writers whose id is at least `from` and below `to` (ids compare as their hex strings do). */
+export interface ReplicaRange {
+  readonly from?: ReplicaId
+  readonly to?: ReplicaId
 }
 
 /** One live entry the requester has not seen. */

@@ -27,3 +27,26 @@ export class StoreClosedError extends Error {
   static override readonly name = 'StoreClosedError'
   override readonly name = 'StoreClosedError'
 }
+
+/**
+ * A dot under this replica's own id that it never issued: a seq at or above its next one. Either
+ * someone writes as this replica, or its data directory was copied and both copies write. The
+ * input is refused whole; nothing about this replica's own seqs ever moves because of it.
+ */
+export class ForeignDotError extends Error {
+  static override readonly name = 'ForeignDotError'
+  override readonly name = 'ForeignDotError'
+  /** The first such seq the input named. */
+  readonly seq: number
+
+  constructor (seq: number, message: string) {
+    super(message)
+    this.seq = seq
+  }
+}
+
+/** This replica has issued every seq up to {@link MAX_SEQ}: it takes no more writes (continue under a new replica id). */
+export class SeqLimitError extends Error {
+  static override readonly name = 'SeqLimitError'
+  override readonly name = 'SeqLimitError'
+}

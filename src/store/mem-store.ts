@@ -4,13 +4,14 @@ import { bytesCodec, type Codec } from './codecs.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest, type PackedEntries } from './diff.ts'
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
 import type { ClockSet } from './clock-set.ts'
-import { TransactionError } from './errors.ts'
+import { ForeignDotError, SeqLimitError, TransactionError } from './errors.ts'
 import { HybridClock, type HybridClockOptions } from './hlc.ts'
 import { EntryArena } from './entry-arena.ts'
 import { KeyIndex, hashKey } from './key-index.ts'
 import { bytesToKeyString } from './key-string.ts'
 import { assertReplicaId, newReplicaId } from './replica-id.ts'
 import { Entry, ReplicaState, compareClocks, compareEntries } from './replica-state.ts'
+import { MAX_REMOVAL_ONLY_WRITERS, MAX_SEQ } from './limits.ts'
 import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
 import { winner, type WriteRecord } from './write-record.ts'
 import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
@@ -24,6 +25,13 @@ export interface MemStoreOptions<K, V> {
   clock?: HybridClockOptions
   /** This replica's id. Only a persistent store that reopens itself should pass one. @default a fresh random id */
   replicaId?: ReplicaId
+  /**
+   * How many writers this store keeps that it knows only from removals (it never held one of
+   * their entries). Beyond it, removals of further unknown writers are dropped: anti-entropy
+   * repairs what that leaves out, once one of their entries arrives. Each costs about a kilobyte.
+   * @default 16384
+   */
+  maxRemovalOnlyWriters?: number
 }
 
 export interface DiffFrameOptions {
@@ -39,6 +47,17 @@ interface Transaction {
 
 /** The removes of a set on a fresh key, the most common op: one frozen array for all of them. */
 const NO_DOTS: readonly Dot[] = Object.freeze([])
+
+/** The largest seq among a diff group's entries (they ascend), or 0. */
+function lastSeqOf (group: DiffGroup): number {
+  const packed = group.packed
+  if (packed == null) return group.entries.at(-1)?.seq ?? 0
+  let last = 0
+  packed.rewind()
+  while (packed.next()) last = packed.seq
+  packed.rewind()
+  return last
+}
 
 /** A dot of every entry in a chain. */
 function dotsOf (head: Entry | undefined): readonly Dot[] {
@@ -81,6 +100,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   readonly #listeners = new Map<string, number>()
   /** Writers whose seen set the commit or integration under way has changed (for {@link committed}). */
   readonly #seenChanged = new Set<ReplicaState>()
+  /** Writers known only from removals, bounded by `maxRemovalOnlyWriters`. */
+  readonly #removalOnly = new Set<ReplicaState>()
+  readonly #maxRemovalOnly: number
 
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
@@ -90,6 +112,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     this.#keys = options.keys ?? bytesCodec as unknown as Codec<K>
     this.#values = options.values ?? bytesCodec as unknown as Codec<V>
     this.#clock = new HybridClock(options.clock)
+    this.#maxRemovalOnly = options.maxRemovalOnlyWriters ?? MAX_REMOVAL_ONLY_WRITERS
     this.#local = this.#replica(this.replicaId)
   }
 
@@ -215,14 +238,19 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
 
   /**
    * Applies remote ops, in any order, any number of times: ops commute and are idempotent.
-   * Everything is checked first; a bad batch throws and changes nothing.
+   * Everything is checked first; a bad batch throws and changes nothing. A batch naming a dot of
+   * this replica's own id that it never issued throws {@link ForeignDotError}.
    */
   integrateOps (ops: readonly Op[]): void {
     this.#requireNoTransaction('integrateOps')
     checkOps(ops)
+    this.#refuseForeignOps(ops)
     const records: WriteRecord[] = []
     for (const op of ops) {
-      for (const dot of op.removes) this.#kill(this.#replica(dot.replica), dot.seq, records)
+      for (const dot of op.removes) {
+        const replica = this.#replicaForRemoval(dot.replica)
+        if (replica != null) this.#kill(replica, dot.seq, records)
+      }
       if (op.kind === 'set') this.#integrateEntry(op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
     }
     this.#committed(records)
@@ -259,12 +287,17 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     return diffFrames(this.#replicas.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
   }
 
-  /** Applies a diff (or one frame of it): entries first, then deaths. A bad diff throws and changes nothing. */
+  /**
+   * Applies a diff (or one frame of it): entries first, then deaths. A bad diff throws and changes
+   * nothing; so does one naming a dot of this replica's own id that it never issued
+   * ({@link ForeignDotError}).
+   */
   integrateDiff (diff: Diff): void {
     this.#requireNoTransaction('integrateDiff')
     if (diff === EMPTY_DIFF) return
     // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
     const decoded = checkDiff(diff)
+    this.#refuseForeignDiff(diff)
     const records: WriteRecord[] = []
     let adopted = 0
     for (const group of diff.groups) adopted += this.#integrateEntries(group, decoded ? group.packed : undefined, records)
@@ -272,13 +305,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     if (adopted > 0) this.#arena.pin(diff.groups[0].packed!.bytes.byteLength - adopted)
     for (const group of diff.groups) {
       if (group.deaths == null || group.deaths.isEmpty) continue
-      const replica = this.#replica(group.replica)
+      const replica = this.#replicaForRemoval(group.replica)
+      if (replica == null) continue
       const killed = group.deaths.intersect(replica.live)
       for (const seq of killed) this.#kill(replica, seq, records)
       killed.dispose()
       replica.markSeenDead(group.deaths)
       this.#seenChanged.add(replica)
-      if (replica === this.#local) this.#nextSeq = Math.max(this.#nextSeq, group.deaths.max()! + 1)
     }
     this.#committed(records)
     this.#emit('remote', records)
@@ -414,13 +447,52 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     return bytes
   }
 
+  /** The writer of an entry: from now on not one known only from removals. */
   #replica (id: ReplicaId): ReplicaState {
     let replica = this.#replicas.get(id)
     if (replica == null) {
       replica = new ReplicaState(id)
       this.#replicas.set(id, replica)
+    } else if (this.#removalOnly.size > 0) {
+      this.#removalOnly.delete(replica)
     }
     return replica
+  }
+
+  /** The writer a removal names, or undefined when it is unknown and enough such writers are kept already. */
+  #replicaForRemoval (id: ReplicaId): ReplicaState | undefined {
+    const known = this.#replicas.get(id)
+    if (known != null) return known
+    if (this.#removalOnly.size >= this.#maxRemovalOnly) return undefined
+    const replica = new ReplicaState(id)
+    this.#replicas.set(id, replica)
+    this.#removalOnly.add(replica)
+    return replica
+  }
+
+  #foreign (seq: number, where: string): ForeignDotError {
+    return new ForeignDotError(seq, `${where} names seq ${seq} of this replica (${this.replicaId}), which issued only up to ${this.#nextSeq - 1}: someone writes as this replica, or its data was copied`)
+  }
+
+  /** Refuses ops that name a dot of ours we never issued; ours to issue, never to adopt. */
+  #refuseForeignOps (ops: readonly Op[]): void {
+    const own = this.replicaId
+    const next = this.#nextSeq
+    for (const op of ops) {
+      if (op.kind === 'set' && op.dot.seq >= next && op.dot.replica === own) throw this.#foreign(op.dot.seq, 'a remote set')
+      for (const dot of op.removes) if (dot.seq >= next && dot.replica === own) throw this.#foreign(dot.seq, 'a remote removal')
+    }
+  }
+
+  /** Refuses a diff that holds an entry or a death of ours we never issued. */
+  #refuseForeignDiff (diff: Diff): void {
+    for (const group of diff.groups) {
+      if (group.replica !== this.replicaId) continue
+      const last = lastSeqOf(group)
+      if (last >= this.#nextSeq) throw this.#foreign(last, 'a diff entry')
+      const dead = group.deaths?.max()
+      if (dead != null && dead >= this.#nextSeq) throw this.#foreign(dead, 'a diff death')
+    }
   }
 
   /** A local set (`value`) or delete (`undefined`), in the open transaction or in one of its own. */
@@ -434,6 +506,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       if (before == null) return false
       this.#entries.delete(before)
     } else {
+      if (this.#nextSeq > MAX_SEQ) throw new SeqLimitError(`replica ${this.replicaId} has issued every seq up to ${MAX_SEQ}: continue under a new replica id`)
       after = this.#newEntry(keyBytes, value, hash, this.#local, this.#nextSeq++, tx.hlc.wall, tx.hlc.counter, undefined)
       this.#entries.putAt(slot, after)
     }
@@ -533,8 +606,6 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     replica.addFresh(fresh, seqs)
     this.#seenChanged.add(replica)
     this.#clock.observe(latest!.hlc)
-    // A dot of ours we never issued (our id in someone else's hands): never issue it again.
-    if (replica === this.#local) this.#nextSeq = Math.max(this.#nextSeq, seqs[seqs.length - 1] + 1)
     return adopted
   }
 
@@ -562,8 +633,6 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     this.#seenChanged.add(replica)
     replica.addLive(entry)
     this.#clock.observe(hlc)
-    // A dot of ours we never issued (our id in someone else's hands): never issue it again.
-    if (replica === this.#local && seq >= this.#nextSeq) this.#nextSeq = seq + 1
   }
 
   /** Marks a dot dead: unlinks its entry if live, and records it as seen. */
@@ -573,7 +642,6 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
       if (!replica.seen.has(seq)) {
         replica.markSeen(seq)
         this.#seenChanged.add(replica)
-        if (replica === this.#local && seq >= this.#nextSeq) this.#nextSeq = seq + 1
       }
       return
     }

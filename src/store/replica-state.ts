@@ -2,6 +2,7 @@ import { ClockSet } from './clock-set.ts'
 import { DotIndex } from './dot-index.ts'
 import { SetDigest, dotHashA, dotHashB, replicaSeeds } from './dot-hash.ts'
 import { replicaIdToBytes } from './replica-id.ts'
+import { SeenDigest } from './seen-digest.ts'
 import type { DiffEntry } from './diff.ts'
 import type { Hlc, ReplicaId } from './types.ts'
 
@@ -106,7 +107,7 @@ export class ReplicaState {
   readonly seedB: number
   readonly seen = new ClockSet()
   readonly live = new ClockSet()
-  readonly seenDigest = new SetDigest()
+  readonly seenDigest: SeenDigest
   readonly liveDigest = new SetDigest()
   /** Live seq → its entry, to find what a death or a diff names. */
   readonly dots = new DotIndex<Entry>()
@@ -115,31 +116,33 @@ export class ReplicaState {
     this.id = id
     this.idBytes = replicaIdToBytes(id)
     ;[this.seedA, this.seedB] = replicaSeeds(this.idBytes)
+    this.seenDigest = new SeenDigest(this.seedA, this.seedB)
   }
 
   markSeen (seq: number): void {
     this.seen.add(seq)
-    this.seenDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
+    this.seenDigest.addSeq(seq)
   }
 
   /** Marks `[start, end)` — a local transaction's new dots, none seen before — seen and live, hashing each once. */
   addFreshRange (start: number, end: number): void {
     this.seen.addRange(start, end)
     this.live.addRange(start, end)
-    for (let seq = start; seq < end; seq++) {
-      const a = dotHashA(this.seedA, seq)
-      const b = dotHashB(this.seedB, seq)
-      this.seenDigest.add(a, b)
-      this.liveDigest.add(a, b)
-    }
+    this.seenDigest.addRange(start, end)
+    for (let seq = start; seq < end; seq++) this.liveDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
   }
 
-  /** Marks every seq of `seqs` that is not yet seen as seen (and so dead). */
+  /**
+   * Marks every seq of `seqs` that is not yet seen as seen (and so dead), in work linear in the
+   * two sets' sizes as bitmaps, however many seqs they claim: the digest takes in all of `seqs`
+   * and gives back those already seen, run by run.
+   */
   markSeenDead (seqs: ClockSet): void {
-    const fresh = seqs.andNot(this.seen)
-    for (const seq of fresh) this.seenDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
-    this.seen.union(fresh)
-    fresh.dispose()
+    const already = seqs.intersect(this.seen)
+    this.seenDigest.addSet(seqs)
+    this.seenDigest.subtractSet(already)
+    already.dispose()
+    this.seen.union(seqs)
   }
 
   /**
@@ -149,12 +152,16 @@ export class ReplicaState {
   addFresh (entries: readonly Entry[], seqs: readonly number[]): void {
     this.seen.addMany(seqs)
     this.live.addMany(seqs)
+    // Seqs ascend, mostly in runs (a sync from scratch): the seen digest takes each run at once.
+    let runStart = seqs[0]
+    for (let i = 1; i <= seqs.length; i++) {
+      if (i < seqs.length && seqs[i] === seqs[i - 1] + 1) continue
+      this.seenDigest.addRange(runStart, seqs[i - 1] + 1)
+      runStart = seqs[i]
+    }
     for (const entry of entries) {
       this.dots.set(entry.seq, entry)
-      const a = dotHashA(this.seedA, entry.seq)
-      const b = dotHashB(this.seedB, entry.seq)
-      this.seenDigest.add(a, b)
-      this.liveDigest.add(a, b)
+      this.liveDigest.add(dotHashA(this.seedA, entry.seq), dotHashB(this.seedB, entry.seq))
     }
   }
 

@@ -49,20 +49,20 @@ function malformedTopicMessages (): Uint8Array[] {
   const messages: Uint8Array[] = [
     new Uint8Array(0),
     Uint8Array.of(1),
-    Uint8Array.of(1, 99, 0, 0),
+    Uint8Array.of(2, 99, 0, 0),
     valid.slice(0, valid.byteLength - 1),
-    Uint8Array.of(2, ...valid.subarray(1)),
+    Uint8Array.of(1, ...valid.subarray(1)),
     encodeAnnouncement(random(16)).slice(0, 17),
     Uint8Array.of(...encodeAnnouncement(random(16)), 0),
     encodeDiff({ needsFullRequest: false, groups: [] }),
     // A set naming writer 0 of an empty replica table.
-    Uint8Array.of(1, 1, 0, 0x01, 1, 0x6b, 1, 0x76, 1, 0, 0, 0, 0, 0, 1),
+    Uint8Array.of(2, 1, 0, 0x01, 1, 0x6b, 1, 0x76, 1, 0, 0, 0, 0, 0, 1),
     // A replica count far beyond the message.
-    Uint8Array.of(1, 1, 0xff, 0xff, 0xff, 0x7f)
+    Uint8Array.of(2, 1, 0xff, 0xff, 0xff, 0x7f)
   ]
   while (messages.length < 30) {
     const garbage = random(2 + Math.floor(Math.random() * 299))
-    if (messages.length % 2 === 0) garbage.set([1, 1])
+    if (messages.length % 2 === 0) garbage.set([2, 1])
     // About one in 8,000 of these is a well-formed ops message by chance (a replica table with no
     // ops, say): that is not garbage, so it is not sent.
     if (refused(garbage)) messages.push(garbage)
@@ -145,7 +145,7 @@ describe('hostile input against a real peer over TCP', { timeout: 120_000 }, () 
     stalled.send(Uint8Array.of(0xe8, 0x07, 1, 2, 3))
 
     const request = pbStream(await attacker.dialProtocol(victim.peer.libp2p.peerId, DIFF_PROTOCOL))
-    await request.write({ mesh: victim.peer.mesh, request: Uint8Array.of(1, 2, ...random(40)) }, DiffRequestMessage)
+    await request.write({ mesh: victim.peer.mesh, request: Uint8Array.of(2, 2, ...random(40)) }, DiffRequestMessage)
     const refusal = await request.read(DiffResponseMessage, { signal: AbortSignal.timeout(10_000) })
     assert.equal(refusal.status, DiffResponseMessage.Status.BAD_REQUEST)
 
@@ -183,7 +183,7 @@ describe('hostile input against a real peer over TCP', { timeout: 120_000 }, () 
       (stream) => { stream.send(random(500)) },
       (stream) => { stream.send(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x04, ...random(100))) },
       (stream) => { const lp = lpStream(stream); void lp.write(DiffResponseMessage.encode({ status: DiffResponseMessage.Status.FRAME, diff: random(300) })) },
-      (stream) => { const lp = lpStream(stream); void lp.write(DiffResponseMessage.encode({ status: DiffResponseMessage.Status.FRAME, diff: Uint8Array.of(1, 3, 0, 5) })) },
+      (stream) => { const lp = lpStream(stream); void lp.write(DiffResponseMessage.encode({ status: DiffResponseMessage.Status.FRAME, diff: Uint8Array.of(2, 3, 0, 5) })) },
       (stream) => { const lp = lpStream(stream); void lp.write(Uint8Array.of(0x08, 0x2a, 0x12, 0x01, 0x00)) },
       // The stream ends before DONE.
       (stream) => { void stream.close() }

@@ -1,7 +1,7 @@
 import { lpStream, pbStream } from '@libp2p/utils'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
 import { decodeDiff, encodeDiff, entryCount } from '../wire/diff-codec.ts'
-import { decodeDiffRequest, encodeDiffRequest } from '../wire/diff-request-codec.ts'
+import { decodeDiffRequest, encodeDiffRequestPages } from '../wire/diff-request-codec.ts'
 import { DiffRefusedError, ProtocolViolationError } from './errors.ts'
 import { nextTask, whenIdle, type DiffStore } from './diff-store.ts'
 import { FrameReader } from './frame-reader.ts'
@@ -126,8 +126,12 @@ export class DiffSync implements Startable {
     const result: PullResult = { frames: 0, entries: 0, bytesSent: 0, bytesReceived: 0, rounds: 0 }
     let request = store.requestDiff({ summary: options.summary ?? true })
     while (true) {
-      result.rounds++
-      const needsFull = await this.#exchange(peer, mesh, store, request, result, options.signal)
+      let needsFull = false
+      // A store that knows many writers asks in pages, each of which any responder reads.
+      for (const page of encodeDiffRequestPages(request)) {
+        result.rounds++
+        needsFull = await this.#exchange(peer, mesh, store, page, result, options.signal) || needsFull
+      }
       if (!needsFull || request.replicas != null) break
       request = store.requestDiff({ hash: false })
     }
@@ -138,7 +142,7 @@ export class DiffSync implements Startable {
   }
 
   /** One request and its frames; returns whether the responder asked for a full request. */
-  async #exchange (peer: PeerId, mesh: string, store: DiffStore, request: DiffRequest, result: PullResult, signal?: AbortSignal): Promise<boolean> {
+  async #exchange (peer: PeerId, mesh: string, store: DiffStore, bytes: Uint8Array<ArrayBuffer>, result: PullResult, signal?: AbortSignal): Promise<boolean> {
     const { timeout } = this.#init
     const timed = (): AbortSignal => signal == null ? AbortSignal.timeout(timeout) : AbortSignal.any([signal, AbortSignal.timeout(timeout)])
     const stream = await this.#components.connectionManager.openStream(peer, PROTOCOL, { signal: timed() })
@@ -146,7 +150,6 @@ export class DiffSync implements Startable {
     let frames: FrameReader | undefined
     let needsFull = false
     try {
-      const bytes = encodeDiffRequest(request)
       result.bytesSent += bytes.byteLength
       const writer = lpStream(stream)
       await writer.write(DiffRequestMessage.encode({ mesh, request: bytes }), { signal: timed() })

@@ -4,14 +4,14 @@ import { MessageType, WIRE_VERSION } from '../wire/header.ts'
 import { decodeOps } from '../wire/ops-codec.ts'
 import type { Op } from '../../store/types.ts'
 
-/** What travels on a mesh's gossipsub topic `roaring-mesh/<mesh>/ops/1`. */
+/** What travels on a mesh's gossipsub topic `roaring-mesh/<mesh>/ops/2`. */
 export type TopicMessage =
   | { readonly kind: 'ops', readonly ops: Op[] }
   | { readonly kind: 'announcement', readonly stateHash: Uint8Array }
 
 /** The topic a mesh's ops travel on. */
 export function opsTopic (mesh: string): string {
-  return `roaring-mesh/${mesh}/ops/1`
+  return `roaring-mesh/${mesh}/ops/2`
 }
 
 /** Decodes and validates a topic message; throws {@link InvalidMessageError} on anything else. */

@@ -117,7 +117,7 @@ class PackedReader implements PackedEntries {
     if (this.#read === this.count) return false
     const reader = this.#reader
     this.seq += reader.varint('seq delta') + 1
-    if (this.seq > MAX_SEQ) throw new InvalidMessageError(`seq ${this.seq} beyond 2^53`)
+    if (this.seq > MAX_SEQ) throw new InvalidMessageError(`seq ${this.seq} beyond the largest seq (2^48 - 1)`)
     this.keyLength = reader.varint('key length', MAX_KEY_BYTES)
     this.valueLength = reader.varint('value length', MAX_VALUE_BYTES)
     this.keyStart = reader.pos

@@ -5,7 +5,7 @@ import type { ByteWriter } from './byte-writer.ts'
 import type { ReplicaId } from '../../store/types.ts'
 
 /** The format version every message starts with. A new format is a new version, never a silent change. */
-export const WIRE_VERSION = 1
+export const WIRE_VERSION = 2
 
 export const MessageType = {
   ops: 1,
@@ -45,14 +45,20 @@ export function readReplicaId (reader: ByteReader): ReplicaId {
   return replicaIdAt(reader.bytes, at)
 }
 
-/** A table of distinct replica ids, written once per message and referenced by index. */
-export function readReplicaTable (reader: ByteReader): ReplicaId[] {
-  const count = reader.varint('replica count', Math.floor(reader.remaining / REPLICA_ID_BYTES))
+/**
+ * A table of distinct replica ids, written once per message and referenced by index. Its size is
+ * checked against `maxCount` before any id is read.
+ */
+export function readReplicaTable (reader: ByteReader, maxCount: number): ReplicaId[] {
+  const count = reader.varint('replica count', Math.min(maxCount, Math.floor(reader.remaining / REPLICA_ID_BYTES)))
   const ids: ReplicaId[] = []
+  // Most tables hold one or two writers, where a scan beats a Set; a long one gets a Set, so
+  // that checking it stays linear in its length.
+  const distinct = count > 8 ? new Set<ReplicaId>() : undefined
   for (let i = 0; i < count; i++) {
     const id = readReplicaId(reader)
-    // Tables hold a handful of writers: a linear scan beats building a Set.
-    if (ids.includes(id)) throw new InvalidMessageError(`replica ${id} appears twice in the replica table`)
+    if (distinct != null ? distinct.has(id) : ids.includes(id)) throw new InvalidMessageError(`replica ${id} appears twice in the replica table`)
+    distinct?.add(id)
     ids.push(id)
   }
   return ids

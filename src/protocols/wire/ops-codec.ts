@@ -1,7 +1,6 @@
-import { MAX_SEQ } from '../../store/clock-set.ts'
-import { InvalidMessageError } from '../../store/errors.ts'
+import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts'
 import { MAX_COUNTER } from '../../store/hlc.ts'
-import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
+import { MAX_KEY_BYTES, MAX_SEQ, MAX_VALUE_BYTES, MAX_WRITERS_PER_MESSAGE } from '../../store/limits.ts'
 import { markDecoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
@@ -22,7 +21,8 @@ const WRITER_ESCAPE = 7
 const NO_REMOVES: readonly Dot[] = Object.freeze([])
 
 /**
- * Encodes a transaction's ops as one message: replica ids once, dots as indices, seqs and clocks
+ * Encodes a transaction's ops as one message (naming at most {@link MAX_WRITERS_PER_MESSAGE}
+ * writers: split larger batches, as the peer's publisher does): replica ids once, dots as indices, seqs and clocks
  * as deltas. A message up to 2 KiB is a view into a buffer shared with other messages (as Node.js
  * Buffers from its pool): copy it with `slice()` before transferring its `buffer` to a worker.
  */
@@ -45,6 +45,7 @@ export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
     for (const dot of op.removes) index(dot.replica)
     payload += op.key.byteLength + 16 + op.removes.length * 6
   }
+  if (table.size > MAX_WRITERS_PER_MESSAGE) throw new InvalidArgumentError(`ops naming ${table.size} writers: one message names at most ${MAX_WRITERS_PER_MESSAGE}`)
   const writer = new ByteWriter(payload + 4 + table.size * 16)
   writeHeader(writer, MessageType.ops)
   writer.varint(table.size)
@@ -94,7 +95,7 @@ export function decodeOps (bytes: Uint8Array): Op[] {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('an ops message is a Uint8Array')
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.ops, 'ops message')
-  const replicas = readReplicaTable(reader)
+  const replicas = readReplicaTable(reader, MAX_WRITERS_PER_MESSAGE)
   const replicaAt = (i: number): ReplicaId => {
     if (i >= replicas.length) throw new InvalidMessageError(`replica index ${i} outside a table of ${replicas.length}`)
     return replicas[i]
@@ -114,7 +115,7 @@ export function decodeOps (bytes: Uint8Array): Op[] {
     let hlc: Hlc | undefined
     if (isSet) {
       value = reader.bytesField('value', MAX_VALUE_BYTES)
-      const seq = (flags & SEQ_NEXT) !== 0 ? previousSeq + 1 : reader.varint('seq')
+      const seq = (flags & SEQ_NEXT) !== 0 ? previousSeq + 1 : reader.varint('seq', MAX_SEQ)
       if (seq < 1 || seq > MAX_SEQ) throw new InvalidMessageError(`invalid seq ${seq}`)
       previousSeq = seq
       dot = { replica: replicaAt(writer), seq }
@@ -135,7 +136,7 @@ export function decodeOps (bytes: Uint8Array): Op[] {
       if (count === 0) throw new InvalidMessageError('an empty remove list must be left out')
       for (let i = 0; i < count; i++) {
         const replica = replicaAt(reader.varint('remove replica index'))
-        const seq = reader.varint('remove seq')
+        const seq = reader.varint('remove seq', MAX_SEQ)
         if (seq < 1) throw new InvalidMessageError('invalid removed seq 0')
         dots.push({ replica, seq })
       }
