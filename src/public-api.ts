@@ -3,6 +3,7 @@
 export { MemStore, type MemStoreOptions, type DiffFrameOptions } from './store/mem-store.ts'
 export { ChangeEvent, type Change } from './store/change-event.ts'
 export { OpsEvent } from './store/ops-event.ts'
+export { ForeignDotEvent } from './store/foreign-dot-event.ts'
 export { ClockSet } from './store/clock-set.ts'
 export { HybridClock, compareHlc, type HybridClockOptions } from './store/hlc.ts'
 export { bytesCodec, stringCodec, jsonCodec, type Codec } from './store/codecs.ts'

@@ -14,4 +14,4 @@ export const MAX_SEQ = 2 ** 48 - 1
  */
 export const MAX_WRITERS_PER_MESSAGE = 1024
 /** The default of `MemStoreOptions.maxRemovalOnlyWriters`: writers a store keeps that it knows only from removals. */
-export const MAX_REMOVAL_ONLY_WRITERS = 16384
+export const MAX_REMOVAL_ONLY_WRITERS = 4096

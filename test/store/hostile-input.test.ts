@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import fc from 'fast-check'
 import {
-  ClockSet, ForeignDotError, MAX_SEQ, MemStore, SeqLimitError, decodeDiff, decodeDiffRequest, decodeOps,
+  ClockSet, ForeignDotError, ForeignDotEvent, MAX_SEQ, MemStore, SeqLimitError, decodeDiff, decodeDiffRequest, decodeOps,
   encodeDiff, encodeDiffRequestPages, encodeOps, type Diff, type Op
 } from '../../src/index.ts'
 import { LevelFixture } from './level-fixture.ts'
@@ -54,17 +54,31 @@ describe('remote input never moves what a replica owns', () => {
     assert.equal(nextSeqOf(victim), 4)
   })
 
-  it('refuses a diff whose entries or deaths under its own id go beyond what it issued', () => {
+  it('leaves out entries and deaths of its own id it never issued from a diff, integrates the rest, and reports them', () => {
     const victim = victimStore()
-    const hash = victim.stateHash()
+    const reports: ForeignDotEvent[] = []
+    victim.addEventListener('foreign-dot', (event) => { reports.push(event) })
     const deaths = ClockSet.of(2, MAX_SEQ)
-    const deathDiff: Diff = { needsFullRequest: false, groups: [{ replica: victim.replicaId, entries: [], deaths }] }
-    assert.throws(() => victim.integrateDiff(decodeDiff(encodeDiff(deathDiff))), { name: 'ForeignDotError' })
-    const entryDiff: Diff = { needsFullRequest: false, groups: [{ replica: victim.replicaId, entries: [{ key: key('a'), value: key('evil'), seq: 50, hlc: { wall: Date.now(), counter: 0 } }] }] }
-    assert.throws(() => victim.integrateDiff(decodeDiff(encodeDiff(entryDiff))), { name: 'ForeignDotError' })
-    assert.throws(() => victim.integrateDiff(entryDiff), { name: 'ForeignDotError' }, 'objects made in code are checked too')
-    assert.deepEqual(victim.stateHash(), hash)
+    const other = madeUp(3)
+    const poisoned: Diff = {
+      needsFullRequest: false,
+      groups: [
+        { replica: victim.replicaId, entries: [{ key: key('a'), value: key('evil'), seq: 50, hlc: { wall: Date.now(), counter: 0 } }], deaths },
+        { replica: other, entries: [{ key: key('o'), value: key('fine'), seq: 1, hlc: { wall: 1, counter: 0 } }] }
+      ]
+    }
+    victim.integrateDiff(decodeDiff(encodeDiff(poisoned)))
+    assert.equal(reports.length, 1)
+    assert.ok(reports[0].error instanceof ForeignDotError && reports[0].error.seq === 50)
+    assert.deepEqual(victim.get(key('a')), key('1'), 'the forged entry is not taken')
+    assert.equal(victim.get(key('b')), undefined, 'seq 2, which it did issue, is dead')
+    assert.deepEqual(victim.get(key('o')), key('fine'), 'the rest of the diff is integrated')
+    assert.equal(victim.hasSeen({ replica: victim.replicaId, seq: MAX_SEQ }), false)
+    assert.equal(victim.hasSeen({ replica: victim.replicaId, seq: 50 }), false)
     assert.equal(nextSeqOf(victim), 4)
+    victim.integrateDiff(poisoned)
+    assert.equal(reports.length, 2, 'objects made in code are checked too')
+    assert.equal(nextSeqOf(victim), 5)
   })
 
   it('refuses further writes with SeqLimitError once it has issued the largest seq, changing nothing', () => {
