@@ -4,9 +4,13 @@ import { DiffSync } from '../protocols/diff/diff-sync.ts'
 import { DIFF_PROTOCOL, type DiffSyncInit, type PullResult } from '../protocols/diff/index.ts'
 import { decodeTopicMessage, opsTopic, type TopicMessage } from '../protocols/topic/topic-message.ts'
 import { encodeAnnouncement } from '../protocols/wire/announcement-codec.ts'
+import { DiffRefusedError, type DiffFault } from '../protocols/diff/index.ts'
+import { InvalidMessageError } from '../store/errors.ts'
 import { AntiEntropy, type PullReason } from './anti-entropy.ts'
 import { dialWithRetry } from './dial-with-retry.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, fitGossipsub } from './gossip-limits.ts'
 import { OpPublisher } from './op-publisher.ts'
+import { RefusalCounter, type RefusedInputs } from './refusal-counter.ts'
 import { sharedDiffSync } from './shared-diff-sync.ts'
 import type { MemStore } from '../store/mem-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
@@ -36,7 +40,12 @@ export interface MeshPeerOptions {
   }
   /** Commits within this many ms of the last message are coalesced into the next one. @default 4 */
   coalesceMs?: number
-  /** Ops messages are split beyond this size, in bytes. @default 262144 */
+  /**
+   * The largest ops message, in bytes: larger batches are split, a single larger op reaches
+   * peers by a pull, and a larger message received is rejected (its sender scored down). Every
+   * peer of a mesh needs the same value. The node's gossipsub inbound limit is raised to fit it
+   * if needed. @default 262144
+   */
   maxMessageBytes?: number
   /**
    * Options of the diff protocol, when the peer registers it: on a node `createMeshPeer` makes
@@ -99,6 +108,12 @@ export interface MeshPeerStats {
   dialFailures: number
   /** When the last pull from each peer completed (ms since the epoch), by peer id. */
   lastSync: Record<string, number>
+  /**
+   * What this peer refused from each remote peer, by peer id: see who misbehaves and block it.
+   * Kept for the 1,024 peers refused most recently (an attacker can make identities at will).
+   * A diff stream refused before it named a mesh counts for every mesh on a shared node.
+   */
+  refusedByPeer: Record<string, RefusedInputs>
   /** Peers of this mesh connected now. */
   connectedPeers: string[]
 }
@@ -120,7 +135,9 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #decoded = new WeakMap<Message, TopicMessage>()
   readonly #publisher: OpPublisher
   readonly #antiEntropy: AntiEntropy
-  readonly #stats: Omit<MeshPeerStats, 'connectedPeers' | 'lastSync' | 'diffServed' | 'diffRefused' | 'diffServeFailures'> & { lastSync: Map<string, number> } = {
+  readonly #maxMessageBytes: number
+  readonly #refusals = new RefusalCounter()
+  readonly #stats: Omit<MeshPeerStats, 'connectedPeers' | 'lastSync' | 'diffServed' | 'diffRefused' | 'diffServeFailures' | 'refusedByPeer'> & { lastSync: Map<string, number> } = {
     opsSent: 0,
     opsReceived: 0,
     messagesSent: 0,
@@ -156,9 +173,12 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#ownsNode = ownsNode
     this.#options = options
     this.#log = node.logger.forComponent(`roaring-mesh:peer:${this.mesh}`)
+    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.#publisher = new OpPublisher((message) => this.#publish(message), {
       windowMs: options.coalesceMs ?? 4,
-      maxMessageBytes: options.maxMessageBytes ?? 256 * 1024
+      maxMessageBytes: this.#maxMessageBytes,
+      // Neighbours that see a state hash unlike theirs pull it.
+      oversized: () => this.#announce()
     })
     this.#antiEntropy = new AntiEntropy((peer, reason, signal) => this.#pullFrom(peer, reason, signal), {
       interval: options.antiEntropy?.interval ?? 30_000,
@@ -178,8 +198,10 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
 
   async start (): Promise<void> {
     if (this.#started) return
-    if (this.#ownsNode) await this.#node.start()
     const pubsub = this.#node.services.pubsub
+    // Before the node starts, so that the first streams already read with the mesh's limit.
+    fitGossipsub(pubsub, this.topic, this.#maxMessageBytes)
+    if (this.#ownsNode) await this.#node.start()
     if (this.#node.services.diffSync instanceof DiffSync) {
       this.#diff = this.#node.services.diffSync
     } else {
@@ -188,6 +210,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       this.#releaseDiff = shared.release
     }
     this.#diff.serve(this.mesh, this.store)
+    this.#diff.addEventListener('fault', this.#onDiffFault)
     pubsub.topicValidators.set(this.topic, this.#validate)
     pubsub.addEventListener('gossipsub:message', this.#onMessage)
     pubsub.subscribe(this.topic)
@@ -240,6 +263,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     if (pubsub.getTopics().includes(this.topic)) pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
     this.#diff?.unserve(this.mesh)
+    this.#diff?.removeEventListener('fault', this.#onDiffFault)
     await this.#releaseDiff?.()
     if (this.#ownsNode) await this.#node.stop()
     // A store the peer opened (createMeshPeer's dataDir) is flushed and closed with it.
@@ -256,6 +280,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       diffRefused: served?.refused ?? 0,
       diffServeFailures: served?.failed ?? 0,
       lastSync: Object.fromEntries(lastSync),
+      refusedByPeer: this.#refusals.snapshot(),
       connectedPeers: this.#antiEntropy.peers.map(String)
     }
   }
@@ -322,13 +347,21 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     return decoded
   }
 
-  /** Malformed messages are rejected before gossipsub forwards them (and their sender is scored down). */
+  /**
+   * Gossipsub asks before it delivers or forwards a message. Reject, which scores the peer that
+   * forwarded it down until it is pruned and graylisted, is for what no honest peer sends: a
+   * malformed or oversized message. Ignore, without penalty, is for what depends on our own
+   * state: a message arriving while this peer starts or stops.
+   */
   readonly #validate = (peer: PeerId, msg: Message): TopicValidatorResult => {
+    if (!this.#started) return TopicValidatorResult.Ignore
     try {
+      if (msg.data.byteLength > this.#maxMessageBytes) throw new InvalidMessageError(`a message of ${msg.data.byteLength} bytes, beyond the mesh's ${this.#maxMessageBytes}`)
       this.#decode(msg)
       return TopicValidatorResult.Accept
     } catch (err) {
       this.#stats.invalidMessages++
+      this.#refusals.count(peer.toString(), 'topicMessages')
       this.#log.error('rejecting a malformed message from %p on %s - %e', peer, this.topic, err)
       return TopicValidatorResult.Reject
     }
@@ -402,10 +435,18 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       if (!equals(before, this.store.stateHash())) this.#announce()
     } catch (err: any) {
       if (signal.aborted) return
+      if (err instanceof DiffRefusedError && err.reason === 'rate-limited') this.#antiEntropy.backOff(peer, err.retryAfterMs ?? 1000)
       this.#stats.diffFailures++
       this.#log.error('pull from %p (%s) failed - %e', peer, reason, err)
       this.safeDispatchEvent('sync:error', { detail: { peer, reason, error: err } })
     }
+  }
+
+  /** Tallies, per remote peer, what the diff protocol refused of this mesh (or of no mesh in particular). */
+  readonly #onDiffFault = (event: CustomEvent<DiffFault>): void => {
+    const { peer, kind, mesh } = event.detail
+    if (mesh != null && mesh !== this.mesh) return
+    this.#refusals.count(peer.toString(), kind === 'frame' ? 'diffFrames' : kind === 'rate-limited' ? 'rateLimited' : 'diffRequests')
   }
 
   /** Tells neighbours our state changed by a pull, at most twice a second. */
