@@ -125,7 +125,12 @@ describe('hostile input against a real peer over TCP', { timeout: 120_000 }, () 
     const before = victim.peer.stats().invalidMessages
     const messages = malformedTopicMessages()
     for (const message of messages) await pubsub.publish(victim.peer.topic, message)
-    await waitFor(() => victim.peer.stats().invalidMessages >= before + messages.length, 'the victim to reject every message')
+    // Each rejection scores the attacker down; once below gossipsub's graylist threshold its
+    // further messages are dropped unread, so not every one need reach the validator.
+    const victimGossip = victim.peer.libp2p.services.pubsub as any
+    const graylisted = (): boolean => victimGossip.getScore(attacker.peerId.toString()) < victimGossip.opts.scoreThresholds.graylistThreshold
+    await waitFor(() => victim.peer.stats().invalidMessages >= before + messages.length || graylisted(), 'the victim to reject every message or graylist the attacker')
+    assert.ok(victim.peer.stats().invalidMessages >= before + 3, 'the malformed messages are rejected')
     assert.equal(hashOf(victim.store), hash, 'the store is unchanged')
     assert.equal(victim.peer.stats().opsReceived, friend.peer.stats().opsSent, 'no op came from the attacker')
     assert.ok(log.errors.some((line) => line.includes('rejecting a malformed message')), 'the rejection is logged')
