@@ -162,6 +162,11 @@ describe('hostile input against a real peer over TCP', { timeout: 120_000 }, () 
     assert.equal(hashOf(victim.store), hash, 'the store is unchanged')
     assert.ok(log.errors.some((line) => line.includes('Message length too long') || line.includes('length')), 'the oversized prefix is logged')
     assert.ok(log.errors.some((line) => line.includes('bad diff request')), 'the garbage request is logged')
+    // Each of the 8 streams failed before a request was read, or carried a bad one: all count
+    // against the attacker, as refused requests.
+    const refusals = stats.refusedByPeer[attacker.peerId.toString()]
+    assert.ok(refusals != null && refusals.diffRequests >= 8 && refusals.total === refusals.diffRequests, JSON.stringify(refusals))
+    assert.equal(stats.refusedByPeer[friend.peer.libp2p.peerId.toString()], undefined, 'the honest peer is not counted')
   })
 
   it('cuts off a peer that requests a diff and never reads it, after the timeout', async () => {
@@ -204,6 +209,10 @@ describe('hostile input against a real peer over TCP', { timeout: 120_000 }, () 
     await waitFor(() => victim.peer.stats().diffFailures >= failuresBefore + answers.length, 'every pull from the attacker to fail')
     assert.equal(hashOf(victim.store), hash, 'the store is unchanged')
     assert.ok(log.errors.some((line) => line.includes('pull from') && line.includes(attacker.peerId.toString())), 'the failed pulls are logged')
+    // Answers that fail to decode count against the responder; one that only stalls (the random
+    // bytes may read as the start of a long frame) is the link's failure as much as its.
+    const refusals = victim.peer.stats().refusedByPeer[attacker.peerId.toString()]
+    assert.ok(refusals != null && refusals.diffFrames >= answers.length - 1, JSON.stringify(refusals))
   })
 
   it('keeps syncing with honest peers afterwards, both ways', async () => {
