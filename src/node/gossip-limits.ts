@@ -19,11 +19,12 @@ export function maxInboundRpcBytes (maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES)
 /**
  * Score parameters for a mesh's ops topic. Only what a peer does wrong on purpose costs it:
  * each message our validator rejects adds one to a counter that weighs -10 squared, so three
- * take a peer past gossipsub's graylist threshold (-80), where everything it sends is dropped
- * unread; the counter decays by 3 % a second, so a flood of thousands keeps it out for
- * minutes. Being in the mesh and delivering first earn at most +10 (gossipsub's topic score
- * cap). Mesh delivery rates are not scored: a key-value store's writers are quiet for long
- * stretches, and an honest quiet peer must not be pruned for it.
+ * take a new peer past gossipsub's graylist threshold (-80), where everything it sends is
+ * dropped unread (four, for a peer that has earned the +20 that ten minutes in the mesh and
+ * ten first deliveries give); the counter decays by 3 % a second, so a flood of thousands
+ * keeps a peer out for minutes. A negative score alone prunes a peer from the mesh. Mesh
+ * delivery rates are not scored: a key-value store's writers are quiet for long stretches,
+ * and an honest quiet peer must not be pruned for it.
  */
 export function opsTopicScoreParams (): TopicScoreParams {
   return createTopicScoreParams({
