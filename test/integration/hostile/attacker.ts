@@ -43,6 +43,8 @@ export function gossipOf (peer: TestPeer): { getScore: (id: string) => number, g
 
 /** What the process's event loop and memory did over an attack, for the test's report. */
 export interface LoadReport {
+  /** Delay samples taken: none when the loop was never idle long enough to take one. */
+  samples: number
   maxLagMs: number
   p99LagMs: number
   rssGrowthMiB: number
@@ -63,6 +65,7 @@ export function watchLoad (): { stop: () => LoadReport } {
       histogram.disable()
       gc?.()
       return {
+        samples: histogram.count,
         maxLagMs: histogram.max / 1e6,
         p99LagMs: histogram.percentile(99) / 1e6,
         rssGrowthMiB: (process.memoryUsage().rss - rss) / 2 ** 20
@@ -72,5 +75,6 @@ export function watchLoad (): { stop: () => LoadReport } {
 }
 
 export function report (what: string, load: LoadReport, extra = ''): void {
-  process.stdout.write(`# ${what}: event-loop lag max ${load.maxLagMs.toFixed(0)} ms, p99 ${load.p99LagMs.toFixed(0)} ms, RSS ${load.rssGrowthMiB >= 0 ? '+' : ''}${load.rssGrowthMiB.toFixed(0)} MiB${extra}\n`)
+  const lag = load.samples === 0 ? 'event-loop lag not sampled' : `event-loop lag max ${load.maxLagMs.toFixed(0)} ms, p99 ${load.p99LagMs.toFixed(0)} ms`
+  process.stdout.write(`# ${what}: ${lag} (${load.samples} samples), RSS ${load.rssGrowthMiB >= 0 ? '+' : ''}${load.rssGrowthMiB.toFixed(0)} MiB${extra}\n`)
 }
