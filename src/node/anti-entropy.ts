@@ -15,7 +15,8 @@ export interface AntiEntropyOptions {
 /**
  * Decides when to pull from whom: from a peer as it connects, when an op reveals a gap or a
  * neighbour announces a state we do not have, and periodically from a random neighbour. Pulls
- * from one peer never overlap (a request during one queues a single follow-up).
+ * from one peer never overlap (a request during one queues a single follow-up), and a peer that
+ * asked us to back off (a rate-limited pull) is not pulled again before the time it named.
  */
 export class AntiEntropy {
   readonly #pull: (peer: PeerId, reason: PullReason, signal: AbortSignal) => Promise<void>
@@ -24,6 +25,8 @@ export class AntiEntropy {
   readonly #peers = new Map<string, PeerId>()
   readonly #lastTriggered = new Map<string, number>()
   readonly #deferred = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Until when (ms since the epoch) each peer asked not to be pulled. */
+  readonly #notBefore = new Map<string, number>()
   #controller = new AbortController()
   #timer: ReturnType<typeof setTimeout> | undefined
   #running = false
@@ -61,16 +64,37 @@ export class AntiEntropy {
     const key = peer.toString()
     this.#peers.delete(key)
     this.#lastTriggered.delete(key)
+    this.#notBefore.delete(key)
     clearTimeout(this.#deferred.get(key))
     this.#deferred.delete(key)
   }
 
-  /** Pulls now (joining or queueing behind a pull already running against this peer). */
+  /** Pulls nothing from `peer` for `ms`: it refused a pull and named when to come back. */
+  backOff (peer: PeerId, ms: number): void {
+    const key = peer.toString()
+    if (this.#peers.has(key)) this.#notBefore.set(key, Math.max(this.#notBefore.get(key) ?? 0, Date.now() + ms))
+  }
+
+  /** How long `peer` asked us to wait still, in ms (0 when it did not). */
+  #backOffLeft (key: string): number {
+    const until = this.#notBefore.get(key)
+    if (until == null) return 0
+    const left = until - Date.now()
+    if (left <= 0) this.#notBefore.delete(key)
+    return Math.max(0, left)
+  }
+
+  /**
+   * Pulls now (joining or queueing behind a pull already running against this peer); does
+   * nothing while the peer has asked us to back off.
+   */
   async pull (peer: PeerId, reason: PullReason): Promise<void> {
     if (!this.#running) return
     const signal = this.#controller.signal
-    await this.#gate.run(peer.toString(), async () => {
-      if (!signal.aborted) await this.#pull(peer, reason, signal)
+    const key = peer.toString()
+    await this.#gate.run(key, async () => {
+      // Checked when the pull runs: a queued follow-up must honour a refusal of the one before.
+      if (!signal.aborted && this.#backOffLeft(key) === 0) await this.#pull(peer, reason, signal)
     }).catch(() => {
       // The pull function reports its own failures; a rejection here must not go unhandled.
     })
@@ -80,7 +104,10 @@ export class AntiEntropy {
   trigger (peer: PeerId, reason: 'gap' | 'announcement'): void {
     const key = peer.toString()
     if (!this.#running || this.#deferred.has(key)) return
-    const wait = (this.#lastTriggered.get(key) ?? Number.NEGATIVE_INFINITY) + this.#options.minTriggeredInterval - Date.now()
+    const wait = Math.max(
+      (this.#lastTriggered.get(key) ?? Number.NEGATIVE_INFINITY) + this.#options.minTriggeredInterval - Date.now(),
+      this.#backOffLeft(key)
+    )
     const go = (): void => {
       this.#deferred.delete(key)
       this.#lastTriggered.set(key, Date.now())
@@ -95,7 +122,7 @@ export class AntiEntropy {
     const delay = Math.max(0, interval + (Math.random() * 2 - 1) * jitter)
     this.#timer = setTimeout(() => {
       if (!this.#running) return
-      const peers = this.peers
+      const peers = this.peers.filter((peer) => this.#backOffLeft(peer.toString()) === 0)
       if (peers.length > 0) void this.pull(peers[Math.floor(Math.random() * peers.length)], 'periodic')
       this.#schedule()
     }, delay)

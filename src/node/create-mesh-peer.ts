@@ -4,6 +4,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { diffSync } from '../protocols/diff/index.ts'
 import { InvalidArgumentError } from '../store/errors.ts'
 import { LevelStore, type LevelStoreOptions } from '../store/level/level-store.ts'
+import { meshGossipsubOptions } from './gossip-limits.ts'
 import { MeshPeer, type MeshLibp2p, type MeshPeerOptions } from './mesh-peer.ts'
 import type { MemStore } from '../store/mem-store.ts'
 
@@ -66,7 +67,7 @@ async function makePeer<K, V> (store: MemStore<K, V>, ownsStore: boolean, libp2p
     start: false,
     services: {
       identify: identify(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
+      pubsub: gossipsub(meshGossipsubOptions({ maxMessageBytes: peerOptions.maxMessageBytes })),
       diffSync: diffSync(peerOptions.diff),
       ...libp2p.services,
       // Diff options given to the peer itself win over a preset's defaults.

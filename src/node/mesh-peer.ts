@@ -1,107 +1,29 @@
 import { TypedEventEmitter } from 'main-event'
 import { equals } from 'uint8arrays/equals'
 import { DiffSync } from '../protocols/diff/diff-sync.ts'
-import { DIFF_PROTOCOL, type DiffSyncInit, type PullResult } from '../protocols/diff/index.ts'
+import { DIFF_PROTOCOL, DiffRefusedError, type DiffFault } from '../protocols/diff/index.ts'
 import { decodeTopicMessage, opsTopic, type TopicMessage } from '../protocols/topic/topic-message.ts'
 import { encodeAnnouncement } from '../protocols/wire/announcement-codec.ts'
+import { ForeignDotError, InvalidMessageError } from '../store/errors.ts'
+import { attributedStore, foreignDotIn } from './foreign-dots.ts'
 import { AntiEntropy, type PullReason } from './anti-entropy.ts'
 import { dialWithRetry } from './dial-with-retry.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, fitGossipsub } from './gossip-limits.ts'
 import { OpPublisher } from './op-publisher.ts'
+import { RefusalCounter } from './refusal-counter.ts'
 import { sharedDiffSync } from './shared-diff-sync.ts'
 import type { MemStore } from '../store/mem-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
+import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
+import type { MeshPeerEvents, MeshPeerOptions, MeshPeerStats } from './mesh-peer-types.ts'
 import { TopicValidatorResult, type GossipSub, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { AbortOptions, Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 
+export type { MeshPeerOptions, MeshPeerEvents, MeshPeerStats, SyncDetail, SyncErrorDetail, ForeignDotDetail } from './mesh-peer-types.ts'
+
 /** A libp2p node a mesh peer can run on: gossipsub registered as `services.pubsub`. */
 export type MeshLibp2p = Libp2p<{ pubsub: GossipSub, diffSync?: DiffSync }>
-
-export interface MeshPeerOptions {
-  /**
-   * The shared store's name: peers of one mesh replicate one store, and one libp2p node may
-   * serve several meshes. @default 'default'
-   */
-  mesh?: string
-  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/2` */
-  topic?: string
-  /** Periodic and triggered pulls. */
-  antiEntropy?: {
-    /** Mean time between pulls from a random connected peer, in ms. @default 30000 */
-    interval?: number
-    /** The interval varies by up to this much either way, in ms. @default 10000 */
-    jitter?: number
-    /** The least time between two gap- or announcement-triggered pulls from one peer, in ms. @default 1000 */
-    minTriggeredInterval?: number
-  }
-  /** Commits within this many ms of the last message are coalesced into the next one. @default 4 */
-  coalesceMs?: number
-  /** Ops messages are split beyond this size, in bytes. @default 262144 */
-  maxMessageBytes?: number
-  /**
-   * Options of the diff protocol, when the peer registers it: on a node `createMeshPeer` makes
-   * from options (over a preset's `diff`), or on an app's node that has no `diffSync` service.
-   */
-  diff?: DiffSyncInit
-}
-
-export interface SyncDetail {
-  readonly peer: PeerId
-  readonly reason: PullReason
-  readonly result: PullResult
-  readonly durationMs: number
-}
-
-export interface SyncErrorDetail {
-  readonly peer: PeerId
-  readonly reason: PullReason
-  readonly error: Error
-}
-
-export interface MeshPeerEvents {
-  /** A peer that speaks the diff protocol connected. */
-  'peer:connect': CustomEvent<PeerId>
-  'peer:disconnect': CustomEvent<PeerId>
-  /** A pull from a peer completed. */
-  sync: CustomEvent<SyncDetail>
-  /** A pull from a peer failed; the next one retries. */
-  'sync:error': CustomEvent<SyncErrorDetail>
-}
-
-export interface MeshPeerStats {
-  /** Ops published / integrated from the topic. */
-  opsSent: number
-  opsReceived: number
-  /** Topic messages published / received (ops and announcements). */
-  messagesSent: number
-  messagesReceived: number
-  /** Bytes published on / received from the topic. */
-  topicBytesSent: number
-  topicBytesReceived: number
-  /** Topic messages refused as malformed. */
-  invalidMessages: number
-  /** Pulls completed / failed, and their bytes (request and frames). */
-  diffRounds: number
-  diffFailures: number
-  diffBytesSent: number
-  diffBytesReceived: number
-  /**
-   * What this node's diff protocol did as a responder, for every mesh it serves (an inbound
-   * stream names its mesh only once read, so garbage cannot be told apart by mesh): requests
-   * answered, refused (unknown mesh, undecodable request), and streams aborted (garbage,
-   * oversized, or a reader stalled past the timeout).
-   */
-  diffServed: number
-  diffRefused: number
-  diffServeFailures: number
-  /** Dials by {@link MeshPeer.dial} that failed once and were retried, and that failed twice. */
-  dialRetries: number
-  dialFailures: number
-  /** When the last pull from each peer completed (ms since the epoch), by peer id. */
-  lastSync: Record<string, number>
-  /** Peers of this mesh connected now. */
-  connectedPeers: string[]
-}
 
 /**
  * One store's membership of a mesh: publishes local commits as ops on the mesh's topic,
@@ -120,7 +42,9 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #decoded = new WeakMap<Message, TopicMessage>()
   readonly #publisher: OpPublisher
   readonly #antiEntropy: AntiEntropy
-  readonly #stats: Omit<MeshPeerStats, 'connectedPeers' | 'lastSync' | 'diffServed' | 'diffRefused' | 'diffServeFailures'> & { lastSync: Map<string, number> } = {
+  readonly #maxMessageBytes: number
+  readonly #refusals = new RefusalCounter()
+  readonly #stats: Omit<MeshPeerStats, 'connectedPeers' | 'lastSync' | 'diffServed' | 'diffRefused' | 'diffServeFailures' | 'refusedByPeer'> & { lastSync: Map<string, number> } = {
     opsSent: 0,
     opsReceived: 0,
     messagesSent: 0,
@@ -128,6 +52,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     topicBytesSent: 0,
     topicBytesReceived: 0,
     invalidMessages: 0,
+    foreignDots: 0,
     diffRounds: 0,
     diffFailures: 0,
     diffBytesSent: 0,
@@ -145,6 +70,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #announceTimer: ReturnType<typeof setTimeout> | undefined
   #lastAnnounce = 0
   #started = false
+  /** The peer whose diff the store is integrating right now, if any. */
+  #pulling: PeerId | undefined
 
   constructor (store: MemStore<K, V>, node: MeshLibp2p, ownsNode: boolean, options: MeshPeerOptions = {}, ownsStore = false) {
     super()
@@ -156,9 +83,12 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#ownsNode = ownsNode
     this.#options = options
     this.#log = node.logger.forComponent(`roaring-mesh:peer:${this.mesh}`)
+    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.#publisher = new OpPublisher((message) => this.#publish(message), {
       windowMs: options.coalesceMs ?? 4,
-      maxMessageBytes: options.maxMessageBytes ?? 256 * 1024
+      maxMessageBytes: this.#maxMessageBytes,
+      // Neighbours that see a state hash unlike theirs pull it.
+      oversized: () => this.#announce()
     })
     this.#antiEntropy = new AntiEntropy((peer, reason, signal) => this.#pullFrom(peer, reason, signal), {
       interval: options.antiEntropy?.interval ?? 30_000,
@@ -178,8 +108,10 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
 
   async start (): Promise<void> {
     if (this.#started) return
-    if (this.#ownsNode) await this.#node.start()
     const pubsub = this.#node.services.pubsub
+    // Before the node starts, so that the first streams already read with the mesh's limit.
+    fitGossipsub(pubsub, this.topic, this.#maxMessageBytes)
+    if (this.#ownsNode) await this.#node.start()
     if (this.#node.services.diffSync instanceof DiffSync) {
       this.#diff = this.#node.services.diffSync
     } else {
@@ -188,10 +120,12 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       this.#releaseDiff = shared.release
     }
     this.#diff.serve(this.mesh, this.store)
+    this.#diff.addEventListener('fault', this.#onDiffFault)
     pubsub.topicValidators.set(this.topic, this.#validate)
     pubsub.addEventListener('gossipsub:message', this.#onMessage)
     pubsub.subscribe(this.topic)
     this.store.addEventListener('ops', this.#onLocalOps)
+    this.store.addEventListener('foreign-dot', this.#onForeignDot)
     this.#antiEntropy.start()
     this.#topologyId = await this.#node.register(DIFF_PROTOCOL, {
       onConnect: (peer) => this.#onPeerConnect(peer),
@@ -228,6 +162,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     if (!this.#started) return
     this.#started = false
     this.store.removeEventListener('ops', this.#onLocalOps)
+    this.store.removeEventListener('foreign-dot', this.#onForeignDot)
     this.#publisher.stop()
     clearTimeout(this.#announceTimer)
     clearTimeout(this.#retryTimer)
@@ -240,6 +175,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     if (pubsub.getTopics().includes(this.topic)) pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
     this.#diff?.unserve(this.mesh)
+    this.#diff?.removeEventListener('fault', this.#onDiffFault)
     await this.#releaseDiff?.()
     if (this.#ownsNode) await this.#node.stop()
     // A store the peer opened (createMeshPeer's dataDir) is flushed and closed with it.
@@ -256,6 +192,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       diffRefused: served?.refused ?? 0,
       diffServeFailures: served?.failed ?? 0,
       lastSync: Object.fromEntries(lastSync),
+      refusedByPeer: this.#refusals.snapshot(),
       connectedPeers: this.#antiEntropy.peers.map(String)
     }
   }
@@ -322,13 +259,24 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     return decoded
   }
 
-  /** Malformed messages are rejected before gossipsub forwards them (and their sender is scored down). */
+  /**
+   * Gossipsub asks before it delivers or forwards a message. Reject, which scores the peer that
+   * forwarded it down until it is pruned and graylisted, is for what no honest peer sends: a
+   * malformed or oversized message. Ignore, without penalty, is for what depends on our own
+   * state: a message arriving while this peer starts or stops.
+   */
   readonly #validate = (peer: PeerId, msg: Message): TopicValidatorResult => {
+    if (!this.#started) return TopicValidatorResult.Ignore
     try {
-      this.#decode(msg)
-      return TopicValidatorResult.Accept
+      if (msg.data.byteLength > this.#maxMessageBytes) throw new InvalidMessageError(`a message of ${msg.data.byteLength} bytes, beyond the mesh's ${this.#maxMessageBytes}`)
+      const message = this.#decode(msg)
+      const dot = message.kind === 'ops' ? foreignDotIn(message.ops, this.store) : undefined
+      if (dot == null) return TopicValidatorResult.Accept
+      this.#reportForeign(msg.type === 'signed' ? msg.from : peer, new ForeignDotError(dot.seq, `a topic message names seq ${dot.seq} of this replica (${this.store.replicaId}), which it never issued`))
+      return TopicValidatorResult.Ignore
     } catch (err) {
       this.#stats.invalidMessages++
+      this.#refusals.count(peer.toString(), 'topicMessages')
       this.#log.error('rejecting a malformed message from %p on %s - %e', peer, this.topic, err)
       return TopicValidatorResult.Reject
     }
@@ -374,6 +322,10 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       try {
         this.store.integrateOps(message.ops)
       } catch (err) {
+        if (err instanceof ForeignDotError) {
+          this.#reportForeign(source, err)
+          continue
+        }
         this.#stats.invalidMessages++
         this.#log.error('could not integrate ops from %p - %e', source, err)
         continue
@@ -393,7 +345,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     const before = this.store.stateHash()
     try {
       // On connect or a gap we know we lack something: skip the summary round.
-      const result = await diff.pull(peer, this.mesh, this.store, { signal, summary: reason === 'periodic' || reason === 'announcement' })
+      const store = attributedStore(this.store, peer, (from) => { this.#pulling = from })
+      const result = await diff.pull(peer, this.mesh, store, { signal, summary: reason === 'periodic' || reason === 'announcement' })
       this.#stats.diffRounds++
       this.#stats.diffBytesSent += result.bytesSent
       this.#stats.diffBytesReceived += result.bytesReceived
@@ -402,10 +355,30 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       if (!equals(before, this.store.stateHash())) this.#announce()
     } catch (err: any) {
       if (signal.aborted) return
+      if (err instanceof DiffRefusedError && err.reason === 'rate-limited') this.#antiEntropy.backOff(peer, err.retryAfterMs ?? 1000)
       this.#stats.diffFailures++
       this.#log.error('pull from %p (%s) failed - %e', peer, reason, err)
       this.safeDispatchEvent('sync:error', { detail: { peer, reason, error: err } })
     }
+  }
+
+  /** A diff the store integrated named foreign dots; it left them out. */
+  readonly #onForeignDot = (event: ForeignDotEvent): void => {
+    this.#reportForeign(this.#pulling, event.error)
+  }
+
+  #reportForeign (peer: PeerId | undefined, error: ForeignDotError): void {
+    this.#stats.foreignDots++
+    if (peer != null) this.#refusals.count(peer.toString(), 'foreignDots')
+    this.#log.error('refused dots of our own replica id from %s - %e', peer?.toString() ?? 'an app call', error)
+    this.safeDispatchEvent('foreign-dot', { detail: { peer, error } })
+  }
+
+  /** Tallies, per remote peer, what the diff protocol refused of this mesh (or of no mesh in particular). */
+  readonly #onDiffFault = (event: CustomEvent<DiffFault>): void => {
+    const { peer, kind, mesh } = event.detail
+    if (mesh != null && mesh !== this.mesh) return
+    this.#refusals.count(peer.toString(), kind === 'frame' ? 'diffFrames' : kind === 'rate-limited' ? 'rateLimited' : 'diffRequests')
   }
 
   /** Tells neighbours our state changed by a pull, at most twice a second. */

@@ -5,8 +5,13 @@ import type { Dot, Op, ReplicaId } from '../store/types.ts'
 export interface OpPublisherOptions {
   /** Ops committed within this many ms of the last message share the next one. @default 4 */
   windowMs: number
-  /** A message is split at op boundaries beyond this size. @default 262144 */
+  /** A message is split at op boundaries beyond this size; no message is larger. @default 262144 */
   maxMessageBytes: number
+  /**
+   * Receives an op too large for a message of its own (a value near the 1 MiB limit): peers
+   * refuse a larger message, so it must reach them by a pull instead.
+   */
+  oversized: (op: Op) => void
 }
 
 /** Rough encoded size of an op, to split messages without encoding twice. */
@@ -42,7 +47,8 @@ function withinWriterLimit (op: Op): Op[] {
 }
 
 /**
- * Turns local commits into topic messages. At a low rate each commit goes out at once, so latency
+ * Turns local commits into topic messages, each at most `maxMessageBytes` encoded (what peers
+ * accept from the topic). At a low rate each commit goes out at once, so latency
  * is one message; in a burst, commits within `windowMs` of the last message are coalesced into
  * one, since gossipsub carries a few thousand messages a second but far more bytes.
  */
@@ -82,7 +88,7 @@ export class OpPublisher {
     let bytes = 0
     const writers = new Set<ReplicaId>()
     const send = (): void => {
-      if (batch.length > 0) this.#publish(encodeOps(batch))
+      if (batch.length > 0) this.#send(batch)
       batch = []
       bytes = 0
       writers.clear()
@@ -102,6 +108,20 @@ export class OpPublisher {
     send()
     this.#pending = []
     this.#pendingBytes = 0
+  }
+
+  /** Publishes a batch, halving it while the estimate fell short of its encoded size. */
+  #send (batch: Op[]): void {
+    const message = encodeOps(batch)
+    if (message.byteLength <= this.#options.maxMessageBytes) {
+      this.#publish(message)
+    } else if (batch.length === 1) {
+      this.#options.oversized(batch[0])
+    } else {
+      const half = Math.ceil(batch.length / 2)
+      this.#send(batch.slice(0, half))
+      this.#send(batch.slice(half))
+    }
   }
 
   /** Drops the timer; pending ops are sent first. */

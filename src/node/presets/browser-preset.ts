@@ -7,6 +7,7 @@ import { identify } from '@libp2p/identify'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { diffSync, type DiffSyncInit } from '../../protocols/diff/index.ts'
+import { meshGossipsubOptions } from '../gossip-limits.ts'
 import type { Libp2pOptions } from 'libp2p'
 import type { PeerDiscovery, PrivateKey } from '@libp2p/interface'
 
@@ -21,7 +22,14 @@ export interface BrowserPresetOptions {
    */
   allowPrivateAddresses?: boolean
   privateKey?: PrivateKey
+  /**
+   * Gossipsub options over the mesh's (see `meshGossipsubOptions`: an inbound RPC limit of
+   * 512 KiB, peer scoring that graylists a peer sending invalid messages). Given
+   * `scoreParams` replace the mesh's whole; a mesh peer still scores its own topic.
+   * @default meshGossipsubOptions()
+   */
   gossipsub?: Partial<GossipsubOpts>
+  /** Options of the diff protocol. @default {} */
   diff?: DiffSyncInit
 }
 
@@ -46,7 +54,7 @@ export function browserPreset (options: BrowserPresetOptions = {}): Libp2pOption
     connectionGater: options.allowPrivateAddresses === true ? { denyDialMultiaddr: () => false } : undefined,
     services: {
       identify: identify(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, ...options.gossipsub }),
+      pubsub: gossipsub({ ...meshGossipsubOptions(), ...options.gossipsub }),
       diffSync: diffSync(options.diff)
     }
   }

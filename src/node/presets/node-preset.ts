@@ -7,6 +7,7 @@ import { mdns } from '@libp2p/mdns'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { diffSync, type DiffSyncInit } from '../../protocols/diff/index.ts'
+import { meshGossipsubOptions } from '../gossip-limits.ts'
 import type { Libp2pOptions } from 'libp2p'
 import type { ConnectionGater, PeerDiscovery, PrivateKey } from '@libp2p/interface'
 
@@ -19,7 +20,14 @@ export interface NodePresetOptions {
   mdns?: boolean
   /** The node's identity; a fresh one by default. Keep it to stay the same peer across restarts. */
   privateKey?: PrivateKey
+  /**
+   * Gossipsub options over the mesh's (see `meshGossipsubOptions`: an inbound RPC limit of
+   * 512 KiB, peer scoring that graylists a peer sending invalid messages). Given
+   * `scoreParams` replace the mesh's whole; a mesh peer still scores its own topic.
+   * @default meshGossipsubOptions()
+   */
   gossipsub?: Partial<GossipsubOpts>
+  /** Options of the diff protocol. @default {} */
   diff?: DiffSyncInit
   connectionGater?: ConnectionGater
 }
@@ -39,7 +47,7 @@ export function nodePreset (options: NodePresetOptions = {}): Libp2pOptions<Reco
     connectionGater: options.connectionGater,
     services: {
       identify: identify(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, ...options.gossipsub }),
+      pubsub: gossipsub({ ...meshGossipsubOptions(), ...options.gossipsub }),
       diffSync: diffSync(options.diff)
     }
   }

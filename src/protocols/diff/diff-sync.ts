@@ -1,12 +1,15 @@
 import { lpStream, pbStream } from '@libp2p/utils'
+import { TypedEventEmitter } from 'main-event'
+import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
 import { decodeDiff, encodeDiff, entryCount } from '../wire/diff-codec.ts'
-import { decodeDiffRequest, encodeDiffRequestPages } from '../wire/diff-request-codec.ts'
+import { decodeDiffRequest, encodeDiffRequestPages, MAX_REQUEST_PAGE_BYTES } from '../wire/diff-request-codec.ts'
 import { DiffRefusedError, ProtocolViolationError } from './errors.ts'
 import { nextTask, whenIdle, type DiffStore } from './diff-store.ts'
 import { FrameReader } from './frame-reader.ts'
+import { PullRateLimiter } from './pull-rate-limiter.ts'
 import { DiffRequestMessage, DiffResponseMessage } from './pb/diff.ts'
-import type { DiffSyncComponents, DiffSyncInit, DiffSyncStats, PullOptions, PullResult } from './index.ts'
+import type { DiffFault, DiffSyncComponents, DiffSyncEvents, DiffSyncInit, DiffSyncStats, PullOptions, PullResult } from './index.ts'
 import type { DiffRequest } from '../../store/diff.ts'
 import type { Connection, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -16,26 +19,42 @@ export const PROTOCOL = '/roaring-mesh/diff/1.0.0'
 const EMPTY = new Uint8Array(0)
 /** Room for the protobuf envelope around a frame. */
 const ENVELOPE_BYTES = 64
+/** The longest wait a RATE_LIMITED answer may ask of us: a hostile responder cannot silence itself for longer. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000
 
-export class DiffSync implements Startable {
+/** Errors a responder causes by what it sends, as opposed to a connection that fails. */
+function isResponderFault (err: any): boolean {
+  return err instanceof ProtocolViolationError || err instanceof InvalidMessageError || err instanceof InvalidArgumentError ||
+    err?.name === 'InvalidMessageLengthError' || err?.name === 'InvalidParametersError'
+}
+
+export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Startable {
   readonly protocol = PROTOCOL
   readonly #components: DiffSyncComponents
   readonly #log: Logger
   readonly #init: Required<DiffSyncInit>
   readonly #stores = new Map<string, DiffStore>()
-  readonly #stats: DiffSyncStats = { served: 0, servedBytes: 0, refused: 0, failed: 0, pulls: 0, pulledBytes: 0, sentBytes: 0 }
+  readonly #limiter: PullRateLimiter
+  readonly #stats: DiffSyncStats = { served: 0, servedBytes: 0, refused: 0, rateLimited: 0, failed: 0, pulls: 0, pulledBytes: 0, sentBytes: 0 }
   #started = false
 
   constructor (components: DiffSyncComponents, init: DiffSyncInit = {}) {
+    super()
     this.#components = components
     this.#log = components.logger.forComponent('roaring-mesh:diff')
     this.#init = {
       maxFrameBytes: init.maxFrameBytes ?? 64 * 1024,
       maxRequestBytes: init.maxRequestBytes ?? 1024 * 1024,
       timeout: init.timeout ?? 10_000,
-      maxInboundStreams: init.maxInboundStreams ?? 16,
-      maxOutboundStreams: init.maxOutboundStreams ?? 16
+      maxInboundStreams: init.maxInboundStreams ?? 2,
+      maxOutboundStreams: init.maxOutboundStreams ?? 16,
+      pullRate: init.pullRate ?? { burst: 10, perSecond: 2 }
     }
+    // Any store's request must be readable: a large one comes in pages of this size.
+    if (this.#init.maxRequestBytes < MAX_REQUEST_PAGE_BYTES + ENVELOPE_BYTES) {
+      throw new InvalidArgumentError(`maxRequestBytes ${this.#init.maxRequestBytes} is below a request page (${MAX_REQUEST_PAGE_BYTES + ENVELOPE_BYTES} bytes with its envelope)`)
+    }
+    this.#limiter = new PullRateLimiter(this.#init.pullRate)
   }
 
   readonly [Symbol.toStringTag] = '@roaring-mesh/diff-sync'
@@ -73,13 +92,23 @@ export class DiffSync implements Startable {
     return { ...this.#stats }
   }
 
-  /** Answers one request: reads it (bounded, timed), then streams the diff frame by frame with backpressure. */
+  #fault (fault: DiffFault): void {
+    this.safeDispatchEvent('fault', { detail: fault })
+  }
+
+  /**
+   * Answers one request: reads it (bounded, timed), refuses it if it is bad or its peer pulls
+   * too often, else streams the diff frame by frame with backpressure.
+   */
   readonly #handle = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer
     const messages = pbStream(stream, { maxDataLength: this.#init.maxRequestBytes })
     const { timeout } = this.#init
+    // A failure before the request is read is the requester's doing; after, it may be the link's.
+    let requestRead = false
     try {
       const { mesh, request: bytes } = await messages.read(DiffRequestMessage, { signal: AbortSignal.timeout(timeout) })
+      requestRead = true
       const store = this.#stores.get(mesh)
       if (store == null) {
         this.#stats.refused++
@@ -94,7 +123,19 @@ export class DiffSync implements Startable {
       } catch (err) {
         this.#stats.refused++
         this.#log.error('refusing %p: bad diff request - %e', peer, err)
+        this.#fault({ peer, kind: 'request', mesh })
         await messages.write({ status: DiffResponseMessage.Status.BAD_REQUEST, diff: EMPTY }, DiffResponseMessage, { signal: AbortSignal.timeout(timeout) })
+        await stream.close({ signal: AbortSignal.timeout(timeout) })
+        return
+      }
+      // Only a full request makes us build a diff; a summary is answered from the state hash.
+      const retryAfterMs = request.replicas == null ? 0 : this.#limiter.take(peer.toString())
+      if (retryAfterMs > 0) {
+        this.#stats.refused++
+        this.#stats.rateLimited++
+        this.#log('refusing %p: full diff requests beyond the rate, retry after %d ms', peer, retryAfterMs)
+        this.#fault({ peer, kind: 'rate-limited', mesh })
+        await messages.write({ status: DiffResponseMessage.Status.RATE_LIMITED, diff: EMPTY, retryAfterMs }, DiffResponseMessage, { signal: AbortSignal.timeout(timeout) })
         await stream.close({ signal: AbortSignal.timeout(timeout) })
         return
       }
@@ -113,6 +154,7 @@ export class DiffSync implements Startable {
     } catch (err: any) {
       this.#stats.failed++
       this.#log.error('diff stream from %p failed - %e', peer, err)
+      if (!requestRead) this.#fault({ peer, kind: 'request' })
       stream.abort(err)
     }
   }
@@ -161,6 +203,10 @@ export class DiffSync implements Startable {
         if (response.status === DiffResponseMessage.Status.DONE) break
         if (response.status === DiffResponseMessage.Status.UNKNOWN_MESH) throw new DiffRefusedError('unknown-mesh', `${peer.toString()} does not serve mesh ${mesh}`)
         if (response.status === DiffResponseMessage.Status.BAD_REQUEST) throw new DiffRefusedError('bad-request', `${peer.toString()} could not read our diff request`)
+        if (response.status === DiffResponseMessage.Status.RATE_LIMITED) {
+          const retryAfterMs = Math.min(Math.max(response.retryAfterMs ?? 1000, 0), MAX_RETRY_AFTER_MS)
+          throw new DiffRefusedError('rate-limited', `${peer.toString()} refused a full diff: retry after ${retryAfterMs} ms`, { retryAfterMs })
+        }
         if (response.status !== DiffResponseMessage.Status.FRAME) throw new ProtocolViolationError(`unexpected response status ${String(response.status)}`)
         result.bytesReceived += response.diff.byteLength
         const diff = decodeDiff(response.diff)
@@ -174,6 +220,7 @@ export class DiffSync implements Startable {
       await stream.close({ signal: timed() })
     } catch (err: any) {
       this.#log.error('pulling %s from %p failed - %e', mesh, peer, err)
+      if (signal?.aborted !== true && isResponderFault(err)) this.#fault({ peer, kind: 'frame', mesh })
       stream.abort(err)
       throw err
     } finally {

@@ -1,12 +1,21 @@
-/** The remote peer answered a diff request with a refusal: it does not serve the mesh, or could not read the request. */
+/** Why a responder refused a diff request. */
+export type DiffRefusal = 'unknown-mesh' | 'bad-request' | 'rate-limited'
+
+/**
+ * The remote peer answered a diff request with a refusal: it does not serve the mesh, could not
+ * read the request, or this peer asked for full diffs faster than it serves one peer.
+ */
 export class DiffRefusedError extends Error {
   static override readonly name = 'DiffRefusedError'
   override readonly name = 'DiffRefusedError'
-  readonly reason: 'unknown-mesh' | 'bad-request'
+  readonly reason: DiffRefusal
+  /** With `rate-limited`: how long the responder asks us to wait before the next full request, in ms. */
+  readonly retryAfterMs: number | undefined
 
-  constructor (reason: 'unknown-mesh' | 'bad-request', message: string) {
+  constructor (reason: DiffRefusal, message: string, options: { retryAfterMs?: number } = {}) {
     super(message)
     this.reason = reason
+    this.retryAfterMs = options.retryAfterMs
   }
 }
 

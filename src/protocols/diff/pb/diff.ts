@@ -118,6 +118,7 @@ export namespace DiffRequestMessage {
 export interface DiffResponseMessage {
   status: DiffResponseMessage.Status
   diff: Uint8Array<ArrayBuffer>
+  retryAfterMs?: number
 }
 
 export namespace DiffResponseMessage {
@@ -125,14 +126,16 @@ export namespace DiffResponseMessage {
     FRAME = 'FRAME',
     DONE = 'DONE',
     UNKNOWN_MESH = 'UNKNOWN_MESH',
-    BAD_REQUEST = 'BAD_REQUEST'
+    BAD_REQUEST = 'BAD_REQUEST',
+    RATE_LIMITED = 'RATE_LIMITED'
   }
 
   enum __StatusValues {
     FRAME = 0,
     DONE = 1,
     UNKNOWN_MESH = 2,
-    BAD_REQUEST = 3
+    BAD_REQUEST = 3,
+    RATE_LIMITED = 4
   }
 
   export namespace Status {
@@ -160,6 +163,11 @@ export namespace DiffResponseMessage {
           w.bytes(obj.diff)
         }
 
+        if (obj.retryAfterMs != null) {
+          w.uint32(24)
+          w.uint32(obj.retryAfterMs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -181,6 +189,10 @@ export namespace DiffResponseMessage {
             }
             case 2: {
               obj.diff = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.retryAfterMs = reader.uint32()
               break
             }
             default: {
@@ -212,6 +224,13 @@ export namespace DiffResponseMessage {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.retryAfterMs`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -234,6 +253,11 @@ export namespace DiffResponseMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DiffResponseMessageRetryAfterMsFieldEvent {
+    field: '$.retryAfterMs'
+    value: number
+  }
+
   export function encode (obj: Partial<DiffResponseMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DiffResponseMessage.codec())
   }
@@ -242,7 +266,7 @@ export namespace DiffResponseMessage {
     return decodeMessage(buf, DiffResponseMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DiffResponseMessage>): Generator<DiffResponseMessageStatusFieldEvent | DiffResponseMessageDiffFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DiffResponseMessage>): Generator<DiffResponseMessageStatusFieldEvent | DiffResponseMessageDiffFieldEvent | DiffResponseMessageRetryAfterMsFieldEvent> {
     return streamMessage(buf, DiffResponseMessage.codec(), opts)
   }
 }

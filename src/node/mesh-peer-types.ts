@@ -1,0 +1,119 @@
+import type { DiffSyncInit, PullResult } from '../protocols/diff/index.ts'
+import type { ForeignDotError } from '../store/errors.ts'
+import type { PullReason } from './anti-entropy.ts'
+import type { RefusedInputs } from './refusal-counter.ts'
+import type { PeerId } from '@libp2p/interface'
+
+// The contract of a mesh peer as an app sees it: its options, events and counters.
+
+export interface MeshPeerOptions {
+  /**
+   * The shared store's name: peers of one mesh replicate one store, and one libp2p node may
+   * serve several meshes. @default 'default'
+   */
+  mesh?: string
+  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/2` */
+  topic?: string
+  /** Periodic and triggered pulls. */
+  antiEntropy?: {
+    /** Mean time between pulls from a random connected peer, in ms. @default 30000 */
+    interval?: number
+    /** The interval varies by up to this much either way, in ms. @default 10000 */
+    jitter?: number
+    /** The least time between two gap- or announcement-triggered pulls from one peer, in ms. @default 1000 */
+    minTriggeredInterval?: number
+  }
+  /** Commits within this many ms of the last message are coalesced into the next one. @default 4 */
+  coalesceMs?: number
+  /**
+   * The largest ops message, in bytes: larger batches are split, a single larger op reaches
+   * peers by a pull, and a larger message received is rejected (its sender scored down). Every
+   * peer of a mesh needs the same value. The node's gossipsub inbound limit is raised to fit it
+   * if needed. @default 262144
+   */
+  maxMessageBytes?: number
+  /**
+   * Options of the diff protocol, when the peer registers it: on a node `createMeshPeer` makes
+   * from options (over a preset's `diff`), or on an app's node that has no `diffSync` service.
+   */
+  diff?: DiffSyncInit
+}
+
+export interface SyncDetail {
+  readonly peer: PeerId
+  readonly reason: PullReason
+  readonly result: PullResult
+  readonly durationMs: number
+}
+
+export interface SyncErrorDetail {
+  readonly peer: PeerId
+  readonly reason: PullReason
+  readonly error: Error
+}
+
+export interface MeshPeerEvents {
+  /** A peer that speaks the diff protocol connected. */
+  'peer:connect': CustomEvent<PeerId>
+  'peer:disconnect': CustomEvent<PeerId>
+  /** A pull from a peer completed. */
+  sync: CustomEvent<SyncDetail>
+  /** A pull from a peer failed; the next one retries. */
+  'sync:error': CustomEvent<SyncErrorDetail>
+  /**
+   * Input named a dot of this replica's own id that it never issued: someone writes as this
+   * replica, or its data directory was copied and both copies write. The input (a topic message)
+   * or that part of it (a diff) was refused; nothing of this replica's own seqs moved.
+   */
+  'foreign-dot': CustomEvent<ForeignDotDetail>
+}
+
+export interface ForeignDotDetail {
+  /** Who sent it: a topic message's publisher, or the peer pulled from; unknown for an app's own call. */
+  readonly peer: PeerId | undefined
+  readonly error: ForeignDotError
+}
+
+export interface MeshPeerStats {
+  /** Ops published / integrated from the topic. */
+  opsSent: number
+  opsReceived: number
+  /** Topic messages published / received (ops and announcements). */
+  messagesSent: number
+  messagesReceived: number
+  /** Bytes published on / received from the topic. */
+  topicBytesSent: number
+  topicBytesReceived: number
+  /** Topic messages refused as malformed. */
+  invalidMessages: number
+  /** Inputs (topic messages, diff frames) that named dots of this replica's own id it never issued. */
+  foreignDots: number
+  /** Pulls completed / failed, and their bytes (request and frames). */
+  diffRounds: number
+  diffFailures: number
+  diffBytesSent: number
+  diffBytesReceived: number
+  /**
+   * What this node's diff protocol did as a responder, for every mesh it serves (an inbound
+   * stream names its mesh only once read, so garbage cannot be told apart by mesh): requests
+   * answered, refused (unknown mesh, undecodable request), and streams aborted (garbage,
+   * oversized, or a reader stalled past the timeout).
+   */
+  diffServed: number
+  diffRefused: number
+  diffServeFailures: number
+  /** Dials by {@link MeshPeer.dial} that failed once and were retried, and that failed twice. */
+  dialRetries: number
+  dialFailures: number
+  /** When the last pull from each peer completed (ms since the epoch), by peer id. */
+  lastSync: Record<string, number>
+  /**
+   * What this peer refused from each remote peer, by peer id: see who misbehaves and block it.
+   * Kept for the 1,024 peers refused most recently (an attacker can make identities at will).
+   * A diff stream refused before it named a mesh counts for every mesh on a shared node.
+   */
+  refusedByPeer: Record<string, RefusedInputs>
+  /** Peers of this mesh connected now. */
+  connectedPeers: string[]
+}
+
