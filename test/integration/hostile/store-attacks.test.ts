@@ -6,7 +6,8 @@ import { ClockSet, DIFF_PROTOCOL, MAX_SEQ, MemStore, encodeDiff, encodeOps, type
 import type { Libp2p } from 'libp2p'
 import { DiffRequestMessage, DiffResponseMessage } from '../../../src/protocols/diff/pb/diff.ts'
 import { bytes, connect, startPeer, stopAll, waitFor, type TestPeer } from '../mesh-fixture.ts'
-import { attackerNode, joinTopic, measure, serveFrames, writesCross, type Impact } from './store-attack-fixture.ts'
+import { attackerNode, joinTopic, report, type LoadReport } from './attacker.ts'
+import { measure, serveFrames, writesCross } from './store-attack-fixture.ts'
 
 // Attacks 1-5 of issue 19 (the brick, fabricated writers, quadratic decode, request and deaths
 // amplification), each mounted over real nodes against a victim that has an honest friend. Each
@@ -14,7 +15,7 @@ import { attackerNode, joinTopic, measure, serveFrames, writesCross, type Impact
 // refuses, that it still owns its seqs, and that its and its friend's writes still cross in 5 s.
 
 const madeUp = (): string => randomBytes(16).toString('hex')
-const impacts: Record<string, Impact> = {}
+const impacts: Record<string, LoadReport> = {}
 
 /** An ops message whose replica table holds `count` random ids, and one delete. */
 function tableMessage (count: number): Uint8Array {
@@ -41,11 +42,11 @@ describe('attacks on what a store keeps, over real nodes', { timeout: 120_000 },
   after(async () => {
     await Promise.all(attackers.map(async (node) => { await node.stop() }))
     await stopAll([victim, friend])
-    for (const [attack, impact] of Object.entries(impacts)) console.log(`# ${attack}: max event-loop lag ${impact.maxLagMs} ms, RSS growth ${impact.rssGrowthMiB} MiB`)
+    for (const [attack, impact] of Object.entries(impacts)) report(attack, impact)
   })
 
   async function newAttacker (withPubsub: boolean): Promise<Libp2p<any>> {
-    const node = await attackerNode(withPubsub)
+    const node = await attackerNode({ pubsub: withPubsub })
     attackers.push(node)
     return node
   }
