@@ -9,6 +9,7 @@ export { bytesCodec, stringCodec, jsonCodec, type Codec } from './store/codecs.t
 export { CorruptStoreError, InvalidArgumentError, InvalidMessageError, StoreClosedError, StoreFullError, TransactionError } from './store/errors.ts'
 export { LevelStore, type LevelStoreOptions, type SalvageReport } from './store/level/level-store.ts'
 export { openStore } from './store/level/open-store.ts'
+export { exportEntries, importEntries, exportLine, parseExportLine, type ExportedEntry } from './store/export-entries.ts'
 export { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './store/limits.ts'
 export type { Diff, DiffEntry, DiffGroup, DiffRequest, PackedEntries, ReplicaSummary } from './store/diff.ts'
 export type { DeleteOp, Dot, Hlc, Op, ReplicaId, SetOp, Sibling } from './store/types.ts'
