@@ -1,5 +1,4 @@
 import { logger } from '@libp2p/logger'
-import { equals } from 'uint8arrays/equals'
 import { ClockSet } from '../clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from '../diff.ts'
 import { CorruptStoreError, StoreClosedError, StoreFullError, TransactionError } from '../errors.ts'
@@ -10,6 +9,7 @@ import type { ReplicaState } from '../replica-state.ts'
 import type { Op, ReplicaId } from '../types.ts'
 import { recordKey, type WriteRecord } from '../write-record.ts'
 import { levelBackend, type LevelDatabase, type OpenGuard, type StoreFiles } from './level-backend.ts'
+import { checkComplete, migrationOps } from './load-checks.ts'
 import { asCorrupt, isDiskFull, isLocked, openError } from './open-errors.ts'
 import {
   FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, chainKey, checkFormat, decodeRecord, decodeReplicaId, decodeState,
@@ -110,13 +110,10 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
       const files = levelBackend().files
       if (options.salvage !== true || !(err instanceof CorruptStoreError) || files == null) throw err
       log.error('%s cannot be opened, salvaging it - %e', location, err)
-      const replaced: { store?: LevelStore<K, V> } = {}
-      const report = await salvageInto(location, files, err, async () => {
-        replaced.store = await LevelStore.#open<K, V>(location, { ...options, salvage: false })
-        return replaced.store
-      })
-      replaced.store!.salvaged = report
-      return replaced.store!
+      const { store, report } = await salvageInto(location, files, err, async () => await LevelStore.#open<K, V>(location, { ...options, salvage: false }))
+      store.salvaged = report
+      log('salvaged %s: kept %d entries, left %d records; damaged files in %s', location, report.kept, report.dropped, report.movedTo)
+      return store
     }
   }
 
@@ -188,7 +185,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
     } finally {
       await iterator.close()
     }
-    await this.#checkComplete(state, counts)
+    checkComplete(state, counts, await this.#files?.readSeal(this.location), this.replicaId)
     const { nextSeq, skipFrom } = SeqReservation.resume(state)
     const changed = new Set<ReplicaState>()
     if (skipFrom < nextSeq) {
@@ -199,7 +196,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
     }
     this.restoreNextSeq(nextSeq)
     this.restoreClock(state.clock)
-    this.#persist(version < FORMAT_VERSION ? await this.#migrate() : [], changed)
+    if (version < FORMAT_VERSION) log('%s: migrating format %d to %d', this.location, version, FORMAT_VERSION)
+    this.#persist(version < FORMAT_VERSION ? await migrationOps(this.#db) : [], changed)
     await this.flush()
   }
 
@@ -217,38 +215,6 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
         if (!this.restoreEntry(record.key, entry.value, entry.replica, entry.seq, entry.hlc)) throw new CorruptStoreError('corrupt store: a live entry whose dot is not seen, or live twice')
       }
     }
-  }
-
-  /** Records that vanished whole (a lost table, a log cut short) leave every other record intact: the counts and the seal show them. */
-  async #checkComplete (state: StoreState, counts: { keys: number, writers: number }): Promise<void> {
-    if (state.keys != null && (state.keys !== counts.keys || state.writers !== counts.writers)) {
-      throw new CorruptStoreError(`corrupt store: records are missing (the state records ${state.keys} keys and ${state.writers ?? 0} writers; the database holds ${counts.keys} and ${counts.writers})`)
-    }
-    const seal = await this.#files?.readSeal(this.location)
-    if (seal == null) return
-    if (seal.replica !== this.replicaId) throw new CorruptStoreError(`corrupt store: the seal of the last clean close names replica ${seal.replica}, the database ${this.replicaId}`)
-    if (state.batch < seal.batch) {
-      throw new CorruptStoreError(`corrupt store: the last commits are lost (the store closed cleanly after batch ${seal.batch}, its records end at batch ${state.batch}): the .log file is damaged or missing`)
-    }
-  }
-
-  /** Every record of a format 1 store again, with its checksum, for the batch that makes it format 2. */
-  async #migrate (): Promise<BatchOp[]> {
-    log('%s: migrating format 1 to %d', this.location, FORMAT_VERSION)
-    const ops: BatchOp[] = [{ type: 'put', key: FORMAT_KEY, value: encodeFormat() }]
-    const iterator = this.#db.iterator()
-    try {
-      while (true) {
-        const step = await iterator.nextv(LOAD_STEP)
-        if (step.length === 0) break
-        for (const [key, value] of step) {
-          if (key[0] !== FORMAT_KEY[0] || equals(key, REPLICA_KEY)) ops.push({ type: 'put', key, value: sealValue(key, value) })
-        }
-      }
-    } finally {
-      await iterator.close()
-    }
-    return ops
   }
 
   /**

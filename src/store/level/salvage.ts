@@ -38,7 +38,7 @@ const CHUNK = 10_000
 type Salvaged = MemStore<any, any> & { integrateDiff: (diff: Parameters<MemStore['integrateDiff']>[0]) => void | Promise<void> }
 
 /** Moves the damaged store at `location` aside and fills the new store `openFresh` makes there with what checks out. */
-export async function salvageInto (location: string, files: StoreFiles, cause: CorruptStoreError, openFresh: () => Promise<Salvaged>): Promise<SalvageReport> {
+export async function salvageInto<S extends Salvaged> (location: string, files: StoreFiles, cause: CorruptStoreError, openFresh: () => Promise<S>): Promise<{ store: S, report: SalvageReport }> {
   let version = FORMAT_VERSION
   let previousReplicaId: ReplicaId | undefined
   let kept = 0
@@ -72,7 +72,7 @@ export async function salvageInto (location: string, files: StoreFiles, cause: C
     for (let i = 0; i < entries.length; i += CHUNK) kept += await integrate(store, replica, entries.slice(i, i + CHUNK))
   }
   dropped += [...groups.values()].reduce((sum, entries) => sum + entries.length, 0) - kept
-  return { movedTo, kept, dropped, previousReplicaId, cause, readErrors: errors }
+  return { store, report: { movedTo, kept, dropped, previousReplicaId, cause, readErrors: errors } }
 }
 
 /** Integrates entries as a diff would bring them; a chunk the store refuses goes one entry at a time. Returns how many it took. */
