@@ -225,8 +225,11 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
   flush (): Promise<void> {
     if (!this.#queue.full) return this.#written
     const bound = this.#seqs.queued
-    this.#written = this.#queue.idle().then(() => { this.#seqs.reached(bound) })
-    return this.#written
+    const written = this.#queue.idle().then(() => { this.#seqs.reached(bound) })
+    // As in #persist: a caller that does not await (a peer integrating gossip) must not crash the process.
+    written.catch((err) => { log.error('writing to %s failed - %e', this.location, err) })
+    this.#written = written
+    return written
   }
 
   /** Flushes, saves that no reserved seq is in use, and closes the database. The store takes no writes afterwards. */
