@@ -64,6 +64,16 @@ describe('LevelStore with a damaged file', () => {
 })
 
 describe('LevelStore refuses what is not a database as it is', () => {
+  it('a damaged seal is damage too, and salvage opens the store', async () => {
+    const dir = join(await fixture.dir(), 'store')
+    const { expected } = await writeStore(dir)
+    await writeFile(join(dir, 'ROARING-MESH-SEAL'), '{"replica":')
+    await assert.rejects(LevelStore.open(dir), (err: any) => err instanceof CorruptStoreError && /ROARING-MESH-SEAL is damaged/.test(err.message))
+    const store = await fixture.open(dir, { salvage: true })
+    assert.equal(store.size, expected.size)
+    await fixture.close(store)
+  })
+
   it('a directory of other files: nothing is created or removed', async () => {
     const dir = await fixture.dir()
     await writeFile(join(dir, 'notes.txt'), 'mine')

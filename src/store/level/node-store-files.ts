@@ -116,6 +116,8 @@ async function takeDamaged (location: string, visit: (key: Uint8Array, value: Ui
   const copy = `${location}.salvage-${process.pid}`
   const errors: Error[] = []
   try {
+    // A copy a crashed salvage left behind is ours, and stale.
+    await rm(copy, { recursive: true, force: true })
     await cp(movedTo, copy, { recursive: true, filter: (source) => !source.includes(GUARD_PREFIX) })
     await ClassicLevel.repair(copy)
     const db = new ClassicLevel<Uint8Array, Uint8Array>(copy, { keyEncoding: 'view', valueEncoding: 'view', createIfMissing: false })
