@@ -3,7 +3,7 @@ import { BYTE_ENCODINGS, isByteEncoding, type ByteEncoding } from './byte-encodi
 import { CliError, ExitCode } from './cli-error.ts'
 import { checkConfig, type PeerConfig } from './config.ts'
 
-export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status'
+export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status' | 'export' | 'import'
 
 /** A command line, checked: what to run and with what. */
 export interface Invocation {
@@ -19,6 +19,10 @@ export interface Invocation {
   value: string | undefined
   /** `peer` settings given as flags (they override the config file). */
   peer: Partial<PeerConfig>
+  /** `peer --salvage`: open a damaged store by keeping what checks out. */
+  salvage: boolean
+  /** The file `export` writes and `import` reads; undefined or '-' for stdout / stdin. */
+  file: string | undefined
 }
 
 export type ParsedCommandLine = { kind: 'help', text: string } | { kind: 'run', invocation: Invocation }
@@ -59,7 +63,8 @@ const COMMANDS: Record<CommandName, CommandSpec> = {
       listen: { type: 'string', multiple: true },
       bootstrap: { type: 'string', multiple: true, short: 'b' },
       mdns: { type: 'boolean' },
-      'target-connections': { type: 'string' }
+      'target-connections': { type: 'string' },
+      salvage: { type: 'boolean' }
     },
     positionals: [],
     help: `usage: roaring-mesh peer [options]
@@ -77,6 +82,9 @@ ${DATA_HELP}
       --no-mdns          do not look for peers on the local network
       --target-connections N
                          keep dialing discovered peers while fewer are connected (default 8)
+      --salvage          if the store is damaged, keep every entry that checks out: the
+                         damaged files are moved aside (never deleted), the store continues
+                         under a new replica id, and the other peers fill in the rest
   -h, --help             show this help
 
 Settings come from <data>/config.json (keys: mesh, listen, bootstrap, mdns,
@@ -131,6 +139,31 @@ Prints each change as it happens, local or from other peers, until interrupted:
 
 ${CLIENT_HELP}`
   },
+  export: {
+    options: COMMON,
+    positionals: ['file?'],
+    help: `usage: roaring-mesh export [FILE] [options]
+
+Writes every entry of the store to FILE (or stdout, also for "-") as JSON lines:
+{"key":…,"value":…,"replica":…,"seq":…,"hlc":{"wall":…,"counter":…}}, with keys and values as
+strings when they are UTF-8, else {"base64": "…"}; concurrent values at a key each have a line.
+It reads the store directly: stop the peer first.
+
+${DATA_HELP}
+  -h, --help             show this help`
+  },
+  import: {
+    options: COMMON,
+    positionals: ['file?'],
+    help: `usage: roaring-mesh import [FILE] [options]
+
+Reads JSON lines written by export from FILE (or stdin, also for "-") into the store, creating it
+if needed. Entries keep their writer, seq and clock, so importing into a peer of the same mesh adds
+no copies: entries already there are skipped. It writes the store directly: stop the peer first.
+
+${DATA_HELP}
+  -h, --help             show this help`
+  },
   status: {
     options: { ...COMMON, json: { type: 'boolean' } },
     positionals: [],
@@ -154,6 +187,7 @@ commands:
   del KEY   delete a key             list            print every key and value
   watch     print changes as they happen
   status    the running peer's addresses, peers and sync state
+  export [FILE]   every entry as JSON lines    import [FILE]   read them back
 
 "roaring-mesh <command> --help" describes a command. Exit codes: 0 ok, 1 key not found,
 2 bad usage, 3 no peer running, 4 data directory in use, 5 other failure.`
@@ -199,9 +233,10 @@ export function parseCommandLine (argv: readonly string[]): ParsedCommandLine {
   const values = parsed.values as Record<string, unknown>
   if (values.help === true) return { kind: 'help', text: spec.help }
   const positionals = parsed.positionals
-  if (positionals.length !== spec.positionals.length) {
+  const required = spec.positionals.filter((p) => !p.endsWith('?')).length
+  if (positionals.length < required || positionals.length > spec.positionals.length) {
     const usage = spec.help.split('\n')[0]
-    throw new CliError(ExitCode.usage, `${name} takes ${spec.positionals.length === 0 ? 'no arguments' : spec.positionals.map((p) => p.toUpperCase()).join(' ')}, got ${positionals.length} (${usage})`)
+    throw new CliError(ExitCode.usage, `${name} takes ${spec.positionals.length === 0 ? 'no arguments' : spec.positionals.map((p) => p.endsWith('?') ? `[${p.slice(0, -1).toUpperCase()}]` : p.toUpperCase()).join(' ')}, got ${positionals.length} (${usage})`)
   }
   const prefix = values.prefix as string | undefined
   return {
@@ -214,7 +249,9 @@ export function parseCommandLine (argv: readonly string[]): ParsedCommandLine {
       valueEncoding: encodingOption(values['value-encoding'], 'value-encoding'),
       key: spec.positionals[0] === 'key' ? positionals[0] : prefix,
       value: spec.positionals[1] === 'value' ? positionals[1] : undefined,
-      peer: name === 'peer' ? peerFlags(values) : {}
+      peer: name === 'peer' ? peerFlags(values) : {},
+      salvage: values.salvage === true,
+      file: spec.positionals[0] === 'file?' ? positionals[0] : undefined
     }
   }
 }

@@ -31,6 +31,10 @@ export async function run (argv: readonly string[]): Promise<number> {
         isTTY: process.stdout.isTTY === true
       })
     }
+    if (invocation.command === 'export' || invocation.command === 'import') {
+      const { runStoreCommand } = await import('./store-commands.ts')
+      return await runStoreCommand(invocation, dataDir, { note: (line) => { process.stderr.write(`roaring-mesh: ${line}\n`) } })
+    }
     const { runClientCommand } = await import('./client-commands.ts')
     return await runClientCommand(invocation, dataDir, {
       out: (text) => { process.stdout.write(text + '\n') },

@@ -30,15 +30,17 @@ function isLockedError (err: any): boolean {
   return err?.code === 'LEVEL_LOCKED' || err?.cause?.code === 'LEVEL_LOCKED'
 }
 
-async function openLevelStore (files: ReturnType<typeof dataFiles>, dataDir: string): Promise<LevelStore> {
+async function openLevelStore (files: ReturnType<typeof dataFiles>, dataDir: string, salvage: boolean): Promise<LevelStore> {
   try {
-    return await LevelStore.open(files.store, { name: hostname() })
+    return await LevelStore.open(files.store, { name: hostname(), salvage })
   } catch (err: any) {
     if (isLockedError(err)) {
       const pid = (await readFile(files.pid, 'utf8').catch(() => '')).trim()
       throw new CliError(ExitCode.locked, `${dataDir} is in use by another roaring-mesh peer${pid === '' ? '' : ` (pid ${pid})`}: stop it first, or give this one another --data directory`)
     }
-    if (err instanceof CorruptStoreError) throw new CliError(ExitCode.failure, `${files.store}: ${err.message}`)
+    if (err instanceof CorruptStoreError) {
+      throw new CliError(ExitCode.failure, `${err.message}. Start with --salvage to keep every entry that checks out (the damaged files are moved aside, not deleted) and let the other peers fill in the rest`, { cause: err })
+    }
     throw new CliError(ExitCode.failure, `cannot open the store in ${files.store}: ${err.message}`)
   }
 }
@@ -68,7 +70,13 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
   // Everything the peer writes (key, store, socket, pid) is for this user only.
   process.umask(0o077)
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
-  const store = await openLevelStore(files, dataDir)
+  const store = await openLevelStore(files, dataDir, invocation.salvage)
+  const salvaged = store.salvaged
+  if (salvaged != null) {
+    output.err(`roaring-mesh: the store was damaged: ${salvaged.cause.message}`)
+    output.err(`roaring-mesh: salvaged ${salvaged.kept} ${salvaged.kept === 1 ? 'entry' : 'entries'} (${salvaged.dropped} damaged records left behind); the damaged files are in ${salvaged.movedTo}`)
+    output.err(`roaring-mesh: this peer now writes as replica ${store.replicaId}${salvaged.previousReplicaId == null ? '' : ` (was ${salvaged.previousReplicaId})`}; the other peers fill in what was lost`)
+  }
   let peer: MeshPeer<Uint8Array, Uint8Array> | undefined
   let dialer: DiscoveryDialer | undefined
   let control: ControlServer | undefined

@@ -16,7 +16,12 @@ export class TransactionError extends Error {
   override readonly name = 'TransactionError'
 }
 
-/** A persistent store's database is not a roaring-mesh store, is of an unknown format version, or holds a record that fails validation. */
+/**
+ * A persistent store cannot be opened as it is: its directory is not a roaring-mesh store, has an
+ * unknown format version, or has a damaged file or a record that fails its checks. The message
+ * says what is damaged and where; `cause` holds the underlying error, if any. Nothing was changed:
+ * `LevelStore.open(location, { salvage: true })` keeps what checks out.
+ */
 export class CorruptStoreError extends Error {
   static override readonly name = 'CorruptStoreError'
   override readonly name = 'CorruptStoreError'
@@ -30,8 +35,9 @@ export class StoreClosedError extends Error {
 
 /**
  * A dot under this replica's own id that it never issued: a seq at or above its next one. Either
- * someone writes as this replica, or its data directory was copied and both copies write. The
- * input is refused whole; nothing about this replica's own seqs ever moves because of it.
+ * someone writes as this replica, or its data directory was copied and both copies write. Ops
+ * naming one are refused whole; in a diff such dots are left out (see `ForeignDotEvent`). Nothing
+ * of this replica's own seqs ever moves because of them.
  */
 export class ForeignDotError extends Error {
   static override readonly name = 'ForeignDotError'
@@ -49,4 +55,15 @@ export class ForeignDotError extends Error {
 export class SeqLimitError extends Error {
   static override readonly name = 'SeqLimitError'
   override readonly name = 'SeqLimitError'
+}
+
+/**
+ * A persistent store's disk is full. The commit that met it is applied in memory but not on disk;
+ * the store keeps it and writes it with the next write, `flush()` or `close()` that finds room.
+ * Nothing committed before is lost or torn. `code` is 'ENOSPC'.
+ */
+export class StoreFullError extends Error {
+  static override readonly name = 'StoreFullError'
+  override readonly name = 'StoreFullError'
+  readonly code = 'ENOSPC'
 }

@@ -19,7 +19,7 @@ function usageError (fn: () => unknown, message: RegExp): void {
 describe('command line', () => {
   it('reads a client command with its key, value and options', () => {
     assert.deepEqual(run(['set', 'k', 'v', '--data', '/d', '--json', '--value-encoding', 'hex']), {
-      command: 'set', dataDir: '/d', json: true, keyEncoding: 'utf8', valueEncoding: 'hex', key: 'k', value: 'v', peer: {}
+      command: 'set', dataDir: '/d', json: true, keyEncoding: 'utf8', valueEncoding: 'hex', key: 'k', value: 'v', peer: {}, salvage: false, file: undefined
     })
     assert.equal(run(['list', '-p', 'todo/']).key, 'todo/')
     assert.equal(run(['get', '--', '--dashed']).key, '--dashed')
@@ -30,10 +30,19 @@ describe('command line', () => {
     assert.deepEqual(peer, { mesh: 'home', listen: ['/ip4/0.0.0.0/tcp/4001'], bootstrap: ['/ip4/1.2.3.4/tcp/1/p2p/x', '/dns4/y/tcp/2/p2p/z'], mdns: false, targetConnections: 3 })
     assert.deepEqual(mergeConfig({ mesh: 'file', mdns: true, maxBackoffMs: 5 }, peer), { ...DEFAULT_CONFIG, ...peer, maxBackoffMs: 5 })
     assert.deepEqual(mergeConfig({}, {}), DEFAULT_CONFIG)
+    assert.equal(run(['peer', '--salvage']).salvage, true)
+    assert.equal(run(['peer']).salvage, false)
+  })
+
+  it('reads export and import with an optional file', () => {
+    assert.equal(run(['export']).file, undefined)
+    assert.equal(run(['export', 'backup.jsonl', '-d', '/d']).file, 'backup.jsonl')
+    assert.equal(run(['import', '-']).file, '-')
+    usageError(() => parseCommandLine(['import', 'a', 'b']), /import takes \[FILE\], got 2/)
   })
 
   it('gives help for every command and for none', () => {
-    for (const command of ['peer', 'get', 'set', 'del', 'list', 'watch', 'status']) {
+    for (const command of ['peer', 'get', 'set', 'del', 'list', 'watch', 'status', 'export', 'import']) {
       const parsed = parseCommandLine([command, '--help'])
       assert.equal(parsed.kind, 'help')
       assert.match((parsed as { text: string }).text, new RegExp(`^usage: roaring-mesh ${command}`))

@@ -8,6 +8,7 @@ import {
   CorruptStoreError, LevelStore, MemStore, StoreClosedError, decodeDiff, decodeOps, encodeDiff, encodeOps, stringCodec,
   type Op
 } from '../../src/index.ts'
+import { FORMAT_VERSION, sealValue, unsealValue } from '../../src/store/level/record-codec.ts'
 import { LevelFixture } from './level-fixture.ts'
 import { hex } from './sync-fixture.ts'
 
@@ -122,6 +123,21 @@ describe('LevelStore refuses a corrupt or foreign database', () => {
     await db.close()
   }
 
+  /** Changes a record's value and gives it a checksum that matches, as a bug of ours (not the disk) would: the structural checks must catch it. */
+  async function tamperSealed (dir: string, prefix: number, change: (value: Uint8Array) => Uint8Array): Promise<void> {
+    let tampered: Uint8Array | undefined
+    const db = await raw(dir)
+    for await (const [key, value] of db.iterator()) {
+      if (key[0] === prefix) {
+        tampered = sealValue(key, change(unsealValue(key, value, FORMAT_VERSION)))
+        await db.put(key, tampered)
+        break
+      }
+    }
+    await db.close()
+    assert.ok(tampered != null)
+  }
+
   it('a LevelDB of someone else', async () => {
     const dir = await fixture.dir()
     const db = new ClassicLevel(dir)
@@ -141,15 +157,28 @@ describe('LevelStore refuses a corrupt or foreign database', () => {
     await expectCorrupt(dir, /format 99 is not supported/)
   })
 
+  it('an entry record whose bytes changed on disk fails its checksum', async () => {
+    const dir = await storeWithData()
+    await tamper(dir, 0x56, (value) => {
+      const changed = value.slice()
+      changed[changed.byteLength - 5] ^= 1
+      return changed
+    })
+    await expectCorrupt(dir, /entry record of key 0x01 fails its checksum/)
+  })
+
   it('a truncated entry record', async () => {
     const dir = await storeWithData()
     await tamper(dir, 0x56, (value) => value.subarray(0, value.byteLength - 1))
-    await expectCorrupt(dir, /truncated value/)
+    await expectCorrupt(dir, /fails its checksum/)
+    const sealed = await storeWithData()
+    await tamperSealed(sealed, 0x56, (value) => value.subarray(0, value.byteLength - 1))
+    await expectCorrupt(sealed, /truncated value/)
   })
 
   it('an entry record with trailing bytes', async () => {
     const dir = await storeWithData()
-    await tamper(dir, 0x56, (value) => Uint8Array.of(...value, 0))
+    await tamperSealed(dir, 0x56, (value) => Uint8Array.of(...value, 0))
     await expectCorrupt(dir, /trailing bytes/)
   })
 

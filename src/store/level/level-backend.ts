@@ -6,13 +6,58 @@ export interface LevelDatabase {
   close(): Promise<void>
   get(key: Uint8Array): Promise<Uint8Array | undefined>
   batch(ops: BatchOp[], options?: { sync?: boolean }): Promise<void>
-  iterator(): { nextv(size: number): Promise<Array<[Uint8Array, Uint8Array]>>, close(): Promise<void> }
+  iterator(options?: { gt?: Uint8Array }): { nextv(size: number): Promise<Array<[Uint8Array, Uint8Array]>>, close(): Promise<void> }
+}
+
+/** What a directory holds before LevelDB sees it. */
+export type DirectoryKind = 'new' | 'database'
+
+/** Undoes, after a failed open, whatever LevelDB changed in the directory during it. */
+export interface OpenGuard {
+  /** The open succeeded and the store checked out: forget the saved state. */
+  release(): Promise<void>
+  /** The open failed: put every file back as it was before it. */
+  restore(): Promise<void>
+}
+
+/** What a clean close leaves beside the database, so that the next open can tell whether the log lost commits. */
+export interface Seal {
+  readonly replica: string
+  /** The number of the last batch written before the close. */
+  readonly batch: number
+}
+
+/** What salvage did with a damaged database. */
+export interface DamagedRecords {
+  /** Where the damaged files now are. */
+  readonly movedTo: string
+  /** LevelDB errors met while repairing and reading a copy: records past them may be missing. */
+  readonly errors: Error[]
+}
+
+/**
+ * File-system work around the database, on Node.js only (browsers have no directory to look at):
+ * checks before LevelDB opens anything, the guard that undoes a failed open, the seal, salvage.
+ */
+export interface StoreFiles {
+  /** 'new' for a missing or empty directory; 'database' for a LevelDB; throws CorruptStoreError for anything else, touching nothing. */
+  inspect(location: string): Promise<DirectoryKind>
+  guard(location: string): Promise<OpenGuard>
+  readSeal(location: string): Promise<Seal | undefined>
+  writeSeal(location: string, seal: Seal): Promise<void>
+  /**
+   * Moves the directory aside (never deleting it), then hands `visit` every record that LevelDB
+   * can still read from a repaired copy, in key order; the copy is removed afterwards.
+   */
+  takeDamaged(location: string, visit: (key: Uint8Array, value: Uint8Array) => void): Promise<DamagedRecords>
 }
 
 /** Makes the database for a location: a directory on Node.js, an IndexedDB database name in browsers. */
 export interface LevelBackend {
   readonly name: string
-  database(location: string): LevelDatabase
+  /** `create`: whether the database may be made if missing (only ever for a new, empty location). */
+  database(location: string, options: { create: boolean }): LevelDatabase
+  readonly files?: StoreFiles
 }
 
 let current: LevelBackend | undefined

@@ -5,11 +5,19 @@
 //
 //   'M' "format"        → MAGIC, u8 version
 //   'M' "replica"       → 16 bytes: this replica's id
-//   'M' "state"         → u64 nextSeq, u64 reserved, u64 hlc wall, u16 hlc counter   (all LE)
+//   'M' "state"         → u64 nextSeq, u64 reserved, u64 hlc wall, u16 hlc counter,
+//                         u64 keys, u64 writers, u64 batch                         (all LE)
 //   'S' replica id (16) → the writer's seen set, in ClockSet's portable serialization
 //   'V' key bytes       → the live entries at the key (siblings, usually one):
 //                         u32 count, then per entry: replica id (16), u64 seq, u64 wall,
 //                         u16 counter, u32 value length, value bytes
+//
+// In format 2 every value but the format record's ends with a u32 CRC-32C of key and value:
+// LevelDB, as classic-level opens it, checks no block checksum on reads, and a scribbled table
+// was measured to serve a changed value with no error. `keys` and `writers` count the 'V' and
+// 'S' records, so a record that vanished is noticed too; `batch` numbers the batches, so that
+// the seal a clean close leaves (see store-seal.ts) shows when the log lost commits.
+// Format 1 (no checksums, a 26-byte state) is still read, and rewritten as format 2 at open.
 //
 // Live sets and digests are not stored: they are exactly the dots of the stored entries.
 
@@ -21,9 +29,13 @@ import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../limits.ts'
 import { REPLICA_ID_BYTES, replicaIdAt, replicaIdFromBytes } from '../replica-id.ts'
 import type { Entry } from '../replica-state.ts'
 import type { Hlc, ReplicaId } from '../types.ts'
+import { crc32c } from './crc32c.ts'
 
-/** The on-disk format; a different version is refused at open. */
-export const FORMAT_VERSION = 1
+/** The on-disk format; an older one is migrated at open, a newer one refused. */
+export const FORMAT_VERSION = 2
+/** The first format with record checksums, counts and batch numbers. */
+const CHECKED_FORMAT = 2
+const CHECKSUM_BYTES = 4
 const MAGIC = new TextEncoder().encode('roaring-mesh store')
 
 const META = 0x4d // 'M'
@@ -36,7 +48,8 @@ export const REPLICA_KEY = Uint8Array.of(META, ...ascii('replica'))
 export const STATE_KEY = Uint8Array.of(META, ...ascii('state'))
 
 const ENTRY_HEADER = REPLICA_ID_BYTES + 8 + 8 + 2 + 4
-const STATE_BYTES = 8 + 8 + 8 + 2
+const STATE_V1_BYTES = 8 + 8 + 8 + 2
+const STATE_BYTES = STATE_V1_BYTES + 8 + 8 + 8
 const TWO_32 = 0x1_0000_0000
 
 /** What survives a commit besides entries and seen sets. */
@@ -46,6 +59,11 @@ export interface StoreState {
   /** Every local seq up to this one may have been handed out (see SeqReservation). */
   readonly reserved: number
   readonly clock: Hlc
+  /** How many 'V' (key) and 'S' (writer) records the database holds; unknown in format 1. */
+  readonly keys?: number
+  readonly writers?: number
+  /** The number of the batch that wrote this state; 0 in format 1. */
+  readonly batch: number
 }
 
 /** An entry as read back, before it joins the store. */
@@ -58,6 +76,37 @@ export interface StoredEntry {
 
 function corrupt (why: string): never {
   throw new CorruptStoreError(`corrupt store: ${why}`)
+}
+
+/** A record's key as a person reads it in an error: which key, which writer. */
+export function describeKey (key: Uint8Array): string {
+  const rest = key.subarray(1)
+  const text = new TextDecoder().decode(rest.subarray(0, 64))
+  const shown = /^[\x20-\x7e]*$/.test(text) ? JSON.stringify(text) : `0x${[...rest.subarray(0, 32)].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+  if (key[0] === VALUES) return `the entry record of key ${shown}${rest.byteLength > 64 ? '…' : ''}`
+  if (key[0] === SEEN) return `the seen set of writer ${shown.slice(2)}`
+  if (key[0] === META) return `the metadata record ${shown}`
+  return `the record ${JSON.stringify(key[0])}`
+}
+
+/** For bench/open-check-numbers.ts only, to measure what checking costs: `verify: false` skips the comparison. Never set in use. */
+export const checksums = { verify: true }
+
+/** The stored form of a record's value in the current format: the value and its checksum. */
+export function sealValue (key: Uint8Array, value: Uint8Array): Uint8Array {
+  const out = new Uint8Array(value.byteLength + CHECKSUM_BYTES)
+  out.set(value)
+  viewOf(out).setUint32(value.byteLength, crc32c(value, crc32c(key)), true)
+  return out
+}
+
+/** The value of a stored record, its checksum checked (format 2 on); a view into `stored`. */
+export function unsealValue (key: Uint8Array, stored: Uint8Array, version: number): Uint8Array {
+  if (version < CHECKED_FORMAT) return stored
+  if (stored.byteLength < CHECKSUM_BYTES) corrupt(`${describeKey(key)} is too short to hold its checksum`)
+  const value = stored.subarray(0, stored.byteLength - CHECKSUM_BYTES)
+  if (checksums.verify && viewOf(stored).getUint32(value.byteLength, true) !== crc32c(value, crc32c(key))) corrupt(`${describeKey(key)} fails its checksum`)
+  return value
 }
 
 function setU64 (view: DataView, at: number, value: number): void {
@@ -79,14 +128,15 @@ export function encodeFormat (): Uint8Array {
   return Uint8Array.of(...MAGIC, FORMAT_VERSION)
 }
 
-/** Refuses a database that is not a roaring-mesh store of this version. */
-export function checkFormat (bytes: Uint8Array | undefined): void {
+/** Refuses a database that is not a roaring-mesh store of this version or an older one; returns the version. */
+export function checkFormat (bytes: Uint8Array | undefined): number {
   if (bytes == null) throw new CorruptStoreError('not a roaring-mesh store: the database has no format record')
   if (bytes.byteLength !== MAGIC.byteLength + 1 || MAGIC.some((byte, i) => bytes[i] !== byte)) {
     throw new CorruptStoreError('not a roaring-mesh store: unknown format record')
   }
   const version = bytes[MAGIC.byteLength]
-  if (version !== FORMAT_VERSION) throw new CorruptStoreError(`roaring-mesh store format ${version} is not supported (this is ${FORMAT_VERSION})`)
+  if (version < 1 || version > FORMAT_VERSION) throw new CorruptStoreError(`roaring-mesh store format ${version} is not supported (this is ${FORMAT_VERSION})`)
+  return version
 }
 
 export function decodeReplicaId (bytes: Uint8Array | undefined): ReplicaId {
@@ -101,18 +151,30 @@ export function encodeState (state: StoreState): Uint8Array {
   setU64(view, 8, state.reserved)
   setU64(view, 16, state.clock.wall)
   view.setUint16(24, state.clock.counter, true)
+  setU64(view, 26, state.keys ?? 0)
+  setU64(view, 34, state.writers ?? 0)
+  setU64(view, 42, state.batch)
   return out
 }
 
-export function decodeState (bytes: Uint8Array | undefined): StoreState {
-  if (bytes?.byteLength !== STATE_BYTES) corrupt('missing or malformed state record')
+/** The state record's value (checksum already checked), in the layout of `version`. */
+export function decodeState (bytes: Uint8Array | undefined, version: number): StoreState {
+  const expected = version < CHECKED_FORMAT ? STATE_V1_BYTES : STATE_BYTES
+  if (bytes?.byteLength !== expected) corrupt('missing or malformed state record')
   const view = viewOf(bytes)
   const nextSeq = getU64(view, 0, MAX_SEQ, 'next seq')
   if (nextSeq < 1) corrupt('next seq 0')
-  return {
+  const common = {
     nextSeq,
     reserved: getU64(view, 8, MAX_SEQ, 'reserved seq'),
     clock: { wall: getU64(view, 16, MAX_WALL, 'clock wall'), counter: view.getUint16(24, true) }
+  }
+  if (version < CHECKED_FORMAT) return { ...common, batch: 0 }
+  return {
+    ...common,
+    keys: getU64(view, 26, Number.MAX_SAFE_INTEGER, 'key count'),
+    writers: getU64(view, 34, Number.MAX_SAFE_INTEGER, 'writer count'),
+    batch: getU64(view, 42, Number.MAX_SAFE_INTEGER, 'batch number')
   }
 }
 
@@ -158,8 +220,13 @@ export type StoredRecord =
   | { readonly kind: 'chain', readonly key: Uint8Array, readonly entries: StoredEntry[] }
   | { readonly kind: 'meta' }
 
-/** Reads one record of the database, checking every byte; keys and values are views into `key` and `value`. */
-export function decodeRecord (key: Uint8Array, value: Uint8Array): StoredRecord {
+/**
+ * Reads one record of the database, checking every byte (and, from format 2, its checksum); keys
+ * and values are views into `key` and `stored`.
+ */
+export function decodeRecord (key: Uint8Array, stored: Uint8Array, version: number): StoredRecord {
+  if (key[0] !== META && key[0] !== SEEN && key[0] !== VALUES) corrupt(`unknown record prefix ${key[0] ?? 'none'}`)
+  const value = key[0] === META && equals(key, FORMAT_KEY) ? stored : unsealValue(key, stored, version)
   switch (key[0]) {
     case META:
       if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY].some((known) => equals(known, key))) corrupt('unknown metadata record')

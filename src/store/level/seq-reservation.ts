@@ -39,6 +39,11 @@ export class SeqReservation {
     if (bound > this.#durable) this.#durable = bound
   }
 
+  /** The bound of the last batch queued: on disk once every batch queued so far is. */
+  get queued (): number {
+    return this.#queued
+  }
+
   /** Every local seq up to this one is covered by the bound on disk, and may be handed out. */
   get durable (): number {
     return this.#durable

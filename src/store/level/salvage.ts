@@ -1,0 +1,93 @@
+// Salvage: what `LevelStore.open(location, { salvage: true })` does with a store that cannot be
+// opened as it is. The damaged directory is moved aside whole; a repaired copy of it is read, and
+// every entry record that passes its checks goes into a new store at the location, as a diff
+// would bring it. Seen sets are not kept: one that survived while an entry record it covers was
+// lost would say "seen" for a write this store no longer holds, and no peer would send it again.
+// Without them the store has seen exactly what it holds, so every peer's next diff brings what
+// was lost, and the deaths of what it holds that are dead elsewhere. The new store writes under a
+// new replica id: which seqs of the old one had left the store can no longer be known, and a
+// reused seq is a write every other peer would ignore.
+
+import { equals } from 'uint8arrays/equals'
+import type { DiffEntry } from '../diff.ts'
+import type { CorruptStoreError } from '../errors.ts'
+import type { MemStore } from '../mem-store.ts'
+import type { ReplicaId } from '../types.ts'
+import type { StoreFiles } from './level-backend.ts'
+import { FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue } from './record-codec.ts'
+
+/** What a salvage kept and where the damaged files went; see {@link LevelStore.salvaged}. */
+export interface SalvageReport {
+  /** The damaged directory, moved aside whole: nothing in it was deleted. */
+  readonly movedTo: string
+  /** Entries (each sibling counted) that passed their checks and are in the new store. */
+  readonly kept: number
+  /** Records that failed their checks and were left behind (seen sets are never kept: see the README). */
+  readonly dropped: number
+  /** The damaged store's replica id, if its record could be read; the new store writes under a new one. */
+  readonly previousReplicaId: ReplicaId | undefined
+  /** Why the store could not be opened. */
+  readonly cause: CorruptStoreError
+  /** LevelDB errors met while reading the damaged files: records past them may be missing. */
+  readonly readErrors: readonly Error[]
+}
+
+/** Entries integrated per diff. */
+const CHUNK = 10_000
+
+type Salvaged = MemStore<any, any> & { integrateDiff: (diff: Parameters<MemStore['integrateDiff']>[0]) => void | Promise<void> }
+
+/** Moves the damaged store at `location` aside and fills the new store `openFresh` makes there with what checks out. */
+export async function salvageInto<S extends Salvaged> (location: string, files: StoreFiles, cause: CorruptStoreError, openFresh: () => Promise<S>): Promise<{ store: S, report: SalvageReport }> {
+  let version = FORMAT_VERSION
+  let previousReplicaId: ReplicaId | undefined
+  let kept = 0
+  let dropped = 0
+  const groups = new Map<ReplicaId, DiffEntry[]>()
+  const { movedTo, errors } = await files.takeDamaged(location, (key, value) => {
+    try {
+      if (equals(key, FORMAT_KEY)) {
+        version = checkFormat(value)
+        return
+      }
+      if (equals(key, REPLICA_KEY)) {
+        previousReplicaId = decodeReplicaId(unsealValue(key, value, version))
+        return
+      }
+      const record = decodeRecord(key, value, version)
+      if (record.kind === 'seen') record.seen.dispose()
+      if (record.kind !== 'chain') return
+      for (const entry of record.entries) {
+        let group = groups.get(entry.replica)
+        if (group == null) groups.set(entry.replica, group = [])
+        group.push({ key: record.key.slice(), value: entry.value.slice(), seq: entry.seq, hlc: entry.hlc })
+      }
+    } catch {
+      dropped++
+    }
+  })
+  const store = await openFresh()
+  for (const [replica, entries] of groups) {
+    entries.sort((a, b) => a.seq - b.seq)
+    for (let i = 0; i < entries.length; i += CHUNK) kept += await integrate(store, replica, entries.slice(i, i + CHUNK))
+  }
+  dropped += [...groups.values()].reduce((sum, entries) => sum + entries.length, 0) - kept
+  return { store, report: { movedTo, kept, dropped, previousReplicaId, cause, readErrors: errors } }
+}
+
+/** Integrates entries as a diff would bring them; a chunk the store refuses goes one entry at a time. Returns how many it took. */
+async function integrate (store: Salvaged, replica: ReplicaId, entries: DiffEntry[]): Promise<number> {
+  try {
+    await store.integrateDiff({ needsFullRequest: false, groups: [{ replica, entries }] })
+    return entries.length
+  } catch {
+    let taken = 0
+    for (const entry of entries) {
+      try {
+        await store.integrateDiff({ needsFullRequest: false, groups: [{ replica, entries: [entry] }] })
+        taken++
+      } catch {}
+    }
+    return taken
+  }
+}
