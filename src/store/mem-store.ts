@@ -5,7 +5,8 @@ import { bytesCodec, type Codec } from './codecs.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest, type PackedEntries } from './diff.ts'
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
 import type { ClockSet } from './clock-set.ts'
-import { ForeignDotError, SeqLimitError, TransactionError } from './errors.ts'
+import { SeqLimitError, TransactionError } from './errors.ts'
+import { foreignDotInDiff, foreignDotInOps } from './own-dots.ts'
 import { HybridClock, type HybridClockOptions } from './hlc.ts'
 import { EntryArena } from './entry-arena.ts'
 import { KeyIndex, hashKey } from './key-index.ts'
@@ -49,17 +50,6 @@ interface Transaction {
 
 /** The removes of a set on a fresh key, the most common op: one frozen array for all of them. */
 const NO_DOTS: readonly Dot[] = Object.freeze([])
-
-/** The largest seq among a diff group's entries (they ascend), or 0. */
-function lastSeqOf (group: DiffGroup): number {
-  const packed = group.packed
-  if (packed == null) return group.entries.at(-1)?.seq ?? 0
-  let last = 0
-  packed.rewind()
-  while (packed.next()) last = packed.seq
-  packed.rewind()
-  return last
-}
 
 /** A dot of every entry in a chain. */
 function dotsOf (head: Entry | undefined): readonly Dot[] {
@@ -246,7 +236,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   integrateOps (ops: readonly Op[]): void {
     this.#requireNoTransaction('integrateOps')
     checkOps(ops)
-    this.#refuseForeignOps(ops)
+    const foreign = foreignDotInOps(ops, this.replicaId, this.#nextSeq)
+    if (foreign != null) throw foreign
     const records: WriteRecord[] = []
     for (const op of ops) {
       for (const dot of op.removes) {
@@ -299,7 +290,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     if (diff === EMPTY_DIFF) return
     // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
     const decoded = checkDiff(diff)
-    const foreign = this.#foreignIn(diff)
+    const foreign = foreignDotInDiff(diff, this.replicaId, this.#nextSeq)
     const records: WriteRecord[] = []
     let adopted = 0
     for (const group of diff.groups) adopted += this.#integrateEntries(group, decoded ? group.packed : undefined, records)
@@ -476,32 +467,6 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     this.#replicas.set(id, replica)
     this.#removalOnly.add(replica)
     return replica
-  }
-
-  #foreign (seq: number, where: string): ForeignDotError {
-    return new ForeignDotError(seq, `${where} names seq ${seq} of this replica (${this.replicaId}), which issued only up to ${this.#nextSeq - 1}: someone writes as this replica, or its data was copied`)
-  }
-
-  /** Refuses ops that name a dot of ours we never issued; ours to issue, never to adopt. */
-  #refuseForeignOps (ops: readonly Op[]): void {
-    const own = this.replicaId
-    const next = this.#nextSeq
-    for (const op of ops) {
-      if (op.kind === 'set' && op.dot.seq >= next && op.dot.replica === own) throw this.#foreign(op.dot.seq, 'a remote set')
-      for (const dot of op.removes) if (dot.seq >= next && dot.replica === own) throw this.#foreign(dot.seq, 'a remote removal')
-    }
-  }
-
-  /** The error to report if a diff holds an entry or a death of ours we never issued. */
-  #foreignIn (diff: Diff): ForeignDotError | undefined {
-    for (const group of diff.groups) {
-      if (group.replica !== this.replicaId) continue
-      const last = lastSeqOf(group)
-      if (last >= this.#nextSeq) return this.#foreign(last, 'a diff entry')
-      const dead = group.deaths?.max()
-      if (dead != null && dead >= this.#nextSeq) return this.#foreign(dead, 'a diff death')
-    }
-    return undefined
   }
 
   /** A local set (`value`) or delete (`undefined`), in the open transaction or in one of its own. */
