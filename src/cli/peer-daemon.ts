@@ -133,6 +133,12 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
 
 /** Prints what the peer does, and waits for a signal to stop it. */
 async function serve (peer: MeshPeer<Uint8Array, Uint8Array>, status: () => PeerStatus, socket: string, output: PeerOutput, cleanup: () => Promise<void>): Promise<number> {
+  // Listening for the signals before the lines that say the peer is up: a supervisor may send
+  // one the moment it reads them, and without a listener Node.js dies of it, unflushed.
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => { resolve('SIGINT') })
+    process.once('SIGTERM', () => { resolve('SIGTERM') })
+  })
   const first = status()
   output.out(`roaring-mesh peer ${first.peerId} · mesh "${first.mesh}" · data ${first.dataDir}`)
   for (const address of first.addresses) output.out(`listening ${address}`)
@@ -174,10 +180,7 @@ async function serve (peer: MeshPeer<Uint8Array, Uint8Array>, status: () => Peer
   tick()
   const ticker = setInterval(tick, output.isTTY ? 1000 : 2000)
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => { resolve('SIGINT') })
-    process.once('SIGTERM', () => { resolve('SIGTERM') })
-  })
+  const signal = await stopped
   clearInterval(ticker)
   print(`${signal}: stopping`)
   // A second signal while stopping ends the process at once.
