@@ -74,13 +74,14 @@ export class Fuzzer {
       // Now and then the fresh store is a writer the message speaks of: its own dots come back.
       freshId: rng.chance(0.1) ? rng.pick(corpus.states).replicaId : toHex(rng.bytes(16)),
       state,
-      maxFrameBytes: rng.pick([64, 1024, 65536])
+      maxFrameBytes: rng.pick([64, 1024, 65536]),
+      resendFrom: rng.int(2)
     }
     const unchanged = rng.chance(0.03)
     if (kind === 'record') {
       const database = rng.pick(corpus.databases)
       // The state record (third) is small and says much: aim at it more often.
-      const at = rng.chance(0.3) ? 2 : rng.int(database.length)
+      const at = rng.chance(0.1) ? 2 : rng.int(database.length)
       let [key, value] = database[at]
       const rest = database.filter((_, i) => i !== at)
       let steps: string[] = []
