@@ -8,6 +8,7 @@ import {
 } from '../../src/index.ts'
 import { chainKey, encodeChain, encodeFormat, encodeState, seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY } from '../../src/store/level/record-codec.ts'
 import { replicaIdToBytes } from '../../src/store/replica-id.ts'
+import { addCrafted } from './crafted.ts'
 import { toHex, type Rng } from './prng.ts'
 
 export const KINDS = ['ops', 'announcement', 'diff-request', 'diff', 'record'] as const
@@ -106,5 +107,6 @@ function pickRequest (rng: Rng, store: MemStore): DiffRequest {
 export function buildCorpus (rng: Rng, scenarios = 12): Corpus {
   const corpus: Corpus = { messages: { ops: [], announcement: [], 'diff-request': [], diff: [] }, databases: [], states: [] }
   for (let i = 0; i < scenarios; i++) scenario(rng, corpus)
+  addCrafted(rng, corpus)
   return corpus
 }

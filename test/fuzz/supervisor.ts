@@ -34,7 +34,7 @@ export interface FuzzReport {
 const HANG_MS = SLOW_MS + 500
 /** Resident memory beyond which the child is killed: a bitmap or map blown up by a few bytes. */
 const RSS_LIMIT = 3 * 1024 ** 3
-const POLL_MS = 50
+const POLL_MS = 25
 
 interface Segment {
   readonly next: number
@@ -69,7 +69,8 @@ function readProgress (file: string): [number, number] {
 function runSegment (input: Omit<ChildInput, 'progressFile'>, totals: Totals): Promise<Segment> {
   const progressFile = join(tmpdir(), `roaring-mesh-fuzz-${process.pid}-${input.from}`)
   const child = fork(fileURLToPath(new URL('./fuzz-child.ts', import.meta.url)), [JSON.stringify({ ...input, progressFile })], {
-    execArgv: process.execArgv,
+    // A bounded heap: a case that fills it dies at once, and is named, instead of swapping the machine.
+    execArgv: [...process.execArgv, '--max-old-space-size=2048'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
   return new Promise((resolve, reject) => {
@@ -90,6 +91,15 @@ function runSegment (input: Omit<ChildInput, 'progressFile'>, totals: Totals): P
     }
     const timer = setInterval(() => {
       const [index, running] = readProgress(progressFile)
+      const rss = residentBytes(child.pid)
+      if (rss > RSS_LIMIT) {
+        if (running === 1) stop(index, `the process grew to ${Math.round(rss / 1024 ** 2)} MiB`)
+        else {
+          child.kill('SIGKILL')
+          finish(new Error(`fuzz child grew to ${Math.round(rss / 1024 ** 2)} MiB outside any case (building its corpus?)`))
+        }
+        return
+      }
       if (running === 0) {
         watched = -1
         return
@@ -99,10 +109,7 @@ function runSegment (input: Omit<ChildInput, 'progressFile'>, totals: Totals): P
         since = Date.now()
       } else if (Date.now() - since > HANG_MS) {
         stop(index, `still running after ${HANG_MS} ms (a hang, or work far from linear in its bytes)`)
-        return
       }
-      const rss = residentBytes(child.pid)
-      if (rss > RSS_LIMIT) stop(index, `the process grew to ${Math.round(rss / 1024 ** 2)} MiB`)
     }, POLL_MS)
     child.on('message', (message: ChildMessage) => {
       if (message.type === 'failure') totals.failures.push(message.failure)
