@@ -103,10 +103,10 @@ function pickRequest (rng: Rng, store: MemStore): DiffRequest {
   return r === 0 ? store.requestDiff({ summary: true }) : r === 1 ? store.requestDiff({ hash: false }) : store.requestDiff()
 }
 
-/** A corpus of `scenarios` scenarios, the same for the same generator state. */
-export function buildCorpus (rng: Rng, scenarios = 12): Corpus {
+/** A corpus of `scenarios` scenarios (and the crafted messages of ./crafted.ts), the same for the same generator state. */
+export function buildCorpus (rng: Rng, scenarios = 12, crafted = true): Corpus {
   const corpus: Corpus = { messages: { ops: [], announcement: [], 'diff-request': [], diff: [] }, databases: [], states: [] }
   for (let i = 0; i < scenarios; i++) scenario(rng, corpus)
-  addCrafted(rng, corpus)
+  if (crafted) addCrafted(rng, corpus)
   return corpus
 }

@@ -9,10 +9,10 @@ import { useMemoryLevel } from './memory-level.ts'
 import { Fuzzer, formatFailure } from './runner.ts'
 import { fuzz } from './supervisor.ts'
 import { runTarget } from './targets.ts'
-import { KINDS } from './generators.ts'
-import { toHex } from './prng.ts'
+import { KINDS, buildCorpus } from './generators.ts'
+import { Rng, toHex } from './prng.ts'
 
-/** A fixed seed and count: about 15 s on a 2-core machine. */
+/** A fixed seed and count: about 12 s on a 2-core machine (~500 inputs/s) once no case hangs. */
 const SEED = 20261201
 const COUNT = 6000
 
@@ -27,10 +27,10 @@ describe('hostile input', () => {
     for (const index of [0, 1, 999, 123456]) assert.equal(toHex(a.makeCase(index).input), toHex(b.makeCase(index).input))
   })
 
-  it('every valid message of the corpus is taken as it is', async () => {
+  it('every message honest replicas exchanged is taken as it is', async () => {
     useMemoryLevel()
-    const fuzzer = new Fuzzer(SEED)
-    const { messages, states, databases } = fuzzer.corpus
+    // Not the crafted ones: with no watchdog here, a slow path of theirs would only stall the test.
+    const { messages, states, databases } = buildCorpus(new Rng(SEED), 12, false)
     const ctx = { freshId: 'f'.repeat(32), state: states[0], maxFrameBytes: 1024, resendFrom: 1 }
     for (const kind of ['ops', 'announcement', 'diff-request', 'diff'] as const) {
       for (const message of messages[kind]) {
@@ -44,7 +44,8 @@ describe('hostile input', () => {
   })
 
   it(`mutants of every kind integrate or throw a typed error, in work linear in their bytes (seed ${SEED}, ${COUNT} cases)`, async (t) => {
-    const report = await fuzz({ seed: SEED, count: COUNT, maxFailures: 100 })
+    // Today each hang costs its 2.5 s limit: stop after a few, the report names them.
+    const report = await fuzz({ seed: SEED, count: COUNT, maxFailures: 12 })
     t.diagnostic(`${report.cases} cases in ${report.seconds.toFixed(1)} s: ${report.perSecond} inputs/s`)
     for (const [kind, outcomes] of Object.entries(report.tallies)) t.diagnostic(`${kind}: ${JSON.stringify(outcomes)}`)
     // Every kind reached both outcomes: a fuzzer whose mutants all fail to decode tests little.
