@@ -1,0 +1,112 @@
+// Valid messages of every kind, made by real stores through the public encoders: writers that
+// set, delete and transact concurrently, trade ops out of order and pull diffs from each other.
+// The mutators start from these, so that most mutants get past the header and deep into a decoder.
+
+import {
+  MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeAnnouncement, encodeDiff, encodeDiffRequest, encodeOps,
+  type DiffRequest, type ReplicaId
+} from '../../src/index.ts'
+import { chainKey, encodeChain, encodeFormat, encodeState, seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY } from '../../src/store/level/record-codec.ts'
+import { replicaIdToBytes } from '../../src/store/replica-id.ts'
+import { addCrafted } from './crafted.ts'
+import { toHex, type Rng } from './prng.ts'
+
+export const KINDS = ['ops', 'announcement', 'diff-request', 'diff', 'record'] as const
+export type Kind = typeof KINDS[number]
+
+/** A LevelStore's database as records, in any order (the memory database sorts them). */
+export type Records = Array<[key: Uint8Array, value: Uint8Array]>
+
+/** Valid messages of each kind, and what a store that already holds state starts from. */
+export interface Corpus {
+  readonly messages: Record<Exclude<Kind, 'record'>, Uint8Array[]>
+  readonly databases: Records[]
+  /** Full diffs that bring a fresh store up to one writer's state, and that writer's id. */
+  readonly states: Array<{ readonly replicaId: ReplicaId, readonly diff: Uint8Array }>
+}
+
+/** A MemStore that shows what a LevelStore would write of it, through the record codec's encoders. */
+class RecordedStore extends MemStore {
+  records (): Records {
+    const records: Records = [
+      [FORMAT_KEY, encodeFormat()],
+      [REPLICA_KEY, replicaIdToBytes(this.replicaId)],
+      [STATE_KEY, encodeState({ nextSeq: this.nextSeq, reserved: this.nextSeq - 1, clock: this.clockTime })]
+    ]
+    for (const { replica, seen } of this.requestDiff().replicas ?? []) records.push([seenKey(replicaIdToBytes(replica)), seen.serialize()])
+    for (const [key] of this.entries()) records.push([chainKey(key), encodeChain(this.chainAt(key)!)])
+    return records
+  }
+}
+
+function newStore (rng: Rng, clock: { now: number }): RecordedStore {
+  // Ids and clocks from the seed, not crypto and Date.now: a seed replays the same messages.
+  return new RecordedStore(undefined, { replicaId: toHex(rng.bytes(16)), clock: { now: () => clock.now } })
+}
+
+/** One scenario: a few writers, a few dozen random actions, every message they exchanged. */
+function scenario (rng: Rng, corpus: Corpus): void {
+  const clock = { now: 1_764_115_200_000 + rng.int(1e9) }
+  const stores = Array.from({ length: rng.range(2, 4) }, () => newStore(rng, clock))
+  const keys = Array.from({ length: rng.range(2, 12) }, () => rng.bytes(rng.size(24)))
+  const pending: Uint8Array[] = []
+  const { messages } = corpus
+  const actions = rng.range(5, 60)
+  for (let i = 0; i < actions; i++) {
+    const store = rng.pick(stores)
+    if (rng.chance(0.3)) clock.now += rng.int(5000) - 1000
+    const action = rng.int(10)
+    if (action < 5) {
+      // A transaction of one or more sets and deletes.
+      store.begin()
+      for (let n = rng.range(1, action === 0 ? 12 : 2); n > 0; n--) {
+        const key = rng.pick(keys)
+        if (rng.chance(0.25)) store.delete(key)
+        else store.set(key, rng.bytes(rng.size(action === 1 ? 3000 : 40)))
+      }
+      const ops = store.commitWithOps()
+      if (ops.length > 0) {
+        const bytes = encodeOps(ops)
+        messages.ops.push(bytes)
+        pending.push(bytes)
+      }
+    } else if (action < 7 && pending.length > 0) {
+      // Deliver a pending ops message to another writer, out of order and maybe twice.
+      const at = rng.int(pending.length)
+      const [bytes] = rng.chance(0.8) ? pending.splice(at, 1) : [pending[at]]
+      const target = rng.pick(stores)
+      if (target !== store || rng.chance(0.5)) target.integrateOps(decodeOps(bytes))
+    } else {
+      // A pull: the request, then the answer in frames of some size.
+      const from = rng.pick(stores.filter((s) => s !== store))
+      const request = pickRequest(rng, store)
+      const encoded = encodeDiffRequest(request)
+      messages['diff-request'].push(encoded)
+      for (const frame of from.buildDiffFrames(decodeDiffRequest(encoded), { maxFrameBytes: rng.pick([64, 512, 4096, 65536]) })) {
+        const bytes = encodeDiff(frame)
+        messages.diff.push(bytes)
+        store.integrateDiff(decodeDiff(bytes))
+      }
+    }
+  }
+  for (const store of stores) {
+    messages.announcement.push(encodeAnnouncement(store.stateHash()))
+    messages['diff-request'].push(encodeDiffRequest(store.requestDiff()))
+    corpus.databases.push(store.records())
+  }
+  const donor = rng.pick(stores)
+  corpus.states.push({ replicaId: rng.pick(stores).replicaId, diff: encodeDiff(donor.buildDiff(new MemStore().requestDiff())) })
+}
+
+function pickRequest (rng: Rng, store: MemStore): DiffRequest {
+  const r = rng.int(4)
+  return r === 0 ? store.requestDiff({ summary: true }) : r === 1 ? store.requestDiff({ hash: false }) : store.requestDiff()
+}
+
+/** A corpus of `scenarios` scenarios (and the crafted messages of ./crafted.ts), the same for the same generator state. */
+export function buildCorpus (rng: Rng, scenarios = 12, crafted = true): Corpus {
+  const corpus: Corpus = { messages: { ops: [], announcement: [], 'diff-request': [], diff: [] }, databases: [], states: [] }
+  for (let i = 0; i < scenarios; i++) scenario(rng, corpus)
+  if (crafted) addCrafted(rng, corpus)
+  return corpus
+}
