@@ -6,7 +6,8 @@ import {
   MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeAnnouncement, encodeDiff, encodeDiffRequest, encodeOps,
   type DiffRequest, type ReplicaId
 } from '../../src/index.ts'
-import { chainKey, encodeChain, encodeFormat, encodeState, seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY } from '../../src/store/level/record-codec.ts'
+import { chainKey, encodeChain, encodeFormat, encodeState, sealValue, seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY } from '../../src/store/level/record-codec.ts'
+import { equals } from 'uint8arrays/equals'
 import { replicaIdToBytes } from '../../src/store/replica-id.ts'
 import { addCrafted } from './crafted.ts'
 import { toHex, type Rng } from './prng.ts'
@@ -14,8 +15,17 @@ import { toHex, type Rng } from './prng.ts'
 export const KINDS = ['ops', 'announcement', 'diff-request', 'diff', 'record'] as const
 export type Kind = typeof KINDS[number]
 
-/** A LevelStore's database as records, in any order (the memory database sorts them). */
+/**
+ * A LevelStore's database as records, in any order (the memory database sorts them), each value
+ * as the record codec encodes it, before its checksum is added ({@link sealed}): a mutant is sealed
+ * afresh, so that it reaches the checks behind the checksum rather than stopping at it.
+ */
 export type Records = Array<[key: Uint8Array, value: Uint8Array]>
+
+/** The records as a LevelStore stores them: every value but the format marker's with its checksum. */
+export function sealed (records: Records): Records {
+  return records.map(([key, value]) => [key, equals(key, FORMAT_KEY) ? value : sealValue(key, value)])
+}
 
 /** Valid messages of each kind, and what a store that already holds state starts from. */
 export interface Corpus {
@@ -28,13 +38,15 @@ export interface Corpus {
 /** A MemStore that shows what a LevelStore would write of it, through the record codec's encoders. */
 class RecordedStore extends MemStore {
   records (): Records {
+    const writers = this.requestDiff().replicas ?? []
+    const keys = this.entries()
     const records: Records = [
       [FORMAT_KEY, encodeFormat()],
       [REPLICA_KEY, replicaIdToBytes(this.replicaId)],
-      [STATE_KEY, encodeState({ nextSeq: this.nextSeq, reserved: this.nextSeq - 1, clock: this.clockTime })]
+      [STATE_KEY, encodeState({ nextSeq: this.nextSeq, reserved: this.nextSeq - 1, clock: this.clockTime, keys: keys.length, writers: writers.length, batch: 1 })]
     ]
-    for (const { replica, seen } of this.requestDiff().replicas ?? []) records.push([seenKey(replicaIdToBytes(replica)), seen.serialize()])
-    for (const [key] of this.entries()) records.push([chainKey(key), encodeChain(this.chainAt(key)!)])
+    for (const { replica, seen } of writers) records.push([seenKey(replicaIdToBytes(replica)), seen.serialize()])
+    for (const [key] of keys) records.push([chainKey(key), encodeChain(this.chainAt(key)!)])
     return records
   }
 }

@@ -8,10 +8,10 @@ import {
   encodeDiff, type ReplicaId
 } from '../../src/index.ts'
 import { MessageType } from '../../src/protocols/wire/header.ts'
-import { decodeRecord } from '../../src/store/level/record-codec.ts'
+import { FORMAT_VERSION, decodeRecord } from '../../src/store/level/record-codec.ts'
 import { memoryLocation } from './memory-level.ts'
 import { toHex } from './prng.ts'
-import type { Kind, Records } from './generators.ts'
+import { sealed, type Kind, type Records } from './generators.ts'
 
 /** The package's typed errors: the only ones hostile input may raise. Matched by name. */
 export const ALLOWED_ERRORS: readonly string[] = ['InvalidMessageError', 'InvalidArgumentError', 'CorruptStoreError', 'ForeignDotError', 'SeqLimitError']
@@ -164,9 +164,10 @@ function checkTopic (input: Uint8Array, type: number, decodedOk: boolean): void 
 
 async function openRecords (ctx: TargetContext, input: Uint8Array): Promise<string> {
   const key = ctx.recordKey!
-  let refused = typed('decodeRecord', () => { decodeRecord(key, input) })
+  const records: Records = sealed([...ctx.database!, [key, input]])
+  const stored = records[records.length - 1][1]
+  let refused = typed('decodeRecord', () => { decodeRecord(key, stored, FORMAT_VERSION) })
   if (refused != null) return `record refused:${refused}`
-  const records: Records = [...ctx.database!, [key, input]]
   const dbBytes = records.reduce((sum, [k, v]) => sum + k.byteLength + v.byteLength, 0)
   let store: LevelStore | undefined
   refused = await typedAsync('LevelStore.open', async () => { store = await LevelStore.open(memoryLocation(records), { clock: { now: NOW } }) })

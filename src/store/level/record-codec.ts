@@ -30,6 +30,7 @@ import { REPLICA_ID_BYTES, replicaIdAt, replicaIdFromBytes } from '../replica-id
 import type { Entry } from '../replica-state.ts'
 import type { Hlc, ReplicaId } from '../types.ts'
 import { crc32c } from './crc32c.ts'
+import { SeqReservation } from './seq-reservation.ts'
 
 /** The on-disk format; an older one is migrated at open, a newer one refused. */
 export const FORMAT_VERSION = 2
@@ -164,9 +165,12 @@ export function decodeState (bytes: Uint8Array | undefined, version: number): St
   const view = viewOf(bytes)
   const nextSeq = getU64(view, 0, MAX_SEQ, 'next seq')
   if (nextSeq < 1) corrupt('next seq 0')
+  // A store reserves at most a chunk beyond its next seq; a larger reservation would have the
+  // next open mark every seq up to it dead, a claim of the disk's we need not take on trust.
+  const reserved = getU64(view, 8, Math.min(MAX_SEQ, nextSeq - 1 + SeqReservation.CHUNK), 'reserved seq')
   const common = {
     nextSeq,
-    reserved: getU64(view, 8, MAX_SEQ, 'reserved seq'),
+    reserved,
     clock: { wall: getU64(view, 16, MAX_WALL, 'clock wall'), counter: view.getUint16(24, true) }
   }
   if (version < CHECKED_FORMAT) return { ...common, batch: 0 }
