@@ -57,6 +57,9 @@ function varintLength (bytes: Uint8Array, at: number): number {
 }
 
 function replace (bytes: Uint8Array, at: number, length: number, insert: Uint8Array): Uint8Array {
+  // A field found in the message before an earlier step shortened it may lie past its end.
+  at = Math.min(at, bytes.byteLength)
+  length = Math.min(length, bytes.byteLength - at)
   const out = new Uint8Array(bytes.byteLength - length + insert.byteLength)
   out.set(bytes.subarray(0, at))
   out.set(insert, at)
