@@ -2,7 +2,8 @@
 // hashes, so it follows every add and remove in O(1) and two replicas can compare sets of any
 // size in a few bytes. It guards against chance, not against a forger (see DESIGN.md, security).
 
-function fmix32 (h: number): number {
+/** MurmurHash3's 32-bit finaliser. */
+export function fmix32 (h: number): number {
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
   h ^= h >>> 13

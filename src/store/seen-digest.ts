@@ -1,3 +1,4 @@
+import { fmix32 } from './dot-hash.ts'
 import type { ClockSet } from './clock-set.ts'
 
 // The digest of everything a replica has seen of one writer. Unlike the live digest (dot-hash.ts),
@@ -17,15 +18,6 @@ const INV6 = 1789569706
 /** a·b mod P for a, b in [0, P), exact in doubles: the product is split at 16 bits of b. */
 function mul (a: number, b: number): number {
   return ((a * Math.floor(b / 65536)) % P * 65536 + a * (b % 65536)) % P
-}
-
-function fmix32 (h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
 }
 
 /** One lane: the coefficients of its polynomial and the running sum. */
