@@ -1,4 +1,5 @@
 import { ChangeEvent } from './change-event.ts'
+import { CountedEventTarget } from './counted-event-target.ts'
 import { OpsEvent } from './ops-event.ts'
 import { ForeignDotEvent } from './foreign-dot-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
@@ -59,6 +60,18 @@ function dotsOf (head: Entry | undefined): readonly Dot[] {
   return dots
 }
 
+/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits), `foreign-dot`. */
+export interface MemStore<K, V> {
+  addEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
+  removeEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
+}
+
 /**
  * An in-memory replica of a replicated key-value store: a state CRDT with no tombstones. What it
  * has seen of each writer is a set of seqs kept as roaring bitmaps; a dot seen but no longer
@@ -75,7 +88,7 @@ function dotsOf (head: Entry | undefined): readonly Dot[] {
  * a.integrateDiff(b.buildDiff(a.requestDiff()))
  * ```
  */
-export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
+export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget {
   /** A human label for this replica; it does not identify it (see {@link replicaId}). */
   readonly name: string | undefined
   /** This replica's id: 16 random bytes as hex, made fresh for every new store. */
@@ -89,7 +102,6 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
   readonly #local: ReplicaState
   #nextSeq = 1
   #tx: Transaction | undefined
-  readonly #listeners = new Map<string, number>()
   /** Writers whose seen set the commit or integration under way has changed (for {@link committed}). */
   readonly #seenChanged = new Set<ReplicaState>()
   /** Writers known only from removals, bounded by `maxRemovalOnlyWriters`. */
@@ -343,25 +355,6 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     return out
   }
 
-  override addEventListener (type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
-  override addEventListener (type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
-  override addEventListener (type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
-  override addEventListener (type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
-  override addEventListener (type: string, listener: any, options?: AddEventListenerOptions | boolean): void {
-    if (listener != null) this.#listeners.set(type, (this.#listeners.get(type) ?? 0) + 1)
-    super.addEventListener(type, listener, options)
-  }
-
-  override removeEventListener (type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
-  override removeEventListener (type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: EventListenerOptions | boolean): void
-  override removeEventListener (type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: EventListenerOptions | boolean): void
-  override removeEventListener (type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
-  override removeEventListener (type: string, listener: any, options?: EventListenerOptions | boolean): void {
-    const count = this.#listeners.get(type) ?? 0
-    if (listener != null && count > 0) this.#listeners.set(type, count - 1)
-    super.removeEventListener(type, listener, options)
-  }
-
   // The seam for a persistent subclass (LevelStore): what changed, a way to read it, and a way to
   // put a saved state back. MemStore itself persists nothing.
 
@@ -535,7 +528,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     }
     this.#committed(tx.writes)
     this.#emit('local', tx.writes)
-    if (tx.writes.length > 0 && this.#listening('ops')) this.emitOps(ops ?? this.#opsOf(tx))
+    if (tx.writes.length > 0 && this.listening('ops')) this.emitOps(ops ?? this.#opsOf(tx))
   }
 
   /**
@@ -656,13 +649,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends EventTarget {
     this.#seenChanged.clear()
   }
 
-  #listening (type: string): boolean {
-    return (this.#listeners.get(type) ?? 0) > 0
-  }
-
   #emit (origin: 'local' | 'remote', records: readonly WriteRecord[]): void {
     if (this.#arena.needsCompaction) this.#compact()
-    if (records.length === 0 || !this.#listening('change')) return
+    if (records.length === 0 || !this.listening('change')) return
     this.dispatchEvent(new ChangeEvent(origin, records, this.#keys, this.#values))
   }
 }
