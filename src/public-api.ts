@@ -24,3 +24,5 @@ export { diffSync, DiffRefusedError, ProtocolViolationError, DIFF_PROTOCOL, type
 export { createMeshPeer, type CreateMeshPeerOptions } from './node/create-mesh-peer.ts'
 export { MeshPeer, type MeshLibp2p, type MeshPeerOptions, type MeshPeerEvents, type MeshPeerStats, type SyncDetail, type SyncErrorDetail } from './node/mesh-peer.ts'
 export type { PullReason } from './node/anti-entropy.ts'
+export { generateMeshKey } from './node/mesh-key.ts'
+export { meshProof, NotAMemberError, PROOF_PROTOCOL, type MeshProof, type MeshProofInit, type MeshProofComponents, type MeshProofEvents, type MeshProofStats, type RefusedDetail } from './protocols/proof/index.ts'

@@ -2,20 +2,22 @@ import { TypedEventEmitter } from 'main-event'
 import { equals } from 'uint8arrays/equals'
 import { DiffSync } from '../protocols/diff/diff-sync.ts'
 import { DIFF_PROTOCOL, type DiffSyncInit, type PullResult } from '../protocols/diff/index.ts'
-import { decodeTopicMessage, opsTopic, type TopicMessage } from '../protocols/topic/topic-message.ts'
+import { decodeTopicMessage, type TopicMessage } from '../protocols/topic/topic-message.ts'
 import { encodeAnnouncement } from '../protocols/wire/announcement-codec.ts'
 import { AntiEntropy, type PullReason } from './anti-entropy.ts'
 import { dialWithRetry } from './dial-with-retry.ts'
+import { PeerMembership } from './membership/peer-membership.ts'
 import { OpPublisher } from './op-publisher.ts'
 import { sharedDiffSync } from './shared-diff-sync.ts'
 import type { MemStore } from '../store/mem-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
+import type { MeshProof } from '../protocols/proof/index.ts'
 import { TopicValidatorResult, type GossipSub, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { AbortOptions, Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 
 /** A libp2p node a mesh peer can run on: gossipsub registered as `services.pubsub`. */
-export type MeshLibp2p = Libp2p<{ pubsub: GossipSub, diffSync?: DiffSync }>
+export type MeshLibp2p = Libp2p<{ pubsub: GossipSub, diffSync?: DiffSync, meshProof?: MeshProof }>
 
 export interface MeshPeerOptions {
   /**
@@ -23,8 +25,15 @@ export interface MeshPeerOptions {
    * serve several meshes. @default 'default'
    */
   mesh?: string
-  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/2` */
+  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/2`, or with a `meshKey` `roaring-mesh/<32 hex digits derived from the key and mesh>/ops/2` */
   topic?: string
+  /**
+   * The mesh key (see `generateMeshKey()`): 32 bytes, or their base64url. With it the mesh is
+   * private: peers prove they hold it on every connection before they are served or heard, and
+   * topic messages are sealed under a key derived from it. Needs the node's `meshProof` service,
+   * which `createMeshPeer` adds to a node it makes. @default undefined: no key
+   */
+  meshKey?: string | Uint8Array
   /** Periodic and triggered pulls. */
   antiEntropy?: {
     /** Mean time between pulls from a random connected peer, in ms. @default 30000 */
@@ -120,6 +129,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #decoded = new WeakMap<Message, TopicMessage>()
   readonly #publisher: OpPublisher
   readonly #antiEntropy: AntiEntropy
+  readonly #membership: PeerMembership
   readonly #stats: Omit<MeshPeerStats, 'connectedPeers' | 'lastSync' | 'diffServed' | 'diffRefused' | 'diffServeFailures'> & { lastSync: Map<string, number> } = {
     opsSent: 0,
     opsReceived: 0,
@@ -151,7 +161,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store = store
     this.#ownsStore = ownsStore
     this.mesh = options.mesh ?? 'default'
-    this.topic = options.topic ?? opsTopic(this.mesh)
+    this.#membership = new PeerMembership(this.mesh, options.meshKey, options.topic)
+    this.topic = this.#membership.topic
     this.#node = node
     this.#ownsNode = ownsNode
     this.#options = options
@@ -187,6 +198,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       this.#diff = shared.diffSync
       this.#releaseDiff = shared.release
     }
+    this.#membership.attach(this.#node.services.meshProof, this.#diff, (connection) => { void this.#joinIfKnown(connection) })
     this.#diff.serve(this.mesh, this.store)
     pubsub.topicValidators.set(this.topic, this.#validate)
     pubsub.addEventListener('gossipsub:message', this.#onMessage)
@@ -240,6 +252,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     if (pubsub.getTopics().includes(this.topic)) pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
     this.#diff?.unserve(this.mesh)
+    this.#membership.detach(this.#diff)
     await this.#releaseDiff?.()
     if (this.#ownsNode) await this.#node.stop()
     // A store the peer opened (createMeshPeer's dataDir) is flushed and closed with it.
@@ -287,7 +300,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   }
 
   #onPeerConnect (peer: PeerId): void {
-    if (this.#antiEntropy.peers.some((p) => p.equals(peer))) return
+    // In a private mesh a peer joins once it proved the key (the proof's `member` event).
+    if (this.#antiEntropy.peers.some((p) => p.equals(peer)) || !this.#membership.admits(peer)) return
     this.#log('mesh peer %p connected', peer)
     this.#antiEntropy.connected(peer)
     this.safeDispatchEvent('peer:connect', { detail: peer })
@@ -304,7 +318,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#publisher.push(event.ops)
   }
 
-  #publish (message: Uint8Array): void {
+  #publish (plain: Uint8Array): void {
+    const message = this.#membership.seal(plain)
     this.#stats.messagesSent++
     this.#stats.topicBytesSent += message.byteLength
     this.#node.services.pubsub.publish(this.topic, message).catch((err: Error) => {
@@ -316,7 +331,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #decode (msg: Message): TopicMessage {
     let decoded = this.#decoded.get(msg)
     if (decoded == null) {
-      decoded = decodeTopicMessage(msg.data)
+      decoded = decodeTopicMessage(this.#membership.open(msg.data))
       this.#decoded.set(msg, decoded)
     }
     return decoded
@@ -324,6 +339,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
 
   /** Malformed messages are rejected before gossipsub forwards them (and their sender is scored down). */
   readonly #validate = (peer: PeerId, msg: Message): TopicValidatorResult => {
+    // A peer that has not proven the mesh key is not heard, whatever it forwards.
+    if (!this.#membership.admits(peer)) return TopicValidatorResult.Ignore
     try {
       this.#decode(msg)
       return TopicValidatorResult.Accept

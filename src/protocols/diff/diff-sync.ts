@@ -23,6 +23,7 @@ export class DiffSync implements Startable {
   readonly #log: Logger
   readonly #init: Required<DiffSyncInit>
   readonly #stores = new Map<string, DiffStore>()
+  #authorize: ((connection: Connection) => Promise<boolean>) | undefined
   readonly #stats: DiffSyncStats = { served: 0, servedBytes: 0, refused: 0, failed: 0, pulls: 0, pulledBytes: 0, sentBytes: 0 }
   #started = false
 
@@ -69,6 +70,11 @@ export class DiffSync implements Startable {
     this.#stores.delete(mesh)
   }
 
+  /** In a private mesh: serves only peers `authorize` admits on the stream's connection, refuses the others with NOT_MEMBER. */
+  authorize (authorize: ((connection: Connection) => Promise<boolean>) | undefined): void {
+    this.#authorize = authorize
+  }
+
   stats (): DiffSyncStats {
     return { ...this.#stats }
   }
@@ -78,8 +84,17 @@ export class DiffSync implements Startable {
     const peer = connection.remotePeer
     const messages = pbStream(stream, { maxDataLength: this.#init.maxRequestBytes })
     const { timeout } = this.#init
+    // Whether the peer proved the mesh key is settled while its request is read.
+    const admitted = this.#authorize?.(connection)
     try {
       const { mesh, request: bytes } = await messages.read(DiffRequestMessage, { signal: AbortSignal.timeout(timeout) })
+      if (admitted != null && !(await admitted)) {
+        this.#stats.refused++
+        this.#log('refusing %p: not a proven member', peer)
+        await messages.write({ status: DiffResponseMessage.Status.NOT_MEMBER, diff: EMPTY }, DiffResponseMessage, { signal: AbortSignal.timeout(timeout) })
+        await stream.close({ signal: AbortSignal.timeout(timeout) })
+        return
+      }
       const store = this.#stores.get(mesh)
       if (store == null) {
         this.#stats.refused++
@@ -160,6 +175,7 @@ export class DiffSync implements Startable {
         const response = decodeResponse(await frames.read(timed()))
         if (response.status === DiffResponseMessage.Status.DONE) break
         if (response.status === DiffResponseMessage.Status.UNKNOWN_MESH) throw new DiffRefusedError('unknown-mesh', `${peer.toString()} does not serve mesh ${mesh}`)
+        if (response.status === DiffResponseMessage.Status.NOT_MEMBER) throw new DiffRefusedError('not-a-member', `${peer.toString()} refused us: we have not proven the mesh key to it`)
         if (response.status === DiffResponseMessage.Status.BAD_REQUEST) throw new DiffRefusedError('bad-request', `${peer.toString()} could not read our diff request`)
         if (response.status !== DiffResponseMessage.Status.FRAME) throw new ProtocolViolationError(`unexpected response status ${String(response.status)}`)
         result.bytesReceived += response.diff.byteLength

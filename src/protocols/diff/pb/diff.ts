@@ -125,14 +125,16 @@ export namespace DiffResponseMessage {
     FRAME = 'FRAME',
     DONE = 'DONE',
     UNKNOWN_MESH = 'UNKNOWN_MESH',
-    BAD_REQUEST = 'BAD_REQUEST'
+    BAD_REQUEST = 'BAD_REQUEST',
+    NOT_MEMBER = 'NOT_MEMBER'
   }
 
   enum __StatusValues {
     FRAME = 0,
     DONE = 1,
     UNKNOWN_MESH = 2,
-    BAD_REQUEST = 3
+    BAD_REQUEST = 3,
+    NOT_MEMBER = 10
   }
 
   export namespace Status {
