@@ -1,6 +1,8 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { lpStream } from '@libp2p/utils'
+import { pbStream } from '@libp2p/utils'
+// The relay's own codec: the package exports no path to it.
+import { HopMessage } from '../../../node_modules/@libp2p/circuit-relay-v2/dist/src/pb/index.js'
 import { MemStore, createMeshPeer, nodePreset, type MeshPeer } from '../../../src/index.ts'
 import type { ComponentLogger, PeerId, PrivateKey, StreamMuxerFactory } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
@@ -74,48 +76,21 @@ export async function startPrivatePeer (options: PrivatePeerOptions = {}): Promi
 
 const HOP = '/libp2p/circuit/relay/0.2.0/hop'
 export const RelayStatus = { OK: 100, RESERVATION_REFUSED: 200, PERMISSION_DENIED: 202 } as const
+const STATUS_CODES = { OK: 100, RESERVATION_REFUSED: 200, PERMISSION_DENIED: 202 } as const
 
 /** Asks `relay` for a reservation over the hop protocol, as circuit relay clients do; resolves with the status it answers. */
 export async function reserve (node: Pick<Libp2p, 'dialProtocol'>, relay: PeerId, timeout = 15_000): Promise<number> {
   const signal = AbortSignal.timeout(timeout)
   const stream = await node.dialProtocol(relay, HOP, { signal })
   try {
-    const lp = lpStream(stream)
-    // HopMessage { type: RESERVE }
-    await lp.write(Uint8Array.of(0x08, 0x00), { signal })
-    const answer = (await lp.read({ signal })).subarray()
+    const messages = pbStream(stream).pb(HopMessage)
+    await messages.write({ type: HopMessage.Type.RESERVE }, { signal })
+    const answer = await messages.read({ signal })
     await stream.close({ signal }).catch(() => {})
-    return hopStatus(answer)
+    return STATUS_CODES[answer.status as keyof typeof STATUS_CODES] ?? 0
   } catch (err: any) {
     stream.abort(err)
     throw err
   }
 }
 
-/** The `status` (field 5) of an encoded HopMessage. */
-function hopStatus (bytes: Uint8Array): number {
-  let i = 0
-  const varint = (): number => {
-    let value = 0
-    let shift = 0
-    while (true) {
-      const b = bytes[i++]
-      value += (b & 0x7f) * 2 ** shift
-      if ((b & 0x80) === 0) return value
-      shift += 7
-    }
-  }
-  while (i < bytes.byteLength) {
-    const key = varint()
-    const field = Math.floor(key / 8)
-    if ((key & 7) === 0) {
-      const value = varint()
-      if (field === 5) return value
-    } else if ((key & 7) === 2) {
-      i += varint()
-    } else {
-      throw new Error(`unexpected wire type in a HopMessage: ${key & 7}`)
-    }
-  }
-  return 0
-}
