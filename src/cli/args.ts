@@ -3,7 +3,7 @@ import { BYTE_ENCODINGS, isByteEncoding, type ByteEncoding } from './byte-encodi
 import { CliError, ExitCode } from './cli-error.ts'
 import { checkConfig, type PeerConfig } from './config.ts'
 
-export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status'
+export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status' | 'invite'
 
 /** A command line, checked: what to run and with what. */
 export interface Invocation {
@@ -19,6 +19,8 @@ export interface Invocation {
   value: string | undefined
   /** `peer` settings given as flags (they override the config file). */
   peer: Partial<PeerConfig>
+  /** `peer --join`: the invite to join a private mesh with. */
+  join?: string
 }
 
 export type ParsedCommandLine = { kind: 'help', text: string } | { kind: 'run', invocation: Invocation }
@@ -59,7 +61,9 @@ const COMMANDS: Record<CommandName, CommandSpec> = {
       listen: { type: 'string', multiple: true },
       bootstrap: { type: 'string', multiple: true, short: 'b' },
       mdns: { type: 'boolean' },
-      'target-connections': { type: 'string' }
+      'target-connections': { type: 'string' },
+      join: { type: 'string', short: 'j' },
+      open: { type: 'boolean' }
     },
     positionals: [],
     help: `usage: roaring-mesh peer [options]
@@ -69,6 +73,11 @@ mesh on the local network (mDNS) and through --bootstrap addresses, syncs with t
 serves get/set/del/list/watch/status on a control socket only this user can open.
 Stop it with Ctrl-C (SIGINT) or SIGTERM: everything written is on disk when it exits.
 
+The mesh is private: on its first start the peer makes a mesh key (<data>/mesh.key, owner
+only) and syncs only with peers that prove they hold it. "roaring-mesh invite" prints a line
+that another device joins with: roaring-mesh peer --join INVITE. The peer refuses to start when
+its data directory, key files or socket can be read or written by other users.
+
 ${DATA_HELP}
   -m, --mesh NAME        the mesh (shared store) to join (default: "default")
       --listen ADDR      a multiaddr to listen on; repeat for more (default: TCP and
@@ -77,10 +86,14 @@ ${DATA_HELP}
       --no-mdns          do not look for peers on the local network
       --target-connections N
                          keep dialing discovered peers while fewer are connected (default 8)
+  -j, --join INVITE      join the private mesh of an invite (its name, key and a peer's
+                         addresses); only on a data directory with no other mesh key
+      --open             run an open mesh, with no key: anyone who can reach this peer
+                         reads and writes the store
   -h, --help             show this help
 
 Settings come from <data>/config.json (keys: mesh, listen, bootstrap, mdns,
-targetConnections, maxBackoffMs, mdnsIntervalMs); flags override it.`
+targetConnections, maxBackoffMs, mdnsIntervalMs, open); flags override it.`
   },
   get: {
     options: CLIENT,
@@ -131,6 +144,18 @@ Prints each change as it happens, local or from other peers, until interrupted:
 
 ${CLIENT_HELP}`
   },
+  invite: {
+    options: COMMON,
+    positionals: [],
+    help: `usage: roaring-mesh invite [options]
+
+Prints a one-line invite to the running peer's private mesh: its name, its key and the peer's
+addresses. On another device, "roaring-mesh peer --join INVITE" joins with it. The invite holds
+the mesh key: whoever has it is a member. Send it only to your own devices.
+
+${DATA_HELP}
+  -h, --help             show this help`
+  },
   status: {
     options: { ...COMMON, json: { type: 'boolean' } },
     positionals: [],
@@ -154,9 +179,11 @@ commands:
   del KEY   delete a key             list            print every key and value
   watch     print changes as they happen
   status    the running peer's addresses, peers and sync state
+  invite    a line another device joins this peer's private mesh with
 
 "roaring-mesh <command> --help" describes a command. Exit codes: 0 ok, 1 key not found,
-2 bad usage, 3 no peer running, 4 data directory in use, 5 other failure.`
+2 bad usage, 3 no peer running, 4 data directory in use, 5 other failure,
+7 data directory, key or socket open to other users.`
 
 function isCommand (name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name)
@@ -174,6 +201,7 @@ function peerFlags (values: Record<string, unknown>): Partial<PeerConfig> {
   if (values.listen !== undefined) flags.listen = values.listen
   if (values.bootstrap !== undefined) flags.bootstrap = values.bootstrap
   if (values.mdns !== undefined) flags.mdns = values.mdns
+  if (values.open !== undefined) flags.open = values.open
   if (values['target-connections'] !== undefined) {
     const text = values['target-connections'] as string
     flags.targetConnections = /^\d+$/.test(text) ? Number(text) : Number.NaN
@@ -214,7 +242,8 @@ export function parseCommandLine (argv: readonly string[]): ParsedCommandLine {
       valueEncoding: encodingOption(values['value-encoding'], 'value-encoding'),
       key: spec.positionals[0] === 'key' ? positionals[0] : prefix,
       value: spec.positionals[1] === 'value' ? positionals[1] : undefined,
-      peer: name === 'peer' ? peerFlags(values) : {}
+      peer: name === 'peer' ? peerFlags(values) : {},
+      join: values.join as string | undefined
     }
   }
 }

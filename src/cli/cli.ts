@@ -31,6 +31,10 @@ export async function run (argv: readonly string[]): Promise<number> {
         isTTY: process.stdout.isTTY === true
       })
     }
+    if (invocation.command === 'invite') {
+      const { runInvite } = await import('./invite-command.ts')
+      return await runInvite(dataDir, (line) => { process.stdout.write(line + '\n') })
+    }
     const { runClientCommand } = await import('./client-commands.ts')
     return await runClientCommand(invocation, dataDir, {
       out: (text) => { process.stdout.write(text + '\n') },
