@@ -243,7 +243,7 @@ export function parseCommandLine (argv: readonly string[]): ParsedCommandLine {
       key: spec.positionals[0] === 'key' ? positionals[0] : prefix,
       value: spec.positionals[1] === 'value' ? positionals[1] : undefined,
       peer: name === 'peer' ? peerFlags(values) : {},
-      join: values.join as string | undefined
+      ...(values.join === undefined ? {} : { join: values.join as string })
     }
   }
 }
