@@ -76,10 +76,10 @@ async function measure (meshKey: string | undefined): Promise<Sample> {
 }
 
 const samples: Record<'open' | 'private', Sample[]> = { open: [], private: [] }
-// Interleaved, so that a busy machine slows both alike.
+// Interleaved, and in turns first, so that a busy machine slows both alike.
 for (let round = 0; round < ROUNDS; round++) {
-  samples.open.push(await measure(undefined))
-  samples.private.push(await measure(generateMeshKey()))
+  const order = round % 2 === 0 ? ['open', 'private'] as const : ['private', 'open'] as const
+  for (const kind of order) samples[kind].push(await measure(kind === 'open' ? undefined : generateMeshKey()))
 }
 for (const kind of ['open', 'private'] as const) {
   const m = (f: (s: Sample) => number): number => median(samples[kind].map(f))
