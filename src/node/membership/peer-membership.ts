@@ -4,7 +4,7 @@
  * mesh (is pulled from, is served diffs, has its topic messages heard) only once it proved the key
  * on its connection.
  */
-import { openTopicMessage, sealTopicMessage } from '../../protocols/topic/sealed-message.ts'
+import { TopicSealer } from '../../protocols/topic/sealed-message.ts'
 import { opsTopic } from '../../protocols/topic/topic-message.ts'
 import { InvalidArgumentError } from '../../store/errors.ts'
 import { meshSecrets, parseMeshKey, privateTopic, type MeshSecrets } from '../mesh-key.ts'
@@ -15,6 +15,7 @@ import type { Connection, PeerId } from '@libp2p/interface'
 export class PeerMembership {
   readonly topic: string
   readonly #secrets: MeshSecrets | undefined
+  readonly #sealer: TopicSealer | undefined
   #proof: MeshProof | undefined
   #onMember: ((event: CustomEvent<Connection>) => void) | undefined
 
@@ -22,6 +23,7 @@ export class PeerMembership {
     const key = meshKey == null ? undefined : parseMeshKey(meshKey)
     this.#secrets = key == null ? undefined : meshSecrets(key)
     this.topic = topic ?? (key == null ? opsTopic(mesh) : privateTopic(key, mesh))
+    this.#sealer = this.#secrets == null ? undefined : new TopicSealer(this.#secrets.sealKey, this.topic)
   }
 
   get isPrivate (): boolean {
@@ -55,11 +57,11 @@ export class PeerMembership {
   }
 
   seal (message: Uint8Array): Uint8Array {
-    return this.#secrets == null ? message : sealTopicMessage(this.#secrets.sealKey, this.topic, message)
+    return this.#sealer == null ? message : this.#sealer.seal(message)
   }
 
   /** The plain message; throws `InvalidMessageError` when it does not open under the key. */
   open (message: Uint8Array): Uint8Array {
-    return this.#secrets == null ? message : openTopicMessage(this.#secrets.sealKey, this.topic, message)
+    return this.#sealer == null ? message : this.#sealer.open(message)
   }
 }
