@@ -252,7 +252,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     if (pubsub.getTopics().includes(this.topic)) pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
     this.#diff?.unserve(this.mesh)
-    this.#membership.detach(this.#diff)
+    this.#membership.detach()
     await this.#releaseDiff?.()
     if (this.#ownsNode) await this.#node.stop()
     // A store the peer opened (createMeshPeer's dataDir) is flushed and closed with it.

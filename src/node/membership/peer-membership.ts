@@ -44,9 +44,9 @@ export class PeerMembership {
     proof.addEventListener('member', this.#onMember)
   }
 
-  detach (diff: DiffSync | undefined): void {
+  /** Stops reporting members. The diff protocol keeps refusing non-members: the node still holds the key, and other meshes on it may rely on that. */
+  detach (): void {
     if (this.#onMember != null) this.#proof?.removeEventListener('member', this.#onMember)
-    if (this.#proof != null) diff?.authorize(undefined)
     this.#proof = undefined
     this.#onMember = undefined
   }

@@ -37,10 +37,25 @@ export function privateMeshOptions<T extends Libp2pOptions<Record<string, any>>>
   return result as T
 }
 
+type GaterMethod = (...args: any[]) => boolean | Promise<boolean>
+
+const GATER_METHODS: Array<keyof ConnectionGater> = [
+  'denyDialPeer', 'denyDialMultiaddr', 'denyInboundConnection', 'denyOutboundConnection',
+  'denyInboundEncryptedConnection', 'denyOutboundEncryptedConnection', 'denyInboundUpgradedConnection',
+  'denyOutboundUpgradedConnection', 'denyInboundRelayReservation', 'denyOutboundRelayedConnection',
+  'denyInboundRelayedConnection', 'filterMultiaddrForPeer'
+]
+
+/** The app's gater (a plain object or a class instance) with `deny` checked first. */
 function gate (base: ConnectionGater | undefined, deny: ConnectionGater): ConnectionGater {
-  const gater: ConnectionGater = { ...base }
-  for (const [name, check] of Object.entries(deny) as Array<[keyof ConnectionGater, (...args: any[]) => boolean | Promise<boolean>]>) {
-    const previous = base?.[name] as ((...args: any[]) => boolean | Promise<boolean>) | undefined
+  const gater: ConnectionGater = {}
+  for (const name of GATER_METHODS) {
+    const previous = base?.[name] as GaterMethod | undefined
+    const check = deny[name] as GaterMethod | undefined
+    if (check == null) {
+      if (previous != null) gater[name] = previous.bind(base) as any
+      continue
+    }
     gater[name] = (async (...args: any[]) => (await check(...args)) || (previous != null && (await previous.apply(base, args)))) as any
   }
   return gater
