@@ -70,10 +70,13 @@ async function makePeer<K, V> (store: MemStore<K, V>, ownsStore: boolean, libp2p
       throw new InvalidArgumentError('the libp2p node needs gossipsub registered as services.pubsub')
     }
     if (allow != null) throw new InvalidArgumentError('allow needs libp2p options: the connection gater of a node already made cannot change')
+    if (libp2p.services.meshProof != null && peerOptions.meshKey == null) throw new InvalidArgumentError('the node proves a mesh key: give createMeshPeer the same meshKey')
     warnIfOpen(libp2p, peerOptions.meshKey != null || libp2p.services.meshProof != null, false)
     return new MeshPeer(store, libp2p, false, peerOptions, ownsStore)
   }
   if (libp2p == null || typeof libp2p !== 'object') throw new InvalidArgumentError('createMeshPeer needs a libp2p node or options for one')
+  // Options made private (relayPreset({ meshKey })) need the key here too: the peer seals with it.
+  if (privateKeyId(libp2p) != null && peerOptions.meshKey == null) throw new InvalidArgumentError('the libp2p options hold a mesh key: give createMeshPeer the same meshKey')
   const options = privateMeshOptions(libp2p, { meshKey: peerOptions.meshKey, allow, proofTimeout })
   const node = await createLibp2p({
     ...options,

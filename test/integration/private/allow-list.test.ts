@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { InvalidArgumentError, MemStore, createMeshPeer, generateMeshKey, nodePreset } from '../../../src/index.ts'
+import { InvalidArgumentError, MemStore, createMeshPeer, generateMeshKey, nodePreset, relayPreset } from '../../../src/index.ts'
 import { captureLog } from '../log-capture.ts'
 import { bytes, waitFor } from '../mesh-fixture.ts'
 import { startPrivatePeer, type PrivatePeer } from './private-fixture.ts'
@@ -43,6 +43,11 @@ describe('allow-lists', { timeout: 60_000 }, () => {
     const made = await startPrivatePeer({ meshKey: generateMeshKey() })
     peers.push(made)
     await assert.rejects(createMeshPeer({ store: new MemStore(), allow: [], libp2p: made.peer.libp2p }), InvalidArgumentError)
+    // A node or options that prove a key need the peer to seal with it, and with no other.
+    await assert.rejects(createMeshPeer({ store: new MemStore(), libp2p: made.peer.libp2p }), InvalidArgumentError)
+    const keyed = relayPreset({ meshKey: generateMeshKey() })
+    await assert.rejects(createMeshPeer({ store: new MemStore(), libp2p: keyed }), InvalidArgumentError)
+    await assert.rejects(createMeshPeer({ store: new MemStore(), meshKey: generateMeshKey(), libp2p: keyed }), InvalidArgumentError)
   })
 
   it('an open mesh says so once in its log; a private one does not', async () => {
