@@ -8,9 +8,12 @@ import { useBitmapBackend } from './store/bitmap/backend.ts'
 import { nativeBackend } from './store/bitmap/native.ts'
 import { classicLevelBackend } from './store/level/classic-level-backend.ts'
 import { useLevelBackend } from './store/level/level-backend.ts'
+import { useAead } from './protocols/topic/aead/aead.ts'
+import { nodeAesGcm } from './protocols/topic/aead/node-aead.ts'
 
 useBitmapBackend(nativeBackend)
 useLevelBackend(classicLevelBackend)
+useAead(nodeAesGcm)
 
 export * from './public-api.ts'
 export { nodePreset, type NodePresetOptions } from './node/presets/node-preset.ts'

@@ -27,3 +27,5 @@ export { MeshPeer, type MeshLibp2p, type MeshPeerOptions, type MeshPeerEvents, t
 export type { PullReason } from './node/anti-entropy.ts'
 export { meshGossipsubOptions, maxInboundRpcBytes, opsTopicScoreParams, DEFAULT_MAX_MESSAGE_BYTES, type MeshGossipsubOptions } from './node/gossip-limits.ts'
 export type { RefusedInputs } from './node/refusal-counter.ts'
+export { generateMeshKey } from './node/mesh-key.ts'
+export { meshProof, NotAMemberError, PROOF_PROTOCOL, type MeshProof, type MeshProofInit, type MeshProofComponents, type MeshProofEvents, type MeshProofStats, type RefusedDetail } from './protocols/proof/index.ts'

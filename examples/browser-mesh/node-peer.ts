@@ -1,6 +1,6 @@
 // A Node.js peer of the browser mesh, driven from the terminal: it shares one store with the
 // browsers through the relay. (The package's own `roaring-mesh peer` command comes later.)
-// Run: npx node --experimental-transform-types examples/browser-mesh/node-peer.ts --bootstrap <relay multiaddr> [--mesh browser-mesh]
+// Run: npx node --experimental-transform-types examples/browser-mesh/node-peer.ts --bootstrap <relay multiaddr> [--mesh browser-mesh] [--key <mesh key>]
 // Then type: set <key> <value> · delete <key> · get <key> · list · peers · stats · quit
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
@@ -11,7 +11,8 @@ import { RelayLink } from './shared/relay-link.ts'
 const { values: args } = parseArgs({
   options: {
     bootstrap: { type: 'string', multiple: true, default: [] },
-    mesh: { type: 'string', default: 'browser-mesh' }
+    mesh: { type: 'string', default: 'browser-mesh' },
+    key: { type: 'string' }
   }
 })
 if (args.bootstrap.length === 0) {
@@ -20,7 +21,7 @@ if (args.bootstrap.length === 0) {
 }
 
 const store = new MemStore<string, string>('node-peer', { keys: stringCodec, values: stringCodec })
-const peer = await createMeshPeer({ store, mesh: args.mesh, libp2p: nodePreset({ listen: [] }) })
+const peer = await createMeshPeer({ store, mesh: args.mesh, meshKey: args.key, libp2p: nodePreset({ listen: [] }) })
 await peer.start()
 const links = args.bootstrap.map((address) => new RelayLink(peer.libp2p, multiaddr(address)))
 for (const link of links) link.start()

@@ -11,6 +11,8 @@ export interface RelayOptions {
   mesh?: string
   /** The relay's replica; a fresh in-memory one by default. */
   store?: MemStore<string, string>
+  /** The mesh key: the relay reserves for, relays and syncs with only peers that prove it. @default undefined: an open mesh */
+  meshKey?: string
 }
 
 export interface Relay {
@@ -32,7 +34,8 @@ export async function startRelay (options: RelayOptions = {}): Promise<Relay> {
   const peer = await createMeshPeer({
     store,
     mesh,
-    libp2p: relayPreset({ listen: [`/ip4/${options.host ?? '127.0.0.1'}/tcp/${options.port ?? 0}/ws`] })
+    meshKey: options.meshKey,
+    libp2p: relayPreset({ listen: [`/ip4/${options.host ?? '127.0.0.1'}/tcp/${options.port ?? 0}/ws`], meshKey: options.meshKey })
   })
   await peer.start()
   const discovery = new BrowserDiscovery(peer.libp2p, { mesh, active: false })

@@ -6,7 +6,10 @@
 //   --mesh <name>       the mesh to join (default browser-mesh)
 //   --stun <url>        a STUN server for WebRTC across NATs, e.g. stun:stun.l.google.com:19302
 //                       (repeatable; by default none: host candidates only, fine on one machine or a LAN)
+//   --key <key>         the mesh key (default: a fresh one each start; see generateMeshKey())
+//   --open              no key: an open mesh anyone who reaches the relay can read and write
 import { parseArgs } from 'node:util'
+import { generateMeshKey } from '../../src/index.ts'
 import { bundlePage, servePage } from './page-server.ts'
 import { startRelay } from './relay.ts'
 
@@ -16,13 +19,16 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '8080' },
     'relay-port': { type: 'string', default: '9090' },
     mesh: { type: 'string', default: 'browser-mesh' },
-    stun: { type: 'string', multiple: true, default: [] }
+    stun: { type: 'string', multiple: true, default: [] },
+    key: { type: 'string' },
+    open: { type: 'boolean', default: false }
   }
 })
 
 const mesh = args.mesh
+const meshKey = args.open ? undefined : args.key ?? generateMeshKey()
 const [relay, bundle] = await Promise.all([
-  startRelay({ host: args.host, port: Number(args['relay-port']), mesh }),
+  startRelay({ host: args.host, port: Number(args['relay-port']), mesh, meshKey }),
   bundlePage()
 ])
 const server = await servePage({
@@ -35,12 +41,15 @@ const server = await servePage({
 relay.peer.addEventListener('peer:connect', (event) => { console.log(`  + peer ${event.detail.toString()} joined`) })
 relay.peer.addEventListener('peer:disconnect', (event) => { console.log(`  - peer ${event.detail.toString()} left`) })
 
-console.log(`roaring-mesh browser mesh "${mesh}"
-  page:  ${server.url}
+// The key travels in the link's fragment, which browsers never send to the page server.
+const link = meshKey == null ? server.url : `${server.url}#key=${meshKey}`
+console.log(`roaring-mesh browser mesh "${mesh}" (${meshKey == null ? 'OPEN: anyone who reaches the relay reads and writes it' : 'private'})
+  page:  ${link}
   relay: ${relay.addresses[0]}
 
-Open the page in two windows (or two browsers) and write in one. To join from a terminal:
-  npx node --experimental-transform-types examples/browser-mesh/node-peer.ts --bootstrap ${relay.addresses[0]}
+Open the link in two windows (or two browsers) and write in one; the page's Invite button
+copies it. ${meshKey == null ? '' : 'The link holds the mesh key: share it only with members. '}To join from a terminal:
+  npx node --experimental-transform-types examples/browser-mesh/node-peer.ts --bootstrap ${relay.addresses[0]}${meshKey == null ? '' : ` --key ${meshKey}`}
 Ctrl-C stops.
 `)
 

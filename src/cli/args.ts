@@ -3,7 +3,7 @@ import { BYTE_ENCODINGS, isByteEncoding, type ByteEncoding } from './byte-encodi
 import { CliError, ExitCode } from './cli-error.ts'
 import { checkConfig, type PeerConfig } from './config.ts'
 
-export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status' | 'export' | 'import'
+export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status' | 'export' | 'import' | 'invite'
 
 /** A command line, checked: what to run and with what. */
 export interface Invocation {
@@ -23,6 +23,8 @@ export interface Invocation {
   salvage: boolean
   /** The file `export` writes and `import` reads; undefined or '-' for stdout / stdin. */
   file: string | undefined
+  /** `peer --join`: the invite to join a private mesh with. */
+  join?: string
 }
 
 export type ParsedCommandLine = { kind: 'help', text: string } | { kind: 'run', invocation: Invocation }
@@ -64,7 +66,9 @@ const COMMANDS: Record<CommandName, CommandSpec> = {
       bootstrap: { type: 'string', multiple: true, short: 'b' },
       mdns: { type: 'boolean' },
       'target-connections': { type: 'string' },
-      salvage: { type: 'boolean' }
+      salvage: { type: 'boolean' },
+      join: { type: 'string', short: 'j' },
+      open: { type: 'boolean' }
     },
     positionals: [],
     help: `usage: roaring-mesh peer [options]
@@ -73,6 +77,11 @@ Runs this device's peer: keeps the store in the data directory, finds the other 
 mesh on the local network (mDNS) and through --bootstrap addresses, syncs with them, and
 serves get/set/del/list/watch/status on a control socket only this user can open.
 Stop it with Ctrl-C (SIGINT) or SIGTERM: everything written is on disk when it exits.
+
+The mesh is private: on its first start the peer makes a mesh key (<data>/mesh.key, owner
+only) and syncs only with peers that prove they hold it. "roaring-mesh invite" prints a line
+that another device joins with: roaring-mesh peer --join INVITE. The peer refuses to start when
+its data directory, key files or socket can be read or written by other users.
 
 ${DATA_HELP}
   -m, --mesh NAME        the mesh (shared store) to join (default: "default")
@@ -85,10 +94,14 @@ ${DATA_HELP}
       --salvage          if the store is damaged, keep every entry that checks out: the
                          damaged files are moved aside (never deleted), the store continues
                          under a new replica id, and the other peers fill in the rest
+  -j, --join INVITE      join the private mesh of an invite (its name, key and a peer's
+                         addresses); only on a data directory with no other mesh key
+      --open             run an open mesh, with no key: anyone who can reach this peer
+                         reads and writes the store
   -h, --help             show this help
 
 Settings come from <data>/config.json (keys: mesh, listen, bootstrap, mdns,
-targetConnections, maxBackoffMs, mdnsIntervalMs); flags override it.`
+targetConnections, maxBackoffMs, mdnsIntervalMs, open); flags override it.`
   },
   get: {
     options: CLIENT,
@@ -164,6 +177,18 @@ no copies: entries already there are skipped. It writes the store directly: stop
 ${DATA_HELP}
   -h, --help             show this help`
   },
+  invite: {
+    options: COMMON,
+    positionals: [],
+    help: `usage: roaring-mesh invite [options]
+
+Prints a one-line invite to the running peer's private mesh: its name, its key and the peer's
+addresses. On another device, "roaring-mesh peer --join INVITE" joins with it. The invite holds
+the mesh key: whoever has it is a member. Send it only to your own devices.
+
+${DATA_HELP}
+  -h, --help             show this help`
+  },
   status: {
     options: { ...COMMON, json: { type: 'boolean' } },
     positionals: [],
@@ -188,9 +213,11 @@ commands:
   watch     print changes as they happen
   status    the running peer's addresses, peers and sync state
   export [FILE]   every entry as JSON lines    import [FILE]   read them back
+  invite    a line another device joins this peer's private mesh with
 
 "roaring-mesh <command> --help" describes a command. Exit codes: 0 ok, 1 key not found,
-2 bad usage, 3 no peer running, 4 data directory in use, 5 other failure.`
+2 bad usage, 3 no peer running, 4 data directory in use, 5 other failure,
+7 data directory, key or socket open to other users.`
 
 function isCommand (name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name)
@@ -208,6 +235,7 @@ function peerFlags (values: Record<string, unknown>): Partial<PeerConfig> {
   if (values.listen !== undefined) flags.listen = values.listen
   if (values.bootstrap !== undefined) flags.bootstrap = values.bootstrap
   if (values.mdns !== undefined) flags.mdns = values.mdns
+  if (values.open !== undefined) flags.open = values.open
   if (values['target-connections'] !== undefined) {
     const text = values['target-connections'] as string
     flags.targetConnections = /^\d+$/.test(text) ? Number(text) : Number.NaN
@@ -251,7 +279,8 @@ export function parseCommandLine (argv: readonly string[]): ParsedCommandLine {
       value: spec.positionals[1] === 'value' ? positionals[1] : undefined,
       peer: name === 'peer' ? peerFlags(values) : {},
       salvage: values.salvage === true,
-      file: spec.positionals[0] === 'file?' ? positionals[0] : undefined
+      file: spec.positionals[0] === 'file?' ? positionals[0] : undefined,
+      ...(values.join === undefined ? {} : { join: values.join as string })
     }
   }
 }

@@ -13,7 +13,9 @@ export const ExitCode = {
   /** The data directory is in use by another running peer. */
   locked: 4,
   /** Anything else: the store, the network, a broken connection to the peer. */
-  failure: 5
+  failure: 5,
+  /** The data directory, a key file or the control socket is open to other users of the machine. */
+  unsafePermissions: 7
 } as const
 
 export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode]

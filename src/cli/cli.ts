@@ -35,6 +35,10 @@ export async function run (argv: readonly string[]): Promise<number> {
       const { runStoreCommand } = await import('./store-commands.ts')
       return await runStoreCommand(invocation, dataDir, { note: (line) => { process.stderr.write(`roaring-mesh: ${line}\n`) } })
     }
+    if (invocation.command === 'invite') {
+      const { runInvite } = await import('./invite-command.ts')
+      return await runInvite(dataDir, (line) => { process.stdout.write(line + '\n') })
+    }
     const { runClientCommand } = await import('./client-commands.ts')
     return await runClientCommand(invocation, dataDir, {
       out: (text) => { process.stdout.write(text + '\n') },

@@ -17,6 +17,8 @@ export interface PeerConfig {
   maxBackoffMs: number
   /** How often to ask the local network for peers, in ms. @default 10000 */
   mdnsIntervalMs: number
+  /** Run an open mesh (no mesh key: anyone who can reach the peer reads and writes the store). @default false */
+  open: boolean
 }
 
 export const DEFAULT_CONFIG: Readonly<PeerConfig> = Object.freeze({
@@ -26,7 +28,8 @@ export const DEFAULT_CONFIG: Readonly<PeerConfig> = Object.freeze({
   mdns: true,
   targetConnections: 8,
   maxBackoffMs: 30_000,
-  mdnsIntervalMs: 10_000
+  mdnsIntervalMs: 10_000,
+  open: false
 })
 
 type Check = (value: unknown) => boolean
@@ -40,7 +43,8 @@ const CHECKS: Record<keyof PeerConfig, [Check, string]> = {
   mdns: [(value) => typeof value === 'boolean', 'true or false'],
   targetConnections: [isPositiveInteger, 'a positive integer'],
   maxBackoffMs: [isPositiveInteger, 'a positive integer (ms)'],
-  mdnsIntervalMs: [isPositiveInteger, 'a positive integer (ms)']
+  mdnsIntervalMs: [isPositiveInteger, 'a positive integer (ms)'],
+  open: [(value) => typeof value === 'boolean', 'true or false']
 }
 
 /** Checks settings from the config file or flags; `source` names where they came from in the error. */

@@ -14,13 +14,15 @@ export function defaultDataDir (env: NodeJS.ProcessEnv = process.env, platform: 
 }
 
 /** The files of a data directory. */
-export function dataFiles (dataDir: string): { store: string, key: string, config: string, socket: string, pid: string, mesh: string } {
+export function dataFiles (dataDir: string): { store: string, key: string, meshKey: string, config: string, socket: string, pid: string, mesh: string } {
   const dir = resolve(dataDir)
   return {
     /** The LevelDB store; LevelDB's lock on it is what keeps a second peer out. */
     store: join(dir, 'store'),
     /** The libp2p private key (protobuf), so the peer keeps its id across restarts. */
     key: join(dir, 'peer.key'),
+    /** The mesh key (base64url), made on first start or taken from an invite; absent for an open mesh. */
+    meshKey: join(dir, 'mesh.key'),
     config: join(dir, 'config.json'),
     /** The control socket `get`, `set`, … talk to. */
     socket: join(dir, 'control.sock'),

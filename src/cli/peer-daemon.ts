@@ -11,6 +11,8 @@ import type { PeerStatus } from './control-protocol.ts'
 import { MAX_SOCKET_PATH_BYTES, dataFiles } from './data-dir.ts'
 import { statusLine } from './output-format.ts'
 import { loadOrCreatePeerKey } from './peer-identity.ts'
+import { checkPrivateFiles } from './private-files.ts'
+import { meshKeyFor, reportRefusals } from './private-mesh.ts'
 import type { Invocation } from './args.ts'
 
 /** Where the peer writes: its terminal, or a log file / pipe. */
@@ -70,6 +72,8 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
   // Everything the peer writes (key, store, socket, pid) is for this user only.
   process.umask(0o077)
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  await checkPrivateFiles({ dirs: [dataDir], files: [files.key, files.meshKey, files.socket] })
+  const mesh = await meshKeyFor(invocation, config, files)
   const store = await openLevelStore(files, dataDir, invocation.salvage)
   const salvaged = store.salvaged
   if (salvaged != null) {
@@ -91,9 +95,14 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
     await checkMesh(files.mesh, config.mesh, dataDir)
     await writeFile(files.pid, `${process.pid}\n`)
     const privateKey = await loadOrCreatePeerKey(files.key)
+    if (mesh.created) await mesh.save()
     const options = nodePreset({ listen: config.listen, bootstrap: config.bootstrap, privateKey, mdns: false })
-    if (config.mdns) options.peerDiscovery = [...(options.peerDiscovery ?? []), mdns({ serviceTag: mdnsServiceTag(config.mesh), interval: config.mdnsIntervalMs })]
-    peer = await createMeshPeer({ store, mesh: config.mesh, libp2p: options })
+    if (config.mdns) options.peerDiscovery = [...(options.peerDiscovery ?? []), mdns({ serviceTag: mesh.serviceTag ?? mdnsServiceTag(config.mesh), interval: config.mdnsIntervalMs })]
+    peer = await createMeshPeer({ store, mesh: config.mesh, meshKey: mesh.key, libp2p: options })
+    reportRefusals(peer, output.err)
+    output.out(mesh.key == null
+      ? `mesh "${config.mesh}" is OPEN (--open): anyone who can reach this peer reads and writes its store`
+      : `mesh "${config.mesh}" is private: only peers holding the key in ${files.meshKey} sync with this one${mesh.created ? ' (made now)' : ''}`)
     try {
       await peer.start()
     } catch (err: any) {

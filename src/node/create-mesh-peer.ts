@@ -5,8 +5,10 @@ import { diffSync } from '../protocols/diff/index.ts'
 import { InvalidArgumentError } from '../store/errors.ts'
 import { LevelStore, type LevelStoreOptions } from '../store/level/level-store.ts'
 import { meshGossipsubOptions } from './gossip-limits.ts'
+import { privateKeyId, privateMeshOptions } from './membership/private-mesh.ts'
 import { MeshPeer, type MeshLibp2p, type MeshPeerOptions } from './mesh-peer.ts'
 import type { MemStore } from '../store/mem-store.ts'
+import type { PeerId } from '@libp2p/interface'
 
 export interface CreateMeshPeerOptions<K, V> extends MeshPeerOptions {
   /** The replica this peer shares. Give this or `dataDir`. */
@@ -24,6 +26,15 @@ export interface CreateMeshPeerOptions<K, V> extends MeshPeerOptions {
    * diff protocol are added when missing. A node made here is started and stopped with the peer.
    */
   libp2p: MeshLibp2p | Libp2pOptions<Record<string, unknown>>
+  /**
+   * Peers allowed to connect at all: every connection, inbound or outbound over any transport,
+   * every relay reservation and every relayed connection with a peer not on the list is refused
+   * by the connection gater. Works with or without a `meshKey`; needs `libp2p` options, not a
+   * node already made. @default undefined: no allow-list
+   */
+  allow?: ReadonlyArray<string | PeerId>
+  /** How long a connection's membership proof may take before its peer is refused, in ms (with a `meshKey`). @default 5000 */
+  proofTimeout?: number
 }
 
 function isNode (value: unknown): value is MeshLibp2p {
@@ -42,37 +53,50 @@ function isNode (value: unknown): value is MeshLibp2p {
  * ```
  */
 export async function createMeshPeer<K, V> (options: CreateMeshPeerOptions<K, V>): Promise<MeshPeer<K, V>> {
-  const { store: given, dataDir, storeOptions, libp2p, ...peerOptions } = options
+  const { store: given, dataDir, storeOptions, libp2p, allow, proofTimeout, ...peerOptions } = options
   if (given == null && dataDir == null) throw new InvalidArgumentError('createMeshPeer needs a store or a dataDir')
   if (given != null && typeof given.integrateOps !== 'function') throw new InvalidArgumentError('store is not a roaring-mesh store')
   const store = given ?? await LevelStore.open<K, V>(dataDir!, storeOptions)
   try {
-    return await makePeer(store, given == null, libp2p, peerOptions)
+    return await makePeer(store, given == null, libp2p, peerOptions, allow, proofTimeout)
   } catch (err) {
     if (given == null) await (store as LevelStore<K, V>).close()
     throw err
   }
 }
 
-async function makePeer<K, V> (store: MemStore<K, V>, ownsStore: boolean, libp2p: CreateMeshPeerOptions<K, V>['libp2p'], peerOptions: MeshPeerOptions): Promise<MeshPeer<K, V>> {
+async function makePeer<K, V> (store: MemStore<K, V>, ownsStore: boolean, libp2p: CreateMeshPeerOptions<K, V>['libp2p'], peerOptions: MeshPeerOptions, allow: CreateMeshPeerOptions<K, V>['allow'], proofTimeout: number | undefined): Promise<MeshPeer<K, V>> {
   if (isNode(libp2p)) {
     if (libp2p.services?.pubsub == null) {
       throw new InvalidArgumentError('the libp2p node needs gossipsub registered as services.pubsub')
     }
+    if (allow != null) throw new InvalidArgumentError('allow needs libp2p options: the connection gater of a node already made cannot change')
+    if (libp2p.services.meshProof != null && peerOptions.meshKey == null) throw new InvalidArgumentError('the node proves a mesh key: give createMeshPeer the same meshKey')
+    warnIfOpen(libp2p, peerOptions.meshKey != null || libp2p.services.meshProof != null, false)
     return new MeshPeer(store, libp2p, false, peerOptions, ownsStore)
   }
   if (libp2p == null || typeof libp2p !== 'object') throw new InvalidArgumentError('createMeshPeer needs a libp2p node or options for one')
+  // Options made private (relayPreset({ meshKey })) need the key here too: the peer seals with it.
+  if (privateKeyId(libp2p) != null && peerOptions.meshKey == null) throw new InvalidArgumentError('the libp2p options hold a mesh key: give createMeshPeer the same meshKey')
+  const options = privateMeshOptions(libp2p, { meshKey: peerOptions.meshKey, allow, proofTimeout })
   const node = await createLibp2p({
-    ...libp2p,
+    ...options,
     start: false,
     services: {
       identify: identify(),
       pubsub: gossipsub(meshGossipsubOptions({ maxMessageBytes: peerOptions.maxMessageBytes })),
       diffSync: diffSync(peerOptions.diff),
-      ...libp2p.services,
+      ...options.services,
       // Diff options given to the peer itself win over a preset's defaults.
       ...(peerOptions.diff == null ? {} : { diffSync: diffSync(peerOptions.diff) })
     }
   }) as unknown as MeshLibp2p
+  warnIfOpen(node, privateKeyId(options) != null, allow != null)
   return new MeshPeer(store, node, true, peerOptions, ownsStore)
+}
+
+/** An open mesh is a choice, not an accident: it is said once, in the peer's log. */
+function warnIfOpen (node: MeshLibp2p, keyed: boolean, allowList: boolean): void {
+  if (keyed || allowList) return
+  node.logger.forComponent('roaring-mesh:peer').error('this mesh is open: anyone who can reach this peer can read and write its store (give createMeshPeer a meshKey or an allow-list to make it private)')
 }

@@ -12,8 +12,15 @@ export interface MeshPeerOptions {
    * serve several meshes. @default 'default'
    */
   mesh?: string
-  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/2` */
+  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/2`, or with a `meshKey` `roaring-mesh/<32 hex digits derived from the key and mesh>/ops/2` */
   topic?: string
+  /**
+   * The mesh key (see `generateMeshKey()`): 32 bytes, or their base64url. With it the mesh is
+   * private: peers prove they hold it on every connection before they are served or heard, and
+   * topic messages are sealed under a key derived from it. Needs the node's `meshProof` service,
+   * which `createMeshPeer` adds to a node it makes. @default undefined: no key
+   */
+  meshKey?: string | Uint8Array
   /** Periodic and triggered pulls. */
   antiEntropy?: {
     /** Mean time between pulls from a random connected peer, in ms. @default 30000 */

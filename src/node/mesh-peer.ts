@@ -2,13 +2,14 @@ import { TypedEventEmitter } from 'main-event'
 import { equals } from 'uint8arrays/equals'
 import { DiffSync } from '../protocols/diff/diff-sync.ts'
 import { DIFF_PROTOCOL, DiffRefusedError, type DiffFault } from '../protocols/diff/index.ts'
-import { decodeTopicMessage, opsTopic, type TopicMessage } from '../protocols/topic/topic-message.ts'
+import { decodeTopicMessage, type TopicMessage } from '../protocols/topic/topic-message.ts'
 import { encodeAnnouncement } from '../protocols/wire/announcement-codec.ts'
 import { ForeignDotError, InvalidMessageError } from '../store/errors.ts'
 import { attributedStore, foreignDotIn } from './foreign-dots.ts'
 import { AntiEntropy, type PullReason } from './anti-entropy.ts'
 import { dialWithRetry } from './dial-with-retry.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, fitGossipsub } from './gossip-limits.ts'
+import { PeerMembership } from './membership/peer-membership.ts'
 import { OpPublisher } from './op-publisher.ts'
 import { RefusalCounter } from './refusal-counter.ts'
 import { sharedDiffSync } from './shared-diff-sync.ts'
@@ -16,6 +17,7 @@ import type { MemStore } from '../store/mem-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
 import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
 import type { MeshPeerEvents, MeshPeerOptions, MeshPeerStats } from './mesh-peer-types.ts'
+import type { MeshProof } from '../protocols/proof/index.ts'
 import { TopicValidatorResult, type GossipSub, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { AbortOptions, Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
@@ -23,7 +25,7 @@ import type { AbortOptions, Connection, Libp2p, Logger, PeerId } from '@libp2p/i
 export type { MeshPeerOptions, MeshPeerEvents, MeshPeerStats, SyncDetail, SyncErrorDetail, ForeignDotDetail } from './mesh-peer-types.ts'
 
 /** A libp2p node a mesh peer can run on: gossipsub registered as `services.pubsub`. */
-export type MeshLibp2p = Libp2p<{ pubsub: GossipSub, diffSync?: DiffSync }>
+export type MeshLibp2p = Libp2p<{ pubsub: GossipSub, diffSync?: DiffSync, meshProof?: MeshProof }>
 
 /**
  * One store's membership of a mesh: publishes local commits as ops on the mesh's topic,
@@ -44,6 +46,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #antiEntropy: AntiEntropy
   readonly #maxMessageBytes: number
   readonly #refusals = new RefusalCounter()
+  readonly #membership: PeerMembership
   readonly #stats: Omit<MeshPeerStats, 'connectedPeers' | 'lastSync' | 'diffServed' | 'diffRefused' | 'diffServeFailures' | 'refusedByPeer'> & { lastSync: Map<string, number> } = {
     opsSent: 0,
     opsReceived: 0,
@@ -78,7 +81,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store = store
     this.#ownsStore = ownsStore
     this.mesh = options.mesh ?? 'default'
-    this.topic = options.topic ?? opsTopic(this.mesh)
+    this.#membership = new PeerMembership(this.mesh, options.meshKey, options.topic)
+    this.topic = this.#membership.topic
     this.#node = node
     this.#ownsNode = ownsNode
     this.#options = options
@@ -119,6 +123,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       this.#diff = shared.diffSync
       this.#releaseDiff = shared.release
     }
+    this.#membership.attach(this.#node.services.meshProof, this.#diff, (connection) => { void this.#joinIfKnown(connection) })
     this.#diff.serve(this.mesh, this.store)
     this.#diff.addEventListener('fault', this.#onDiffFault)
     pubsub.topicValidators.set(this.topic, this.#validate)
@@ -176,6 +181,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     pubsub.topicValidators.delete(this.topic)
     this.#diff?.unserve(this.mesh)
     this.#diff?.removeEventListener('fault', this.#onDiffFault)
+    this.#membership.detach()
     await this.#releaseDiff?.()
     if (this.#ownsNode) await this.#node.stop()
     // A store the peer opened (createMeshPeer's dataDir) is flushed and closed with it.
@@ -224,7 +230,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   }
 
   #onPeerConnect (peer: PeerId): void {
-    if (this.#antiEntropy.peers.some((p) => p.equals(peer))) return
+    // In a private mesh a peer joins once it proved the key (the proof's `member` event).
+    if (this.#antiEntropy.peers.some((p) => p.equals(peer)) || !this.#membership.admits(peer)) return
     this.#log('mesh peer %p connected', peer)
     this.#antiEntropy.connected(peer)
     this.safeDispatchEvent('peer:connect', { detail: peer })
@@ -241,7 +248,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#publisher.push(event.ops)
   }
 
-  #publish (message: Uint8Array): void {
+  #publish (plain: Uint8Array): void {
+    const message = this.#membership.seal(plain)
     this.#stats.messagesSent++
     this.#stats.topicBytesSent += message.byteLength
     this.#node.services.pubsub.publish(this.topic, message).catch((err: Error) => {
@@ -253,7 +261,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #decode (msg: Message): TopicMessage {
     let decoded = this.#decoded.get(msg)
     if (decoded == null) {
-      decoded = decodeTopicMessage(msg.data)
+      decoded = decodeTopicMessage(this.#membership.open(msg.data))
       this.#decoded.set(msg, decoded)
     }
     return decoded
@@ -267,6 +275,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
    */
   readonly #validate = (peer: PeerId, msg: Message): TopicValidatorResult => {
     if (!this.#started) return TopicValidatorResult.Ignore
+    // A peer that has not proven the mesh key is not heard, whatever it forwards.
+    if (!this.#membership.admits(peer)) return TopicValidatorResult.Ignore
     try {
       if (msg.data.byteLength > this.#maxMessageBytes) throw new InvalidMessageError(`a message of ${msg.data.byteLength} bytes, beyond the mesh's ${this.#maxMessageBytes}`)
       const message = this.#decode(msg)

@@ -6,11 +6,13 @@ export interface PageConfig {
   relay: string | null
   /** STUN/TURN servers for WebRTC; `[]` keeps every byte on the local network; undefined takes libp2p's public STUN servers. */
   iceServers: RTCIceServer[] | undefined
+  /** The mesh key from the URL's fragment (`#key=…`), which browsers never send to a server; undefined: an open mesh. */
+  meshKey: string | undefined
 }
 
 /**
  * Reads `config.json`, then the URL: `?mesh=name`, `?relay=<multiaddr>|none`,
- * `?stun=stun:host:port,…|none`.
+ * `?stun=stun:host:port,…|none`, and the mesh key from the fragment, `#key=…`.
  */
 export async function loadConfig (): Promise<PageConfig> {
   const response = await fetch('config.json')
@@ -21,6 +23,7 @@ export async function loadConfig (): Promise<PageConfig> {
   return {
     mesh: params.get('mesh') ?? served.mesh ?? 'browser-mesh',
     relay: relay === 'none' || relay === '' ? null : relay,
-    iceServers: stun == null ? served.iceServers : stun === 'none' ? [] : [{ urls: stun.split(',') }]
+    iceServers: stun == null ? served.iceServers : stun === 'none' ? [] : [{ urls: stun.split(',') }],
+    meshKey: new URLSearchParams(location.hash.slice(1)).get('key') ?? undefined
   }
 }

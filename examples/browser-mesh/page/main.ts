@@ -43,6 +43,7 @@ async function main (): Promise<void> {
   const peer = await createMeshPeer({
     store,
     mesh: config.mesh,
+    meshKey: config.meshKey,
     // Browsers come and go: repair more often than the library's default.
     antiEntropy: { interval: 10_000, jitter: 3_000, minTriggeredInterval: 500 },
     libp2p: { ...browserPreset({ iceServers: config.iceServers }), connectionGater: offline.gater }
@@ -93,6 +94,7 @@ async function main (): Promise<void> {
 
   element('self-id').replaceChildren(h('code', { title: node.peerId.toString() }, shortId(node.peerId.toString())))
   element('mesh-name').textContent = config.mesh
+  showPrivacy(config.meshKey != null)
   const offlineToggle = element<HTMLInputElement>('offline')
   offlineToggle.checked = offline.offline
   offlineToggle.addEventListener('change', () => { offline.set(offlineToggle.checked) })
@@ -170,6 +172,25 @@ async function main (): Promise<void> {
   // For the browser console and the end-to-end tests.
   Object.assign(window, { roaringMesh: { config, store, peer, node, discovery, relay, tabs, offline, metrics } })
   document.body.dataset.state = 'ready'
+}
+
+/** Says whether the mesh is private, and lets the Invite button copy the link with its key. */
+function showPrivacy (isPrivate: boolean): void {
+  const badge = element('privacy')
+  badge.textContent = isPrivate ? 'Private' : 'Open'
+  badge.className = `privacy ${isPrivate ? 'is-private' : 'is-open'}`
+  badge.title = isPrivate
+    ? 'Only pages opened with this mesh\'s key (in the link\'s #fragment) can join or read it'
+    : 'No key: anyone who reaches the relay can read and write this mesh'
+  const invite = element<HTMLButtonElement>('invite')
+  invite.hidden = !isPrivate
+  invite.addEventListener('click', () => {
+    // The key travels in the fragment, which the browser never sends to the server.
+    void navigator.clipboard.writeText(location.href).then(
+      () => { invite.textContent = 'Link copied' },
+      () => { prompt('Copy this invite link: it holds the mesh key', location.href) }
+    ).finally(() => { setTimeout(() => { invite.textContent = 'Invite' }, 2000) })
+  })
 }
 
 main().catch((err: Error) => {

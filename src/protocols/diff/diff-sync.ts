@@ -35,6 +35,7 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
   readonly #init: Required<DiffSyncInit>
   readonly #stores = new Map<string, DiffStore>()
   readonly #limiter: PullRateLimiter
+  #authorize: ((connection: Connection) => Promise<boolean>) | undefined
   readonly #stats: DiffSyncStats = { served: 0, servedBytes: 0, refused: 0, rateLimited: 0, failed: 0, pulls: 0, pulledBytes: 0, sentBytes: 0 }
   #started = false
 
@@ -88,6 +89,11 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
     this.#stores.delete(mesh)
   }
 
+  /** In a private mesh: serves only peers `authorize` admits on the stream's connection, refuses the others with NOT_MEMBER. */
+  authorize (authorize: ((connection: Connection) => Promise<boolean>) | undefined): void {
+    this.#authorize = authorize
+  }
+
   stats (): DiffSyncStats {
     return { ...this.#stats }
   }
@@ -106,9 +112,18 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
     const { timeout } = this.#init
     // A failure before the request is read is the requester's doing; after, it may be the link's.
     let requestRead = false
+    // Whether the peer proved the mesh key is settled while its request is read.
+    const admitted = this.#authorize?.(connection)
     try {
       const { mesh, request: bytes } = await messages.read(DiffRequestMessage, { signal: AbortSignal.timeout(timeout) })
       requestRead = true
+      if (admitted != null && !(await admitted)) {
+        this.#stats.refused++
+        this.#log('refusing %p: not a proven member', peer)
+        await messages.write({ status: DiffResponseMessage.Status.NOT_MEMBER, diff: EMPTY }, DiffResponseMessage, { signal: AbortSignal.timeout(timeout) })
+        await stream.close({ signal: AbortSignal.timeout(timeout) })
+        return
+      }
       const store = this.#stores.get(mesh)
       if (store == null) {
         this.#stats.refused++
@@ -202,6 +217,7 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
         const response = decodeResponse(await frames.read(timed()))
         if (response.status === DiffResponseMessage.Status.DONE) break
         if (response.status === DiffResponseMessage.Status.UNKNOWN_MESH) throw new DiffRefusedError('unknown-mesh', `${peer.toString()} does not serve mesh ${mesh}`)
+        if (response.status === DiffResponseMessage.Status.NOT_MEMBER) throw new DiffRefusedError('not-a-member', `${peer.toString()} refused us: we have not proven the mesh key to it`)
         if (response.status === DiffResponseMessage.Status.BAD_REQUEST) throw new DiffRefusedError('bad-request', `${peer.toString()} could not read our diff request`)
         if (response.status === DiffResponseMessage.Status.RATE_LIMITED) {
           const retryAfterMs = Math.min(Math.max(response.retryAfterMs ?? 1000, 0), MAX_RETRY_AFTER_MS)

@@ -1,9 +1,10 @@
 /** Why a responder refused a diff request. */
-export type DiffRefusal = 'unknown-mesh' | 'bad-request' | 'rate-limited'
+export type DiffRefusal = 'unknown-mesh' | 'bad-request' | 'rate-limited' | 'not-a-member'
 
 /**
  * The remote peer answered a diff request with a refusal: it does not serve the mesh, could not
- * read the request, or this peer asked for full diffs faster than it serves one peer.
+ * read the request, this peer asked for full diffs faster than it serves one peer, or (a private
+ * mesh) we have not proven that we hold the mesh key.
  */
 export class DiffRefusedError extends Error {
   static override readonly name = 'DiffRefusedError'

@@ -237,7 +237,10 @@ describe('the browser mesh example in Chromium', { timeout: 600_000 }, () => {
     try {
       const url = (await startOut.next((line) => line.trim().startsWith('page:'), 'start.ts to print the page URL')).trim().slice('page:'.length).trim()
       const relay = (await startOut.next((line) => line.trim().startsWith('relay:'), 'start.ts to print the relay address')).trim().slice('relay:'.length).trim()
-      nodePeer = ns.spawnNode('examples/browser-mesh/node-peer.ts', ['--bootstrap', relay])
+      // npm start makes a private mesh: its link carries the key, which the Node peer is given too.
+      const meshKey = new URLSearchParams(new URL(url).hash.slice(1)).get('key')
+      assert.ok(meshKey != null, 'the printed link carries the mesh key in its fragment')
+      nodePeer = ns.spawnNode('examples/browser-mesh/node-peer.ts', ['--bootstrap', relay, '--key', meshKey])
       const nodeOut = new LineReader(nodePeer)
       await nodeOut.next((line) => line.startsWith('peer joined'), 'the Node peer to join through the relay')
       const [page] = await isolatedPages(url, 1)

@@ -22,8 +22,8 @@ function requireRelay (): Relay {
 }
 
 const ops: Record<string, (args: Record<string, any>) => Promise<unknown> | unknown> = {
-  'relay:start': async () => {
-    relay ??= await startRelay({ mesh })
+  'relay:start': async ({ meshKey }) => {
+    relay ??= await startRelay({ mesh, meshKey })
     return { address: relay.addresses[0], peerId: relay.peer.libp2p.peerId.toString() }
   },
   'relay:stop': async () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ControlClient } from '../../../src/cli/control-client.ts'
+import { generateMeshKey } from '../../../src/index.ts'
 import type { PeerStatus } from '../../../src/cli/control-protocol.ts'
 
 export const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url))
@@ -125,8 +126,11 @@ export class Lan {
 
   static async create (size: number, config: Record<string, unknown> = {}): Promise<Lan> {
     const root = await mkdtemp(join(tmpdir(), 'rm-lan-'))
+    // One private mesh: every device holds its key, as if it had joined with an invite.
+    const meshKey = generateMeshKey()
     for (let i = 1; i <= size; i++) {
       await mkdir(join(root, `n${i}`), { mode: 0o700 })
+      await writeFile(join(root, `n${i}`, 'mesh.key'), `${meshKey}\n`, { mode: 0o600 })
       await writeFile(join(root, `n${i}`, 'config.json'), JSON.stringify(config))
     }
     const plug = (i: number): string => [

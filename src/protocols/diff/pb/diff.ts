@@ -127,7 +127,8 @@ export namespace DiffResponseMessage {
     DONE = 'DONE',
     UNKNOWN_MESH = 'UNKNOWN_MESH',
     BAD_REQUEST = 'BAD_REQUEST',
-    RATE_LIMITED = 'RATE_LIMITED'
+    RATE_LIMITED = 'RATE_LIMITED',
+    NOT_MEMBER = 'NOT_MEMBER'
   }
 
   enum __StatusValues {
@@ -135,7 +136,8 @@ export namespace DiffResponseMessage {
     DONE = 1,
     UNKNOWN_MESH = 2,
     BAD_REQUEST = 3,
-    RATE_LIMITED = 4
+    RATE_LIMITED = 4,
+    NOT_MEMBER = 10
   }
 
   export namespace Status {
