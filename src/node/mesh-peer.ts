@@ -3,6 +3,7 @@ import { equals } from 'uint8arrays/equals'
 import { DiffSync } from '../protocols/diff/diff-sync.ts'
 import { DIFF_PROTOCOL, DiffRefusedError, type DiffFault } from '../protocols/diff/index.ts'
 import { decodeTopicMessage, type TopicMessage } from '../protocols/topic/topic-message.ts'
+import { SEAL_OVERHEAD } from '../protocols/topic/sealed-message.ts'
 import { encodeAnnouncement } from '../protocols/wire/announcement-codec.ts'
 import { ForeignDotError, InvalidMessageError } from '../store/errors.ts'
 import { attributedStore, foreignDotIn } from './foreign-dots.ts'
@@ -278,7 +279,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     // A peer that has not proven the mesh key is not heard, whatever it forwards.
     if (!this.#membership.admits(peer)) return TopicValidatorResult.Ignore
     try {
-      if (msg.data.byteLength > this.#maxMessageBytes) throw new InvalidMessageError(`a message of ${msg.data.byteLength} bytes, beyond the mesh's ${this.#maxMessageBytes}`)
+      // A private mesh's seal adds its nonce and tag to what the publisher held to the limit.
+      if (msg.data.byteLength > this.#maxMessageBytes + SEAL_OVERHEAD) throw new InvalidMessageError(`a message of ${msg.data.byteLength} bytes, beyond the mesh's ${this.#maxMessageBytes}`)
       const message = this.#decode(msg)
       const dot = message.kind === 'ops' ? foreignDotIn(message.ops, this.store) : undefined
       if (dot == null) return TopicValidatorResult.Accept
