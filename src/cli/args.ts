@@ -238,7 +238,8 @@ function peerFlags (values: Record<string, unknown>): Partial<PeerConfig> {
   if (values.open !== undefined) flags.open = values.open
   if (values['target-connections'] !== undefined) {
     const text = values['target-connections'] as string
-    flags.targetConnections = /^\d+$/.test(text) ? Number(text) : Number.NaN
+    // Not a number: kept as given, so the error shows what was typed.
+    flags.targetConnections = /^\d+$/.test(text) ? Number(text) : text
   }
   return checkConfig(flags, 'flags')
 }
@@ -256,7 +257,10 @@ export function parseCommandLine (argv: readonly string[]): ParsedCommandLine {
   try {
     parsed = parseArgs({ args: [...rest], options: spec.options, allowPositionals: true, allowNegative: true, strict: true })
   } catch (err: any) {
-    throw new CliError(ExitCode.usage, `${name}: ${err.message} (see roaring-mesh ${name} --help)`)
+    // Node's own message for an unknown option suggests `--` quoting with unbalanced quotes.
+    const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(String(err.message))?.[1] : undefined
+    const why = unknown != null ? `unknown option ${unknown}` : String(err.message).split('\n')[0]
+    throw new CliError(ExitCode.usage, `${name}: ${why} (see roaring-mesh ${name} --help)`)
   }
   const values = parsed.values as Record<string, unknown>
   if (values.help === true) return { kind: 'help', text: spec.help }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
 import { CliError, ExitCode } from './cli-error.ts'
 
 /** What `roaring-mesh peer` runs with: the config file's settings, overridden by flags. */
@@ -47,12 +48,31 @@ const CHECKS: Record<keyof PeerConfig, [Check, string]> = {
   open: [(value) => typeof value === 'boolean', 'true or false']
 }
 
+/** Why `address` cannot be listened on or dialled, or undefined if it can be read. */
+function addressProblem (address: string, needsPeerId: boolean): string | undefined {
+  let parsed
+  try {
+    parsed = multiaddr(address)
+  } catch {
+    return 'is not a multiaddr (one looks like /ip4/192.168.1.5/tcp/4001)'
+  }
+  // A bootstrap address without the peer's id is dialled but never trusted as that peer.
+  if (needsPeerId && parsed.getComponents().every((component) => component.name !== 'p2p')) return 'names no peer: it must end in /p2p/<peer id>, as `roaring-mesh status` prints'
+  return undefined
+}
+
 /** Checks settings from the config file or flags; `source` names where they came from in the error. */
 export function checkConfig (settings: Record<string, unknown>, source: string): Partial<PeerConfig> {
   for (const [name, value] of Object.entries(settings)) {
     const check = CHECKS[name as keyof PeerConfig]
     if (check == null) throw new CliError(ExitCode.usage, `${source}: unknown setting "${name}" (known: ${Object.keys(CHECKS).join(', ')})`)
     if (!check[0](value)) throw new CliError(ExitCode.usage, `${source}: "${name}" must be ${check[1]}, got ${JSON.stringify(value)}`)
+    if (name === 'listen' || name === 'bootstrap') {
+      for (const address of value as string[]) {
+        const problem = addressProblem(address, name === 'bootstrap')
+        if (problem != null) throw new CliError(ExitCode.usage, `${source}: ${name} address ${JSON.stringify(address)} ${problem}`)
+      }
+    }
   }
   return settings as Partial<PeerConfig>
 }

@@ -106,7 +106,10 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
     try {
       await peer.start()
     } catch (err: any) {
-      throw new CliError(ExitCode.failure, `cannot start the peer (listening on ${config.listen.join(', ')}): ${err.message}`)
+      // libp2p lists every failed address with its stack: the system's reason is the news.
+      const message = String(err.message)
+      const reason = /E[A-Z]{3,}: [^\n]*/.exec(message)?.[0] ?? message.split('\n')[0]
+      throw new CliError(ExitCode.failure, `cannot start the peer (listening on ${config.listen.join(', ')}): ${reason}`)
     }
     dialer = new DiscoveryDialer(peer.libp2p, { targetConnections: config.targetConnections, maxBackoff: config.maxBackoffMs })
     dialer.start()
