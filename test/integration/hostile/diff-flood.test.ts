@@ -55,8 +55,11 @@ describe('a peer pulling full diffs in parallel and in a loop', { timeout: 120_0
       pulls++
       try {
         await attacker.services.diffSync.pull(victimId, victim.peer.mesh, sink(), { summary: false })
-      } catch (err) {
+      } catch (err: any) {
         if (err instanceof DiffRefusedError) refusal = err
+        // On a loaded machine the link sometimes closes under the burst of reset streams: an
+        // attacker just dials again, and the rate it meets is the same (it is kept per peer id).
+        else if (err?.name === 'ConnectionClosedError') await attacker.dial(victim.peer.libp2p.getMultiaddrs()[0])
         else throw err
       }
     }
