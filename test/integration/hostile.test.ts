@@ -163,8 +163,11 @@ describe('hostile input against a real peer over TCP', { timeout: 120_000 }, () 
     assert.ok(log.errors.some((line) => line.includes('Message length too long') || line.includes('length')), 'the oversized prefix is logged')
     assert.ok(log.errors.some((line) => line.includes('bad diff request')), 'the garbage request is logged')
     // Each of the 8 streams failed before a request was read, or carried a bad one: all count
-    // against the attacker, as refused requests.
-    const refusals = stats.refusedByPeer[attacker.peerId.toString()]
+    // against the attacker, as refused requests (the stalled one once the victim has cut it, which
+    // the attacker may see a moment before the victim counts it).
+    const id = attacker.peerId.toString()
+    await waitFor(() => (victim.peer.stats().refusedByPeer[id]?.diffRequests ?? 0) >= 8, 'every bad stream to count against the attacker', 5000)
+    const refusals = victim.peer.stats().refusedByPeer[id]
     assert.ok(refusals != null && refusals.diffRequests >= 8 && refusals.total === refusals.diffRequests, JSON.stringify(refusals))
     assert.equal(stats.refusedByPeer[friend.peer.libp2p.peerId.toString()], undefined, 'the honest peer is not counted')
   })
