@@ -339,6 +339,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
           continue
         }
         this.#stats.invalidMessages++
+        this.#refusals.count(source.toString(), 'topicMessages')
         this.#log.error('could not integrate ops from %p - %e', source, err)
         continue
       }
