@@ -97,8 +97,9 @@ export class MeshHarness {
     await this.#host(index).call({ cmd: 'stop', index })
   }
 
-  async dial (from: number, to: number): Promise<void> {
-    await this.#host(from).call({ cmd: 'dial', index: from, address: this.#addresses.get(to)! })
+  /** True if the dial succeeded. */
+  async dial (from: number, to: number): Promise<boolean> {
+    return await this.#host(from).call<boolean>({ cmd: 'dial', index: from, address: this.#addresses.get(to)! })
   }
 
   /** A ring plus `extra` random dials from each peer: degree about 2 + 2 × extra. */
@@ -116,11 +117,22 @@ export class MeshHarness {
       }
     }
     this.links = links
-    // A few dials at a time per peer, so that setting up does not itself stall the event loops.
-    for (let start = 0; start < links.length; start += 20) {
-      await Promise.all(links.slice(start, start + 20).map(async ({ from, to }) => { await this.dial(from, to) }))
+    // A few dials at a time, so that setting up does not itself stall the event loops; a dial
+    // refused (libp2p limits inbound connections per IP and second) is tried again, as an app would.
+    let pending = links
+    for (let attempt = 0; attempt < 5 && pending.length > 0; attempt++) {
+      const failed: Link[] = []
+      for (let start = 0; start < pending.length; start += 20) {
+        await Promise.all(pending.slice(start, start + 20).map(async (link) => { if (!await this.dial(link.from, link.to)) failed.push(link) }))
+      }
+      pending = failed
+      if (failed.length > 0) await new Promise((resolve) => setTimeout(resolve, 1000))
     }
+    this.setupFailures = pending.length
   }
+
+  /** Links of the topology that could not be made at all. */
+  setupFailures = 0
 
   /** Random sets: `counts[i]` on peer i, all hosts writing at once. Resolves when the last is written. */
   async write (counts: number[]): Promise<void> {

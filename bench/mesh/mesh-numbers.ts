@@ -50,7 +50,7 @@ export async function measureMesh (peers: number, log: (line: string) => void = 
     await mesh.connectSparse()
     // Gossipsub forms its mesh on its heartbeat (1 s).
     await sleep(3000)
-    log(`mesh of ${peers} up, ${mesh.links.length} links`)
+    log(`mesh of ${peers} up, ${mesh.links.length} links (${mesh.setupFailures} could not be made)`)
 
     // The burst.
     const counts = Array.from({ length: peers }, (_, i) => Math.floor(WRITES / peers) + (i < WRITES % peers ? 1 : 0))

@@ -133,9 +133,8 @@ async function run (command: HostCommand): Promise<unknown> {
     case 'stop': await slots.get(command.index)?.peer?.stop(); return null
     case 'dial': {
       const peer = slots.get(command.index)?.peer
-      // A dial that fails is a figure (links up at the end), not an error of the harness.
-      await peer?.libp2p.dial(multiaddr(command.address), { signal: AbortSignal.timeout(20_000) }).catch(() => {})
-      return null
+      // A dial that fails is a figure (links down), not an error of the harness.
+      return await peer?.libp2p.dial(multiaddr(command.address), { signal: AbortSignal.timeout(20_000) }).then(() => true, () => false)
     }
     case 'write': await write(command.counts); return null
     case 'steady': return await steady(command.indices, command.count, command.perSecond)
@@ -156,4 +155,6 @@ process.on('message', (message: { id: number, command: HostCommand }) => {
     (err: Error) => process.send!({ id: message.id, error: err.stack ?? err.message })
   )
 })
+// Peers die with the harness, however it ends.
+process.on('disconnect', () => process.exit(0))
 process.send!({ ready: true })
