@@ -43,8 +43,8 @@ interface Candidate {
 
 /**
  * Dials the peers libp2p discovers (mDNS, bootstrap), which libp2p 3 only puts in its peer store,
- * until `targetConnections` peers are connected. A peer whose dial failed waits before the next
- * one, exponentially longer with each failure in a row up to `maxBackoff`; any connection to it,
+ * and the peers it was told to {@link remember}, until `targetConnections` peers are connected. A
+ * peer whose dial failed waits before the next one, exponentially longer with each failure in a row up to `maxBackoff`; any connection to it,
  * inbound or outbound, clears that. When a peer leaves, the count is topped up at once from the
  * peers remembered.
  *
@@ -77,7 +77,8 @@ export class DiscoveryDialer {
       dialTimeout: 10_000,
       checkInterval: 5000,
       maxCandidates: 256,
-      ...options
+      // An option given as undefined keeps its default.
+      ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
     }
     this.#log = node.logger.forComponent('roaring-mesh:discovery-dialer')
   }
@@ -127,6 +128,18 @@ export class DiscoveryDialer {
       candidate.failures = 0
       candidate.nextAttempt = 0
     }
+  }
+
+  /**
+   * Adds a peer to dial whenever fewer than the target are connected, as a discovered one is: a
+   * mesh peer remembers every peer that joined its mesh, so a link lost to a stalled ping or a
+   * restart comes back whichever side made it (libp2p forgets who dialed).
+   */
+  remember (peer: PeerId): void {
+    const key = peer.toString()
+    if (this.#candidates.has(key)) return
+    this.#candidates.set(key, { peer, failures: 0, nextAttempt: 0, lastAttempt: 0 })
+    this.#forgetBeyondLimit()
   }
 
   readonly #onDisconnect = (): void => {

@@ -9,11 +9,13 @@ import { ForeignDotError, InvalidMessageError } from '../store/errors.ts'
 import { attributedStore, foreignDotIn } from './foreign-dots.ts'
 import { AntiEntropy, type PullReason } from './anti-entropy.ts'
 import { dialWithRetry } from './dial-with-retry.ts'
+import { DiscoveryDialer } from './discovery-dialer.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, fitGossipsub } from './gossip-limits.ts'
 import { PeerMembership } from './membership/peer-membership.ts'
 import { OpPublisher } from './op-publisher.ts'
 import { RefusalCounter } from './refusal-counter.ts'
 import { sharedDiffSync } from './shared-diff-sync.ts'
+import { StateAnnouncer } from './state-announcer.ts'
 import type { MemStore } from '../store/mem-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
 import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
@@ -45,6 +47,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #decoded = new WeakMap<Message, TopicMessage>()
   readonly #publisher: OpPublisher
   readonly #antiEntropy: AntiEntropy
+  readonly #dialer: DiscoveryDialer | undefined
   readonly #maxMessageBytes: number
   readonly #refusals = new RefusalCounter()
   readonly #membership: PeerMembership
@@ -71,8 +74,9 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #topologyId: string | undefined
   #pendingOps: TopicMessage[] = []
   #retryTimer: ReturnType<typeof setTimeout> | undefined
-  #announceTimer: ReturnType<typeof setTimeout> | undefined
-  #lastAnnounce = 0
+  readonly #announcer: StateAnnouncer
+  /** The state hash at the last periodic tick: a state that has not moved since skips the pull. */
+  #periodicHash: Uint8Array | undefined
   #started = false
   /** The peer whose diff the store is integrating right now, if any. */
   #pulling: PeerId | undefined
@@ -93,13 +97,25 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       windowMs: options.coalesceMs ?? 4,
       maxMessageBytes: this.#maxMessageBytes,
       // Neighbours that see a state hash unlike theirs pull it.
-      oversized: () => this.#announce()
+      // An op too large for a message reaches neighbours by a pull: the announcer tells them once the state settled.
+      oversized: () => {}
     })
     this.#antiEntropy = new AntiEntropy((peer, reason, signal) => this.#pullFrom(peer, reason, signal), {
       interval: options.antiEntropy?.interval ?? 30_000,
       jitter: options.antiEntropy?.jitter ?? 10_000,
-      minTriggeredInterval: options.antiEntropy?.minTriggeredInterval ?? 1000
+      minTriggeredInterval: options.antiEntropy?.minTriggeredInterval ?? 1000,
+      idle: () => this.#idleSincePeriodic()
     })
+    this.#announcer = new StateAnnouncer(
+      () => this.store.stateHash(),
+      (hash) => { this.#publish(encodeAnnouncement(hash)) },
+      (peer) => { this.#antiEntropy.trigger(peer, 'announcement') },
+      { settleMs: options.announce?.settleMs ?? 500, jitterMs: options.announce?.jitterMs ?? 250 }
+    )
+    if (options.connections !== false) {
+      const { target, minBackoff, maxBackoff, jitter } = options.connections ?? {}
+      this.#dialer = new DiscoveryDialer(node, { targetConnections: target, minBackoff, maxBackoff, jitter })
+    }
   }
 
   /** The libp2p node this peer runs on. */
@@ -133,6 +149,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store.addEventListener('ops', this.#onLocalOps)
     this.store.addEventListener('foreign-dot', this.#onForeignDot)
     this.#antiEntropy.start()
+    this.#announcer.start()
     this.#topologyId = await this.#node.register(DIFF_PROTOCOL, {
       onConnect: (peer) => this.#onPeerConnect(peer),
       onDisconnect: (peer) => this.#onPeerDisconnect(peer)
@@ -141,6 +158,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#node.addEventListener('connection:open', this.#onConnectionOpen)
     // Peers connected before we registered get no onConnect.
     for (const connection of this.#node.getConnections()) await this.#joinIfKnown(connection)
+    this.#dialer?.start()
     this.#log('started on topic %s', this.topic)
   }
 
@@ -167,10 +185,11 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   async stop (): Promise<void> {
     if (!this.#started) return
     this.#started = false
+    this.#dialer?.stop()
     this.store.removeEventListener('ops', this.#onLocalOps)
     this.store.removeEventListener('foreign-dot', this.#onForeignDot)
     this.#publisher.stop()
-    clearTimeout(this.#announceTimer)
+    this.#announcer.stop()
     clearTimeout(this.#retryTimer)
     this.#retryTimer = undefined
     if (this.#topologyId != null) this.#node.unregister(this.#topologyId)
@@ -234,6 +253,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     // In a private mesh a peer joins once it proved the key (the proof's `member` event).
     if (this.#antiEntropy.peers.some((p) => p.equals(peer)) || !this.#membership.admits(peer)) return
     this.#log('mesh peer %p connected', peer)
+    this.#dialer?.remember(peer)
     this.#antiEntropy.connected(peer)
     this.safeDispatchEvent('peer:connect', { detail: peer })
   }
@@ -306,7 +326,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#stats.messagesReceived++
     this.#stats.topicBytesReceived += msg.data.byteLength
     if (message.kind === 'announcement') {
-      if (!equals(message.stateHash, this.store.stateHash())) this.#antiEntropy.trigger(propagationSource, 'announcement')
+      this.#announcer.heard(message.stateHash, propagationSource)
       return
     }
     this.#stats.opsReceived += message.ops.length
@@ -354,7 +374,6 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     const diff = this.#diff
     if (diff == null) return
     const started = performance.now()
-    const before = this.store.stateHash()
     try {
       // On connect or a gap we know we lack something: skip the summary round.
       const store = attributedStore(this.store, peer, (from) => { this.#pulling = from })
@@ -364,7 +383,6 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       this.#stats.diffBytesReceived += result.bytesReceived
       this.#stats.lastSync.set(peer.toString(), Date.now())
       this.safeDispatchEvent('sync', { detail: { peer, reason, result, durationMs: performance.now() - started } })
-      if (!equals(before, this.store.stateHash())) this.#announce()
     } catch (err: any) {
       if (signal.aborted) return
       if (err instanceof DiffRefusedError && err.reason === 'rate-limited') this.#antiEntropy.backOff(peer, err.retryAfterMs ?? 1000)
@@ -393,15 +411,11 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#refusals.count(peer.toString(), kind === 'frame' ? 'diffFrames' : kind === 'rate-limited' ? 'rateLimited' : 'diffRequests')
   }
 
-  /** Tells neighbours our state changed by a pull, at most twice a second. */
-  #announce (): void {
-    if (this.#announceTimer != null || !this.#started) return
-    const wait = Math.max(0, this.#lastAnnounce + 500 - Date.now())
-    this.#announceTimer = setTimeout(() => {
-      this.#announceTimer = undefined
-      if (!this.#started) return
-      this.#lastAnnounce = Date.now()
-      this.#publish(encodeAnnouncement(this.store.stateHash()))
-    }, wait)
+  /** True when the state has not moved since the last periodic tick: an idle mesh pulls nothing. */
+  #idleSincePeriodic (): boolean {
+    const hash = this.store.stateHash()
+    const idle = this.#periodicHash != null && equals(hash, this.#periodicHash)
+    this.#periodicHash = hash
+    return idle
   }
 }
