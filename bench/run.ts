@@ -34,7 +34,11 @@ if (args.workload === 'mesh') {
   const { measureMesh, renderMeshTable } = await import('./mesh/mesh-numbers.ts')
   const rows = []
   for (const size of args.sizes?.split(',').map(Number) ?? (args.quick ? [10] : [10, 25, 50])) {
-    for (let rep = 0; rep < Number(args.reps ?? 1); rep++) rows.push(await measureMesh(size, (line) => { console.error(`mesh ${size}: ${line}`) }))
+    for (let rep = 0; rep < Number(args.reps ?? 1); rep++) {
+      rows.push(await measureMesh(size, (line) => { console.error(`mesh ${size}: ${line}`) }))
+      // Each row as soon as it is measured: a 50-peer run takes minutes.
+      console.error(renderMeshTable(rows.slice(-1)).split('\n').at(-1))
+    }
   }
   const markdown = `## A mesh of N peers (bench/mesh/)\n\n${renderMeshTable(rows)}\n`
   if (args.write) writeFileSync(args.write, markdown)
