@@ -156,11 +156,14 @@ export class MeshHarness {
     return (await Promise.all(this.#hosts.map(async (host) => await host.call<PeerState[]>({ cmd: 'state' })))).flat()
   }
 
-  /** Waits until every running peer holds `size` entries and one state hash; the ms it took, or -1 at the timeout. */
-  async converged (size: number, timeout = 120_000): Promise<number> {
+  /**
+   * Waits until every running peer (or only `only`) holds `size` entries, all with one state
+   * hash; the ms it took, or -1 at the timeout.
+   */
+  async converged (size: number, timeout = 120_000, only?: number): Promise<number> {
     const started = performance.now()
     while (performance.now() - started < timeout) {
-      const states = (await this.state()).filter((s) => s.running)
+      const states = (await this.state()).filter((s) => s.running && (only == null || s.index === only))
       if (states.every((s) => s.size === size && s.hash === states[0].hash)) return performance.now() - started
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
@@ -188,6 +191,27 @@ export class MeshHarness {
     const { peers } = await this.stats()
     const byIndex = new Map(peers.map((p) => [p.index, p]))
     return this.links.filter(({ from, to }) => !byIndex.get(from)!.connections.includes(this.idOf(to))).length
+  }
+
+  /** Groups of running peers connected among themselves: 1 when the mesh is whole. */
+  async components (): Promise<number> {
+    const { peers } = await this.stats()
+    const running = peers.filter((p) => p.running)
+    const byId = new Map(running.map((p) => [p.peerId, p]))
+    const seen = new Set<string>()
+    let groups = 0
+    for (const start of running) {
+      if (seen.has(start.peerId)) continue
+      groups++
+      const queue = [start.peerId]
+      seen.add(start.peerId)
+      while (queue.length > 0) {
+        for (const next of byId.get(queue.pop()!)!.connections) {
+          if (byId.has(next) && !seen.has(next)) { seen.add(next); queue.push(next) }
+        }
+      }
+    }
+    return groups
   }
 
   async close (): Promise<void> {

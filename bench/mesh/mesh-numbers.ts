@@ -24,8 +24,10 @@ export interface MeshFigures {
   /** ms from the late joiner's first dial until it holds every entry. */
   lateJoinerMs: number
   churnConvergedMs: number
-  /** Topology links still down 15 s after the churn converged. */
+  /** Topology links still down 15 s after the churn converged (a peer with `target` connections or more does not redial). */
   linksLostInChurn: number
+  /** Groups of peers connected among themselves then: 1 when the mesh is whole. */
+  componentsAfterChurn: number
 }
 
 const WRITES = 10_000
@@ -78,7 +80,7 @@ export async function measureMesh (peers: number, log: (line: string) => void = 
     await mesh.start(joiner)
     const joinStarted = performance.now()
     await Promise.all([0, 1, 2, 3].map(async (k) => { await mesh.dial(joiner, Math.floor(k * peers / 4)) }))
-    const joined = await mesh.converged(total)
+    const joined = await mesh.converged(total, 60_000, joiner)
     const lateJoinerMs = joined < 0 ? -1 : performance.now() - joinStarted
     log(`late joiner converged after ${lateJoinerMs.toFixed(0)} ms`)
 
@@ -102,6 +104,7 @@ export async function measureMesh (peers: number, log: (line: string) => void = 
       linksLostInChurn = await mesh.linksDown()
     }
 
+    const componentsAfterChurn = await mesh.components()
     return {
       peers,
       convergedMs,
@@ -118,7 +121,8 @@ export async function measureMesh (peers: number, log: (line: string) => void = 
       rssMBPerPeer: after.rss / 2 ** 20 / peers,
       lateJoinerMs,
       churnConvergedMs,
-      linksLostInChurn
+      linksLostInChurn,
+      componentsAfterChurn
     }
   } finally {
     await mesh.close()
@@ -135,7 +139,7 @@ const COLUMNS: Array<[string, (f: MeshFigures) => string]> = [
   ['idle 10 s, mesh-wide', (f) => `${f.idlePulls} pulls, ${(f.idleBytes / 1000).toFixed(0)} KB`],
   ['CPU / RSS per peer (burst)', (f) => `${f.cpuMsPerPeer.toFixed(0)} ms / ${f.rssMBPerPeer.toFixed(0)} MB`],
   ['late joiner, 100,000 entries', (f) => f.lateJoinerMs < 0 ? 'not in 120 s' : `${(f.lateJoinerMs / 1000).toFixed(1)} s`],
-  ['churn: converged after the last write / links still down', (f) => `${f.churnConvergedMs < 0 ? 'not in 120 s' : `${(f.churnConvergedMs / 1000).toFixed(1)} s`} / ${f.linksLostInChurn}`]
+  ['churn: converged after the last write / links still down / parts', (f) => `${f.churnConvergedMs < 0 ? 'not in 120 s' : `${(f.churnConvergedMs / 1000).toFixed(1)} s`} / ${f.linksLostInChurn} / ${f.componentsAfterChurn}`]
 ]
 
 export function renderMeshTable (rows: MeshFigures[]): string {

@@ -25,7 +25,8 @@ export interface MeshPeerOptions {
   antiEntropy?: {
     /**
      * Mean time between pulls from a random connected peer, in ms; a tick is skipped when this
-     * peer's state has not changed since the last one, so an idle mesh pulls nothing. @default 30000
+     * peer's state has not changed since the last one, or is the state a neighbour announced
+     * last, so an idle mesh pulls nothing. @default 30000
      */
     interval?: number
     /** The interval varies by up to this much either way, in ms. @default 10000 */

@@ -77,6 +77,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #announcer: StateAnnouncer
   /** The state hash at the last periodic tick: a state that has not moved since skips the pull. */
   #periodicHash: Uint8Array | undefined
+  /** The state hash a neighbour announced last. */
+  #lastHeard: Uint8Array | undefined
   #started = false
   /** The peer whose diff the store is integrating right now, if any. */
   #pulling: PeerId | undefined
@@ -326,6 +328,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#stats.messagesReceived++
     this.#stats.topicBytesReceived += msg.data.byteLength
     if (message.kind === 'announcement') {
+      this.#lastHeard = message.stateHash
       this.#announcer.heard(message.stateHash, propagationSource)
       return
     }
@@ -411,10 +414,14 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#refusals.count(peer.toString(), kind === 'frame' ? 'diffFrames' : kind === 'rate-limited' ? 'rateLimited' : 'diffRequests')
   }
 
-  /** True when the state has not moved since the last periodic tick: an idle mesh pulls nothing. */
+  /**
+   * True when a periodic pull would find nothing: the state has not moved since the last tick,
+   * or the last announcement heard names this very state (after a burst, the neighbours' settled
+   * announcements confirm agreement). An idle mesh pulls nothing.
+   */
   #idleSincePeriodic (): boolean {
     const hash = this.store.stateHash()
-    const idle = this.#periodicHash != null && equals(hash, this.#periodicHash)
+    const idle = (this.#periodicHash != null && equals(hash, this.#periodicHash)) || (this.#lastHeard != null && equals(hash, this.#lastHeard))
     this.#periodicHash = hash
     return idle
   }
