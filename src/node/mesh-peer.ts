@@ -77,6 +77,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #announcer: StateAnnouncer
   /** The state hash at the last periodic tick: a state that has not moved since skips the pull. */
   #periodicHash: Uint8Array | undefined
+  /** Resolves when the connect pull under way ends. */
+  #connectPull: Promise<void> | undefined
   /** The state hash a neighbour announced last. */
   #lastHeard: Uint8Array | undefined
   #started = false
@@ -376,11 +378,21 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   async #pullFrom (peer: PeerId, reason: PullReason, signal: AbortSignal): Promise<void> {
     const diff = this.#diff
     if (diff == null) return
+    // On connect or a gap we know we lack something: skip the summary round.
+    let summary = reason === 'periodic' || reason === 'announcement'
+    if (reason === 'connect' && this.#connectPull != null) {
+      // A peer joining a mesh meets several neighbours at once, and each would stream it the
+      // whole state: one full pull at a time, and the others, once it is done, ask by summary.
+      await this.#connectPull
+      summary = true
+    }
     const started = performance.now()
+    const fullOnConnect = reason === 'connect' && !summary
+    let release = (): void => {}
+    if (fullOnConnect) this.#connectPull = new Promise((resolve) => { release = resolve })
     try {
-      // On connect or a gap we know we lack something: skip the summary round.
       const store = attributedStore(this.store, peer, (from) => { this.#pulling = from })
-      const result = await diff.pull(peer, this.mesh, store, { signal, summary: reason === 'periodic' || reason === 'announcement' })
+      const result = await diff.pull(peer, this.mesh, store, { signal, summary })
       this.#stats.diffRounds++
       this.#stats.diffBytesSent += result.bytesSent
       this.#stats.diffBytesReceived += result.bytesReceived
@@ -392,6 +404,11 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       this.#stats.diffFailures++
       this.#log.error('pull from %p (%s) failed - %e', peer, reason, err)
       this.safeDispatchEvent('sync:error', { detail: { peer, reason, error: err } })
+    } finally {
+      if (fullOnConnect) {
+        this.#connectPull = undefined
+        release()
+      }
     }
   }
 
