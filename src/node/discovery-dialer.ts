@@ -17,6 +17,12 @@ export interface DiscoveryDialerOptions {
   checkInterval?: number
   /** Peers remembered at most; beyond it the one that failed most is forgotten. @default 256 */
   maxCandidates?: number
+  /**
+   * Forget a peer that disconnects without having been {@link DiscoveryDialer.remember}ed: a mesh
+   * peer remembers those that joined its mesh, so an outsider refused by a private mesh, or
+   * another app's libp2p node, is not redialed. @default false
+   */
+  forgetStrangers?: boolean
 }
 
 /** What the dialer needs of a libp2p node. */
@@ -61,6 +67,7 @@ export class DiscoveryDialer {
   readonly #log: Logger
   readonly #candidates = new Map<string, Candidate>()
   readonly #dialing = new Set<string>()
+  readonly #remembered = new Set<string>()
   readonly #stats = { dials: 0, dialFailures: 0 }
   #controller = new AbortController()
   #interval: ReturnType<typeof setInterval> | undefined
@@ -77,6 +84,7 @@ export class DiscoveryDialer {
       dialTimeout: 10_000,
       checkInterval: 5000,
       maxCandidates: 256,
+      forgetStrangers: false,
       // An option given as undefined keeps its default.
       ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
     }
@@ -137,12 +145,15 @@ export class DiscoveryDialer {
    */
   remember (peer: PeerId): void {
     const key = peer.toString()
+    this.#remembered.add(key)
     if (this.#candidates.has(key)) return
     this.#candidates.set(key, { peer, failures: 0, nextAttempt: 0, lastAttempt: 0 })
     this.#forgetBeyondLimit()
   }
 
-  readonly #onDisconnect = (): void => {
+  readonly #onDisconnect = (event: CustomEvent<PeerId>): void => {
+    const key = event.detail.toString()
+    if (this.#options.forgetStrangers && !this.#remembered.has(key)) this.#candidates.delete(key)
     this.#fill()
   }
 
@@ -197,6 +208,9 @@ export class DiscoveryDialer {
         most = candidate.failures
       }
     }
-    if (worst != null) this.#candidates.delete(worst)
+    if (worst != null) {
+      this.#candidates.delete(worst)
+      this.#remembered.delete(worst)
+    }
   }
 }

@@ -152,6 +152,20 @@ describe('DiscoveryDialer', () => {
     assert.deepEqual(node.dials, ['e', 'e'], 'retried after the first backoff')
   })
 
+  it('with forgetStrangers, does not redial a peer that left without being remembered', async () => {
+    make({ forgetStrangers: true })
+    node.reachable.add('f')
+    node.reachable.add('g')
+    node.discover(peer('f'))
+    node.discover(peer('g'))
+    await flushed()
+    dialer.remember(peer('g'))
+    node.disconnect(peer('f'))      // an outsider the mesh refused
+    node.disconnect(peer('g'))
+    await advance(2000)
+    assert.deepEqual(node.dials, ['f', 'g', 'g'])
+  })
+
   it('forgets the peer that failed most beyond maxCandidates, and dials nothing once stopped', async () => {
     make({ maxCandidates: 2 })
     node.discover(peer('x'))
