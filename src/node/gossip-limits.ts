@@ -80,6 +80,11 @@ export function meshGossipsubOptions (options: MeshGossipsubOptions = {}): Parti
     allowPublishToZeroTopicPeers: true,
     maxInboundDataLength: maxInboundRpcBytes(options.maxMessageBytes),
     fastMsgIdFn: signatureMessageId,
+    floodPublish: false,
+    D: 3,
+    Dlo: 2,
+    Dhi: 5,
+    Dout: 1,
     scoreParams
   }
 }

@@ -55,6 +55,12 @@ export interface MeshPeerOptions {
     /** Each wait varies by up to this much more, in ms. @default 250 */
     jitterMs?: number
   }
+  /**
+   * An op whose writer's previous op has not arrived sets off a pull only if that op is still
+   * missing this many ms later: gossip takes several paths, and ops often arrive out of order.
+   * @default 1000
+   */
+  gapGraceMs?: number
   /** Commits within this many ms of the last message are coalesced into the next one. @default 4 */
   coalesceMs?: number
   /**

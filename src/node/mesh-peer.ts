@@ -17,6 +17,7 @@ import { RefusalCounter } from './refusal-counter.ts'
 import { sharedDiffSync } from './shared-diff-sync.ts'
 import { StateAnnouncer } from './state-announcer.ts'
 import type { MemStore } from '../store/mem-store.ts'
+import type { Dot } from '../store/types.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
 import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
 import type { MeshPeerEvents, MeshPeerOptions, MeshPeerStats } from './mesh-peer-types.ts'
@@ -74,6 +75,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #topologyId: string | undefined
   #pendingOps: TopicMessage[] = []
   #retryTimer: ReturnType<typeof setTimeout> | undefined
+  #gapTimer: ReturnType<typeof setTimeout> | undefined
+  #gaps: Array<{ dot: Dot, source: PeerId }> = []
   readonly #announcer: StateAnnouncer
   /** The state hash at the last periodic tick: a state that has not moved since skips the pull. */
   #periodicHash: Uint8Array | undefined
@@ -118,7 +121,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     )
     if (options.connections !== false) {
       const { target, minBackoff, maxBackoff, jitter } = options.connections ?? {}
-      this.#dialer = new DiscoveryDialer(node, { targetConnections: target, minBackoff, maxBackoff, jitter })
+      this.#dialer = new DiscoveryDialer(node, { targetConnections: target, minBackoff, maxBackoff, jitter, forgetStrangers: true })
     }
   }
 
@@ -195,6 +198,9 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#publisher.stop()
     this.#announcer.stop()
     clearTimeout(this.#retryTimer)
+    clearTimeout(this.#gapTimer)
+    this.#gapTimer = undefined
+    this.#gaps = []
     this.#retryTimer = undefined
     if (this.#topologyId != null) this.#node.unregister(this.#topologyId)
     await this.#antiEntropy.stop()
@@ -353,7 +359,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     }
     const pending = this.#pendingOps
     this.#pendingOps = []
-    let gap = false
+    let gap: Dot | undefined
     for (const message of pending) {
       if (message.kind !== 'ops') continue
       try {
@@ -369,10 +375,27 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       }
       // Every seq of a writer is a set: one below a set we got that we never saw was lost.
       for (const op of message.ops) {
-        if (op.kind === 'set' && op.dot.seq > 1 && !this.store.hasSeen({ replica: op.dot.replica, seq: op.dot.seq - 1 })) gap = true
+        if (op.kind === 'set' && op.dot.seq > 1 && !this.store.hasSeen({ replica: op.dot.replica, seq: op.dot.seq - 1 })) gap = { replica: op.dot.replica, seq: op.dot.seq - 1 }
       }
     }
-    if (gap) this.#antiEntropy.trigger(source, 'gap')
+    if (gap != null) this.#awaitGap(gap, source)
+  }
+
+  /**
+   * Gossip reaches a peer by several paths, so an op often arrives before the one below it: a
+   * pull follows only if the missing op is still missing `gapGraceMs` later.
+   */
+  #awaitGap (dot: Dot, source: PeerId): void {
+    this.#gaps.push({ dot, source })
+    if (this.#gapTimer != null) return
+    this.#gapTimer = setTimeout(() => {
+      this.#gapTimer = undefined
+      const gaps = this.#gaps
+      this.#gaps = []
+      if (!this.#started) return
+      const still = gaps.filter(({ dot }) => !this.store.hasSeen(dot))
+      for (const source of new Set(still.map((gap) => gap.source))) this.#antiEntropy.trigger(source, 'gap')
+    }, this.#options.gapGraceMs ?? 1000)
   }
 
   async #pullFrom (peer: PeerId, reason: PullReason, signal: AbortSignal): Promise<void> {
