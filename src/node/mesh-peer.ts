@@ -103,8 +103,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#publisher = new OpPublisher((message) => this.#publish(message), {
       windowMs: options.coalesceMs ?? 4,
       maxMessageBytes: this.#maxMessageBytes,
-      // Neighbours that see a state hash unlike theirs pull it.
-      // An op too large for a message reaches neighbours by a pull: the announcer tells them once the state settled.
+      // An op too large for a message reaches neighbours by a pull: the announcer tells them
+      // the new state hash once it settled, and those that differ pull it.
       oversized: () => {}
     })
     this.#antiEntropy = new AntiEntropy((peer, reason, signal) => this.#pullFrom(peer, reason, signal), {
