@@ -383,18 +383,29 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
 
   /**
    * Gossip reaches a peer by several paths, so an op often arrives before the one below it: a
-   * pull follows only if the missing op is still missing `gapGraceMs` later.
+   * pull follows only if the missing op is still missing `gapGraceMs` later, and, while the state
+   * still moves (gossip is delivering; a pull now would fetch what is in flight), up to four
+   * graces more.
    */
   #awaitGap (dot: Dot, source: PeerId): void {
     this.#gaps.push({ dot, source })
-    if (this.#gapTimer != null) return
+    if (this.#gapTimer == null) this.#armGapTimer(0)
+  }
+
+  #armGapTimer (extensions: number): void {
+    const armedAt = this.store.stateHash()
     this.#gapTimer = setTimeout(() => {
       this.#gapTimer = undefined
+      if (!this.#started) return
+      this.#gaps = this.#gaps.filter(({ dot }) => !this.store.hasSeen(dot))
+      if (this.#gaps.length === 0) return
+      if (extensions < 4 && !equals(armedAt, this.store.stateHash())) {
+        this.#armGapTimer(extensions + 1)
+        return
+      }
       const gaps = this.#gaps
       this.#gaps = []
-      if (!this.#started) return
-      const still = gaps.filter(({ dot }) => !this.store.hasSeen(dot))
-      for (const source of new Set(still.map((gap) => gap.source))) this.#antiEntropy.trigger(source, 'gap')
+      for (const source of new Set(gaps.map((gap) => gap.source))) this.#antiEntropy.trigger(source, 'gap')
     }, this.#options.gapGraceMs ?? 1000)
   }
 
