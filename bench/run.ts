@@ -3,6 +3,9 @@
 // then medians go into markdown tables (stdout, or a file with --write).
 //
 //   node bench/run.ts [--quick] [--reps K] [--cap S] [--only a,b] [--workload w,...] [--sizes n,...] [--write bench/RESULTS.md]
+//
+// `--workload mesh` is apart: N libp2p peers over two processes (bench/mesh/), one table row
+// per size and repetition (sizes 10, 25, 50 by default).
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -27,6 +30,22 @@ const { values: args } = parseArgs({
     write: { type: 'string' },
   },
 })
+if (args.workload === 'mesh') {
+  const { measureMesh, renderMeshTable } = await import('./mesh/mesh-numbers.ts')
+  const rows = []
+  for (const size of args.sizes?.split(',').map(Number) ?? (args.quick ? [10] : [10, 25, 50])) {
+    for (let rep = 0; rep < Number(args.reps ?? 1); rep++) {
+      rows.push(await measureMesh(size, (line) => { console.error(`mesh ${size}: ${line}`) }))
+      // Each row as soon as it is measured: a 50-peer run takes minutes.
+      console.error(renderMeshTable(rows.slice(-1)).split('\n').at(-1))
+    }
+  }
+  const markdown = `## A mesh of N peers (bench/mesh/)\n\n${renderMeshTable(rows)}\n`
+  if (args.write) writeFileSync(args.write, markdown)
+  process.stdout.write(markdown)
+  process.exit(0)
+}
+
 const reps = args.quick ? 1 : Number(args.reps ?? 3)
 const capSeconds = Number(args.cap)
 const selectedWorkloads = args.workload ? args.workload.split(',').map(workloadNamed) : workloads

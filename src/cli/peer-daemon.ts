@@ -3,7 +3,6 @@ import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { mdns } from '@libp2p/mdns'
 import { CorruptStoreError, LevelStore, createMeshPeer, nodePreset, type MeshPeer } from '../index.ts'
-import { DiscoveryDialer } from '../node/discovery-dialer.ts'
 import { CliError, ExitCode } from './cli-error.ts'
 import { mergeConfig, readConfigFile, type PeerConfig } from './config.ts'
 import { ControlServer } from './control-server.ts'
@@ -82,11 +81,9 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
     output.err(`roaring-mesh: this peer now writes as replica ${store.replicaId}${salvaged.previousReplicaId == null ? '' : ` (was ${salvaged.previousReplicaId})`}; the other peers fill in what was lost`)
   }
   let peer: MeshPeer<Uint8Array, Uint8Array> | undefined
-  let dialer: DiscoveryDialer | undefined
   let control: ControlServer | undefined
   const cleanup = async (): Promise<void> => {
     await control?.close()
-    dialer?.stop()
     await peer?.stop()
     await store.close()
     await unlink(files.pid).catch(() => {})
@@ -98,7 +95,14 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
     if (mesh.created) await mesh.save()
     const options = nodePreset({ listen: config.listen, bootstrap: config.bootstrap, privateKey, mdns: false })
     if (config.mdns) options.peerDiscovery = [...(options.peerDiscovery ?? []), mdns({ serviceTag: mesh.serviceTag ?? mdnsServiceTag(config.mesh), interval: config.mdnsIntervalMs })]
-    peer = await createMeshPeer({ store, mesh: config.mesh, meshKey: mesh.key, libp2p: options })
+    // The peer keeps its connections up: it dials what mDNS and bootstrap find, and redials lost links.
+    peer = await createMeshPeer({
+      store,
+      mesh: config.mesh,
+      meshKey: mesh.key,
+      libp2p: options,
+      connections: { target: config.targetConnections, maxBackoff: config.maxBackoffMs }
+    })
     reportRefusals(peer, output.err)
     output.out(mesh.key == null
       ? `mesh "${config.mesh}" is OPEN (--open): anyone who can reach this peer reads and writes its store`
@@ -111,8 +115,6 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
       const reason = /E[A-Z]{3,}: [^\n]*/.exec(message)?.[0] ?? message.split('\n')[0]
       throw new CliError(ExitCode.failure, `cannot start the peer (listening on ${config.listen.join(', ')}): ${reason}`)
     }
-    dialer = new DiscoveryDialer(peer.libp2p, { targetConnections: config.targetConnections, maxBackoff: config.maxBackoffMs })
-    dialer.start()
     const running = peer
     const status = (): PeerStatus => {
       const stats = running.stats()

@@ -10,6 +10,8 @@ export interface AntiEntropyOptions {
   jitter: number
   /** The least time between two gap- or announcement-triggered pulls from one peer, in ms. @default 1000 */
   minTriggeredInterval: number
+  /** Asked at each periodic tick: true skips that tick's pull (the state has not moved since the last). */
+  idle?: () => boolean
 }
 
 /**
@@ -123,7 +125,7 @@ export class AntiEntropy {
     this.#timer = setTimeout(() => {
       if (!this.#running) return
       const peers = this.peers.filter((peer) => this.#backOffLeft(peer.toString()) === 0)
-      if (peers.length > 0) void this.pull(peers[Math.floor(Math.random() * peers.length)], 'periodic')
+      if (peers.length > 0 && this.#options.idle?.() !== true) void this.pull(peers[Math.floor(Math.random() * peers.length)], 'periodic')
       this.#schedule()
     }, delay)
     // A sync timer alone must not keep a process alive.

@@ -17,6 +17,12 @@ export interface DiscoveryDialerOptions {
   checkInterval?: number
   /** Peers remembered at most; beyond it the one that failed most is forgotten. @default 256 */
   maxCandidates?: number
+  /**
+   * Forget a peer that disconnects without having been {@link DiscoveryDialer.remember}ed: a mesh
+   * peer remembers those that joined its mesh, so an outsider refused by a private mesh, or
+   * another app's libp2p node, is not redialed. @default false
+   */
+  forgetStrangers?: boolean
 }
 
 /** What the dialer needs of a libp2p node. */
@@ -43,8 +49,8 @@ interface Candidate {
 
 /**
  * Dials the peers libp2p discovers (mDNS, bootstrap), which libp2p 3 only puts in its peer store,
- * until `targetConnections` peers are connected. A peer whose dial failed waits before the next
- * one, exponentially longer with each failure in a row up to `maxBackoff`; any connection to it,
+ * and the peers it was told to {@link remember}, until `targetConnections` peers are connected. A
+ * peer whose dial failed waits before the next one, exponentially longer with each failure in a row up to `maxBackoff`; any connection to it,
  * inbound or outbound, clears that. When a peer leaves, the count is topped up at once from the
  * peers remembered.
  *
@@ -61,6 +67,7 @@ export class DiscoveryDialer {
   readonly #log: Logger
   readonly #candidates = new Map<string, Candidate>()
   readonly #dialing = new Set<string>()
+  readonly #remembered = new Set<string>()
   readonly #stats = { dials: 0, dialFailures: 0 }
   #controller = new AbortController()
   #interval: ReturnType<typeof setInterval> | undefined
@@ -77,7 +84,9 @@ export class DiscoveryDialer {
       dialTimeout: 10_000,
       checkInterval: 5000,
       maxCandidates: 256,
-      ...options
+      forgetStrangers: false,
+      // An option given as undefined keeps its default.
+      ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
     }
     this.#log = node.logger.forComponent('roaring-mesh:discovery-dialer')
   }
@@ -129,7 +138,22 @@ export class DiscoveryDialer {
     }
   }
 
-  readonly #onDisconnect = (): void => {
+  /**
+   * Adds a peer to dial whenever fewer than the target are connected, as a discovered one is: a
+   * mesh peer remembers every peer that joined its mesh, so a link lost to a stalled ping or a
+   * restart comes back whichever side made it (libp2p forgets who dialed).
+   */
+  remember (peer: PeerId): void {
+    const key = peer.toString()
+    this.#remembered.add(key)
+    if (this.#candidates.has(key)) return
+    this.#candidates.set(key, { peer, failures: 0, nextAttempt: 0, lastAttempt: 0 })
+    this.#forgetBeyondLimit()
+  }
+
+  readonly #onDisconnect = (event: CustomEvent<PeerId>): void => {
+    const key = event.detail.toString()
+    if (this.#options.forgetStrangers && !this.#remembered.has(key)) this.#candidates.delete(key)
     this.#fill()
   }
 
@@ -184,6 +208,9 @@ export class DiscoveryDialer {
         most = candidate.failures
       }
     }
-    if (worst != null) this.#candidates.delete(worst)
+    if (worst != null) {
+      this.#candidates.delete(worst)
+      this.#remembered.delete(worst)
+    }
   }
 }

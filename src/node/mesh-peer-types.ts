@@ -23,13 +23,44 @@ export interface MeshPeerOptions {
   meshKey?: string | Uint8Array
   /** Periodic and triggered pulls. */
   antiEntropy?: {
-    /** Mean time between pulls from a random connected peer, in ms. @default 30000 */
+    /**
+     * Mean time between pulls from a random connected peer, in ms; a tick is skipped when this
+     * peer's state has not changed since the last one, or is the state a neighbour announced
+     * last, so an idle mesh pulls nothing. @default 30000
+     */
     interval?: number
     /** The interval varies by up to this much either way, in ms. @default 10000 */
     jitter?: number
     /** The least time between two gap- or announcement-triggered pulls from one peer, in ms. @default 1000 */
     minTriggeredInterval?: number
   }
+  /**
+   * Keeps the node connected: while fewer than `target` peers are connected it dials the peers
+   * libp2p discovered (mDNS, bootstrap) and those it was connected to before, each failed dial
+   * waiting longer, with jitter. A link lost under load (libp2p's connection monitor closes a
+   * connection whose ping stalls) or to a neighbour's restart comes back without the app. `false`
+   * leaves connections to the app. To keep a peer out, refuse it with a connection gater: a
+   * hang-up alone is undone. @default { target: 8 }
+   */
+  connections?: false | MeshConnectionsOptions
+  /**
+   * State announcements: once a peer's state changed and then stayed put for `settleMs`, it
+   * announces its state hash on the topic; a neighbour whose settled state still differs from
+   * the latest announcement it heard pulls, from one peer. Nothing is announced or pulled while
+   * states move (gossip is delivering), nor in an idle mesh.
+   */
+  announce?: {
+    /** How long the state hash must stay the same to count as settled, in ms. @default 500 */
+    settleMs?: number
+    /** Each wait varies by up to this much more, in ms. @default 250 */
+    jitterMs?: number
+  }
+  /**
+   * An op whose writer's previous op has not arrived sets off a pull only if that op is still
+   * missing this many ms later: gossip takes several paths, and ops often arrive out of order.
+   * @default 1000
+   */
+  gapGraceMs?: number
   /** Commits within this many ms of the last message are coalesced into the next one. @default 4 */
   coalesceMs?: number
   /**
@@ -44,6 +75,17 @@ export interface MeshPeerOptions {
    * from options (over a preset's `diff`), or on an app's node that has no `diffSync` service.
    */
   diff?: DiffSyncInit
+}
+
+export interface MeshConnectionsOptions {
+  /** Dial while fewer than this many peers are connected. @default 8 */
+  target?: number
+  /** The wait after a peer's first failed dial, in ms; it doubles with each failure in a row. @default 1000 */
+  minBackoff?: number
+  /** The longest wait between two dials of one peer, in ms. @default 30000 */
+  maxBackoff?: number
+  /** Each wait varies by up to this fraction either way, so peers that lost each other together do not redial together. @default 0.2 */
+  jitter?: number
 }
 
 export interface SyncDetail {

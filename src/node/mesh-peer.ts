@@ -9,12 +9,15 @@ import { ForeignDotError, InvalidMessageError } from '../store/errors.ts'
 import { attributedStore, foreignDotIn } from './foreign-dots.ts'
 import { AntiEntropy, type PullReason } from './anti-entropy.ts'
 import { dialWithRetry } from './dial-with-retry.ts'
+import { DiscoveryDialer } from './discovery-dialer.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, fitGossipsub } from './gossip-limits.ts'
 import { PeerMembership } from './membership/peer-membership.ts'
 import { OpPublisher } from './op-publisher.ts'
 import { RefusalCounter } from './refusal-counter.ts'
 import { sharedDiffSync } from './shared-diff-sync.ts'
+import { StateAnnouncer } from './state-announcer.ts'
 import type { MemStore } from '../store/mem-store.ts'
+import type { Dot } from '../store/types.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
 import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
 import type { MeshPeerEvents, MeshPeerOptions, MeshPeerStats } from './mesh-peer-types.ts'
@@ -45,6 +48,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #decoded = new WeakMap<Message, TopicMessage>()
   readonly #publisher: OpPublisher
   readonly #antiEntropy: AntiEntropy
+  readonly #dialer: DiscoveryDialer | undefined
   readonly #maxMessageBytes: number
   readonly #refusals = new RefusalCounter()
   readonly #membership: PeerMembership
@@ -71,8 +75,15 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #topologyId: string | undefined
   #pendingOps: TopicMessage[] = []
   #retryTimer: ReturnType<typeof setTimeout> | undefined
-  #announceTimer: ReturnType<typeof setTimeout> | undefined
-  #lastAnnounce = 0
+  #gapTimer: ReturnType<typeof setTimeout> | undefined
+  #gaps: Array<{ dot: Dot, source: PeerId }> = []
+  readonly #announcer: StateAnnouncer
+  /** The state hash at the last periodic tick: a state that has not moved since skips the pull. */
+  #periodicHash: Uint8Array | undefined
+  /** Resolves when the connect pull under way ends. */
+  #connectPull: Promise<void> | undefined
+  /** The state hash a neighbour announced last. */
+  #lastHeard: Uint8Array | undefined
   #started = false
   /** The peer whose diff the store is integrating right now, if any. */
   #pulling: PeerId | undefined
@@ -92,14 +103,26 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#publisher = new OpPublisher((message) => this.#publish(message), {
       windowMs: options.coalesceMs ?? 4,
       maxMessageBytes: this.#maxMessageBytes,
-      // Neighbours that see a state hash unlike theirs pull it.
-      oversized: () => this.#announce()
+      // An op too large for a message reaches neighbours by a pull: the announcer tells them
+      // the new state hash once it settled, and those that differ pull it.
+      oversized: () => {}
     })
     this.#antiEntropy = new AntiEntropy((peer, reason, signal) => this.#pullFrom(peer, reason, signal), {
       interval: options.antiEntropy?.interval ?? 30_000,
       jitter: options.antiEntropy?.jitter ?? 10_000,
-      minTriggeredInterval: options.antiEntropy?.minTriggeredInterval ?? 1000
+      minTriggeredInterval: options.antiEntropy?.minTriggeredInterval ?? 1000,
+      idle: () => this.#idleSincePeriodic()
     })
+    this.#announcer = new StateAnnouncer(
+      () => this.store.stateHash(),
+      (hash) => { this.#publish(encodeAnnouncement(hash)) },
+      (peer) => { this.#antiEntropy.trigger(peer, 'announcement') },
+      { settleMs: options.announce?.settleMs ?? 500, jitterMs: options.announce?.jitterMs ?? 250 }
+    )
+    if (options.connections !== false) {
+      const { target, minBackoff, maxBackoff, jitter } = options.connections ?? {}
+      this.#dialer = new DiscoveryDialer(node, { targetConnections: target, minBackoff, maxBackoff, jitter, forgetStrangers: true })
+    }
   }
 
   /** The libp2p node this peer runs on. */
@@ -133,6 +156,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store.addEventListener('ops', this.#onLocalOps)
     this.store.addEventListener('foreign-dot', this.#onForeignDot)
     this.#antiEntropy.start()
+    this.#announcer.start()
     this.#topologyId = await this.#node.register(DIFF_PROTOCOL, {
       onConnect: (peer) => this.#onPeerConnect(peer),
       onDisconnect: (peer) => this.#onPeerDisconnect(peer)
@@ -141,6 +165,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#node.addEventListener('connection:open', this.#onConnectionOpen)
     // Peers connected before we registered get no onConnect.
     for (const connection of this.#node.getConnections()) await this.#joinIfKnown(connection)
+    this.#dialer?.start()
     this.#log('started on topic %s', this.topic)
   }
 
@@ -167,11 +192,15 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   async stop (): Promise<void> {
     if (!this.#started) return
     this.#started = false
+    this.#dialer?.stop()
     this.store.removeEventListener('ops', this.#onLocalOps)
     this.store.removeEventListener('foreign-dot', this.#onForeignDot)
     this.#publisher.stop()
-    clearTimeout(this.#announceTimer)
+    this.#announcer.stop()
     clearTimeout(this.#retryTimer)
+    clearTimeout(this.#gapTimer)
+    this.#gapTimer = undefined
+    this.#gaps = []
     this.#retryTimer = undefined
     if (this.#topologyId != null) this.#node.unregister(this.#topologyId)
     await this.#antiEntropy.stop()
@@ -234,6 +263,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     // In a private mesh a peer joins once it proved the key (the proof's `member` event).
     if (this.#antiEntropy.peers.some((p) => p.equals(peer)) || !this.#membership.admits(peer)) return
     this.#log('mesh peer %p connected', peer)
+    this.#dialer?.remember(peer)
     this.#antiEntropy.connected(peer)
     this.safeDispatchEvent('peer:connect', { detail: peer })
   }
@@ -306,7 +336,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#stats.messagesReceived++
     this.#stats.topicBytesReceived += msg.data.byteLength
     if (message.kind === 'announcement') {
-      if (!equals(message.stateHash, this.store.stateHash())) this.#antiEntropy.trigger(propagationSource, 'announcement')
+      this.#lastHeard = message.stateHash
+      this.#announcer.heard(message.stateHash, propagationSource)
       return
     }
     this.#stats.opsReceived += message.ops.length
@@ -328,7 +359,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     }
     const pending = this.#pendingOps
     this.#pendingOps = []
-    let gap = false
+    let gap: Dot | undefined
     for (const message of pending) {
       if (message.kind !== 'ops') continue
       try {
@@ -345,33 +376,74 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       }
       // Every seq of a writer is a set: one below a set we got that we never saw was lost.
       for (const op of message.ops) {
-        if (op.kind === 'set' && op.dot.seq > 1 && !this.store.hasSeen({ replica: op.dot.replica, seq: op.dot.seq - 1 })) gap = true
+        if (op.kind === 'set' && op.dot.seq > 1 && !this.store.hasSeen({ replica: op.dot.replica, seq: op.dot.seq - 1 })) gap = { replica: op.dot.replica, seq: op.dot.seq - 1 }
       }
     }
-    if (gap) this.#antiEntropy.trigger(source, 'gap')
+    if (gap != null) this.#awaitGap(gap, source)
+  }
+
+  /**
+   * Gossip reaches a peer by several paths, so an op often arrives before the one below it: a
+   * pull follows only if the missing op is still missing `gapGraceMs` later, and, while the state
+   * still moves (gossip is delivering; a pull now would fetch what is in flight), up to four
+   * graces more.
+   */
+  #awaitGap (dot: Dot, source: PeerId): void {
+    this.#gaps.push({ dot, source })
+    if (this.#gapTimer == null) this.#armGapTimer(0)
+  }
+
+  #armGapTimer (extensions: number): void {
+    const armedAt = this.store.stateHash()
+    this.#gapTimer = setTimeout(() => {
+      this.#gapTimer = undefined
+      if (!this.#started) return
+      this.#gaps = this.#gaps.filter(({ dot }) => !this.store.hasSeen(dot))
+      if (this.#gaps.length === 0) return
+      if (extensions < 4 && !equals(armedAt, this.store.stateHash())) {
+        this.#armGapTimer(extensions + 1)
+        return
+      }
+      const gaps = this.#gaps
+      this.#gaps = []
+      for (const source of new Set(gaps.map((gap) => gap.source))) this.#antiEntropy.trigger(source, 'gap')
+    }, this.#options.gapGraceMs ?? 1000)
   }
 
   async #pullFrom (peer: PeerId, reason: PullReason, signal: AbortSignal): Promise<void> {
     const diff = this.#diff
     if (diff == null) return
+    // On connect or a gap we know we lack something: skip the summary round.
+    let summary = reason === 'periodic' || reason === 'announcement'
+    if (reason === 'connect' && this.#connectPull != null) {
+      // A peer joining a mesh meets several neighbours at once, and each would stream it the
+      // whole state: one full pull at a time, and the others, once it is done, ask by summary.
+      await this.#connectPull
+      summary = true
+    }
     const started = performance.now()
-    const before = this.store.stateHash()
+    const fullOnConnect = reason === 'connect' && !summary
+    let release = (): void => {}
+    if (fullOnConnect) this.#connectPull = new Promise((resolve) => { release = resolve })
     try {
-      // On connect or a gap we know we lack something: skip the summary round.
       const store = attributedStore(this.store, peer, (from) => { this.#pulling = from })
-      const result = await diff.pull(peer, this.mesh, store, { signal, summary: reason === 'periodic' || reason === 'announcement' })
+      const result = await diff.pull(peer, this.mesh, store, { signal, summary })
       this.#stats.diffRounds++
       this.#stats.diffBytesSent += result.bytesSent
       this.#stats.diffBytesReceived += result.bytesReceived
       this.#stats.lastSync.set(peer.toString(), Date.now())
       this.safeDispatchEvent('sync', { detail: { peer, reason, result, durationMs: performance.now() - started } })
-      if (!equals(before, this.store.stateHash())) this.#announce()
     } catch (err: any) {
       if (signal.aborted) return
       if (err instanceof DiffRefusedError && err.reason === 'rate-limited') this.#antiEntropy.backOff(peer, err.retryAfterMs ?? 1000)
       this.#stats.diffFailures++
       this.#log.error('pull from %p (%s) failed - %e', peer, reason, err)
       this.safeDispatchEvent('sync:error', { detail: { peer, reason, error: err } })
+    } finally {
+      if (fullOnConnect) {
+        this.#connectPull = undefined
+        release()
+      }
     }
   }
 
@@ -394,15 +466,15 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#refusals.count(peer.toString(), kind === 'frame' ? 'diffFrames' : kind === 'rate-limited' ? 'rateLimited' : 'diffRequests')
   }
 
-  /** Tells neighbours our state changed by a pull, at most twice a second. */
-  #announce (): void {
-    if (this.#announceTimer != null || !this.#started) return
-    const wait = Math.max(0, this.#lastAnnounce + 500 - Date.now())
-    this.#announceTimer = setTimeout(() => {
-      this.#announceTimer = undefined
-      if (!this.#started) return
-      this.#lastAnnounce = Date.now()
-      this.#publish(encodeAnnouncement(this.store.stateHash()))
-    }, wait)
+  /**
+   * True when a periodic pull would find nothing: the state has not moved since the last tick,
+   * or the last announcement heard names this very state (after a burst, the neighbours' settled
+   * announcements confirm agreement). An idle mesh pulls nothing.
+   */
+  #idleSincePeriodic (): boolean {
+    const hash = this.store.stateHash()
+    const idle = (this.#periodicHash != null && equals(hash, this.#periodicHash)) || (this.#lastHeard != null && equals(hash, this.#lastHeard))
+    this.#periodicHash = hash
+    return idle
   }
 }

@@ -141,6 +141,31 @@ describe('DiscoveryDialer', () => {
     assert.equal(node.dials.length, 3, 'redialed at once, not after the 2000 ms backoff')
   })
 
+  it('redials a peer it remembers (one that dialed it) once the link drops, with the same backoff', async () => {
+    make()
+    node.connect(peer('e'))        // never discovered: it dialed us
+    dialer.remember(peer('e'))
+    node.disconnect(peer('e'))
+    await flushed()
+    assert.deepEqual(node.dials, ['e'])
+    await advance(1100)
+    assert.deepEqual(node.dials, ['e', 'e'], 'retried after the first backoff')
+  })
+
+  it('with forgetStrangers, does not redial a peer that left without being remembered', async () => {
+    make({ forgetStrangers: true })
+    node.reachable.add('f')
+    node.reachable.add('g')
+    node.discover(peer('f'))
+    node.discover(peer('g'))
+    await flushed()
+    dialer.remember(peer('g'))
+    node.disconnect(peer('f'))      // an outsider the mesh refused
+    node.disconnect(peer('g'))
+    await advance(2000)
+    assert.deepEqual(node.dials, ['f', 'g', 'g'])
+  })
+
   it('forgets the peer that failed most beyond maxCandidates, and dials nothing once stopped', async () => {
     make({ maxCandidates: 2 })
     node.discover(peer('x'))

@@ -1,5 +1,5 @@
 import { MemStore, createMeshPeer, nodePreset, type MeshPeer, type MeshPeerOptions } from '../../src/index.ts'
-import type { ComponentLogger, ConnectionGater, PeerId } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface'
 
 export interface TestPeer {
   peer: MeshPeer
@@ -9,7 +9,7 @@ export interface TestPeer {
 }
 
 /** A real peer on 127.0.0.1 over TCP, with short anti-entropy intervals so tests stay quick. */
-export async function startPeer (options: MeshPeerOptions = {}, store = new MemStore(), node: { logger?: ComponentLogger } = {}): Promise<TestPeer> {
+export async function startPeer (options: MeshPeerOptions = {}, store = new MemStore(), node: { logger?: ComponentLogger, privateKey?: PrivateKey, port?: number } = {}): Promise<TestPeer> {
   const blocked = new Set<string>()
   const gater: ConnectionGater = {
     denyDialPeer: (peer: PeerId) => blocked.has(peer.toString()),
@@ -20,7 +20,7 @@ export async function startPeer (options: MeshPeerOptions = {}, store = new MemS
     mesh: 'test',
     antiEntropy: { interval: 1500, jitter: 500, minTriggeredInterval: 200 },
     ...options,
-    libp2p: { ...nodePreset({ listen: ['/ip4/127.0.0.1/tcp/0'], connectionGater: gater }), ...node }
+    libp2p: { ...nodePreset({ listen: [`/ip4/127.0.0.1/tcp/${node.port ?? 0}`], connectionGater: gater, privateKey: node.privateKey }), logger: node.logger }
   })
   await peer.start()
   return { peer, store, blocked }

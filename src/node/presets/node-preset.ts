@@ -30,6 +30,12 @@ export interface NodePresetOptions {
   /** Options of the diff protocol. @default {} */
   diff?: DiffSyncInit
   connectionGater?: ConnectionGater
+  /**
+   * Inbound connections accepted per second from one IP address; beyond it libp2p resets them.
+   * libp2p's own 5 is exceeded by a mesh's peers on one machine or behind one NAT dialling a
+   * peer together (a restart, a mesh forming). @default 25
+   */
+  inboundConnectionsPerSecond?: number
 }
 
 /** libp2p options for a Node.js peer: TCP and WebSockets, Noise, Yamux, identify, gossipsub and the diff protocol. */
@@ -45,6 +51,7 @@ export function nodePreset (options: NodePresetOptions = {}): Libp2pOptions<Reco
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionGater: options.connectionGater,
+    connectionManager: { inboundConnectionThreshold: options.inboundConnectionsPerSecond ?? 25 },
     services: {
       identify: identify(),
       pubsub: gossipsub({ ...meshGossipsubOptions(), ...options.gossipsub }),
