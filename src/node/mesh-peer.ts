@@ -9,6 +9,7 @@ import { ForeignDotError, InvalidMessageError } from '../store/errors.ts'
 import { attributedStore, foreignDotIn } from './foreign-dots.ts'
 import { AntiEntropy, type PullReason } from './anti-entropy.ts'
 import { dialWithRetry } from './dial-with-retry.ts'
+import { GapWatch } from './gap-watch.ts'
 import { DiscoveryDialer } from './discovery-dialer.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, fitGossipsub } from './gossip-limits.ts'
 import { PeerMembership } from './membership/peer-membership.ts'
@@ -48,6 +49,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #decoded = new WeakMap<Message, TopicMessage>()
   readonly #publisher: OpPublisher
   readonly #antiEntropy: AntiEntropy
+  readonly #gapWatch: GapWatch
   readonly #dialer: DiscoveryDialer | undefined
   readonly #maxMessageBytes: number
   readonly #refusals = new RefusalCounter()
@@ -75,8 +77,6 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #topologyId: string | undefined
   #pendingOps: TopicMessage[] = []
   #retryTimer: ReturnType<typeof setTimeout> | undefined
-  #gapTimer: ReturnType<typeof setTimeout> | undefined
-  #gaps: Array<{ dot: Dot, source: PeerId }> = []
   readonly #announcer: StateAnnouncer
   /** The state hash at the last periodic tick: a state that has not moved since skips the pull. */
   #periodicHash: Uint8Array | undefined
@@ -113,6 +113,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       minTriggeredInterval: options.antiEntropy?.minTriggeredInterval ?? 1000,
       idle: () => this.#idleSincePeriodic()
     })
+    this.#gapWatch = new GapWatch(this.store, (source) => { this.#antiEntropy.trigger(source, 'gap') }, options.gapGraceMs ?? 1000)
     this.#announcer = new StateAnnouncer(
       () => this.store.stateHash(),
       (hash) => { this.#publish(encodeAnnouncement(hash)) },
@@ -198,9 +199,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#publisher.stop()
     this.#announcer.stop()
     clearTimeout(this.#retryTimer)
-    clearTimeout(this.#gapTimer)
-    this.#gapTimer = undefined
-    this.#gaps = []
+    this.#gapWatch.stop()
     this.#retryTimer = undefined
     if (this.#topologyId != null) this.#node.unregister(this.#topologyId)
     await this.#antiEntropy.stop()
@@ -379,35 +378,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
         if (op.kind === 'set' && op.dot.seq > 1 && !this.store.hasSeen({ replica: op.dot.replica, seq: op.dot.seq - 1 })) gap = { replica: op.dot.replica, seq: op.dot.seq - 1 }
       }
     }
-    if (gap != null) this.#awaitGap(gap, source)
-  }
-
-  /**
-   * Gossip reaches a peer by several paths, so an op often arrives before the one below it: a
-   * pull follows only if the missing op is still missing `gapGraceMs` later, and, while the state
-   * still moves (gossip is delivering; a pull now would fetch what is in flight), up to four
-   * graces more.
-   */
-  #awaitGap (dot: Dot, source: PeerId): void {
-    this.#gaps.push({ dot, source })
-    if (this.#gapTimer == null) this.#armGapTimer(0)
-  }
-
-  #armGapTimer (extensions: number): void {
-    const armedAt = this.store.stateHash()
-    this.#gapTimer = setTimeout(() => {
-      this.#gapTimer = undefined
-      if (!this.#started) return
-      this.#gaps = this.#gaps.filter(({ dot }) => !this.store.hasSeen(dot))
-      if (this.#gaps.length === 0) return
-      if (extensions < 4 && !equals(armedAt, this.store.stateHash())) {
-        this.#armGapTimer(extensions + 1)
-        return
-      }
-      const gaps = this.#gaps
-      this.#gaps = []
-      for (const source of new Set(gaps.map((gap) => gap.source))) this.#antiEntropy.trigger(source, 'gap')
-    }, this.#options.gapGraceMs ?? 1000)
+    if (gap != null) this.#gapWatch.add(gap, source)
   }
 
   async #pullFrom (peer: PeerId, reason: PullReason, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,60 @@
+import { equals } from 'uint8arrays/equals'
+import type { Dot } from '../store/types.ts'
+import type { PeerId } from '@libp2p/interface'
+
+/** What the watch reads of the store. */
+export interface GapWatchStore {
+  hasSeen(dot: Dot): boolean
+  stateHash(): Uint8Array
+}
+
+/** How many more graces a gap waits while the state still moves. */
+const MAX_EXTENSIONS = 4
+
+/**
+ * Gossip reaches a peer by several paths, so an op often arrives before the one below it: a
+ * pull follows only if the missing op is still missing `graceMs` later, and, while the state
+ * still moves (gossip is delivering; a pull now would fetch what is in flight), up to four
+ * graces more. Then each peer that sent an op with a gap below it is asked once.
+ */
+export class GapWatch {
+  readonly #store: GapWatchStore
+  readonly #pull: (source: PeerId) => void
+  readonly #graceMs: number
+  #gaps: Array<{ dot: Dot, source: PeerId }> = []
+  #timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor (store: GapWatchStore, pull: (source: PeerId) => void, graceMs: number) {
+    this.#store = store
+    this.#pull = pull
+    this.#graceMs = graceMs
+  }
+
+  /** `dot` was missing below an op that `source` sent. */
+  add (dot: Dot, source: PeerId): void {
+    this.#gaps.push({ dot, source })
+    if (this.#timer == null) this.#arm(0)
+  }
+
+  stop (): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#gaps = []
+  }
+
+  #arm (extensions: number): void {
+    const armedAt = this.#store.stateHash()
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#gaps = this.#gaps.filter(({ dot }) => !this.#store.hasSeen(dot))
+      if (this.#gaps.length === 0) return
+      if (extensions < MAX_EXTENSIONS && !equals(armedAt, this.#store.stateHash())) {
+        this.#arm(extensions + 1)
+        return
+      }
+      const gaps = this.#gaps
+      this.#gaps = []
+      for (const source of new Set(gaps.map((gap) => gap.source))) this.#pull(source)
+    }, this.#graceMs)
+  }
+}
