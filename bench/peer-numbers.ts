@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import net from 'node:net'
 import { multiaddr } from '@multiformats/multiaddr'
 import { MemStore, createMeshPeer, nodePreset, type MeshPeer } from '../src/index.ts'
+import { arrivalLatency } from './arrival-latency.ts'
 
 const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n))
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -76,15 +77,7 @@ const report = (line: string): void => { results.push(line); process.stdout.writ
 // 1. Latency at a low rate, and wire bytes of an op sent alone.
 {
   const { a, b, proxy } = await twoPeers()
-  const sentAt = new Map<string, number>()
-  const latencies: number[] = []
-  b.store.addEventListener('change', (event) => {
-    const now = performance.now()
-    for (const { key } of event.changes) {
-      const t = sentAt.get(hex(key))
-      if (t != null) latencies.push(now - t)
-    }
-  })
+  const { sent, latencies } = arrivalLatency(b.store)
   const warmup = 20
   const count = 500
   let wireBefore = 0
@@ -97,7 +90,7 @@ const report = (line: string): void => { results.push(line); process.stdout.writ
       topicBefore = a.stats().topicBytesSent
     }
     const key = random(KEY_BYTES)
-    sentAt.set(hex(key), performance.now())
+    sent(key)
     a.store.set(key, random(VALUE_BYTES))
     await sleep(10)
   }

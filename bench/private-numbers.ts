@@ -4,10 +4,10 @@
 // Run: node --experimental-transform-types --disable-warning=ExperimentalWarning bench/private-numbers.ts [rounds]
 import { randomBytes } from 'node:crypto'
 import { MemStore, createMeshPeer, generateMeshKey, nodePreset, type MeshPeer } from '../src/index.ts'
+import { arrivalLatency } from './arrival-latency.ts'
 
 const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n))
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const ROUNDS = Number(process.argv[2] ?? 3)
 
 async function startPeer (meshKey: string | undefined): Promise<MeshPeer> {
@@ -39,20 +39,12 @@ async function measure (meshKey: string | undefined): Promise<Sample> {
   await waitFor(() => a.libp2p.services.pubsub.getSubscribers(a.topic).length > 0 && b.libp2p.services.pubsub.getSubscribers(b.topic).length > 0, 'the subscriptions')
   await sleep(500)
 
-  const sentAt = new Map<string, number>()
-  const latencies: number[] = []
-  b.store.addEventListener('change', (event) => {
-    const now = performance.now()
-    for (const { key } of event.changes) {
-      const t = sentAt.get(hex(key))
-      if (t != null) latencies.push(now - t)
-    }
-  })
+  const { sent, latencies } = arrivalLatency(b.store)
   const count = 300
   const topicBefore = a.stats().topicBytesSent
   for (let i = 0; i < count; i++) {
     const key = random(16)
-    sentAt.set(hex(key), performance.now())
+    sent(key)
     a.store.set(key, random(128))
     await sleep(10)
   }
