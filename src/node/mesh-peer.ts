@@ -6,6 +6,7 @@ import { decodeTopicMessage, type TopicMessage } from '../protocols/topic/topic-
 import { SEAL_OVERHEAD } from '../protocols/topic/sealed-message.ts'
 import { encodeAnnouncement } from '../protocols/wire/announcement-codec.ts'
 import { ForeignDotError, InvalidMessageError } from '../store/errors.ts'
+import { InvalidSignatureError } from '../store/writer-keys/errors.ts'
 import { attributedStore, foreignDotIn } from './foreign-dots.ts'
 import { AntiEntropy, type PullReason } from './anti-entropy.ts'
 import { dialWithRetry } from './dial-with-retry.ts'
@@ -303,7 +304,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
    * malformed or oversized message. Ignore, without penalty, is for what depends on our own
    * state: a message arriving while this peer starts or stops.
    */
-  readonly #validate = (peer: PeerId, msg: Message): TopicValidatorResult => {
+  readonly #validate = async (peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
     if (!this.#started) return TopicValidatorResult.Ignore
     // A peer that has not proven the mesh key is not heard, whatever it forwards.
     if (!this.#membership.admits(peer)) return TopicValidatorResult.Ignore
@@ -312,6 +313,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       if (msg.data.byteLength > this.#maxMessageBytes + SEAL_OVERHEAD) throw new InvalidMessageError(`a message of ${msg.data.byteLength} bytes, beyond the mesh's ${this.#maxMessageBytes}`)
       const message = this.#decode(msg)
       const dot = message.kind === 'ops' ? foreignDotIn(message.ops, this.store) : undefined
+      // Not signed by the writer its dots name: no honest peer forwards that (each checks first).
+      if (dot == null && message.kind === 'ops' && !await this.store.verifyOps(message.ops)) throw new InvalidSignatureError('ops not signed by their writer\'s key')
       if (dot == null) return TopicValidatorResult.Accept
       this.#reportForeign(msg.type === 'signed' ? msg.from : peer, new ForeignDotError(dot.seq, `a topic message names seq ${dot.seq} of this replica (${this.store.replicaId}), which it never issued`))
       return TopicValidatorResult.Ignore

@@ -3,17 +3,22 @@ import { ClockSet } from './clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffEntry, type DiffGroup, type DiffRequest, type ReplicaSummary } from './diff.ts'
 import { SetDigest } from './dot-hash.ts'
 import type { ReplicaState } from './replica-state.ts'
+import { LEAF_BYTES } from './writer-keys/batch-digest.ts'
 
 /** What one writer contributes to a diff: live seqs to send, and seqs dead here. */
 interface PlannedGroup {
   readonly replica: ReplicaState
   readonly seqs: readonly number[]
   readonly deaths: ClockSet | undefined
+  /** Whether the deaths reach beyond what the requester has seen, so that it needs the writer's latest proof to take them. */
+  readonly attest: boolean
 }
 
 /** Bytes a frame spends per entry besides its key and value, and per group (a generous bound). */
 const ENTRY_OVERHEAD = 24
-const GROUP_OVERHEAD = 32
+const GROUP_OVERHEAD = 32 + 48
+/** A proof's bytes besides the leaves it carries. */
+const PROOF_OVERHEAD = 130
 
 /**
  * Decides what the requester lacks, writer by writer. A writer both sides agree on (the requester
@@ -58,9 +63,14 @@ function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, 
     deaths = dead.andNot(seenThere)
     dead.dispose()
   }
-  if (!deaths.isEmpty) return { replica, seqs, deaths }
+  if (!deaths.isEmpty) return { replica, seqs, deaths, attest: deaths.max()! > (seenThere.max() ?? 0) }
   deaths.dispose()
-  return seqs.length === 0 ? undefined : { replica, seqs, deaths: undefined }
+  return seqs.length === 0 ? undefined : { replica, seqs, deaths: undefined, attest: false }
+}
+
+/** A group of `entries` (ascending) with the writer's card and the proofs that cover them, and its latest. */
+function signedGroup (replica: ReplicaState, entries: DiffEntry[], withLatest: boolean): DiffGroup {
+  return { replica: replica.id, card: replica.proofs.card, proofs: replica.proofs.covering(entries.map((entry) => entry.seq), withLatest), entries }
 }
 
 /** Splits a set into pieces whose serialization stays under `maxBytes`, halving the seq range. */
@@ -100,30 +110,58 @@ export function * diffFrames (
   try {
     let frame: DiffGroup[] = []
     let frameBytes = 0
+    // Writers whose latest proof went out with their entries: their deaths need it no more.
+    const attested = new Set<ReplicaState>()
     for (const group of groups) {
+      const proofs = group.replica.proofs
+      if (proofs.card == null) continue
+      // The writer's latest proof goes with its first entries of this diff: the requester keeps it.
+      const latest = proofs.covering([])[0]
+      let withLatest = true
       let entries: DiffEntry[] = []
-      frameBytes += GROUP_OVERHEAD
+      let proofEnd = 0
+      // A proof costs its fixed bytes and a leaf per seq it covers, less the leaves of the entries it carries.
+      const proofBytes = (first: number): number => {
+        const proof = proofs.find(first)!
+        return PROOF_OVERHEAD + LEAF_BYTES * proof.count
+      }
+      const groupBytes = (): number => GROUP_OVERHEAD + (withLatest && latest != null ? PROOF_OVERHEAD + latest.leaves.byteLength : 0)
+      frameBytes += groupBytes()
       for (const seq of group.seqs) {
         const entry = group.replica.dots.get(seq)
         if (entry == null) continue
-        const bytes = entry.byteLength + ENTRY_OVERHEAD
+        let bytes = entry.byteLength + ENTRY_OVERHEAD - LEAF_BYTES
+        if (seq >= proofEnd) {
+          // Entries whose batch is not signed yet (a local commit of the last few ms) go next round.
+          const proof = proofs.find(seq)
+          if (proof == null || proof.signature.byteLength === 0) continue
+          proofEnd = proof.first + proof.count
+          if (proof !== latest || !withLatest) bytes += proofBytes(seq)
+        }
         if (frameBytes + bytes > maxFrameBytes && (entries.length > 0 || frame.length > 0)) {
-          if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
+          if (entries.length > 0) {
+            frame.push(signedGroup(group.replica, entries, withLatest))
+            withLatest = false
+          }
           yield { needsFullRequest: false, groups: frame }
           frame = []
           entries = []
-          frameBytes = GROUP_OVERHEAD
+          frameBytes = groupBytes()
+          bytes = entry.byteLength + ENTRY_OVERHEAD - LEAF_BYTES + proofBytes(seq)
         }
         entries.push(entry)
         frameBytes += bytes
       }
-      if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
+      if (entries.length > 0) frame.push(signedGroup(group.replica, entries, withLatest))
+      if (group.seqs.length > 0) attested.add(group.replica)
     }
     for (const group of groups) {
       if (group.deaths == null) continue
       for (const piece of splitBySize(group.deaths, maxFrameBytes - GROUP_OVERHEAD)) {
         handedOut.add(piece)
-        const bytes = Number.isFinite(maxFrameBytes) ? piece.serialize().byteLength + GROUP_OVERHEAD : 0
+        const attach = group.attest && !attested.has(group.replica) && group.replica.proofs.card != null
+        const latest = attach ? group.replica.proofs.covering([]) : []
+        const bytes = Number.isFinite(maxFrameBytes) ? piece.serialize().byteLength + GROUP_OVERHEAD + latest.reduce((n, p) => n + PROOF_OVERHEAD + p.leaves.byteLength, 0) : 0
         // A replica appears once per frame: its deaths join its entries, a second piece waits for the next frame.
         let at = frame.findIndex((g) => g.replica === group.replica.id)
         if ((frameBytes + bytes > maxFrameBytes && frame.length > 0) || (at >= 0 && frame[at].deaths != null)) {
@@ -133,6 +171,7 @@ export function * diffFrames (
           at = -1
         }
         if (at >= 0) frame[at] = { ...frame[at], deaths: piece }
+        else if (attach) frame.push({ replica: group.replica.id, card: group.replica.proofs.card, proofs: latest, entries: [], deaths: piece })
         else frame.push({ replica: group.replica.id, entries: [], deaths: piece })
         frameBytes += bytes
       }

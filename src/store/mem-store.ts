@@ -2,22 +2,28 @@ import { ChangeEvent } from './change-event.ts'
 import { CountedEventTarget } from './counted-event-target.ts'
 import { OpsEvent } from './ops-event.ts'
 import { ForeignDotEvent } from './foreign-dot-event.ts'
+import { EquivocationEvent } from './writer-keys/equivocation-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest, type PackedEntries } from './diff.ts'
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
 import type { ClockSet } from './clock-set.ts'
-import { SeqLimitError, TransactionError } from './errors.ts'
+import { InvalidArgumentError, SeqLimitError, TransactionError } from './errors.ts'
 import { foreignDotInDiff, foreignDotInOps } from './own-dots.ts'
 import { HybridClock, type HybridClockOptions } from './hlc.ts'
 import { EntryArena } from './entry-arena.ts'
 import { KeyIndex, hashKey } from './key-index.ts'
 import { bytesToKeyString } from './key-string.ts'
-import { assertReplicaId, newReplicaId } from './replica-id.ts'
+import { assertReplicaId } from './replica-id.ts'
 import { Entry, ReplicaState, compareClocks, compareEntries } from './replica-state.ts'
 import { MAX_REMOVAL_ONLY_WRITERS, MAX_SEQ } from './limits.ts'
 import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
 import { winner, type WriteRecord } from './write-record.ts'
-import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
+import type { Dot, Hlc, Op, ReplicaId, Sibling, WriterCard } from './types.ts'
+import { WriterKey } from './writer-keys/writer-key.ts'
+import { WriterIntake } from './writer-keys/writer-intake.ts'
+import { verifyOpsAhead } from './writer-keys/ops-proofs.ts'
+import { verifyDiffAhead } from './writer-keys/diff-proofs.ts'
+import type { BatchProof } from './diff.ts'
 
 export interface MemStoreOptions<K, V> {
   /** How keys become bytes. @default bytes as they are */
@@ -26,8 +32,14 @@ export interface MemStoreOptions<K, V> {
   values?: Codec<V>
   /** The hybrid logical clock's wall clock and drift bound. */
   clock?: HybridClockOptions
-  /** This replica's id. Only a persistent store that reopens itself should pass one. @default a fresh random id */
-  replicaId?: ReplicaId
+  /**
+   * The key this replica signs its writes with; its replica id is derived from it. Only a
+   * persistent store that reopens itself, or an app that keeps its own keys, should pass one.
+   * @default a fresh key (Node.js); in browsers pass `await generateWriterKey()`
+   */
+  writer?: WriterKey
+  /** Removals whose entry has not arrived yet, kept until it does. @default 4096 */
+  maxPendingRemovals?: number
   /**
    * How many writers this store keeps that it knows only from removals (it never held one of
    * their entries). Beyond it, removals of further unknown writers are dropped: anti-entropy
@@ -47,6 +59,10 @@ interface Transaction {
   readonly hlc: Hlc
   readonly firstSeq: number
   readonly writes: WriteRecord[]
+}
+
+function noSyncKey (): never {
+  throw new InvalidArgumentError('this platform makes writer keys asynchronously: pass { writer: await generateWriterKey() }')
 }
 
 /** The removes of a set on a fresh key, the most common op: one frozen array for all of them. */
@@ -91,8 +107,11 @@ export interface MemStore<K, V> {
 export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget {
   /** A human label for this replica; it does not identify it (see {@link replicaId}). */
   readonly name: string | undefined
-  /** This replica's id: 16 random bytes as hex, made fresh for every new store. */
+  /** This replica's id: 16 bytes as hex, derived from its writer key (fresh for every new store). */
   readonly replicaId: ReplicaId
+  /** The key this replica signs its writes with. */
+  readonly writer: WriterKey
+  readonly #intake: WriterIntake
   readonly #keys: Codec<K>
   readonly #values: Codec<V>
   readonly #clock: HybridClock
@@ -111,13 +130,24 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
     this.name = name
-    if (options.replicaId != null) assertReplicaId(options.replicaId)
-    this.replicaId = options.replicaId ?? newReplicaId()
+    this.writer = options.writer ?? WriterKey.generateSync() ?? noSyncKey()
+    this.replicaId = this.writer.replicaId
+    assertReplicaId(this.replicaId)
     this.#keys = options.keys ?? bytesCodec as unknown as Codec<K>
     this.#values = options.values ?? bytesCodec as unknown as Codec<V>
     this.#clock = new HybridClock(options.clock)
     this.#maxRemovalOnly = options.maxRemovalOnlyWriters ?? MAX_REMOVAL_ONLY_WRITERS
     this.#local = this.#replica(this.replicaId)
+    this.#local.proofs.card = { publicKey: this.writer.publicKey, nonce: this.writer.nonce }
+    this.#intake = new WriterIntake(this.writer, options.maxPendingRemovals, {
+      replica: (id) => this.#replicas.get(id),
+      sealed: (proof) => { this.#local.proofs.add(proof) },
+      signed: (ops, proof) => {
+        if (proof.count > 0) this.proved(this.replicaId, proof)
+        if (ops.length > 0 && this.listening('ops')) this.emitOps(ops)
+      },
+      equivocation: (replica, equivocation) => { this.dispatchEvent(new EquivocationEvent(replica, equivocation)) }
+    })
   }
 
   /** Number of keys with a value. */
@@ -198,15 +228,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   }
 
   commit (): void {
-    this.#commit(this.#takeTransaction('commit'), undefined)
+    this.#commit(this.#takeTransaction('commit'), false)
   }
 
   /** Commits and returns the transaction's ops, in write order, to send as one message. */
   commitWithOps (): Op[] {
-    const tx = this.#takeTransaction('commitWithOps')
-    const ops = this.#opsOf(tx)
-    this.#commit(tx, ops)
-    return ops
+    // Signed now where the platform signs synchronously; else they go out by the 'ops' event.
+    return this.#commit(this.#takeTransaction('commitWithOps'), true) ?? []
   }
 
   /** Undoes every write of the open transaction. */
@@ -250,10 +278,12 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     checkOps(ops)
     const foreign = foreignDotInOps(ops, this.replicaId, this.#nextSeq)
     if (foreign != null) throw foreign
+    const proofs = this.#intake.checkOps(ops)
+    for (const { replica, card, proof } of proofs) this.#intake.keep(this.#replica(replica), card, proof, (kept) => { this.proved(replica, kept) })
     const records: WriteRecord[] = []
     for (const op of ops) {
       for (const dot of op.removes) {
-        const replica = this.#replicaForRemoval(dot.replica)
+        const replica = this.#intake.removalTarget(dot)
         if (replica != null) this.#kill(replica, dot.seq, records)
       }
       if (op.kind === 'set') this.#integrateEntry(op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
@@ -281,6 +311,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   /** What the requester lacks, in one message. Reads committed state only. */
   buildDiff (request: DiffRequest): Diff {
+    // Local commits of the last few ms are signed now rather than left out.
+    this.#intake.signQueued()
     return buildWholeDiff(this.#replicas.values(), request, this.stateHash())
   }
 
@@ -289,6 +321,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * any prefix of the frames leaves a correct store.
    */
   buildDiffFrames (request: DiffRequest, options: DiffFrameOptions = {}): Generator<Diff> {
+    this.#intake.signQueued()
     return diffFrames(this.#replicas.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
   }
 
@@ -303,6 +336,17 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
     const decoded = checkDiff(diff)
     const foreign = foreignDotInDiff(diff, this.replicaId, this.#nextSeq)
+    let checked
+    try {
+      checked = this.#intake.checkDiff(diff)
+    } catch (err) {
+      if (foreign != null) this.dispatchEvent(new ForeignDotEvent(foreign))
+      throw err
+    }
+    checked.forEach((group, i) => {
+      const id = diff.groups[i].replica
+      for (const proof of group.proofs) this.#intake.keep(this.#replica(id), group.card!, proof, (kept) => { this.proved(id, kept) })
+    })
     const records: WriteRecord[] = []
     let adopted = 0
     for (const group of diff.groups) adopted += this.#integrateEntries(group, decoded ? group.packed : undefined, records)
@@ -312,8 +356,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       if (group.deaths == null || group.deaths.isEmpty) continue
       const replica = this.#replicaForRemoval(group.replica)
       if (replica == null) continue
-      // Our own seqs beyond what we issued are never taken in; the rest of the group is.
-      const deaths = replica === this.#local && group.deaths.max()! >= this.#nextSeq ? group.deaths.slice(1, this.#nextSeq) : group.deaths
+      // Our own seqs beyond what we issued are never taken in, nor anyone's beyond what their key attested.
+      const limit = replica === this.#local ? this.#nextSeq : replica.proofs.attestedMax + 1
+      const deaths = group.deaths.max()! >= limit ? group.deaths.slice(1, limit) : group.deaths
       const killed = deaths.intersect(replica.live)
       for (const seq of killed) this.#kill(replica, seq, records)
       killed.dispose()
@@ -365,9 +410,48 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    */
   protected committed (records: readonly WriteRecord[], replicas: ReadonlySet<ReplicaState>): void {}
 
+  /** Whether local commits are signed as they commit (a persistent store writes the proof with the commit). */
+  protected get signsAtCommit (): boolean {
+    return false
+  }
+
+  /** Called once per signed batch this store keeps (its own once signed, others' once verified), for a persistent store to save. */
+  protected proved (replica: ReplicaId, proof: BatchProof): void {}
+
+  /** Puts back a saved proof (only while opening); its signature was checked when it was first kept. */
+  protected restoreProof (replicaId: ReplicaId, card: WriterCard, proof: BatchProof): void {
+    const replica = this.#replica(replicaId)
+    replica.proofs.card ??= card
+    replica.proofs.add(proof)
+  }
+
+  /** Resolves once every local commit so far has been signed and its 'ops' event fired. */
+  async signed (): Promise<void> {
+    await this.#intake.settled()
+  }
+
+  /**
+   * Verifies the signatures of `ops` ahead of {@link integrateOps}: needed where the platform
+   * verifies only asynchronously (browsers' WebCrypto), harmless elsewhere. Resolves to whether
+   * every op is in a batch signed by its writer's key (else integrating them would throw).
+   */
+  async verifyOps (ops: readonly Op[]): Promise<boolean> {
+    return await verifyOpsAhead(ops)
+  }
+
+  /** Verifies the signatures of a diff ahead of {@link integrateDiff} (see {@link verifyOps}). */
+  async verifyDiff (diff: Diff): Promise<void> {
+    await verifyDiffAhead(diff)
+  }
+
   /** Fires the 'ops' event of a local commit; a persistent store delays it until the commit is durable. */
   protected emitOps (ops: readonly Op[]): void {
     this.dispatchEvent(new OpsEvent(ops))
+  }
+
+  /** What this store knows of a writer, if anything. */
+  protected replicaState (id: ReplicaId): ReplicaState | undefined {
+    return this.#replicas.get(id)
   }
 
   /** The live entries at a key (siblings linked by `next`), if any. */
@@ -410,6 +494,15 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   /** Sets the seq the next local set takes (only while opening). */
   protected restoreNextSeq (seq: number): void {
     this.#nextSeq = seq
+    this.#intake.startAt(seq)
+  }
+
+  /**
+   * Signs own seqs `[first, end)` as issued without an entry (only while opening: a restart
+   * skipped them), so that peers take their deaths, which lie above what this key attested.
+   */
+  protected restoreSkipped (first: number, end: number): void {
+    if (first < end) this.#intake.voidRange(first, end)
   }
 
   /** Moves the clock up to a saved timestamp (only while opening), however far ahead of the wall clock. */
@@ -478,7 +571,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       this.#entries.putAt(slot, after)
     }
     tx.writes.push({ before, after })
-    if (tx !== this.#tx) this.#commit(tx, undefined)
+    if (tx !== this.#tx) this.#commit(tx, false)
     return true
   }
 
@@ -513,7 +606,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * contiguous, so they enter seen and live as one range, and those it overwrote itself leave
    * live again with every older dot it replaced.
    */
-  #commit (tx: Transaction, ops: Op[] | undefined): void {
+  #commit (tx: Transaction, wantOps: boolean): Op[] | undefined {
     const local = this.#local
     if (this.#nextSeq > tx.firstSeq) {
       local.addFreshRange(tx.firstSeq, this.#nextSeq)
@@ -526,9 +619,18 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       }
       if (write.after != null) local.indexLive(write.after)
     }
+    // Signing waits for the next batch (off the write path) unless the ops are wanted now, or a
+    // persistent store keeps the proof in the same write as the commit.
+    let signed: Op[] | undefined
+    if (tx.writes.length > 0) {
+      const ops = this.#opsOf(tx)
+      if (wantOps || this.signsAtCommit) signed = this.#intake.signNow(ops)
+      if (signed == null) this.#intake.sign(ops)
+      signed ??= wantOps ? ops : undefined
+    }
     this.#committed(tx.writes)
     this.#emit('local', tx.writes)
-    if (tx.writes.length > 0 && this.listening('ops')) this.emitOps(ops ?? this.#opsOf(tx))
+    return signed
   }
 
   /**
@@ -559,6 +661,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       while (packed.next()) {
         const { seq, bytes, keyStart, keyLength, valueLength } = packed
         if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
+        if (this.#intake.removedOnArrival(replica, seq)) {
+          replica.markSeen(seq)
+          this.#seenChanged.add(replica)
+          continue
+        }
         // Kept where it arrived: the message is the decoder's own copy, key and value side by side.
         this.#arena.adopt(keyLength + valueLength)
         adopted += keyLength + valueLength
@@ -567,6 +674,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     } else {
       for (const { key, value, seq, hlc } of group.entries) {
         if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
+        if (this.#intake.removedOnArrival(replica, seq)) {
+          replica.markSeen(seq)
+          this.#seenChanged.add(replica)
+          continue
+        }
         this.#arena.append(key, value)
         take(this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records))
       }
@@ -596,6 +708,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   #integrateEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
     const replica = this.#replica(replicaId)
     if (replica.seen.has(seq)) return
+    if (this.#intake.removedOnArrival(replica, seq)) {
+      replica.markSeen(seq)
+      this.#seenChanged.add(replica)
+      return
+    }
     this.#arena.append(key, value)
     const entry = this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records)
     replica.markSeen(seq)

@@ -3,6 +3,7 @@ import { DotIndex } from './dot-index.ts'
 import { SetDigest, dotHashA, dotHashB, replicaSeeds } from './dot-hash.ts'
 import { replicaIdToBytes } from './replica-id.ts'
 import { SeenDigest } from './seen-digest.ts'
+import { WriterProofs } from './writer-keys/writer-proofs.ts'
 import type { DiffEntry } from './diff.ts'
 import type { Hlc, ReplicaId } from './types.ts'
 
@@ -111,6 +112,8 @@ export class ReplicaState {
   readonly liveDigest = new SetDigest()
   /** Live seq → its entry, to find what a death or a diff names. */
   readonly dots = new DotIndex<Entry>()
+  /** The writer's card and the signed batches this store holds of it. */
+  readonly proofs = new WriterProofs()
 
   constructor (id: ReplicaId) {
     this.id = id

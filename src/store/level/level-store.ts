@@ -4,7 +4,9 @@ import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from '../diff
 import { CorruptStoreError, StoreClosedError, StoreFullError, TransactionError } from '../errors.ts'
 import { bytesToKeyString } from '../key-string.ts'
 import { MemStore, type DiffFrameOptions, type MemStoreOptions } from '../mem-store.ts'
-import { newReplicaId, replicaIdToBytes } from '../replica-id.ts'
+import { replicaIdToBytes } from '../replica-id.ts'
+import { WriterKey, generateWriterKey } from '../writer-keys/writer-key.ts'
+import type { BatchProof } from '../diff.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { Op, ReplicaId } from '../types.ts'
 import { recordKey, type WriteRecord } from '../write-record.ts'
@@ -12,7 +14,7 @@ import { levelBackend, type LevelDatabase, type OpenGuard, type StoreFiles } fro
 import { checkComplete, migrationOps } from './load-checks.ts'
 import { asCorrupt, isDiskFull, isLocked, openError } from './open-errors.ts'
 import {
-  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, chainKey, checkFormat, decodeRecord, decodeReplicaId, decodeState,
+  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, WRITER_KEY, chainKey, encodeProof, proofKey, checkFormat, decodeRecord, decodeReplicaId, decodeState,
   encodeChain, encodeFormat, encodeState, sealValue, seenKey, unsealValue, type StoreState
 } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
@@ -21,7 +23,9 @@ import { WriteQueue, type BatchOp } from './write-queue.ts'
 
 const log = logger('roaring-mesh:level-store')
 
-export interface LevelStoreOptions<K, V> extends Omit<MemStoreOptions<K, V>, 'replicaId'> {
+export interface LevelStoreOptions<K, V> extends Omit<MemStoreOptions<K, V>, 'writer'> {
+  /** The writer key of a store made new here (kept in the store, so the replica keeps its id). @default a fresh key */
+  writer?: WriterKey
   /** A human label for this replica. @default the location */
   name?: string
   /**
@@ -74,8 +78,14 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
   #written: Promise<void> = Promise.resolve()
   #closing: Promise<void> | undefined
 
-  private constructor (location: string, db: LevelDatabase, replicaId: ReplicaId, state: Pick<StoreState, 'reserved' | 'batch'>, options: LevelStoreOptions<K, V>) {
-    super(options.name ?? location, { ...options, replicaId })
+  /** Ops events waiting for their commit's batch to be queued. */
+  #heldOps: Array<readonly Op[]> = []
+  /** Proof records waiting for the next batch. */
+  #proofOps: BatchOp[] = []
+  #proofFlush = false
+
+  private constructor (location: string, db: LevelDatabase, writer: WriterKey, state: Pick<StoreState, 'reserved' | 'batch'>, options: LevelStoreOptions<K, V>) {
+    super(options.name ?? location, { ...options, writer })
     this.location = location
     this.#db = db
     this.#files = levelBackend().files
@@ -151,19 +161,25 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
     if (format == null && await isEmpty(db)) return await LevelStore.#create(location, db, options)
     const version = checkFormat(format)
     const replicaId = decodeReplicaId(unsealValue(REPLICA_KEY, await db.get(REPLICA_KEY) ?? new Uint8Array(0), version))
+    const savedWriter = await db.get(WRITER_KEY)
+    if (savedWriter == null) throw new CorruptStoreError(`${location} predates writer keys (wire format 3): its replica id is bound to no key. Export its entries (exportEntries) and import them into a new store`)
+    const writer = await WriterKey.fromBytes(unsealValue(WRITER_KEY, savedWriter, version)).catch((err) => { throw new CorruptStoreError(`corrupt store: the writer key record - ${String(err.message)}`) })
+    if (writer.replicaId !== replicaId) throw new CorruptStoreError(`corrupt store: the writer key derives replica ${writer.replicaId}, the store is ${replicaId}`)
     const stored = await db.get(STATE_KEY)
     const state = decodeState(stored == null ? undefined : unsealValue(STATE_KEY, stored, version), version)
-    const store = new LevelStore<K, V>(location, db, replicaId, state, options)
+    const store = new LevelStore<K, V>(location, db, writer, state, options)
     await store.#restore(state, version)
     return store
   }
 
   static async #create<K, V> (location: string, db: LevelDatabase, options: LevelStoreOptions<K, V>): Promise<LevelStore<K, V>> {
-    const replicaId = newReplicaId()
-    const store = new LevelStore<K, V>(location, db, replicaId, { reserved: 0, batch: 0 }, options)
+    const writer = options.writer ?? await generateWriterKey()
+    const replicaId = writer.replicaId
+    const store = new LevelStore<K, V>(location, db, writer, { reserved: 0, batch: 0 }, options)
     await store.#persist([
       { type: 'put', key: FORMAT_KEY, value: encodeFormat() },
-      { type: 'put', key: REPLICA_KEY, value: sealValue(REPLICA_KEY, replicaIdToBytes(replicaId)) }
+      { type: 'put', key: REPLICA_KEY, value: sealValue(REPLICA_KEY, replicaIdToBytes(replicaId)) },
+      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) }
     ], [])
     await store.flush()
     return store
@@ -195,6 +211,9 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
       skipped.dispose()
     }
     this.restoreNextSeq(nextSeq)
+    // Only seqs above the last one this key signed need it: seqs below were signed with their entries.
+    const signedUpTo = this.replicaState(this.replicaId)?.proofs.attestedMax ?? 0
+    this.restoreSkipped(Math.max(skipFrom, signedUpTo + 1), nextSeq)
     this.restoreClock(state.clock)
     if (version < FORMAT_VERSION) log('%s: migrating format %d to %d', this.location, version, FORMAT_VERSION)
     this.#persist(version < FORMAT_VERSION ? await migrationOps(this.#db) : [], changed)
@@ -203,7 +222,9 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
 
   #restoreRecord (key: Uint8Array, value: Uint8Array, version: number, counts: { keys: number, writers: number }): void {
     const record = decodeRecord(key, value, version)
-    if (record.kind === 'seen') {
+    if (record.kind === 'proof') {
+      this.restoreProof(record.replica, record.card, record.proof)
+    } else if (record.kind === 'seen') {
       this.restoreSeen(record.replica, record.seen)
       this.#writersOnDisk.add(record.replica)
       counts.writers++
@@ -241,6 +262,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
 
   async #close (): Promise<void> {
     try {
+      await this.signed()
+      if (this.#proofOps.length > 0) this.#persist([], [])
       // Every seq up to nextSeq - 1 is committed: give the rest of the reservation back, so a
       // clean reopen skips nothing and its state hash is the one we close with.
       const state = this.#stateRecord(this.nextSeq - 1)
@@ -322,13 +345,47 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
     this.#persist(ops, replicas)
   }
 
+  /** A proof kept in memory goes to disk with the next batch (one of its own if nothing else comes). */
+  protected override proved (replica: ReplicaId, proof: BatchProof): void {
+    const state = this.replicaState(replica)
+    if (state?.proofs.card == null) return
+    const key = proofKey(state.idBytes, proof.first)
+    this.#proofOps.push({ type: 'put', key, value: sealValue(key, encodeProof(state.proofs.card, proof)) })
+    if (this.#proofFlush) return
+    this.#proofFlush = true
+    queueMicrotask(() => {
+      this.#proofFlush = false
+      if (this.#proofOps.length > 0 && this.#closing == null) this.#persist([], [])
+    })
+  }
+
   /** Publishing waits for durability: a seq other replicas have seen must survive a crash. */
   protected override emitOps (ops: readonly Op[]): void {
-    this.#written.then(() => { super.emitOps(ops) }, () => { log.error('commit not durable: its ops are not published') })
+    // Signed at commit, before the commit's batch is queued: held until that batch is queued
+    // (#persist releases it), or a microtask later when signing came after the commit.
+    this.#heldOps.push(ops)
+    queueMicrotask(() => { this.#releaseOps() })
+  }
+
+  #releaseOps (): void {
+    if (this.#heldOps.length === 0) return
+    const held = this.#heldOps
+    this.#heldOps = []
+    const emit = (): void => { for (const ops of held) super.emitOps(ops) }
+    this.#written.then(emit, () => { log.error('commit not durable: its ops are not published') })
+  }
+
+  /** The proof of a commit is written with the commit: entries restored after a crash can still be served. */
+  protected override get signsAtCommit (): boolean {
+    return true
   }
 
   /** Queues `ops` with the seen sets of `replicas` and the store's state as one batch. */
   #persist (ops: BatchOp[], replicas: Iterable<ReplicaState>): void {
+    if (this.#proofOps.length > 0) {
+      ops.unshift(...this.#proofOps)
+      this.#proofOps = []
+    }
     for (const replica of replicas) {
       const key = seenKey(replica.idBytes)
       ops.push({ type: 'put', key, value: sealValue(key, replica.seen.serialize()) })
@@ -339,6 +396,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
     const written = this.#queue.push(ops).then(() => { this.#seqs.reached(bound) })
     written.catch((err) => { log.error('writing to %s failed - %e', this.location, err) })
     this.#written = written
+    this.#releaseOps()
   }
 
   /** The state record of the next batch: every batch carries one, so its counts and number are those of the database after it. */
@@ -375,7 +433,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
         deaths.dispose()
         deaths = undefined
       }
-      if (entries.length > 0 || deaths != null) groups.push(deaths == null ? { replica: group.replica, entries } : { replica: group.replica, entries, deaths })
+      if (entries.length > 0 || deaths != null) groups.push(deaths == null ? { replica: group.replica, card: group.card, proofs: group.proofs, entries } : { replica: group.replica, card: group.card, proofs: group.proofs, entries, deaths })
     }
     return groups.length > 0 || diff.needsFullRequest ? { needsFullRequest: diff.needsFullRequest, groups } : undefined
   }
