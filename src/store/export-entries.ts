@@ -17,7 +17,7 @@ import { toString } from 'uint8arrays/to-string'
 import { concat } from 'uint8arrays/concat'
 import type { BatchProof, DiffEntry, DiffRequest } from './diff.ts'
 import { InvalidArgumentError } from './errors.ts'
-import type { MemStore } from './mem-store.ts'
+import type { ReplicaStore } from './replica-store.ts'
 import { assertReplicaId } from './replica-id.ts'
 import type { Hlc, ReplicaId, WriterCard } from './types.ts'
 
@@ -48,7 +48,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * for (const entry of exportEntries(store)) out.write(exportLine(entry) + '\n')
  * ```
  */
-export function * exportEntries (store: MemStore<any, any>): Generator<ExportedEntry> {
+export function * exportEntries (store: ReplicaStore<any, any>): Generator<ExportedEntry> {
   for (const frame of store.buildDiffFrames(EVERYTHING, { maxFrameBytes: 1 << 20 })) {
     for (const group of frame.groups) {
       group.deaths?.dispose()
@@ -77,7 +77,7 @@ export function * exportEntries (store: MemStore<any, any>): Generator<ExportedE
  * await importEntries(store, (async function * () { for await (const line of lines) if (line !== '') yield parseExportLine(line) })())
  * ```
  */
-export async function importEntries (store: MemStore<any, any>, entries: Iterable<ExportedEntry> | AsyncIterable<ExportedEntry>): Promise<number> {
+export async function importEntries (store: ReplicaStore<any, any>, entries: Iterable<ExportedEntry> | AsyncIterable<ExportedEntry>): Promise<number> {
   const pending = new Map<ReplicaId, DiffEntry[]>()
   const signed = new Map<ReplicaId, { card: WriterCard, proofs: BatchProof[] }>()
   let count = 0

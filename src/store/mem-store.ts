@@ -4,9 +4,8 @@ import { OpsEvent } from './ops-event.ts'
 import { ForeignDotEvent } from './foreign-dot-event.ts'
 import { EquivocationEvent } from './writer-keys/equivocation-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
-import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest, type PackedEntries } from './diff.ts'
+import { EMPTY_DIFF, type BatchProof, type Diff, type DiffGroup, type DiffRequest, type PackedEntries } from './diff.ts'
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
-import type { ClockSet } from './clock-set.ts'
 import { InvalidArgumentError, SeqLimitError, TransactionError } from './errors.ts'
 import { foreignDotInDiff, foreignDotInOps } from './own-dots.ts'
 import { HybridClock, type HybridClockOptions } from './hlc.ts'
@@ -18,12 +17,14 @@ import { Entry, ReplicaState, compareClocks, compareEntries } from './replica-st
 import { MAX_REMOVAL_ONLY_WRITERS, MAX_SEQ } from './limits.ts'
 import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
 import { winner, type WriteRecord } from './write-record.ts'
-import type { Dot, Hlc, Op, ReplicaId, Sibling, WriterCard } from './types.ts'
+import { stateHashOf } from './state-hash.ts'
+import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
+import type { PersistenceFactory, StorePersistence, StoreRestorer, StoreView } from './store-persistence.ts'
+import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
 import { WriterKey } from './writer-keys/writer-key.ts'
 import { WriterIntake } from './writer-keys/writer-intake.ts'
 import { verifyOpsAhead } from './writer-keys/ops-proofs.ts'
 import { verifyDiffAhead } from './writer-keys/diff-proofs.ts'
-import type { BatchProof } from './diff.ts'
 
 export interface MemStoreOptions<K, V> {
   /** How keys become bytes. @default bytes as they are */
@@ -48,11 +49,11 @@ export interface MemStoreOptions<K, V> {
    * @default 4096
    */
   maxRemovalOnlyWriters?: number
-}
-
-export interface DiffFrameOptions {
-  /** The approximate largest frame, in bytes. @default 65536 */
-  maxFrameBytes?: number
+  /**
+   * What keeps this store (how `LevelStore` persists its core): called once with the store's view
+   * and restorer, it returns what the store tells of every commit. @default nothing: in memory only
+   */
+  persistence?: PersistenceFactory
 }
 
 interface Transaction {
@@ -104,7 +105,7 @@ export interface MemStore<K, V> {
  * a.integrateDiff(b.buildDiff(a.requestDiff()))
  * ```
  */
-export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget {
+export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget implements ReplicaStore<K, V> {
   /** A human label for this replica; it does not identify it (see {@link replicaId}). */
   readonly name: string | undefined
   /** This replica's id: 16 bytes as hex, derived from its writer key (fresh for every new store). */
@@ -126,6 +127,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   /** Writers known only from removals, bounded by `maxRemovalOnlyWriters`. */
   readonly #removalOnly = new Set<ReplicaState>()
   readonly #maxRemovalOnly: number
+  readonly #persistence: StorePersistence | undefined
 
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
@@ -143,11 +145,12 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       replica: (id) => this.#replicas.get(id),
       sealed: (proof) => { this.#local.proofs.add(proof) },
       signed: (ops, proof) => {
-        if (proof.count > 0) this.proved(this.replicaId, proof)
-        if (ops.length > 0 && this.listening('ops')) this.emitOps(ops)
+        if (proof.count > 0) this.#persistence?.proved?.(this.#local, proof)
+        if (ops.length > 0 && this.listening('ops')) this.#emitOps(ops)
       },
       equivocation: (replica, equivocation) => { this.dispatchEvent(new EquivocationEvent(replica, equivocation)) }
     })
+    this.#persistence = options.persistence?.({ view: this.#view(), restorer: this.#restorer() })
   }
 
   /** Number of keys with a value. */
@@ -279,7 +282,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     const foreign = foreignDotInOps(ops, this.replicaId, this.#nextSeq)
     if (foreign != null) throw foreign
     const proofs = this.#intake.checkOps(ops)
-    for (const { replica, card, proof } of proofs) this.#intake.keep(this.#replica(replica), card, proof, (kept) => { this.proved(replica, kept) })
+    for (const { replica, card, proof } of proofs) this.#intake.keep(this.#replica(replica), card, proof, (kept) => { this.#proved(replica, kept) })
     const records: WriteRecord[] = []
     for (const op of ops) {
       for (const dot of op.removes) {
@@ -345,7 +348,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     }
     checked.forEach((group, i) => {
       const id = diff.groups[i].replica
-      for (const proof of group.proofs) this.#intake.keep(this.#replica(id), group.card!, proof, (kept) => { this.proved(id, kept) })
+      for (const proof of group.proofs) this.#intake.keep(this.#replica(id), group.card!, proof, (kept) => { this.#proved(id, kept) })
     })
     const records: WriteRecord[] = []
     let adopted = 0
@@ -382,47 +385,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * kind of difference shows in 64 bits.
    */
   stateHash (): Uint8Array {
-    let seenA = 0
-    let seenB = 0
-    let liveA = 0
-    let liveB = 0
-    for (const replica of this.#replicas.values()) {
-      seenA = (seenA + replica.seenDigest.a) >>> 0
-      seenB = (seenB + replica.seenDigest.b) >>> 0
-      liveA = (liveA + replica.liveDigest.a) >>> 0
-      liveB = (liveB + replica.liveDigest.b) >>> 0
-    }
-    const out = new Uint8Array(12)
-    const view = new DataView(out.buffer)
-    view.setUint32(0, seenA, true)
-    view.setUint32(4, liveA, true)
-    view.setUint32(8, (seenB + liveB) >>> 0, true)
-    return out
-  }
-
-  // The seam for a persistent subclass (LevelStore): what changed, a way to read it, and a way to
-  // put a saved state back. MemStore itself persists nothing.
-
-  /**
-   * Called synchronously after every local commit and remote integration that changed anything,
-   * before its events: `records` name the keys whose chains changed (read them with
-   * {@link chainAt}), `replicas` the writers whose seen set changed. Neither may be kept.
-   */
-  protected committed (records: readonly WriteRecord[], replicas: ReadonlySet<ReplicaState>): void {}
-
-  /** Whether local commits are signed as they commit (a persistent store writes the proof with the commit). */
-  protected get signsAtCommit (): boolean {
-    return false
-  }
-
-  /** Called once per signed batch this store keeps (its own once signed, others' once verified), for a persistent store to save. */
-  protected proved (replica: ReplicaId, proof: BatchProof): void {}
-
-  /** Puts back a saved proof (only while opening); its signature was checked when it was first kept. */
-  protected restoreProof (replicaId: ReplicaId, card: WriterCard, proof: BatchProof): void {
-    const replica = this.#replica(replicaId)
-    replica.proofs.card ??= card
-    replica.proofs.add(proof)
+    return stateHashOf(this.#replicas.values())
   }
 
   /** Resolves once every local commit so far has been signed and its 'ops' event fired. */
@@ -444,70 +407,57 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     await verifyDiffAhead(diff)
   }
 
-  /** Fires the 'ops' event of a local commit; a persistent store delays it until the commit is durable. */
-  protected emitOps (ops: readonly Op[]): void {
-    this.dispatchEvent(new OpsEvent(ops))
+  #restorer (): StoreRestorer {
+    return {
+      restoreSeen: (replicaId, seen) => {
+        const replica = this.#replica(replicaId)
+        replica.markSeenDead(seen)
+        return replica
+      },
+      restoreEntry: (key, value, replicaId, seq, hlc) => {
+        const replica = this.#replicas.get(replicaId)
+        if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
+        const hash = hashKey(key, 0, key.byteLength)
+        const slot = this.#entries.find(key, 0, key.byteLength, hash)
+        const entry = this.#newEntry(key, value, hash, replica, seq, hlc.wall, hlc.counter, this.#entries.headAt(slot))
+        this.#entries.putAt(slot, entry)
+        replica.addLive(entry)
+        return true
+      },
+      restoreNextSeq: (seq) => {
+        this.#nextSeq = seq
+        this.#intake.startAt(seq)
+      },
+      restoreClock: (time) => { this.#clock.restore(time) },
+      restoreProof: (replicaId, card, proof) => {
+        const replica = this.#replica(replicaId)
+        replica.proofs.card ??= card
+        replica.proofs.add(proof)
+      },
+      restoreSkipped: (first, end) => {
+        // Seqs above the last one this key signed: those below were signed with their entries.
+        const from = Math.max(first, this.#local.proofs.attestedMax + 1)
+        if (from < end) this.#intake.voidRange(from, end)
+      }
+    }
   }
 
-  /** What this store knows of a writer, if anything. */
-  protected replicaState (id: ReplicaId): ReplicaState | undefined {
-    return this.#replicas.get(id)
+  #view (): StoreView {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const store = this
+    return {
+      chainAt: (key) => this.#chain(key),
+      get nextSeq () { return store.#nextSeq },
+      get clockTime () { return store.#clock.peek() },
+      get size () { return store.#entries.size },
+      replica: (id) => this.#replicas.get(id)
+    }
   }
 
-  /** The live entries at a key (siblings linked by `next`), if any. */
-  protected chainAt (key: Uint8Array): Entry | undefined {
-    return this.#chain(key)
-  }
-
-  /** The seq the next local set will take. */
-  protected get nextSeq (): number {
-    return this.#nextSeq
-  }
-
-  /** The hybrid clock's last timestamp, issued or observed. */
-  protected get clockTime (): Hlc {
-    return this.#clock.peek()
-  }
-
-  /**
-   * Puts back a saved live entry (only while opening), after its writer's seen set. Returns false,
-   * changing nothing, if its dot is not seen (a live dot always is) or is already live.
-   */
-  protected restoreEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc): boolean {
-    const replica = this.#replicas.get(replicaId)
-    if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
-    const hash = hashKey(key, 0, key.byteLength)
-    const slot = this.#entries.find(key, 0, key.byteLength, hash)
-    const entry = this.#newEntry(key, value, hash, replica, seq, hlc.wall, hlc.counter, this.#entries.headAt(slot))
-    this.#entries.putAt(slot, entry)
-    replica.addLive(entry)
-    return true
-  }
-
-  /** Adds saved seqs to what this store has seen of a writer (only while opening), and returns that writer. */
-  protected restoreSeen (replicaId: ReplicaId, seen: ClockSet): ReplicaState {
-    const replica = this.#replica(replicaId)
-    replica.markSeenDead(seen)
-    return replica
-  }
-
-  /** Sets the seq the next local set takes (only while opening). */
-  protected restoreNextSeq (seq: number): void {
-    this.#nextSeq = seq
-    this.#intake.startAt(seq)
-  }
-
-  /**
-   * Signs own seqs `[first, end)` as issued without an entry (only while opening: a restart
-   * skipped them), so that peers take their deaths, which lie above what this key attested.
-   */
-  protected restoreSkipped (first: number, end: number): void {
-    if (first < end) this.#intake.voidRange(first, end)
-  }
-
-  /** Moves the clock up to a saved timestamp (only while opening), however far ahead of the wall clock. */
-  protected restoreClock (time: Hlc): void {
-    this.#clock.restore(time)
+  /** A verified proof this store keeps from now on: its persistence saves it. */
+  #proved (replica: ReplicaId, proof: BatchProof): void {
+    const state = this.#replicas.get(replica)
+    if (state != null) this.#persistence?.proved?.(state, proof)
   }
 
   #chain (key: Uint8Array): Entry | undefined {
@@ -624,7 +574,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     let signed: Op[] | undefined
     if (tx.writes.length > 0) {
       const ops = this.#opsOf(tx)
-      if (wantOps || this.signsAtCommit) signed = this.#intake.signNow(ops)
+      // A persistent store writes the proof with the commit: entries restored after a crash stay servable.
+      if (wantOps || this.#persistence?.signsAtCommit === true) signed = this.#intake.signNow(ops)
       if (signed == null) this.#intake.sign(ops)
       signed ??= wantOps ? ops : undefined
     }
@@ -760,10 +711,16 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     }
   }
 
-  /** Hands what a commit or an integration changed to {@link committed}, then forgets it. */
+  /** Hands what a commit or an integration changed to the persistence, then forgets it. */
   #committed (records: readonly WriteRecord[]): void {
-    if (records.length > 0 || this.#seenChanged.size > 0) this.committed(records, this.#seenChanged)
+    if (records.length > 0 || this.#seenChanged.size > 0) this.#persistence?.committed({ records, writers: this.#seenChanged })
     this.#seenChanged.clear()
+  }
+
+  /** Fires a local commit's 'ops' event, once the persistence says it is durable. */
+  #emitOps (ops: readonly Op[]): void {
+    if (this.#persistence == null) this.dispatchEvent(new OpsEvent(ops))
+    else this.#persistence.publish(() => { this.dispatchEvent(new OpsEvent(ops)) })
   }
 
   #emit (origin: 'local' | 'remote', records: readonly WriteRecord[]): void {
