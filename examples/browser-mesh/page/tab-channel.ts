@@ -214,21 +214,41 @@ export class TabChannel extends EventTarget {
       setTimeout(() => { this.#integrate() }, 5)
       return
     }
+    void this.#integrateVerified(this.#inbox.splice(0))
+  }
+
+  /** Signatures first (WebCrypto answers asynchronously), then each message in order. */
+  async #integrateVerified (messages: TabMessage[]): Promise<void> {
+    const decoded = messages.map((message) => {
+      try {
+        return message.type === 'ops' ? { message, ops: decodeOps(message.ops) } : message.type === 'diff' ? { message, diff: decodeDiff(message.frame) } : { message }
+      } catch (err) {
+        console.warn('dropping a malformed message from another tab', err)
+        return undefined
+      }
+    })
+    await Promise.all(decoded.map(async (item) => {
+      if (item?.ops != null) await this.#store.verifyOps(item.ops)
+      if (item?.diff != null) await this.#store.verifyDiff(item.diff)
+    }))
+    while (this.#store.inTransaction) await new Promise((resolve) => setTimeout(resolve, 5))
     let gap = false
-    for (const message of this.#inbox.splice(0)) {
+    for (const item of decoded) {
+      if (item == null) continue
+      const message = item.message
       try {
         if (message.type === 'ops') {
-          const ops = decodeOps(message.ops)
+          const ops = item.ops!
           this.#store.integrateOps(ops)
           this.stats.opsReceived += ops.length
           // Every seq of a writer is a set: one below a set we got that we never saw was lost.
           gap ||= ops.some((op) => op.kind === 'set' && op.dot.seq > 1 && !this.#store.hasSeen({ replica: op.dot.replica, seq: op.dot.seq - 1 }))
         } else if (message.type === 'diff') {
-          this.#store.integrateDiff(decodeDiff(message.frame))
+          this.#store.integrateDiff(item.diff!)
           this.stats.diffFramesReceived++
         }
       } catch (err) {
-        console.warn('dropping a malformed message from another tab', err)
+        console.warn('dropping a message from another tab it could not integrate', err)
       }
     }
     if (gap) this.#request()
