@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto'
 import type { Ed25519Backend, Ed25519KeyPair } from './ed25519.ts'
 
 // node:crypto takes Ed25519 keys as DER: these fixed prefixes wrap a raw 32-byte seed (PKCS #8)
@@ -50,4 +50,9 @@ export const nodeEd25519: Ed25519Backend = {
   publicKeyOfAsync: async (secretKey) => rawPublicKey(createPublicKey(privateKeyObject(secretKey))),
   sign: (secretKey, message) => new Uint8Array(sign(null, message, privateKeyObject(secretKey))),
   verify: (publicKey, message, signature) => verify(null, message, publicKeyObject(publicKey), signature)
+}
+
+/** SHA-256 from node:crypto, one call per buffer. */
+export function nodeSha256 (bytes: Uint8Array): Uint8Array {
+  return hash('sha256', bytes, 'buffer')
 }
