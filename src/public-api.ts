@@ -30,7 +30,7 @@ export { encodeAnnouncement, decodeAnnouncement } from './protocols/wire/announc
 export { decodeTopicMessage, opsTopic, type TopicMessage } from './protocols/topic/topic-message.ts'
 export { diffSync, DiffRefusedError, ProtocolViolationError, DIFF_PROTOCOL, type DiffSync, type DiffSyncInit, type DiffSyncComponents, type DiffSyncStats, type DiffSyncEvents, type DiffFault, type DiffRefusal, type DiffStore, type PullOptions, type PullRate, type PullResult } from './protocols/diff/index.ts'
 export { createMeshPeer, type CreateMeshPeerOptions } from './node/create-mesh-peer.ts'
-export { MeshPeer, type MeshLibp2p, type MeshPeerOptions, type MeshPeerEvents, type MeshPeerStats, type SyncDetail, type SyncErrorDetail, type ForeignDotDetail } from './node/mesh-peer.ts'
+export { MeshPeer, type MeshLibp2p, type MeshPeerOptions, type MeshPeerEvents, type MeshPeerStats, type SyncDetail, type SyncErrorDetail, type ForeignDotDetail, type EquivocationDetail } from './node/mesh-peer.ts'
 export type { PullReason } from './node/anti-entropy.ts'
 export { meshGossipsubOptions, maxInboundRpcBytes, opsTopicScoreParams, DEFAULT_MAX_MESSAGE_BYTES, type MeshGossipsubOptions } from './node/gossip-limits.ts'
 export type { RefusedInputs } from './node/refusal-counter.ts'

@@ -1,3 +1,4 @@
+import type { ReplicaId } from '../store/types.ts'
 import type { DiffSyncInit, PullResult } from '../protocols/diff/index.ts'
 import type { ForeignDotError } from '../store/errors.ts'
 import type { PullReason } from './anti-entropy.ts'
@@ -115,6 +116,19 @@ export interface MeshPeerEvents {
    * or that part of it (a diff) was refused; nothing of this replica's own seqs moved.
    */
   'foreign-dot': CustomEvent<ForeignDotDetail>
+  /**
+   * A writer's key signed two different entries for one dot: whoever holds that key lies (or
+   * two copies of one data directory write). The dot is dead in every store that saw both.
+   */
+  equivocation: CustomEvent<EquivocationDetail>
+}
+
+export interface EquivocationDetail {
+  /** The writer whose key signed both. */
+  readonly replica: ReplicaId
+  readonly seq: number
+  /** The peer pulled from when it showed, if it showed in a pull. */
+  readonly peer: PeerId | undefined
 }
 
 export interface ForeignDotDetail {
@@ -137,6 +151,8 @@ export interface MeshPeerStats {
   invalidMessages: number
   /** Inputs (topic messages, diff frames) that named dots of this replica's own id it never issued. */
   foreignDots: number
+  /** Dots whose writer's key signed two different entries (see the 'equivocation' event). */
+  equivocations: number
   /** Pulls completed / failed, and their bytes (request and frames). */
   diffRounds: number
   diffFailures: number

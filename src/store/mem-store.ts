@@ -128,6 +128,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   readonly #removalOnly = new Set<ReplicaState>()
   readonly #maxRemovalOnly: number
   readonly #persistence: StorePersistence | undefined
+  /** Equivocations found by the integration under way: their dots die once it is done. */
+  #equivocations: EquivocationEvent[] = []
 
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
@@ -148,7 +150,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         if (proof.count > 0) this.#persistence?.proved?.(this.#local, proof)
         if (ops.length > 0 && this.listening('ops')) this.#emitOps(ops)
       },
-      equivocation: (replica, equivocation) => { this.dispatchEvent(new EquivocationEvent(replica, equivocation)) }
+      equivocation: (replica, equivocation) => { this.#equivocations.push(new EquivocationEvent(replica, equivocation)) }
     })
     this.#persistence = options.persistence?.({ view: this.#view(), restorer: this.#restorer() })
   }
@@ -291,8 +293,10 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       }
       if (op.kind === 'set') this.#integrateEntry(op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
     }
+    const equivocations = this.#settleEquivocations(records)
     this.#committed(records)
     this.#emit('remote', records)
+    for (const event of equivocations) this.dispatchEvent(event)
   }
 
   /**
@@ -369,9 +373,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       this.#seenChanged.add(replica)
       if (deaths !== group.deaths) deaths.dispose()
     }
+    const equivocations = this.#settleEquivocations(records)
     this.#committed(records)
     if (foreign != null) this.dispatchEvent(new ForeignDotEvent(foreign))
     this.#emit('remote', records)
+    for (const event of equivocations) this.dispatchEvent(event)
   }
 
   /** Whether this replica has integrated `dot`, alive or dead. A seq missing below one it has seen is a gap: something was lost. */
@@ -670,6 +676,22 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     this.#seenChanged.add(replica)
     replica.addLive(entry)
     this.#clock.observe(hlc)
+  }
+
+  /**
+   * A dot its writer's key signed two different entries for dies, whichever this store held:
+   * every store that learns of both versions makes the same choice (neither), and the death
+   * reaches those that saw only one by the next pull.
+   */
+  #settleEquivocations (records: WriteRecord[]): EquivocationEvent[] {
+    if (this.#equivocations.length === 0) return []
+    const found = this.#equivocations
+    this.#equivocations = []
+    for (const event of found) {
+      const replica = this.#replicas.get(event.replica)
+      if (replica != null) this.#kill(replica, event.seq, records)
+    }
+    return found
   }
 
   /** Marks a dot dead: unlinks its entry if live, and records it as seen. */

@@ -128,4 +128,30 @@ describe('writers bound to keys: a member that lies, over real nodes', { timeout
     await waitFor(() => keys.every((key) => victim.store.has(key) && member.store.has(key)), 'the writer\'s new writes to live everywhere')
     await waitFor(() => converged([writer, member, victim]), 'the three to converge')
   })
+
+  it('4. equivocation: two entries signed for one dot are reported, and every peer ends with the same choice', async () => {
+    const key = WriterKey.generateSync()!
+    // Two copies of one data directory: the same key and nonce, each writing its seq 1.
+    const copy1 = await startPeer({}, new MemStore('copy1', { writer: key }))
+    const copy2 = await startPeer({}, new MemStore('copy2', { writer: key }))
+    try {
+      const reports: Array<{ replica: string, seq: number }> = []
+      victim.peer.addEventListener('equivocation', (event) => { reports.push(event.detail) })
+      await connect(copy1, victim)
+      await connect(copy2, victim)
+      // Both versions must travel as ops: a pull carries a dot the puller has seen no second time
+      // (two versions of one dot hash alike, see src/store/writer-keys/README.md).
+      const meshed = (copy: TestPeer): boolean => copy.peer.libp2p.services.pubsub.getMeshPeers(copy.peer.topic).includes(victim.peer.libp2p.peerId.toString())
+      await waitFor(() => meshed(copy1) && meshed(copy2), 'both copies to have the victim in their gossip mesh')
+      copy1.store.set(bytes('copy-1'), bytes('one'))
+      copy2.store.set(bytes('copy-2'), bytes('two'))
+      await waitFor(() => victim.peer.stats().equivocations >= 1, 'the victim to see both versions of the dot')
+      assert.deepEqual(reports[0], { replica: key.replicaId, seq: 1, peer: reports[0].peer })
+      const everyone = [writer, member, victim, copy1, copy2]
+      await waitFor(() => converged(everyone), 'every peer to converge')
+      for (const peer of everyone) assert.equal(peer.store.has(bytes('copy-1')) || peer.store.has(bytes('copy-2')), false, 'neither version lives anywhere')
+    } finally {
+      await stopAll([copy1, copy2])
+    }
+  })
 })
