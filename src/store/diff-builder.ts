@@ -148,19 +148,3 @@ export function buildWholeDiff (replicas: Iterable<ReplicaState>, request: DiffR
   for (const frame of diffFrames(replicas, request, stateHash, Number.POSITIVE_INFINITY)) return frame
   return EMPTY_DIFF
 }
-
-/**
- * A request for what a replica with these writers lacks. With `summary` it holds only the state
- * hash (unless the replica has seen nothing, when the full request is as small).
- */
-export function diffRequestOf (writers: Iterable<ReplicaState>, stateHash: () => Uint8Array, options: { summary?: boolean, hash?: boolean }): DiffRequest {
-  const hash = options.hash === false ? undefined : stateHash()
-  const replicas = []
-  for (const replica of writers) {
-    if (replica.seen.isEmpty) continue
-    // Having seen nothing, the full request is as small as a summary and saves a round trip.
-    if (options.summary === true) return { stateHash: hash ?? stateHash() }
-    replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes() })
-  }
-  return { stateHash: hash, replicas }
-}
