@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { ClockSet, MemStore, WriterKey, decodeOps, encodeDiff, encodeOps, type Op } from '../../../src/index.ts'
+import { ClockSet, MemStore, WriterKey, decodeOps, encodeDiff, encodeOps, type EquivocationDetail, type Op } from '../../../src/index.ts'
 import type { Libp2p } from 'libp2p'
 import { signedDelete } from '../../fuzz/writers.ts'
 import { bytes, connect, converged, startPeer, stopAll, waitFor, type TestPeer } from '../mesh-fixture.ts'
@@ -135,13 +135,13 @@ describe('writers bound to keys: a member that lies, over real nodes', { timeout
     const copy1 = await startPeer({}, new MemStore('copy1', { writer: key }))
     const copy2 = await startPeer({}, new MemStore('copy2', { writer: key }))
     try {
-      const reports: Array<{ replica: string, seq: number }> = []
+      const reports: EquivocationDetail[] = []
       victim.peer.addEventListener('equivocation', (event) => { reports.push(event.detail) })
       await connect(copy1, victim)
       await connect(copy2, victim)
       // Both versions must travel as ops: a pull carries a dot the puller has seen no second time
       // (two versions of one dot hash alike, see src/store/writer-keys/README.md).
-      const meshed = (copy: TestPeer): boolean => copy.peer.libp2p.services.pubsub.getMeshPeers(copy.peer.topic).includes(victim.peer.libp2p.peerId.toString())
+      const meshed = (copy: TestPeer): boolean => (copy.peer.libp2p.services.pubsub as unknown as { getMeshPeers: (topic: string) => string[] }).getMeshPeers(copy.peer.topic).includes(victim.peer.libp2p.peerId.toString())
       await waitFor(() => meshed(copy1) && meshed(copy2), 'both copies to have the victim in their gossip mesh')
       copy1.store.set(bytes('copy-1'), bytes('one'))
       copy2.store.set(bytes('copy-2'), bytes('two'))
