@@ -13,7 +13,7 @@ export interface MeshPeerOptions {
    * serve several meshes. @default 'default'
    */
   mesh?: string
-  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/2`, or with a `meshKey` `roaring-mesh/<32 hex digits derived from the key and mesh>/ops/2` */
+  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/3`, or with a `meshKey` `roaring-mesh/<32 hex digits derived from the key and mesh>/ops/3` */
   topic?: string
   /**
    * The mesh key (see `generateMeshKey()`): 32 bytes, or their base64url. With it the mesh is

@@ -42,11 +42,33 @@ async function generateAsync (): Promise<Ed25519KeyPair> {
   return { secretKey: der.slice(PKCS8_PREFIX.byteLength), publicKey: new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)) }
 }
 
-/** Ed25519 from WebCrypto (browsers): every answer is a promise. */
+// WebCrypto makes keys only asynchronously, but `new MemStore()` needs one at once: a few are
+// made ahead (the browser entry point waits for them as it loads) and refilled as they are taken.
+const POOL = 16
+const pool: Ed25519KeyPair[] = []
+let filling: Promise<void> | undefined
+
+/** Makes keys until the pool is full; the browser entry point awaits this once as it loads. */
+export async function fillKeyPool (): Promise<void> {
+  filling ??= (async () => {
+    try {
+      while (pool.length < POOL) pool.push(await generateAsync())
+    } finally {
+      filling = undefined
+    }
+  })()
+  await filling
+}
+
+/** Ed25519 from WebCrypto (browsers): every answer is a promise, but for keys made ahead. */
 export const webCryptoEd25519: Ed25519Backend = {
   synchronous: false,
   name: 'WebCrypto',
-  generate: () => undefined,
+  generate: () => {
+    const pair = pool.pop()
+    void fillKeyPool().catch(() => {})
+    return pair
+  },
   generateAsync,
   publicKeyOf: () => undefined,
   publicKeyOfAsync: async (seed) => await exportPublic(await secretKey(seed)),
