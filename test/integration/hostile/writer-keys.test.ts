@@ -5,7 +5,7 @@ import { ClockSet, MemStore, WriterKey, decodeOps, encodeDiff, encodeOps, type E
 import type { Libp2p } from 'libp2p'
 import { signedDelete } from '../../fuzz/writers.ts'
 import { bytes, connect, converged, startPeer, stopAll, waitFor, type TestPeer } from '../mesh-fixture.ts'
-import { attackerNode } from './attacker.ts'
+import { attackerNode, joinTopic } from './attacker.ts'
 import { serveFrames, writesCross } from './store-attack-fixture.ts'
 
 // The attacks of issue 17 ("writers bound to keys"), mounted by a member over real nodes. The
@@ -110,7 +110,11 @@ describe('writers bound to keys: a member that lies, over real nodes', { timeout
     // Removals of the next 200 seqs, signed by the member (a tag it can only guess), on the topic.
     const guesses = Array.from({ length: 200 }, (_, i) => ({ replica: id, seq: next + i }))
     const opsBefore = victim.peer.stats().opsReceived
-    await member.peer.libp2p.services.pubsub.publish(member.peer.topic, encodeOps(signedDelete(WriterKey.generateSync()!, bytes('x'), guesses, () => randomBytes(8))))
+    // From a node of its own: the member's forgeries of test 1 got it graylisted by the victim.
+    const sender = await attackerNode({ pubsub: true })
+    servers.push(sender)
+    await joinTopic(sender, victim)
+    await sender.services.pubsub.publish(victim.peer.topic, encodeOps(signedDelete(WriterKey.generateSync()!, bytes('x'), guesses, () => randomBytes(8))))
     await waitFor(() => victim.peer.stats().opsReceived > opsBefore, 'the removals to reach the victim')
     // And a diff declaring them dead, from a server the victim pulls.
     const server = await attackerNode({})
