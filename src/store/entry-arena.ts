@@ -11,18 +11,27 @@ const MIN_GARBAGE_BYTES = 8 * 1024 * 1024
  * value. A key kept as a string and a value as its own Uint8Array cost about 250 bytes of
  * objects beside their bytes, and a value received in an op would pin the whole message; copied
  * here they cost their bytes. A decoded diff frame is almost all entries, so its entries stay in
- * the decoder's copy of it ({@link adopt}) until compaction moves them here. Chunks are
+ * the decoder's copy of it ({@link adoptChunk}) until compaction moves them here. Chunks are
  * append-only: a view handed out (by `get`, in an op or a diff) stays valid after the entry dies
- * or moves.
+ * or moves. Entries name their chunk by number ({@link chunk}), so that an entry is a row of
+ * numbers rather than an object holding a reference.
  */
 export class EntryArena {
   #chunk = new Uint8Array(CHUNK_BYTES)
+  /** Every chunk holding a live entry (and some dead ones, until compaction), by number. */
+  #chunks: Uint8Array[] = [this.#chunk]
+  #chunkId = 0
   #used = 0
   #liveBytes = 0
   #garbageBytes = 0
-  /** Where the last {@link append} put its bytes. */
-  lastChunk: Uint8Array = this.#chunk
+  /** Where the last {@link append} put its bytes: a chunk number and an offset in it. */
+  lastChunkId = 0
   lastOffset = 0
+
+  /** The chunk numbered `id`. */
+  chunk (id: number): Uint8Array {
+    return this.#chunks[id]
+  }
 
   /** Copies a key and its value in, side by side. */
   append (key: Uint8Array, value: Uint8Array): void {
@@ -33,25 +42,32 @@ export class EntryArena {
     if (length >= OWN_BUFFER_BYTES) {
       chunk = new Uint8Array(length)
       at = 0
+      this.lastChunkId = this.#chunks.push(chunk) - 1
     } else {
       if (this.#used + length > CHUNK_BYTES) {
         this.#chunk = new Uint8Array(CHUNK_BYTES)
+        this.#chunkId = this.#chunks.push(this.#chunk) - 1
         this.#used = 0
       }
       chunk = this.#chunk
       at = this.#used
       this.#used = at + length
+      this.lastChunkId = this.#chunkId
     }
     copyBytes(chunk, at, key, 0, key.byteLength)
     copyBytes(chunk, at + key.byteLength, value, 0, value.byteLength)
-    this.lastChunk = chunk
     this.lastOffset = at
   }
 
   /**
-   * Counts an entry of `length` bytes that stays where it arrived (a decoded diff's own copy of
-   * its message) as live: compaction moves it in with the rest.
+   * Takes a decoded diff's own copy of its message as a chunk, where its entries stay: returns
+   * its number. Compaction moves them in with the rest.
    */
+  adoptChunk (message: Uint8Array): number {
+    return this.#chunks.push(message) - 1
+  }
+
+  /** Counts an entry of `length` bytes that stays in an adopted message as live. */
   adopt (length: number): void {
     this.#liveBytes += length
   }
@@ -75,11 +91,15 @@ export class EntryArena {
     return this.#garbageBytes > MIN_GARBAGE_BYTES && this.#garbageBytes > this.#liveBytes
   }
 
-  /** Starts over: the caller re-appends every live entry. */
-  reset (): void {
+  /** Starts over: the caller re-appends every live entry from the chunks returned (numbered as before). */
+  reset (): Uint8Array[] {
+    const chunks = this.#chunks
     this.#chunk = new Uint8Array(CHUNK_BYTES)
+    this.#chunks = [this.#chunk]
+    this.#chunkId = 0
     this.#used = 0
     this.#liveBytes = 0
     this.#garbageBytes = 0
+    return chunks
   }
 }

@@ -1,29 +1,4 @@
-import type { Entry } from './replica-state.ts'
-
-/**
- * A 30-bit hash of `length` bytes at `offset` (murmur3's mixing, four bytes at a time): 30 bits
- * so that V8 keeps it as a small integer on the entry rather than boxing it.
- */
-export function hashKey (bytes: Uint8Array, offset: number, length: number): number {
-  let h = 0x9747b28c ^ length
-  const end = offset + (length & ~3)
-  let i = offset
-  for (; i < end; i += 4) {
-    let k = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24)
-    k = Math.imul(k, 0xcc9e2d51)
-    k = (k << 15) | (k >>> 17)
-    h ^= Math.imul(k, 0x1b873593)
-    h = (h << 13) | (h >>> 19)
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0
-  }
-  for (; i < offset + length; i++) h = Math.imul(h ^ bytes[i], 0x01000193)
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h & 0x3fffffff
-}
+import { NO_ROW, type EntryRows, type Row } from './entry-rows.ts'
 
 const MIN_CAPACITY = 16
 /** Marks a free slot in the hash column: key hashes are 30-bit, never negative. */
@@ -31,24 +6,28 @@ const FREE = -1
 
 /**
  * The live entries by key: an open-addressing hash table (linear probing, at most half full)
- * from key bytes to the head of the key's chain. Keys are not stored here: each entry's key
- * bytes sit in the arena beside its value. Each slot's hash is kept in a typed column, so a
- * probe and a resize read one compact array and touch an entry only when the hash matches.
- * A `Map` would need every key as a string, which costs more to build and to hash than the
- * whole lookup does here.
+ * from key bytes to the row heading the key's chain, in two typed columns (hash, row). Keys are
+ * not stored here: each row's key bytes sit in the arena beside its value, and a probe reads a
+ * row only when the hash matches. A `Map` would need every key as a string, which costs more to
+ * build and to hash than the whole lookup does here, and an object per key for the collector.
  */
 export class KeyIndex {
+  readonly #rows: EntryRows
   #capacity = MIN_CAPACITY
   #hashes = new Int32Array(MIN_CAPACITY).fill(FREE)
-  #heads: Array<Entry | undefined> = new Array(MIN_CAPACITY).fill(undefined)
+  #heads = new Int32Array(MIN_CAPACITY).fill(NO_ROW)
   #size = 0
+
+  constructor (rows: EntryRows) {
+    this.#rows = rows
+  }
 
   get size (): number {
     return this.#size
   }
 
   /** The chain at the key of `length` bytes at `start` in `bytes`, whose hash is `hash`. */
-  get (bytes: Uint8Array, start: number, length: number, hash: number): Entry | undefined {
+  get (bytes: Uint8Array, start: number, length: number, hash: number): Row {
     return this.#heads[this.find(bytes, start, length, hash)]
   }
 
@@ -62,20 +41,20 @@ export class KeyIndex {
     const mask = this.#capacity - 1
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const slotHash = hashes[i]
-      if (slotHash === FREE || (slotHash === hash && this.#heads[i]!.keyEquals(bytes, start, length))) return i
+      if (slotHash === FREE || (slotHash === hash && this.#rows.keyEquals(this.#heads[i], bytes, start, length))) return i
     }
   }
 
-  /** The chain in a slot {@link find} returned, if any. */
-  headAt (slot: number): Entry | undefined {
+  /** The chain in a slot {@link find} returned, or {@link NO_ROW}. */
+  headAt (slot: number): Row {
     return this.#heads[slot]
   }
 
-  /** Makes `head` the chain in `slot`, which {@link find} returned for its key with nothing changed since. */
-  putAt (slot: number, head: Entry): void {
+  /** Makes `head` the chain in `slot`, which {@link find} returned for its key (hashed `hash`) with nothing changed since. */
+  putAt (slot: number, head: Row, hash: number): void {
     this.#heads[slot] = head
     if (this.#hashes[slot] !== FREE) return
-    this.#hashes[slot] = head.hash
+    this.#hashes[slot] = hash
     if (++this.#size * 2 > this.#capacity) this.#resize(this.#capacity * 2)
   }
 
@@ -86,24 +65,26 @@ export class KeyIndex {
     if (capacity > this.#capacity) this.#resize(capacity)
   }
 
-  /** The slot holding the chain at the key `entry` holds, or the free slot where it would go. */
-  #slotOf (entry: Entry): number {
-    return this.find(entry.chunk, entry.offset, entry.keyLength, entry.hash)
+  /** The slot holding the chain at the key `row` holds, or the free slot where it would go. */
+  #slotOf (row: Row, hash: number): number {
+    const key = this.#rows.key(row)
+    return this.find(key, 0, key.byteLength, hash)
   }
 
-  /** The chain at the key `entry` holds (any entry of the chain will do). */
-  chainOf (entry: Entry): Entry | undefined {
-    return this.#heads[this.#slotOf(entry)]
+  /** The chain at the key `row` holds (any row of the chain will do). */
+  chainOf (row: Row): Row {
+    return this.#heads[this.#slotOf(row, this.#rows.keyHash(row))]
   }
 
   /** Makes `head` the chain at its key, replacing whatever was there. */
-  set (head: Entry): void {
-    this.putAt(this.#slotOf(head), head)
+  set (head: Row): void {
+    const hash = this.#rows.keyHash(head)
+    this.putAt(this.#slotOf(head, hash), head, hash)
   }
 
-  /** Removes the chain at the key `entry` holds, if any. */
-  delete (entry: Entry): void {
-    const hole = this.#slotOf(entry)
+  /** Removes the chain at the key `row` holds, if any. */
+  delete (row: Row): void {
+    const hole = this.#slotOf(row, this.#rows.keyHash(row))
     if (this.#hashes[hole] === FREE) return
     this.#clear(hole)
     this.#size--
@@ -111,8 +92,8 @@ export class KeyIndex {
   }
 
   /** Every chain head, in no particular order. */
-  * heads (): Generator<Entry> {
-    for (const head of this.#heads) if (head != null) yield head
+  * heads (): Generator<Row> {
+    for (let i = 0; i < this.#capacity; i++) if (this.#hashes[i] !== FREE) yield this.#heads[i]
   }
 
   /**
@@ -134,14 +115,14 @@ export class KeyIndex {
       }
     }
     hashes[hole] = FREE
-    heads[hole] = undefined
+    heads[hole] = NO_ROW
   }
 
   #resize (capacity: number): void {
     const oldHashes = this.#hashes
     const oldHeads = this.#heads
     const hashes = new Int32Array(capacity).fill(FREE)
-    const heads: Array<Entry | undefined> = new Array(capacity).fill(undefined)
+    const heads = new Int32Array(capacity).fill(NO_ROW)
     const mask = capacity - 1
     for (let j = 0; j < oldHashes.length; j++) {
       const hash = oldHashes[j]

@@ -7,7 +7,7 @@ import { MemStore, type DiffFrameOptions, type MemStoreOptions } from '../mem-st
 import { newReplicaId, replicaIdToBytes } from '../replica-id.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { Op, ReplicaId } from '../types.ts'
-import { recordKey, type WriteRecord } from '../write-record.ts'
+import type { WriteRecords } from '../write-record.ts'
 import { levelBackend, type LevelDatabase, type OpenGuard, type StoreFiles } from './level-backend.ts'
 import { checkComplete, migrationOps } from './load-checks.ts'
 import { asCorrupt, isDiskFull, isLocked, openError } from './open-errors.ts'
@@ -305,11 +305,11 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
     }
   }
 
-  protected override committed (records: readonly WriteRecord[], replicas: ReadonlySet<ReplicaState>): void {
+  protected override committed (records: WriteRecords, replicas: ReadonlySet<ReplicaState>): void {
     const ops: BatchOp[] = []
     const done = records.length > 1 ? new Set<string>() : undefined
-    for (const record of records) {
-      const key = recordKey(record)
+    for (let i = 0; i < records.length; i++) {
+      const key = records.key(i)
       if (done != null) {
         const name = bytesToKeyString(key)
         if (done.has(name)) continue
