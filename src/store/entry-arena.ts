@@ -1,6 +1,11 @@
 import { copyBytes } from './copy-bytes.ts'
 
-const CHUNK_BYTES = 1024 * 1024
+const FIRST_CHUNK_BYTES = 1024 * 1024
+/**
+ * Chunks double up to this size: a big store then allocates a few large buffers, and each
+ * allocation is a point where V8 may start a full collection to account for external memory.
+ */
+const MAX_CHUNK_BYTES = 16 * 1024 * 1024
 /** Entries at least this big get a buffer of their own rather than wasting a chunk's tail. */
 const OWN_BUFFER_BYTES = 64 * 1024
 /** Compaction waits until this much is garbage, and more garbage than live data. */
@@ -17,7 +22,7 @@ const MIN_GARBAGE_BYTES = 8 * 1024 * 1024
  * numbers rather than an object holding a reference.
  */
 export class EntryArena {
-  #chunk = new Uint8Array(CHUNK_BYTES)
+  #chunk = new Uint8Array(FIRST_CHUNK_BYTES)
   /** Every chunk holding a live entry (and some dead ones, until compaction), by number. */
   #chunks: Uint8Array[] = [this.#chunk]
   #chunkId = 0
@@ -44,8 +49,8 @@ export class EntryArena {
       at = 0
       this.lastChunkId = this.#chunks.push(chunk) - 1
     } else {
-      if (this.#used + length > CHUNK_BYTES) {
-        this.#chunk = new Uint8Array(CHUNK_BYTES)
+      if (this.#used + length > this.#chunk.byteLength) {
+        this.#chunk = new Uint8Array(Math.min(MAX_CHUNK_BYTES, 2 * this.#chunk.byteLength))
         this.#chunkId = this.#chunks.push(this.#chunk) - 1
         this.#used = 0
       }
@@ -94,7 +99,7 @@ export class EntryArena {
   /** Starts over: the caller re-appends every live entry from the chunks returned (numbered as before). */
   reset (): Uint8Array[] {
     const chunks = this.#chunks
-    this.#chunk = new Uint8Array(CHUNK_BYTES)
+    this.#chunk = new Uint8Array(FIRST_CHUNK_BYTES)
     this.#chunks = [this.#chunk]
     this.#chunkId = 0
     this.#used = 0

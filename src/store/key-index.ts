@@ -6,7 +6,8 @@ const FREE = -1
 
 /**
  * The live entries by key: an open-addressing hash table (linear probing, at most half full)
- * from key bytes to the row heading the key's chain, in two typed columns (hash, row). Keys are
+ * from key bytes to the row heading the key's chain. Each slot is two numbers side by side in
+ * one typed array, the key's hash then the row, so that a probe touches one cache line. Keys are
  * not stored here: each row's key bytes sit in the arena beside its value, and a probe reads a
  * row only when the hash matches. A `Map` would need every key as a string, which costs more to
  * build and to hash than the whole lookup does here, and an object per key for the collector.
@@ -14,8 +15,8 @@ const FREE = -1
 export class KeyIndex {
   readonly #rows: EntryRows
   #capacity = MIN_CAPACITY
-  #hashes = new Int32Array(MIN_CAPACITY).fill(FREE)
-  #heads = new Int32Array(MIN_CAPACITY).fill(NO_ROW)
+  /** Slot i: its key's hash at 2i ({@link FREE} if empty), its chain's head row at 2i + 1. */
+  #slots = emptySlots(MIN_CAPACITY)
   #size = 0
 
   constructor (rows: EntryRows) {
@@ -28,7 +29,7 @@ export class KeyIndex {
 
   /** The chain at the key of `length` bytes at `start` in `bytes`, whose hash is `hash`. */
   get (bytes: Uint8Array, start: number, length: number, hash: number): Row {
-    return this.#heads[this.find(bytes, start, length, hash)]
+    return this.#slots[2 * this.find(bytes, start, length, hash) + 1]
   }
 
   /**
@@ -37,24 +38,24 @@ export class KeyIndex {
    * write probes once. Valid until the table next changes.
    */
   find (bytes: Uint8Array, start: number, length: number, hash: number): number {
-    const hashes = this.#hashes
+    const slots = this.#slots
     const mask = this.#capacity - 1
     for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const slotHash = hashes[i]
-      if (slotHash === FREE || (slotHash === hash && this.#rows.keyEquals(this.#heads[i], bytes, start, length))) return i
+      const slotHash = slots[2 * i]
+      if (slotHash === FREE || (slotHash === hash && this.#rows.keyEquals(slots[2 * i + 1], bytes, start, length))) return i
     }
   }
 
   /** The chain in a slot {@link find} returned, or {@link NO_ROW}. */
   headAt (slot: number): Row {
-    return this.#heads[slot]
+    return this.#slots[2 * slot + 1]
   }
 
   /** Makes `head` the chain in `slot`, which {@link find} returned for its key (hashed `hash`) with nothing changed since. */
   putAt (slot: number, head: Row, hash: number): void {
-    this.#heads[slot] = head
-    if (this.#hashes[slot] !== FREE) return
-    this.#hashes[slot] = hash
+    this.#slots[2 * slot + 1] = head
+    if (this.#slots[2 * slot] !== FREE) return
+    this.#slots[2 * slot] = hash
     if (++this.#size * 2 > this.#capacity) this.#resize(this.#capacity * 2)
   }
 
@@ -73,7 +74,7 @@ export class KeyIndex {
 
   /** The chain at the key `row` holds (any row of the chain will do). */
   chainOf (row: Row): Row {
-    return this.#heads[this.#slotOf(row, this.#rows.keyHash(row))]
+    return this.headAt(this.#slotOf(row, this.#rows.keyHash(row)))
   }
 
   /** Makes `head` the chain at its key, replacing whatever was there. */
@@ -85,7 +86,7 @@ export class KeyIndex {
   /** Removes the chain at the key `row` holds, if any. */
   delete (row: Row): void {
     const hole = this.#slotOf(row, this.#rows.keyHash(row))
-    if (this.#hashes[hole] === FREE) return
+    if (this.#slots[2 * hole] === FREE) return
     this.#clear(hole)
     this.#size--
     if (this.#capacity > MIN_CAPACITY && this.#size * 8 < this.#capacity) this.#resize(this.#capacity / 2)
@@ -93,7 +94,7 @@ export class KeyIndex {
 
   /** Every chain head, in no particular order. */
   * heads (): Generator<Row> {
-    for (let i = 0; i < this.#capacity; i++) if (this.#hashes[i] !== FREE) yield this.#heads[i]
+    for (let i = 0; i < this.#capacity; i++) if (this.#slots[2 * i] !== FREE) yield this.#slots[2 * i + 1]
   }
 
   /**
@@ -101,39 +102,41 @@ export class KeyIndex {
    * (unless their home lies cyclically in (hole, j]), so lookups never need tombstones.
    */
   #clear (i: number): void {
-    const hashes = this.#hashes
-    const heads = this.#heads
+    const slots = this.#slots
     const mask = this.#capacity - 1
     let hole = i
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const slotHash = hashes[j]
+      const slotHash = slots[2 * j]
       if (slotHash === FREE) break
       if (((j - (slotHash & mask)) & mask) >= ((j - hole) & mask)) {
-        hashes[hole] = slotHash
-        heads[hole] = heads[j]
+        slots[2 * hole] = slotHash
+        slots[2 * hole + 1] = slots[2 * j + 1]
         hole = j
       }
     }
-    hashes[hole] = FREE
-    heads[hole] = NO_ROW
+    slots[2 * hole] = FREE
+    slots[2 * hole + 1] = NO_ROW
   }
 
   #resize (capacity: number): void {
-    const oldHashes = this.#hashes
-    const oldHeads = this.#heads
-    const hashes = new Int32Array(capacity).fill(FREE)
-    const heads = new Int32Array(capacity).fill(NO_ROW)
+    const old = this.#slots
+    const slots = emptySlots(capacity)
     const mask = capacity - 1
-    for (let j = 0; j < oldHashes.length; j++) {
-      const hash = oldHashes[j]
+    for (let j = 0; j < old.length; j += 2) {
+      const hash = old[j]
       if (hash === FREE) continue
       let i = hash & mask
-      while (hashes[i] !== FREE) i = (i + 1) & mask
-      hashes[i] = hash
-      heads[i] = oldHeads[j]
+      while (slots[2 * i] !== FREE) i = (i + 1) & mask
+      slots[2 * i] = hash
+      slots[2 * i + 1] = old[j + 1]
     }
-    this.#hashes = hashes
-    this.#heads = heads
+    this.#slots = slots
     this.#capacity = capacity
   }
+}
+
+/** `capacity` free slots. */
+function emptySlots (capacity: number): Int32Array {
+  // FREE and NO_ROW are both -1: every word of a free slot.
+  return new Int32Array(2 * capacity).fill(-1)
 }
