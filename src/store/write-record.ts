@@ -1,37 +1,27 @@
 import { NO_ROW, type EntryRows, type Row } from './entry-rows.ts'
 
-const MIN_RECORDS = 16
-
 /**
  * What a transaction or an integration changed, write by write: the row heading the key's chain
- * before and after each write ({@link NO_ROW}: none; never both). Two typed columns, so that a
- * transaction of a million sets keeps no object per write.
+ * before and after each write ({@link NO_ROW}: none; never both). Two columns of small integers,
+ * so that a transaction of a million sets keeps no object per write; plain arrays rather than
+ * typed ones, which would cost a fresh `ArrayBuffer` for every one-op transaction.
  */
 export class WriteRecords {
   readonly #rows: EntryRows
-  #before = new Int32Array(MIN_RECORDS)
-  #after = new Int32Array(MIN_RECORDS)
-  #length = 0
+  readonly #before: Row[] = []
+  readonly #after: Row[] = []
 
   constructor (rows: EntryRows) {
     this.#rows = rows
   }
 
   get length (): number {
-    return this.#length
+    return this.#before.length
   }
 
   push (before: Row, after: Row): void {
-    if (this.#length === this.#before.length) {
-      const before = new Int32Array(this.#length * 2)
-      before.set(this.#before)
-      this.#before = before
-      const after = new Int32Array(this.#length * 2)
-      after.set(this.#after)
-      this.#after = after
-    }
-    this.#before[this.#length] = before
-    this.#after[this.#length++] = after
+    this.#before.push(before)
+    this.#after.push(after)
   }
 
   before (i: number): Row {
