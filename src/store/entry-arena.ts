@@ -1,6 +1,6 @@
 import { copyBytes } from './copy-bytes.ts'
 
-const FIRST_CHUNK_BYTES = 1024 * 1024
+const FIRST_CHUNK_BYTES = 64 * 1024
 /**
  * Chunks double up to this size: a big store then allocates a few large buffers, and each
  * allocation is a point where V8 may start a full collection to account for external memory.
@@ -22,42 +22,42 @@ const MIN_GARBAGE_BYTES = 8 * 1024 * 1024
  * numbers rather than an object holding a reference.
  */
 export class EntryArena {
-  #chunk = new Uint8Array(FIRST_CHUNK_BYTES)
+  private current = new Uint8Array(FIRST_CHUNK_BYTES)
   /** Every chunk holding a live entry (and some dead ones, until compaction), by number. */
-  #chunks: Uint8Array[] = [this.#chunk]
-  #chunkId = 0
-  #used = 0
-  #liveBytes = 0
-  #garbageBytes = 0
+  private chunks: Uint8Array[] = [this.current]
+  private currentId = 0
+  private used = 0
+  private liveBytes = 0
+  private garbageBytes = 0
   /** Where the last {@link append} put its bytes: a chunk number and an offset in it. */
   lastChunkId = 0
   lastOffset = 0
 
   /** The chunk numbered `id`. */
   chunk (id: number): Uint8Array {
-    return this.#chunks[id]
+    return this.chunks[id]
   }
 
   /** Copies a key and its value in, side by side. */
   append (key: Uint8Array, value: Uint8Array): void {
     const length = key.byteLength + value.byteLength
-    this.#liveBytes += length
+    this.liveBytes += length
     let chunk: Uint8Array
     let at: number
     if (length >= OWN_BUFFER_BYTES) {
       chunk = new Uint8Array(length)
       at = 0
-      this.lastChunkId = this.#chunks.push(chunk) - 1
+      this.lastChunkId = this.chunks.push(chunk) - 1
     } else {
-      if (this.#used + length > this.#chunk.byteLength) {
-        this.#chunk = new Uint8Array(Math.min(MAX_CHUNK_BYTES, 2 * this.#chunk.byteLength))
-        this.#chunkId = this.#chunks.push(this.#chunk) - 1
-        this.#used = 0
+      if (this.used + length > this.current.byteLength) {
+        this.current = new Uint8Array(Math.min(MAX_CHUNK_BYTES, 2 * this.current.byteLength))
+        this.currentId = this.chunks.push(this.current) - 1
+        this.used = 0
       }
-      chunk = this.#chunk
-      at = this.#used
-      this.#used = at + length
-      this.lastChunkId = this.#chunkId
+      chunk = this.current
+      at = this.used
+      this.used = at + length
+      this.lastChunkId = this.currentId
     }
     copyBytes(chunk, at, key, 0, key.byteLength)
     copyBytes(chunk, at + key.byteLength, value, 0, value.byteLength)
@@ -69,12 +69,12 @@ export class EntryArena {
    * its number. Compaction moves them in with the rest.
    */
   adoptChunk (message: Uint8Array): number {
-    return this.#chunks.push(message) - 1
+    return this.chunks.push(message) - 1
   }
 
   /** Counts an entry of `length` bytes that stays in an adopted message as live. */
   adopt (length: number): void {
-    this.#liveBytes += length
+    this.liveBytes += length
   }
 
   /**
@@ -83,28 +83,28 @@ export class EntryArena {
    * and if a few fresh entries hold up a frame of stale ones, compaction must come to move them.
    */
   pin (unusedBytes: number): void {
-    this.#garbageBytes += unusedBytes
+    this.garbageBytes += unusedBytes
   }
 
   /** An entry of `length` bytes (key and value) died: its space is garbage until the next compaction. */
   release (length: number): void {
-    this.#liveBytes -= length
-    this.#garbageBytes += length
+    this.liveBytes -= length
+    this.garbageBytes += length
   }
 
   get needsCompaction (): boolean {
-    return this.#garbageBytes > MIN_GARBAGE_BYTES && this.#garbageBytes > this.#liveBytes
+    return this.garbageBytes > MIN_GARBAGE_BYTES && this.garbageBytes > this.liveBytes
   }
 
   /** Starts over: the caller re-appends every live entry from the chunks returned (numbered as before). */
   reset (): Uint8Array[] {
-    const chunks = this.#chunks
-    this.#chunk = new Uint8Array(FIRST_CHUNK_BYTES)
-    this.#chunks = [this.#chunk]
-    this.#chunkId = 0
-    this.#used = 0
-    this.#liveBytes = 0
-    this.#garbageBytes = 0
+    const chunks = this.chunks
+    this.current = new Uint8Array(FIRST_CHUNK_BYTES)
+    this.chunks = [this.current]
+    this.currentId = 0
+    this.used = 0
+    this.liveBytes = 0
+    this.garbageBytes = 0
     return chunks
   }
 }

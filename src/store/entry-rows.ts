@@ -30,44 +30,44 @@ export interface ChainEntry {
 export class EntryRows {
   readonly arena = new EntryArena()
   /** Writers by number, as rows name them. */
-  readonly #writers: ReplicaState[] = []
-  #capacity = MIN_ROWS
-  #chunk = new Int32Array(MIN_ROWS)
-  #offset = new Int32Array(MIN_ROWS)
-  #keyLength = new Uint16Array(MIN_ROWS)
-  #valueLength = new Int32Array(MIN_ROWS)
-  #writer = new Int32Array(MIN_ROWS)
-  #seq = new Float64Array(MIN_ROWS)
-  #wall = new Float64Array(MIN_ROWS)
-  #counter = new Uint16Array(MIN_ROWS)
+  private readonly writers: ReplicaState[] = []
+  private capacity = MIN_ROWS
+  private chunkIds = new Int32Array(MIN_ROWS)
+  private offsets = new Int32Array(MIN_ROWS)
+  private keyLengths = new Uint16Array(MIN_ROWS)
+  private valueLengths = new Int32Array(MIN_ROWS)
+  private writerIds = new Int32Array(MIN_ROWS)
+  private seqs = new Float64Array(MIN_ROWS)
+  private walls = new Float64Array(MIN_ROWS)
+  private counters = new Uint16Array(MIN_ROWS)
   /** The next sibling; for a free row, the next free row. */
-  #next = new Int32Array(MIN_ROWS)
+  private nexts = new Int32Array(MIN_ROWS)
   /** Rows ever handed out: those below and not on the free list are live. */
-  #top = 0
-  #free = NO_ROW
+  private top = 0
+  private freeHead = NO_ROW
 
   /** Numbers a writer, once, so that rows can name it. */
   addWriter (writer: ReplicaState): number {
-    return this.#writers.push(writer) - 1
+    return this.writers.push(writer) - 1
   }
 
   /** A row for an entry whose key and value sit side by side at `offset` in arena chunk `chunk`. */
   add (chunk: number, offset: number, keyLength: number, valueLength: number, writer: ReplicaState, seq: number, wall: number, counter: number, next: Row): Row {
-    let row = this.#free
-    if (row !== NO_ROW) this.#free = this.#next[row]
+    let row = this.freeHead
+    if (row !== NO_ROW) this.freeHead = this.nexts[row]
     else {
-      if (this.#top === this.#capacity) this.#grow()
-      row = this.#top++
+      if (this.top === this.capacity) this.#grow()
+      row = this.top++
     }
-    this.#chunk[row] = chunk
-    this.#offset[row] = offset
-    this.#keyLength[row] = keyLength
-    this.#valueLength[row] = valueLength
-    this.#writer[row] = writer.index
-    this.#seq[row] = seq
-    this.#wall[row] = wall
-    this.#counter[row] = counter
-    this.#next[row] = next
+    this.chunkIds[row] = chunk
+    this.offsets[row] = offset
+    this.keyLengths[row] = keyLength
+    this.valueLengths[row] = valueLength
+    this.writerIds[row] = writer.index
+    this.seqs[row] = seq
+    this.walls[row] = wall
+    this.counters[row] = counter
+    this.nexts[row] = next
     return row
   }
 
@@ -80,71 +80,71 @@ export class EntryRows {
 
   /** Gives a dead entry's row back; its bytes become arena garbage. */
   free (row: Row): void {
-    this.#next[row] = this.#free
-    this.#free = row
+    this.nexts[row] = this.freeHead
+    this.freeHead = row
   }
 
   next (row: Row): Row {
-    return this.#next[row]
+    return this.nexts[row]
   }
 
   setNext (row: Row, next: Row): void {
-    this.#next[row] = next
+    this.nexts[row] = next
   }
 
   writer (row: Row): ReplicaState {
-    return this.#writers[this.#writer[row]]
+    return this.writers[this.writerIds[row]]
   }
 
   seq (row: Row): number {
-    return this.#seq[row]
+    return this.seqs[row]
   }
 
   hlc (row: Row): Hlc {
-    return { wall: this.#wall[row], counter: this.#counter[row] }
+    return { wall: this.walls[row], counter: this.counters[row] }
   }
 
   /** Key and value bytes together, as the arena counts them. */
   byteLength (row: Row): number {
-    return this.#keyLength[row] + this.#valueLength[row]
+    return this.keyLengths[row] + this.valueLengths[row]
   }
 
   /** The key's bytes: a view into the arena, not to be mutated. */
   key (row: Row): Uint8Array {
-    const offset = this.#offset[row]
-    return this.arena.chunk(this.#chunk[row]).subarray(offset, offset + this.#keyLength[row])
+    const offset = this.offsets[row]
+    return this.arena.chunk(this.chunkIds[row]).subarray(offset, offset + this.keyLengths[row])
   }
 
   /** The value's bytes: a view into the arena, not to be mutated. */
   value (row: Row): Uint8Array {
-    const start = this.#offset[row] + this.#keyLength[row]
-    return this.arena.chunk(this.#chunk[row]).subarray(start, start + this.#valueLength[row])
+    const start = this.offsets[row] + this.keyLengths[row]
+    return this.arena.chunk(this.chunkIds[row]).subarray(start, start + this.valueLengths[row])
   }
 
   /** The key's hash, as the KeyIndex files it. */
   keyHash (row: Row): number {
-    return hashKey(this.arena.chunk(this.#chunk[row]), this.#offset[row], this.#keyLength[row])
+    return hashKey(this.arena.chunk(this.chunkIds[row]), this.offsets[row], this.keyLengths[row])
   }
 
   /** Whether the row's key is the `length` bytes at `start` in `bytes`. */
   keyEquals (row: Row, bytes: Uint8Array, start: number, length: number): boolean {
-    if (length !== this.#keyLength[row]) return false
-    const chunk = this.arena.chunk(this.#chunk[row])
-    const offset = this.#offset[row]
+    if (length !== this.keyLengths[row]) return false
+    const chunk = this.arena.chunk(this.chunkIds[row])
+    const offset = this.offsets[row]
     for (let i = 0; i < length; i++) if (chunk[offset + i] !== bytes[start + i]) return false
     return true
   }
 
   /** The entry as a diff carries it: an object that reads its bytes where they are. */
   entry (row: Row): Entry {
-    return new Entry(this.arena.chunk(this.#chunk[row]), this.#offset[row], this.#keyLength[row], this.#valueLength[row], this.#seq[row], this.#wall[row], this.#counter[row])
+    return new Entry(this.arena.chunk(this.chunkIds[row]), this.offsets[row], this.keyLengths[row], this.valueLengths[row], this.seqs[row], this.walls[row], this.counters[row])
   }
 
   /** The siblings of a chain, as persistence stores them. */
   chain (head: Row): ChainEntry[] {
     const chain: ChainEntry[] = []
-    for (let row = head; row !== NO_ROW; row = this.#next[row]) {
-      chain.push({ writer: this.writer(row), seq: this.#seq[row], wall: this.#wall[row], counter: this.#counter[row], value: this.value(row) })
+    for (let row = head; row !== NO_ROW; row = this.nexts[row]) {
+      chain.push({ writer: this.writer(row), seq: this.seqs[row], wall: this.walls[row], counter: this.counters[row], value: this.value(row) })
     }
     return chain
   }
@@ -154,20 +154,20 @@ export class EntryRows {
     const arena = this.arena
     const chunks = arena.reset()
     for (const head of heads) {
-      for (let row = head; row !== NO_ROW; row = this.#next[row]) {
-        const chunk = chunks[this.#chunk[row]]
-        const offset = this.#offset[row]
-        const keyEnd = offset + this.#keyLength[row]
-        arena.append(chunk.subarray(offset, keyEnd), chunk.subarray(keyEnd, keyEnd + this.#valueLength[row]))
-        this.#chunk[row] = arena.lastChunkId
-        this.#offset[row] = arena.lastOffset
+      for (let row = head; row !== NO_ROW; row = this.nexts[row]) {
+        const chunk = chunks[this.chunkIds[row]]
+        const offset = this.offsets[row]
+        const keyEnd = offset + this.keyLengths[row]
+        arena.append(chunk.subarray(offset, keyEnd), chunk.subarray(keyEnd, keyEnd + this.valueLengths[row]))
+        this.chunkIds[row] = arena.lastChunkId
+        this.offsets[row] = arena.lastOffset
       }
     }
   }
 
   /** Orders two rows' clocks, as compareHlc orders timestamps. */
   compareClocks (a: Row, b: Row): number {
-    return this.#wall[a] !== this.#wall[b] ? this.#wall[a] - this.#wall[b] : this.#counter[a] - this.#counter[b]
+    return this.walls[a] !== this.walls[b] ? this.walls[a] - this.walls[b] : this.counters[a] - this.counters[b]
   }
 
   /** Orders siblings: the greater wins (later HLC, then greater replica id bytes). */
@@ -176,34 +176,34 @@ export class EntryRows {
     if (byClock !== 0) return byClock
     const idA = this.writer(a).id
     const idB = this.writer(b).id
-    return idA < idB ? -1 : idA > idB ? 1 : this.#seq[a] - this.#seq[b]
+    return idA < idB ? -1 : idA > idB ? 1 : this.seqs[a] - this.seqs[b]
   }
 
   /** The sibling a read returns: the greatest (hlc, replica id). */
   winner (head: Row): Row {
     let best = head
-    for (let row = this.#next[head]; row !== NO_ROW; row = this.#next[row]) {
+    for (let row = this.nexts[head]; row !== NO_ROW; row = this.nexts[row]) {
       if (this.compare(row, best) > 0) best = row
     }
     return best
   }
 
   #grow (): void {
-    const capacity = this.#capacity * 2
+    const capacity = this.capacity * 2
     const grown = <T extends Int32Array | Uint16Array | Float64Array>(column: T): T => {
       const bigger = new (column.constructor as new (length: number) => T)(capacity)
       bigger.set(column)
       return bigger
     }
-    this.#chunk = grown(this.#chunk)
-    this.#offset = grown(this.#offset)
-    this.#keyLength = grown(this.#keyLength)
-    this.#valueLength = grown(this.#valueLength)
-    this.#writer = grown(this.#writer)
-    this.#seq = grown(this.#seq)
-    this.#wall = grown(this.#wall)
-    this.#counter = grown(this.#counter)
-    this.#next = grown(this.#next)
-    this.#capacity = capacity
+    this.chunkIds = grown(this.chunkIds)
+    this.offsets = grown(this.offsets)
+    this.keyLengths = grown(this.keyLengths)
+    this.valueLengths = grown(this.valueLengths)
+    this.writerIds = grown(this.writerIds)
+    this.seqs = grown(this.seqs)
+    this.walls = grown(this.walls)
+    this.counters = grown(this.counters)
+    this.nexts = grown(this.nexts)
+    this.capacity = capacity
   }
 }

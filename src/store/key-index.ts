@@ -13,23 +13,23 @@ const FREE = -1
  * build and to hash than the whole lookup does here, and an object per key for the collector.
  */
 export class KeyIndex {
-  readonly #rows: EntryRows
-  #capacity = MIN_CAPACITY
+  private readonly rows: EntryRows
+  private capacity = MIN_CAPACITY
   /** Slot i: its key's hash at 2i ({@link FREE} if empty), its chain's head row at 2i + 1. */
-  #slots = emptySlots(MIN_CAPACITY)
-  #size = 0
+  private slots = emptySlots(MIN_CAPACITY)
+  private count = 0
 
   constructor (rows: EntryRows) {
-    this.#rows = rows
+    this.rows = rows
   }
 
   get size (): number {
-    return this.#size
+    return this.count
   }
 
   /** The chain at the key of `length` bytes at `start` in `bytes`, whose hash is `hash`. */
   get (bytes: Uint8Array, start: number, length: number, hash: number): Row {
-    return this.#slots[2 * this.find(bytes, start, length, hash) + 1]
+    return this.slots[2 * this.find(bytes, start, length, hash) + 1]
   }
 
   /**
@@ -38,63 +38,63 @@ export class KeyIndex {
    * write probes once. Valid until the table next changes.
    */
   find (bytes: Uint8Array, start: number, length: number, hash: number): number {
-    const slots = this.#slots
-    const mask = this.#capacity - 1
+    const slots = this.slots
+    const mask = this.capacity - 1
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const slotHash = slots[2 * i]
-      if (slotHash === FREE || (slotHash === hash && this.#rows.keyEquals(slots[2 * i + 1], bytes, start, length))) return i
+      if (slotHash === FREE || (slotHash === hash && this.rows.keyEquals(slots[2 * i + 1], bytes, start, length))) return i
     }
   }
 
   /** The chain in a slot {@link find} returned, or {@link NO_ROW}. */
   headAt (slot: number): Row {
-    return this.#slots[2 * slot + 1]
+    return this.slots[2 * slot + 1]
   }
 
   /** Makes `head` the chain in `slot`, which {@link find} returned for its key (hashed `hash`) with nothing changed since. */
   putAt (slot: number, head: Row, hash: number): void {
-    this.#slots[2 * slot + 1] = head
-    if (this.#slots[2 * slot] !== FREE) return
-    this.#slots[2 * slot] = hash
-    if (++this.#size * 2 > this.#capacity) this.#resize(this.#capacity * 2)
+    this.slots[2 * slot + 1] = head
+    if (this.slots[2 * slot] !== FREE) return
+    this.slots[2 * slot] = hash
+    if (++this.count * 2 > this.capacity) this.#resize(this.capacity * 2)
   }
 
   /** Grows the table now for `count` more keys, rather than step by step as they come. */
   reserve (count: number): void {
-    let capacity = this.#capacity
-    while ((this.#size + count) * 2 > capacity) capacity *= 2
-    if (capacity > this.#capacity) this.#resize(capacity)
+    let capacity = this.capacity
+    while ((this.count + count) * 2 > capacity) capacity *= 2
+    if (capacity > this.capacity) this.#resize(capacity)
   }
 
   /** The slot holding the chain at the key `row` holds, or the free slot where it would go. */
   #slotOf (row: Row, hash: number): number {
-    const key = this.#rows.key(row)
+    const key = this.rows.key(row)
     return this.find(key, 0, key.byteLength, hash)
   }
 
   /** The chain at the key `row` holds (any row of the chain will do). */
   chainOf (row: Row): Row {
-    return this.headAt(this.#slotOf(row, this.#rows.keyHash(row)))
+    return this.headAt(this.#slotOf(row, this.rows.keyHash(row)))
   }
 
   /** Makes `head` the chain at its key, replacing whatever was there. */
   set (head: Row): void {
-    const hash = this.#rows.keyHash(head)
+    const hash = this.rows.keyHash(head)
     this.putAt(this.#slotOf(head, hash), head, hash)
   }
 
   /** Removes the chain at the key `row` holds, if any. */
   delete (row: Row): void {
-    const hole = this.#slotOf(row, this.#rows.keyHash(row))
-    if (this.#slots[2 * hole] === FREE) return
+    const hole = this.#slotOf(row, this.rows.keyHash(row))
+    if (this.slots[2 * hole] === FREE) return
     this.#clear(hole)
-    this.#size--
-    if (this.#capacity > MIN_CAPACITY && this.#size * 8 < this.#capacity) this.#resize(this.#capacity / 2)
+    this.count--
+    if (this.capacity > MIN_CAPACITY && this.count * 8 < this.capacity) this.#resize(this.capacity / 2)
   }
 
   /** Every chain head, in no particular order. */
   * heads (): Generator<Row> {
-    for (let i = 0; i < this.#capacity; i++) if (this.#slots[2 * i] !== FREE) yield this.#slots[2 * i + 1]
+    for (let i = 0; i < this.capacity; i++) if (this.slots[2 * i] !== FREE) yield this.slots[2 * i + 1]
   }
 
   /**
@@ -102,8 +102,8 @@ export class KeyIndex {
    * (unless their home lies cyclically in (hole, j]), so lookups never need tombstones.
    */
   #clear (i: number): void {
-    const slots = this.#slots
-    const mask = this.#capacity - 1
+    const slots = this.slots
+    const mask = this.capacity - 1
     let hole = i
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
       const slotHash = slots[2 * j]
@@ -119,7 +119,7 @@ export class KeyIndex {
   }
 
   #resize (capacity: number): void {
-    const old = this.#slots
+    const old = this.slots
     const slots = emptySlots(capacity)
     const mask = capacity - 1
     for (let j = 0; j < old.length; j += 2) {
@@ -130,8 +130,8 @@ export class KeyIndex {
       slots[2 * i] = hash
       slots[2 * i + 1] = old[j + 1]
     }
-    this.#slots = slots
-    this.#capacity = capacity
+    this.slots = slots
+    this.capacity = capacity
   }
 }
 

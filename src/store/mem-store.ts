@@ -11,6 +11,7 @@ import { HybridClock, type HybridClockOptions } from './hlc.ts'
 import { EntryRows, NO_ROW, type ChainEntry, type Row } from './entry-rows.ts'
 import { hashKey } from './key-hash.ts'
 import { KeyIndex } from './key-index.ts'
+import { keepLayouts } from './layout-anchor.ts'
 import { bytesToKeyString } from './key-string.ts'
 import { assertReplicaId, newReplicaId } from './replica-id.ts'
 import { ReplicaState } from './replica-state.ts'
@@ -126,6 +127,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     this.#maxRemovalOnly = options.maxRemovalOnlyWriters ?? MAX_REMOVAL_ONLY_WRITERS
     this.#local = this.#replica(this.replicaId)
     this.#persistence = options.persistence?.({ view: this.#view(), restorer: this.#restorer() })
+    keepLayouts(() => {
+      // Left in a transaction, so that a transaction's and its records' layouts are kept too.
+      const store = new MemStore()
+      store.begin()
+      store.set(new Uint8Array(16), new Uint8Array(16))
+      return store
+    })
   }
 
   /** Number of keys with a value. */

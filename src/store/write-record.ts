@@ -7,34 +7,34 @@ import { NO_ROW, type EntryRows, type Row } from './entry-rows.ts'
  * typed ones, which would cost a fresh `ArrayBuffer` for every one-op transaction.
  */
 export class WriteRecords {
-  readonly #rows: EntryRows
-  readonly #before: Row[] = []
-  readonly #after: Row[] = []
+  private readonly rows: EntryRows
+  private readonly befores: Row[] = []
+  private readonly afters: Row[] = []
 
   constructor (rows: EntryRows) {
-    this.#rows = rows
+    this.rows = rows
   }
 
   get length (): number {
-    return this.#before.length
+    return this.befores.length
   }
 
   push (before: Row, after: Row): void {
-    this.#before.push(before)
-    this.#after.push(after)
+    this.befores.push(before)
+    this.afters.push(after)
   }
 
   before (i: number): Row {
-    return this.#before[i]
+    return this.befores[i]
   }
 
   after (i: number): Row {
-    return this.#after[i]
+    return this.afters[i]
   }
 
   /** The changed key's bytes: a view into the arena, not to be mutated. Read it before the next change. */
   key (i: number): Uint8Array {
-    const after = this.#after[i]
-    return this.#rows.key(after === NO_ROW ? this.#before[i] : after)
+    const after = this.afters[i]
+    return this.rows.key(after === NO_ROW ? this.befores[i] : after)
   }
 }
