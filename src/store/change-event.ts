@@ -10,17 +10,14 @@ export interface Change<K, V> {
 }
 
 /**
- * Each key `records` changed once, in the order first changed, with its value right after them,
- * as views into the arena (which stay valid: chunks are append-only). Read before the rows change.
+ * The key of each of `records` with its value right after them, as views into the arena (which
+ * stay valid: chunks are append-only). Read before the rows change: they are reused.
  */
 export function changedBytes (records: WriteRecords, rows: EntryRows): Array<Change<Uint8Array, Uint8Array>> {
-  // Map keeps a key where it was first set, and takes the last record's value.
-  const last = new Map<string, number>()
-  for (let i = 0; i < records.length; i++) last.set(bytesToKeyString(records.key(i)), i)
-  const changes: Array<Change<Uint8Array, Uint8Array>> = []
-  for (const i of last.values()) {
+  const changes: Array<Change<Uint8Array, Uint8Array>> = new Array(records.length)
+  for (let i = 0; i < records.length; i++) {
     const after = records.after(i)
-    changes.push({ key: records.key(i), value: after === NO_ROW ? undefined : rows.value(rows.winner(after)) })
+    changes[i] = { key: records.key(i), value: after === NO_ROW ? undefined : rows.value(rows.winner(after)) }
   }
   return changes
 }
@@ -28,7 +25,8 @@ export function changedBytes (records: WriteRecords, rows: EntryRows): Array<Cha
 /**
  * Fired once per local commit (`origin: 'local'`) or remote integration (`'remote'`) that
  * changed anything. `changes` is decoded on first read, so a listener that does not look pays
- * for no decoding; it describes the store as it was right after that commit.
+ * only for a view of each written key and value; it describes the store as it was right after
+ * that commit.
  */
 export class ChangeEvent<K, V> extends Event {
   readonly origin: 'local' | 'remote'
@@ -47,11 +45,16 @@ export class ChangeEvent<K, V> extends Event {
 
   /** Each changed key once, in the order first changed. */
   get changes (): ReadonlyArray<Change<K, V>> {
-    this.decoded ??= this.bytes.map(({ key, value }) => ({
-      // A copy: the key's bytes in the arena are the store's.
-      key: this.keys.decode(key.slice()),
-      value: value == null ? undefined : this.values.decode(value)
-    }))
+    if (this.decoded == null) {
+      // Map keeps a key where it was first set, and takes the last write's value.
+      const last = new Map<string, Change<Uint8Array, Uint8Array>>()
+      for (const change of this.bytes) last.set(bytesToKeyString(change.key), change)
+      this.decoded = [...last.values()].map(({ key, value }) => ({
+        // A copy: the key's bytes in the arena are the store's.
+        key: this.keys.decode(key.slice()),
+        value: value == null ? undefined : this.values.decode(value)
+      }))
+    }
     return this.decoded
   }
 }
