@@ -38,7 +38,7 @@ export class ReplicaState {
     this.seen.addRange(start, end)
     this.live.addRange(start, end)
     this.seenDigest.addRange(start, end)
-    for (let seq = start; seq < end; seq++) this.liveDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
+    this.liveDigest.addRange(this.seedA, this.seedB, start, end)
   }
 
   /**
