@@ -9,7 +9,7 @@ import { ControlServer } from './control-server.ts'
 import type { PeerStatus } from './control-protocol.ts'
 import { MAX_SOCKET_PATH_BYTES, dataFiles } from './data-dir.ts'
 import { statusLine } from './output-format.ts'
-import { loadOrCreatePeerKey } from './peer-identity.ts'
+import { loadPeerKey } from './peer-identity.ts'
 import { checkPrivateFiles } from './private-files.ts'
 import { meshKeyFor, reportRefusals } from './private-mesh.ts'
 import type { Invocation } from './args.ts'
@@ -91,7 +91,7 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
   try {
     await checkMesh(files.mesh, config.mesh, dataDir)
     await writeFile(files.pid, `${process.pid}\n`)
-    const privateKey = await loadOrCreatePeerKey(files.key)
+    const privateKey = await loadPeerKey(files.key)
     if (mesh.created) await mesh.save()
     const options = nodePreset({ listen: config.listen, bootstrap: config.bootstrap, privateKey, mdns: false })
     if (config.mdns) options.peerDiscovery = [...(options.peerDiscovery ?? []), mdns({ serviceTag: mesh.serviceTag ?? mdnsServiceTag(config.mesh), interval: config.mdnsIntervalMs })]
