@@ -110,8 +110,9 @@ async function main (): Promise<void> {
       lastSync: lastSync[id]
     }))
     // Members of the mesh we are not connected to: heard through the relay or other browsers.
+    // (A relay that is down is in the status line, not here.)
     for (const member of status.members) {
-      if (!byPeer.has(member.peerId)) rows.push({ id: member.peerId, role: 'peer', links: ['mesh'], lastHeard: member.lastHeard })
+      if (!byPeer.has(member.peerId) && !relayIds.has(member.peerId)) rows.push({ id: member.peerId, role: 'peer', links: ['mesh'], lastHeard: member.lastHeard })
     }
     const order = { relay: 0, browser: 1, peer: 2, tab: 3 }
     rows.sort((a, b) => order[a.role] - order[b.role] || (a.id < b.id ? -1 : 1))

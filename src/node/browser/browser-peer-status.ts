@@ -35,6 +35,8 @@ export interface StatusInputs {
   directPeers: string[]
   members: HeardMember[]
   tabs: string[]
+  /** Relays were given, or a source that may name some. */
+  relaysExpected: boolean
   /** A relay or a direct peer was connected at some point since the start. */
   everLinked: boolean
 }
@@ -44,10 +46,10 @@ export function describeStatus (inputs: StatusInputs): BrowserPeerStatus {
   let state: BrowserPeerState
   if (!inputs.online) state = 'offline'
   else if (relayReachable) state = 'online'
-  else if (inputs.directPeers.length > 0) state = inputs.relays.length > 0 ? 'relay-unreachable' : 'online'
-  else if (inputs.relays.length === 0) state = 'local'
+  else if (inputs.directPeers.length > 0) state = inputs.relaysExpected ? 'relay-unreachable' : 'online'
+  else if (!inputs.relaysExpected) state = 'local'
   else state = inputs.everLinked ? 'reconnecting' : 'connecting'
-  const { everLinked, ...rest } = inputs
+  const { everLinked, relaysExpected, ...rest } = inputs
   return { state, relayReachable, ...rest }
 }
 

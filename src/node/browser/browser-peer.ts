@@ -99,6 +99,7 @@ export class BrowserPeer<K = string, V = string> extends TypedEventEmitter<Brows
       directPeers: [...direct].sort(),
       members: this.#members.recent(this.#memberWindow),
       tabs: this.tabs?.tabs ?? [],
+      relaysExpected: this.relays.expected,
       everLinked: this.#everLinked
     })
   }

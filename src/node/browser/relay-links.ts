@@ -26,6 +26,7 @@ export class RelayLinks extends EventTarget {
   #running = false
   #lastRelearn = Number.NEGATIVE_INFINITY
   #relearning = false
+  #retry: ReturnType<typeof setTimeout> | undefined
 
   constructor (node: Libp2p, source: RelaySource, options: RelayLinksOptions = {}) {
     super()
@@ -48,6 +49,11 @@ export class RelayLinks extends EventTarget {
     return this.links.map((link) => link.state)
   }
 
+  /** Relays are expected: the source is a function (it may name some later) or a list that is not empty. */
+  get expected (): boolean {
+    return typeof this.#source === 'function' || this.#source.length > 0
+  }
+
   /** Peer ids of the relays, from their addresses. */
   get relayIds (): Set<string> {
     return new Set(this.links.flatMap((link) => link.relayId == null ? [] : [link.relayId]))
@@ -61,6 +67,7 @@ export class RelayLinks extends EventTarget {
 
   stop (): void {
     this.#running = false
+    clearTimeout(this.#retry)
     for (const link of this.#links.values()) {
       link.removeEventListener('change', this.#onChange)
       link.stop()
@@ -75,14 +82,19 @@ export class RelayLinks extends EventTarget {
 
   /** Takes the source's addresses: new ones get a link, ones it no longer lists lose theirs. */
   async #learn (): Promise<void> {
-    let addresses: readonly string[]
+    this.#lastRelearn = performance.now()
+    let addresses: readonly string[] = []
     try {
       addresses = typeof this.#source === 'function' ? await this.#source() : this.#source
     } catch (err) {
       this.#log('could not learn the relays\' addresses - %e', err)
-      return
     }
     if (!this.#running) return
+    // Knowing no relay yet (the source failed, or named none): ask again later.
+    if (addresses.length === 0 && this.#links.size === 0 && typeof this.#source === 'function') {
+      clearTimeout(this.#retry)
+      this.#retry = setTimeout(() => { void this.#learn() }, this.#options.minRelearnInterval ?? 5000)
+    }
     const wanted = new Set(addresses)
     // An empty answer (a server that is itself restarting) does not drop the relays we know.
     if (wanted.size === 0 && this.#links.size > 0) return
@@ -118,7 +130,6 @@ export class RelayLinks extends EventTarget {
     const after = this.#options.relearnAfter ?? 2
     if (this.links.some((link) => link.connected || link.state.failures < after)) return
     if (performance.now() - this.#lastRelearn < (this.#options.minRelearnInterval ?? 5000)) return
-    this.#lastRelearn = performance.now()
     this.#relearning = true
     void this.#learn().finally(() => { this.#relearning = false })
   }
