@@ -6,7 +6,7 @@ import type { OnlineGate } from './online-gate.ts'
 import type { RelayLinks } from './relay-links.ts'
 import type { TabChannel } from './tab-channel.ts'
 import type { MeshLibp2p, MeshPeer } from '../mesh-peer.ts'
-import type { MemStore } from '../../store/mem-store.ts'
+import type { ReplicaStore } from '../../store/replica-store.ts'
 
 export interface BrowserPeerEvents {
   /** The status changed: a link came or went, a member was heard from or fell silent, a tab came or went. */
@@ -32,7 +32,7 @@ export interface BrowserPeerParts<K, V> {
  */
 export class BrowserPeer<K = string, V = string> extends TypedEventEmitter<BrowserPeerEvents> {
   /** The tab's replica: read and write it; changes reach the mesh and the other tabs. */
-  readonly store: MemStore<K, V>
+  readonly store: ReplicaStore<K, V>
   /** The mesh peer underneath: `stats()`, `sync` events, `dial()`. */
   readonly peer: MeshPeer<K, V>
   readonly discovery: BrowserDiscovery

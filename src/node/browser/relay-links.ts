@@ -16,6 +16,9 @@ export interface RelayLinksOptions extends RelayLinkOptions {
   minRelearnInterval?: number
 }
 
+/** Relays linked at most: a source (a server's config) naming more is cut to its first ones. */
+export const MAX_RELAYS = 16
+
 /** The links to every relay a peer knows, kept up by {@link RelayLink}; dispatches `change` as theirs. */
 export class RelayLinks extends EventTarget {
   readonly #node: Libp2p
@@ -95,7 +98,7 @@ export class RelayLinks extends EventTarget {
       clearTimeout(this.#retry)
       this.#retry = setTimeout(() => { void this.#learn() }, this.#options.minRelearnInterval ?? 5000)
     }
-    const wanted = new Set(addresses)
+    const wanted = new Set(addresses.slice(0, MAX_RELAYS))
     // An empty answer (a server that is itself restarting) does not drop the relays we know.
     if (wanted.size === 0 && this.#links.size > 0) return
     for (const [address, link] of this.#links) {
