@@ -151,7 +151,6 @@ async function main (): Promise<void> {
   store.addEventListener('change', refreshLater)
   setInterval(refresh, 1000)
   refresh()
-  addEventListener('pagehide', () => { tabs?.close() })
 
   // For the browser console and the end-to-end tests.
   Object.assign(window, { roaringMesh: { config, store, peer, browserPeer, node, discovery, relays, tabs, metrics } })

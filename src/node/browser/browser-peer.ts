@@ -75,6 +75,8 @@ export class BrowserPeer<K = string, V = string> extends TypedEventEmitter<Brows
     for (const name of ['connection:open', 'connection:close'] as const) node.addEventListener(name, this.#changedSoon)
     this.relays.addEventListener('change', this.#onRelaysChange)
     this.tabs?.addEventListener('tabs', this.#changedSoon)
+    globalThis.addEventListener?.('pagehide', this.#onPageHide)
+    globalThis.addEventListener?.('pageshow', this.#onPageShow)
     this.#ticker = setInterval(this.#changed, 1000)
     this.#changed()
   }
@@ -136,11 +138,23 @@ export class BrowserPeer<K = string, V = string> extends TypedEventEmitter<Brows
     for (const name of ['connection:open', 'connection:close'] as const) node.removeEventListener(name, this.#changedSoon)
     this.relays.removeEventListener('change', this.#onRelaysChange)
     this.tabs?.removeEventListener('tabs', this.#changedSoon)
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide)
+    globalThis.removeEventListener?.('pageshow', this.#onPageShow)
     this.tabs?.close()
     this.discovery.stop()
     this.relays.stop()
     this.#members.stop()
     await this.peer.stop()
+  }
+
+  /** A closing tab says goodbye, so the others stop listing it at once. */
+  readonly #onPageHide = (): void => {
+    this.tabs?.close()
+  }
+
+  /** Back from the back-forward cache: the same page, so the same tab again. */
+  readonly #onPageShow = (): void => {
+    if (this.#gate.online && !this.#stopped) this.tabs?.open()
   }
 
   readonly #onRelaysChange = (): void => {
