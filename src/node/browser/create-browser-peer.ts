@@ -1,4 +1,6 @@
+import { multiaddr } from '@multiformats/multiaddr'
 import { stringCodec, type Codec } from '../../store/codecs.ts'
+import { InvalidArgumentError } from '../../store/errors.ts'
 import { createMeshPeer } from '../create-mesh-peer.ts'
 import { PeerMembership } from '../membership/peer-membership.ts'
 import { browserPreset } from '../presets/browser-preset.ts'
@@ -61,6 +63,7 @@ export interface CreateBrowserPeerOptions<K, V> extends Pick<MeshPeerOptions, 'm
  * ```
  */
 export async function createBrowserPeer<K = string, V = string> (options: CreateBrowserPeerOptions<K, V> = {}): Promise<BrowserPeer<K, V>> {
+  if (Array.isArray(options.relays)) for (const address of options.relays) checkRelayAddress(address)
   const mesh = options.mesh ?? 'default'
   const topic = new PeerMembership(mesh, options.meshKey, undefined).topic
   const replica = await tabReplicaName(options.dbName ?? `roaring-mesh/${topic}`)
@@ -105,4 +108,16 @@ export async function createBrowserPeer<K = string, V = string> (options: Create
     throw err
   }
   return browserPeer
+}
+
+/** A relay given in a list must be dialable as that relay: a multiaddr ending in its peer id. */
+function checkRelayAddress (address: unknown): void {
+  if (typeof address !== 'string') throw new InvalidArgumentError(`a relay address must be a multiaddr string, got ${typeof address}`)
+  let components
+  try {
+    components = multiaddr(address).getComponents()
+  } catch {
+    throw new InvalidArgumentError(`relay address ${JSON.stringify(address)} is not a multiaddr (one looks like /dns4/relay.example.com/tcp/443/wss/p2p/12D3KooW…)`)
+  }
+  if (components.at(-1)?.name !== 'p2p') throw new InvalidArgumentError(`relay address ${JSON.stringify(address)} names no peer: it must end in /p2p/<peer id>`)
 }

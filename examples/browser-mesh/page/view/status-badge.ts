@@ -4,7 +4,7 @@ import type { BrowserPeerState, BrowserPeerStatus } from '../../../../src/browse
 const LABELS: Record<BrowserPeerState, string> = {
   connecting: 'Connecting…',
   online: 'Online',
-  'relay-unreachable': 'Online · relay unreachable',
+  'relay-unreachable': 'Relay unreachable',
   reconnecting: 'Reconnecting…',
   local: 'No relay',
   offline: 'Offline'
