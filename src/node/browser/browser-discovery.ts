@@ -11,6 +11,7 @@
 import { TopicValidatorResult, type GossipSub, type Message, type SubscriptionChangeData } from '@libp2p/gossipsub'
 import { decodeDiscoveryAnnouncement, discoveryTopic, encodeDiscoveryAnnouncement, isDirectWebRTC, isWebRTCAddress, MAX_ANNOUNCED_ADDRESSES } from './discovery-announcement.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { MeshProof } from '../../protocols/proof/index.ts'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 
 export interface DiscoveryStats {
@@ -43,7 +44,7 @@ export interface BrowserDiscoveryOptions {
   isOnline?: () => boolean
 }
 
-type DiscoveryNode = Libp2p<{ pubsub: GossipSub }>
+type DiscoveryNode = Libp2p<{ pubsub: GossipSub, meshProof?: MeshProof }>
 
 /** Browsers heard of and kept for redialing after an offline spell; beyond it the oldest go. */
 const MAX_HEARD = 256
@@ -128,6 +129,9 @@ export class BrowserDiscovery {
   }
 
   readonly #validate = (from: PeerId, message: Message): TopicValidatorResult => {
+    // In a private mesh, a peer that has not proven the key is not heard, as on the ops topic.
+    const proof = this.#node.services.meshProof
+    if (proof != null && !proof.isMember(from)) return TopicValidatorResult.Ignore
     if (message.type !== 'signed') return TopicValidatorResult.Reject
     try {
       decodeDiscoveryAnnouncement(message.data, message.from)
