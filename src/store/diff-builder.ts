@@ -2,6 +2,7 @@ import { equals } from 'uint8arrays/equals'
 import { ClockSet } from './clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffEntry, type DiffGroup, type DiffRequest, type ReplicaSummary } from './diff.ts'
 import { SetDigest } from './dot-hash.ts'
+import type { EntryRows } from './entry-rows.ts'
 import type { ReplicaState } from './replica-state.ts'
 
 /** What one writer contributes to a diff: live seqs to send, and seqs dead here. */
@@ -84,6 +85,7 @@ function splitBySize (set: ClockSet, maxBytes: number): ClockSet[] {
  * true (a live entry was live, a dead seq stays dead), and anything newer comes next round.
  */
 export function * diffFrames (
+  rows: EntryRows,
   replicas: Iterable<ReplicaState>,
   request: DiffRequest,
   stateHash: Uint8Array,
@@ -104,9 +106,9 @@ export function * diffFrames (
       let entries: DiffEntry[] = []
       frameBytes += GROUP_OVERHEAD
       for (const seq of group.seqs) {
-        const entry = group.replica.dots.get(seq)
-        if (entry == null) continue
-        const bytes = entry.byteLength + ENTRY_OVERHEAD
+        const row = group.replica.dots.get(seq)
+        if (row === undefined) continue
+        const bytes = rows.byteLength(row) + ENTRY_OVERHEAD
         if (frameBytes + bytes > maxFrameBytes && (entries.length > 0 || frame.length > 0)) {
           if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
           yield { needsFullRequest: false, groups: frame }
@@ -114,7 +116,7 @@ export function * diffFrames (
           entries = []
           frameBytes = GROUP_OVERHEAD
         }
-        entries.push(entry)
+        entries.push(rows.entry(row))
         frameBytes += bytes
       }
       if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
@@ -144,7 +146,7 @@ export function * diffFrames (
 }
 
 /** The whole diff in one message: with no size limit every group lands in a single frame. */
-export function buildWholeDiff (replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array): Diff {
-  for (const frame of diffFrames(replicas, request, stateHash, Number.POSITIVE_INFINITY)) return frame
+export function buildWholeDiff (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array): Diff {
+  for (const frame of diffFrames(rows, replicas, request, stateHash, Number.POSITIVE_INFINITY)) return frame
   return EMPTY_DIFF
 }

@@ -7,7 +7,7 @@ import { markDecoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter, unzigzag, zigzag } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaId, writeHeader, writeReplicaId } from './header.ts'
-import { Entry } from '../../store/replica-state.ts'
+import { Entry } from '../../store/entry.ts'
 import type { Diff, DiffEntry, DiffGroup, PackedEntries } from '../../store/diff.ts'
 import type { Hlc, ReplicaId } from '../../store/types.ts'
 

@@ -173,13 +173,17 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   async #restore (state: StoreState, version: number): Promise<void> {
     const counts = { keys: 0, writers: 0 }
     const iterator = this.#db.iterator()
+    // The next step is read while this one is checked and loaded: LevelDB reads in its own thread.
+    let next = iterator.nextv(LOAD_STEP)
     try {
       while (true) {
-        const step = await iterator.nextv(LOAD_STEP)
+        const step = await next
         if (step.length === 0) break
+        next = iterator.nextv(LOAD_STEP)
         for (const [key, value] of step) this.#restoreRecord(key, value, version, counts)
       }
     } finally {
+      await next.catch(() => {})
       await iterator.close()
     }
     checkComplete(state, counts, await this.#files?.readSeal(this.location), this.replicaId)
