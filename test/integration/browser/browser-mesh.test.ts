@@ -231,7 +231,7 @@ describe('the browser mesh example in Chromium', { timeout: 600_000 }, () => {
   })
 
   it('a Node.js peer in the same mesh sees the browsers\' writes, and its writes reach them (npm start and node-peer.ts)', async () => {
-    const start = ns.spawnNode('examples/browser-mesh/start.ts', ['--port', '0', '--relay-port', '0'])
+    const start = ns.spawnNode('examples/browser-mesh/start.ts', ['--port', '0', '--relay-port', '0', '--data', join(ns.dir, 'start-data')])
     const startOut = new LineReader(start)
     let nodePeer: ReturnType<NetNamespace['spawnNode']> | undefined
     try {
