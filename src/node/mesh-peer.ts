@@ -104,7 +104,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       gap: (dot, source) => { this.#gapWatch.add(dot, source) }
     })
     this.#publisher = new OpPublisher((message) => { this.#topic.publish(message) }, {
-      windowMs: options.coalesceMs ?? 4,
+      windowMs: options.coalesceMs ?? 25,
       maxMessageBytes,
       // An op too large for a message reaches neighbours by a pull: the announcer tells them
       // the new state hash once it settled, and those that differ pull it.
@@ -125,7 +125,10 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       minTriggeredInterval: options.antiEntropy?.minTriggeredInterval ?? 1000,
       idle: () => this.#puller.idleSincePeriodic()
     })
-    this.#gapWatch = new GapWatch(this.store, (source) => { this.#antiEntropy.trigger(source, 'gap') }, options.gapGraceMs ?? 1000)
+    this.#gapWatch = new GapWatch(this.store, (source, missing) => {
+      this.#puller.noteGaps(source, missing)
+      this.#antiEntropy.trigger(source, 'gap')
+    }, options.gapGraceMs ?? 1000)
     this.#announcer = new StateAnnouncer(
       () => this.store.stateHash(),
       (hash) => { this.#topic.publish(encodeAnnouncement(hash)) },
@@ -272,6 +275,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #onPeerDisconnect (peer: PeerId): void {
     this.#log('mesh peer %p disconnected', peer)
     this.#antiEntropy.disconnected(peer)
+    this.#puller.forget(peer)
     this.safeDispatchEvent('peer:disconnect', { detail: peer })
   }
 
