@@ -104,7 +104,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       gap: (dot, source) => { this.#gapWatch.add(dot, source) }
     })
     this.#publisher = new OpPublisher((message) => { this.#topic.publish(message) }, {
-      windowMs: options.coalesceMs ?? 25,
+      windowMs: options.coalesceMs ?? 100,
       maxMessageBytes,
       // An op too large for a message reaches neighbours by a pull: the announcer tells them
       // the new state hash once it settled, and those that differ pull it.
@@ -123,7 +123,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       interval: options.antiEntropy?.interval ?? 30_000,
       jitter: options.antiEntropy?.jitter ?? 10_000,
       minTriggeredInterval: options.antiEntropy?.minTriggeredInterval ?? 1000,
-      idle: () => this.#puller.idleSincePeriodic()
+      idle: () => this.#puller.idleSincePeriodic(),
+      busy: () => this.#announcer.moving
     })
     this.#gapWatch = new GapWatch(this.store, (source, missing) => {
       this.#puller.noteGaps(source, missing)
