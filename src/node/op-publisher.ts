@@ -5,6 +5,12 @@ import type { Dot, Op, ReplicaId } from '../store/types.ts'
 export interface OpPublisherOptions {
   /** Ops committed within this many ms of the last message share the next one. @default 4 */
   windowMs: number
+  /**
+   * The window instead while `busy()` says the topic is busy: there, every message costs each
+   * peer its envelope, signature check and control ids, and fewer, larger ones are cheaper.
+   */
+  busyWindowMs?: number
+  busy?: () => boolean
   /** A message is split at op boundaries beyond this size; no message is larger. @default 262144 */
   maxMessageBytes: number
   /**
@@ -73,7 +79,8 @@ export class OpPublisher {
     if (this.#pendingBytes >= this.#options.maxMessageBytes) {
       this.flush()
     } else if (this.#timer == null) {
-      const wait = this.#lastFlush + this.#options.windowMs - performance.now()
+      const { windowMs, busyWindowMs, busy } = this.#options
+      const wait = this.#lastFlush + (busyWindowMs != null && busy?.() === true ? busyWindowMs : windowMs) - performance.now()
       if (wait <= 0) this.flush()
       else this.#timer = setTimeout(() => this.flush(), wait)
     }
