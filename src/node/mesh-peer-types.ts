@@ -61,10 +61,7 @@ export interface MeshPeerOptions {
    * @default 1000
    */
   gapGraceMs?: number
-  /**
-   * Commits within this many ms of the last message are coalesced into the next one; while the
-   * topic carries over 100 messages a second to this peer, within 100 ms. @default 4
-   */
+  /** Commits within this many ms of the last message are coalesced into the next one. @default 4 */
   coalesceMs?: number
   /**
    * The largest ops message, in bytes: larger batches are split, a single larger op reaches

@@ -27,13 +27,6 @@ import type { AbortOptions, Connection, Libp2p, Logger, PeerId } from '@libp2p/i
 
 export type { MeshPeerOptions, MeshPeerEvents, MeshPeerStats, SyncDetail, SyncErrorDetail, ForeignDotDetail } from './mesh-peer-types.ts'
 
-/**
- * How long commits wait for company while the topic is busy (over 100 messages a second): at 50
- * peers writing together, 4 ms made messages of one or two ops, each with its signed envelope,
- * signature check and control ids at every peer.
- */
-const BUSY_COALESCE_MS = 100
-
 /** A libp2p node a mesh peer can run on: gossipsub registered as `services.pubsub`. */
 export type MeshLibp2p = Libp2p<{ pubsub: GossipSub, diffSync?: DiffSync, meshProof?: MeshProof }>
 
@@ -112,8 +105,6 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     })
     this.#publisher = new OpPublisher((message) => { this.#topic.publish(message) }, {
       windowMs: options.coalesceMs ?? 4,
-      busyWindowMs: BUSY_COALESCE_MS,
-      busy: () => this.#topic.busy,
       maxMessageBytes,
       // An op too large for a message reaches neighbours by a pull: the announcer tells them
       // the new state hash once it settled, and those that differ pull it.

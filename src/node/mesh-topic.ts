@@ -20,9 +20,6 @@ export interface MeshTopicEvents {
   invalid: (peer: PeerId, error: unknown) => void
 }
 
-/** Messages received in a second beyond which the topic counts as busy. */
-const BUSY_MESSAGES_PER_SECOND = 100
-
 /** The topic's own counters, a part of the peer's stats. */
 export interface MeshTopicStats {
   messagesSent: number
@@ -50,10 +47,6 @@ export class MeshTopic {
   readonly #init: MeshTopicInit
   readonly #decoded = new WeakMap<Message, TopicMessage>()
   #listening = false
-  /** Messages received in the current second and the one before: how busy the topic is. */
-  #second = 0
-  #thisSecond = 0
-  #lastSecond = 0
 
   constructor (init: MeshTopicInit) {
     this.#init = init
@@ -79,20 +72,6 @@ export class MeshTopic {
     pubsub.removeEventListener('gossipsub:message', this.#onMessage)
     if (pubsub.getTopics().includes(this.topic)) pubsub.unsubscribe(this.topic)
     pubsub.topicValidators.delete(this.topic)
-  }
-
-  /** True while the topic carries over 100 messages a second to this peer (a burst, or a large mesh writing). */
-  get busy (): boolean {
-    this.#tick()
-    return Math.max(this.#thisSecond, this.#lastSecond) > BUSY_MESSAGES_PER_SECOND
-  }
-
-  #tick (): void {
-    const second = Math.floor(performance.now() / 1000)
-    if (second === this.#second) return
-    this.#lastSecond = second === this.#second + 1 ? this.#thisSecond : 0
-    this.#thisSecond = 0
-    this.#second = second
   }
 
   publish (plain: Uint8Array): void {
@@ -150,8 +129,6 @@ export class MeshTopic {
     }
     this.stats.messagesReceived++
     this.stats.topicBytesReceived += msg.data.byteLength
-    this.#tick()
-    this.#thisSecond++
     if (message.kind === 'announcement') this.#init.events.announcement(message.stateHash, propagationSource)
     else this.#init.events.ops(message.ops, propagationSource)
   }

@@ -2,34 +2,50 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { OpPublisher } from '../../src/node/op-publisher.ts'
 import { decodeOps } from '../../src/protocols/wire/ops-codec.ts'
-import { MemStore } from '../../src/index.ts'
+import { MemStore, type Op } from '../../src/index.ts'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 const writer = new MemStore()
-const op = (i: number) => writer.insertWithOp(Uint8Array.of(i), Uint8Array.of(i))
+const op = (i: number): Op => writer.insertWithOp(Uint8Array.of(i), Uint8Array.of(i))
+
+function publisher (windowMs: number): { publisher: OpPublisher, sizes: () => number[] } {
+  const messages: Uint8Array[] = []
+  const p = new OpPublisher((m) => { messages.push(m) }, { windowMs, maxMessageBytes: 65536, oversized: () => {} })
+  return { publisher: p, sizes: () => messages.map((m) => decodeOps(m).length) }
+}
 
 describe('OpPublisher', () => {
-  it('sends a commit at once when the last message is older than the window', async () => {
-    const messages: Uint8Array[] = []
-    const publisher = new OpPublisher((m) => { messages.push(m) }, { windowMs: 4, busyWindowMs: 10_000, busy: () => false, maxMessageBytes: 65536, oversized: () => {} })
-    publisher.push([op(1)])
-    await sleep(20)
-    publisher.push([op(2)])
-    assert.equal(messages.length, 2)
-    publisher.stop()
+  it('sends the commits of one task as one message when the task ends', async () => {
+    const { publisher: p, sizes } = publisher(4)
+    p.push([op(1)])
+    p.push([op(2)])
+    p.push([op(3)])
+    assert.deepEqual(sizes(), [], 'nothing leaves during the task')
+    await Promise.resolve()
+    assert.deepEqual(sizes(), [3])
+    p.stop()
   })
 
-  it('holds commits for the busy window while the topic is busy, then sends them as one message', async () => {
-    const messages: Uint8Array[] = []
-    let busy = false
-    const publisher = new OpPublisher((m) => { messages.push(m) }, { windowMs: 4, busyWindowMs: 60_000, busy: () => busy, maxMessageBytes: 65536, oversized: () => {} })
-    publisher.push([op(1)])
+  it('sends a commit at the end of its task when the last message is older than the window', async () => {
+    const { publisher: p, sizes } = publisher(4)
+    p.push([op(1)])
     await sleep(20)
-    busy = true
-    publisher.push([op(2)])
-    publisher.push([op(3)])
-    assert.equal(messages.length, 1, 'the first went at once, the others wait past the quiet window')
-    publisher.stop()
-    assert.deepEqual(messages.map((m) => decodeOps(m).length), [1, 2])
+    p.push([op(2)])
+    await Promise.resolve()
+    assert.deepEqual(sizes(), [1, 1])
+    p.stop()
+  })
+
+  it('holds commits within the window of the last message for the next one', async () => {
+    const { publisher: p, sizes } = publisher(60_000)
+    p.push([op(1)])
+    await Promise.resolve()
+    p.push([op(2)])
+    await sleep(10)
+    p.push([op(3)])
+    await sleep(10)
+    assert.deepEqual(sizes(), [1], 'the others wait for the window')
+    p.stop()
+    assert.deepEqual(sizes(), [1, 2], 'stop() sends what waits')
   })
 })
