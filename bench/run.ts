@@ -27,20 +27,22 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     workload: { type: 'string' },
     sizes: { type: 'string' },
+    'burst-only': { type: 'boolean' },
     write: { type: 'string' },
   },
 })
 if (args.workload === 'mesh') {
-  const { measureMesh, renderMeshTable } = await import('./mesh/mesh-numbers.ts')
+  const { measureMesh, renderMeshTable, renderBreakdownTable } = await import('./mesh/mesh-numbers.ts')
   const rows = []
   for (const size of args.sizes?.split(',').map(Number) ?? (args.quick ? [10] : [10, 25, 50])) {
     for (let rep = 0; rep < Number(args.reps ?? 1); rep++) {
-      rows.push(await measureMesh(size, (line) => { console.error(`mesh ${size}: ${line}`) }))
+      rows.push(await measureMesh(size, (line) => { console.error(`mesh ${size}: ${line}`) }, { burstOnly: args['burst-only'] }))
       // Each row as soon as it is measured: a 50-peer run takes minutes.
       console.error(renderMeshTable(rows.slice(-1)).split('\n').at(-1))
+      console.error(renderBreakdownTable(rows.slice(-1)).split('\n').at(-1))
     }
   }
-  const markdown = `## A mesh of N peers (bench/mesh/)\n\n${renderMeshTable(rows)}\n`
+  const markdown = `## A mesh of N peers (bench/mesh/)\n\n${renderMeshTable(rows)}\n\nWhere a peer's bytes went in the burst (median ÷ the payload it needed):\n\n${renderBreakdownTable(rows)}\n`
   if (args.write) writeFileSync(args.write, markdown)
   process.stdout.write(markdown)
   process.exit(0)
