@@ -11,11 +11,14 @@ type MemStore = Api.MemStore
 
 export const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
-export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore' | 'decodeDiff' | 'decodeDiffRequest' | 'decodeOps' | 'encodeDiff' | 'encodeDiffRequest' | 'encodeOps'>): BenchSystem<MemStore> {
+export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore' | 'decodeDiff' | 'decodeDiffRequest' | 'decodeOps' | 'encodeDiff' | 'encodeDiffRequest' | 'encodeOps'>): BenchSystem<MemStore, Uint8Array, Uint8Array> {
   const { MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeDiff, encodeDiffRequest, encodeOps } = api
   return {
   name,
   version,
+  // Its natural form: the bytes themselves.
+  key: (bytes) => bytes,
+  value: (bytes) => bytes,
   create: () => new MemStore(),
   write(store, keys, values) {
     store.begin()
