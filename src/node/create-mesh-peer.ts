@@ -85,10 +85,9 @@ async function makePeer<K, V> (store: MemStore<K, V>, ownsStore: boolean, libp2p
     services: {
       identify: identify(),
       pubsub: gossipsub(meshGossipsubOptions({ maxMessageBytes: peerOptions.maxMessageBytes })),
-      diffSync: diffSync(peerOptions.diff),
       ...options.services,
-      // Diff options given to the peer itself win over a preset's defaults.
-      ...(peerOptions.diff == null ? {} : { diffSync: diffSync(peerOptions.diff) })
+      // Diff options given to the peer itself win over a preset's service.
+      diffSync: peerOptions.diff != null || options.services?.diffSync == null ? diffSync(peerOptions.diff) : options.services.diffSync
     }
   }) as unknown as MeshLibp2p
   warnIfOpen(node, privateKeyId(options) != null, allow != null)

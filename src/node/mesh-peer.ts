@@ -1,29 +1,27 @@
 import { TypedEventEmitter } from 'main-event'
-import { equals } from 'uint8arrays/equals'
-import { DiffSync } from '../protocols/diff/diff-sync.ts'
-import { DIFF_PROTOCOL, DiffRefusedError, type DiffFault } from '../protocols/diff/index.ts'
-import { decodeTopicMessage, type TopicMessage } from '../protocols/topic/topic-message.ts'
-import { SEAL_OVERHEAD } from '../protocols/topic/sealed-message.ts'
+import { DIFF_PROTOCOL, type DiffFault } from '../protocols/diff/index.ts'
 import { encodeAnnouncement } from '../protocols/wire/announcement-codec.ts'
-import { ForeignDotError, InvalidMessageError } from '../store/errors.ts'
-import { attributedStore, foreignDotIn } from './foreign-dots.ts'
-import { AntiEntropy, type PullReason } from './anti-entropy.ts'
+import { AntiEntropy } from './anti-entropy.ts'
 import { dialWithRetry } from './dial-with-retry.ts'
 import { GapWatch } from './gap-watch.ts'
 import { DiscoveryDialer } from './discovery-dialer.ts'
-import { DEFAULT_MAX_MESSAGE_BYTES, fitGossipsub } from './gossip-limits.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES } from './gossip-limits.ts'
 import { PeerMembership } from './membership/peer-membership.ts'
+import { MeshPuller } from './mesh-puller.ts'
+import { MeshTopic } from './mesh-topic.ts'
+import { OpIntake } from './op-intake.ts'
 import { OpPublisher } from './op-publisher.ts'
 import { RefusalCounter } from './refusal-counter.ts'
-import { sharedDiffSync } from './shared-diff-sync.ts'
+import { meshDiffSync } from './mesh-diff-sync.ts'
 import { StateAnnouncer } from './state-announcer.ts'
+import type { DiffSync } from '../protocols/diff/diff-sync.ts'
+import type { ForeignDotError } from '../store/errors.ts'
 import type { MemStore } from '../store/mem-store.ts'
-import type { Dot } from '../store/types.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
 import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
 import type { MeshPeerEvents, MeshPeerOptions, MeshPeerStats } from './mesh-peer-types.ts'
 import type { MeshProof } from '../protocols/proof/index.ts'
-import { TopicValidatorResult, type GossipSub, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
+import type { GossipSub } from '@libp2p/gossipsub'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { AbortOptions, Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 
@@ -46,47 +44,22 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #ownsStore: boolean
   readonly #options: MeshPeerOptions
   readonly #log: Logger
-  readonly #decoded = new WeakMap<Message, TopicMessage>()
+  readonly #topic: MeshTopic
+  readonly #intake: OpIntake<PeerId>
   readonly #publisher: OpPublisher
   readonly #antiEntropy: AntiEntropy
   readonly #gapWatch: GapWatch
   readonly #dialer: DiscoveryDialer | undefined
-  readonly #maxMessageBytes: number
   readonly #refusals = new RefusalCounter()
   readonly #membership: PeerMembership
-  readonly #stats: Omit<MeshPeerStats, 'connectedPeers' | 'lastSync' | 'diffServed' | 'diffRefused' | 'diffServeFailures' | 'refusedByPeer'> & { lastSync: Map<string, number> } = {
-    opsSent: 0,
-    opsReceived: 0,
-    messagesSent: 0,
-    messagesReceived: 0,
-    topicBytesSent: 0,
-    topicBytesReceived: 0,
-    invalidMessages: 0,
-    foreignDots: 0,
-    diffRounds: 0,
-    diffFailures: 0,
-    diffBytesSent: 0,
-    diffBytesReceived: 0,
-    dialRetries: 0,
-    dialFailures: 0,
-    lastSync: new Map()
-  }
+  readonly #puller: MeshPuller
+  readonly #stats = { opsSent: 0, opsReceived: 0, invalidMessages: 0, foreignDots: 0, dialRetries: 0, dialFailures: 0 }
 
   #diff: DiffSync | undefined
   #releaseDiff: (() => Promise<void>) | undefined
   #topologyId: string | undefined
-  #pendingOps: TopicMessage[] = []
-  #retryTimer: ReturnType<typeof setTimeout> | undefined
   readonly #announcer: StateAnnouncer
-  /** The state hash at the last periodic tick: a state that has not moved since skips the pull. */
-  #periodicHash: Uint8Array | undefined
-  /** Resolves when the connect pull under way ends. */
-  #connectPull: Promise<void> | undefined
-  /** The state hash a neighbour announced last. */
-  #lastHeard: Uint8Array | undefined
   #started = false
-  /** The peer whose diff the store is integrating right now, if any. */
-  #pulling: PeerId | undefined
 
   constructor (store: MemStore<K, V>, node: MeshLibp2p, ownsNode: boolean, options: MeshPeerOptions = {}, ownsStore = false) {
     super()
@@ -94,29 +67,68 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#ownsStore = ownsStore
     this.mesh = options.mesh ?? 'default'
     this.#membership = new PeerMembership(this.mesh, options.meshKey, options.topic)
-    this.topic = this.#membership.topic
     this.#node = node
     this.#ownsNode = ownsNode
     this.#options = options
     this.#log = node.logger.forComponent(`roaring-mesh:peer:${this.mesh}`)
-    this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
-    this.#publisher = new OpPublisher((message) => this.#publish(message), {
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    this.#topic = new MeshTopic({
+      pubsub: () => this.#node.services.pubsub,
+      membership: this.#membership,
+      store,
+      maxMessageBytes,
+      log: this.#log,
+      events: {
+        ops: (ops, source) => {
+          this.#stats.opsReceived += ops.length
+          this.#intake.receive(ops, source)
+        },
+        announcement: (hash, source) => {
+          this.#puller.heard(hash)
+          this.#announcer.heard(hash, source)
+        },
+        foreign: (publisher, error) => { this.#reportForeign(publisher, error) },
+        invalid: (peer, error) => {
+          this.#countInvalid(peer)
+          this.#log.error('rejecting a malformed message from %p on %s - %e', peer, this.topic, error)
+        }
+      }
+    })
+    this.topic = this.#topic.topic
+    this.#intake = new OpIntake<PeerId>(store, {
+      foreign: (source, error) => { this.#reportForeign(source, error) },
+      invalid: (source, error) => {
+        this.#countInvalid(source)
+        this.#log.error('could not integrate ops from %p - %e', source, error)
+      },
+      gap: (dot, source) => { this.#gapWatch.add(dot, source) }
+    })
+    this.#publisher = new OpPublisher((message) => { this.#topic.publish(message) }, {
       windowMs: options.coalesceMs ?? 4,
-      maxMessageBytes: this.#maxMessageBytes,
+      maxMessageBytes,
       // An op too large for a message reaches neighbours by a pull: the announcer tells them
       // the new state hash once it settled, and those that differ pull it.
       oversized: () => {}
     })
-    this.#antiEntropy = new AntiEntropy((peer, reason, signal) => this.#pullFrom(peer, reason, signal), {
+    this.#puller = new MeshPuller({
+      mesh: this.mesh,
+      store,
+      diff: () => this.#diff,
+      log: this.#log,
+      synced: (detail) => { this.safeDispatchEvent('sync', { detail }) },
+      failed: (detail) => { this.safeDispatchEvent('sync:error', { detail }) },
+      rateLimited: (peer, retryAfterMs) => { this.#antiEntropy.backOff(peer, retryAfterMs) }
+    })
+    this.#antiEntropy = new AntiEntropy(async (peer, reason, signal) => { await this.#puller.pull(peer, reason, signal) }, {
       interval: options.antiEntropy?.interval ?? 30_000,
       jitter: options.antiEntropy?.jitter ?? 10_000,
       minTriggeredInterval: options.antiEntropy?.minTriggeredInterval ?? 1000,
-      idle: () => this.#idleSincePeriodic()
+      idle: () => this.#puller.idleSincePeriodic()
     })
     this.#gapWatch = new GapWatch(this.store, (source) => { this.#antiEntropy.trigger(source, 'gap') }, options.gapGraceMs ?? 1000)
     this.#announcer = new StateAnnouncer(
       () => this.store.stateHash(),
-      (hash) => { this.#publish(encodeAnnouncement(hash)) },
+      (hash) => { this.#topic.publish(encodeAnnouncement(hash)) },
       (peer) => { this.#antiEntropy.trigger(peer, 'announcement') },
       { settleMs: options.announce?.settleMs ?? 500, jitterMs: options.announce?.jitterMs ?? 250 }
     )
@@ -137,23 +149,15 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
 
   async start (): Promise<void> {
     if (this.#started) return
-    const pubsub = this.#node.services.pubsub
-    // Before the node starts, so that the first streams already read with the mesh's limit.
-    fitGossipsub(pubsub, this.topic, this.#maxMessageBytes)
+    this.#topic.fit()
     if (this.#ownsNode) await this.#node.start()
-    if (this.#node.services.diffSync instanceof DiffSync) {
-      this.#diff = this.#node.services.diffSync
-    } else {
-      const shared = await sharedDiffSync(this.#node, this.#options.diff)
-      this.#diff = shared.diffSync
-      this.#releaseDiff = shared.release
-    }
+    const diff = await meshDiffSync(this.#node, this.#options.diff)
+    this.#diff = diff.diffSync
+    this.#releaseDiff = diff.release
     this.#membership.attach(this.#node.services.meshProof, this.#diff, (connection) => { void this.#joinIfKnown(connection) })
     this.#diff.serve(this.mesh, this.store)
     this.#diff.addEventListener('fault', this.#onDiffFault)
-    pubsub.topicValidators.set(this.topic, this.#validate)
-    pubsub.addEventListener('gossipsub:message', this.#onMessage)
-    pubsub.subscribe(this.topic)
+    this.#topic.start()
     this.store.addEventListener('ops', this.#onLocalOps)
     this.store.addEventListener('foreign-dot', this.#onForeignDot)
     this.#antiEntropy.start()
@@ -198,16 +202,12 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store.removeEventListener('foreign-dot', this.#onForeignDot)
     this.#publisher.stop()
     this.#announcer.stop()
-    clearTimeout(this.#retryTimer)
+    this.#intake.stop()
     this.#gapWatch.stop()
-    this.#retryTimer = undefined
     if (this.#topologyId != null) this.#node.unregister(this.#topologyId)
     await this.#antiEntropy.stop()
-    const pubsub = this.#node.services.pubsub
-    pubsub.removeEventListener('gossipsub:message', this.#onMessage)
+    this.#topic.stop()
     this.#node.removeEventListener('connection:open', this.#onConnectionOpen)
-    if (pubsub.getTopics().includes(this.topic)) pubsub.unsubscribe(this.topic)
-    pubsub.topicValidators.delete(this.topic)
     this.#diff?.unserve(this.mesh)
     this.#diff?.removeEventListener('fault', this.#onDiffFault)
     this.#membership.detach()
@@ -219,10 +219,12 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   }
 
   stats (): MeshPeerStats {
-    const { lastSync, ...counters } = this.#stats
+    const { lastSync, ...pulls } = this.#puller.stats
     const served = this.#diff?.stats()
     return {
-      ...counters,
+      ...this.#stats,
+      ...this.#topic.stats,
+      ...pulls,
       diffServed: served?.served ?? 0,
       diffRefused: served?.refused ?? 0,
       diffServeFailures: served?.failed ?? 0,
@@ -278,149 +280,14 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#publisher.push(event.ops)
   }
 
-  #publish (plain: Uint8Array): void {
-    const message = this.#membership.seal(plain)
-    this.#stats.messagesSent++
-    this.#stats.topicBytesSent += message.byteLength
-    this.#node.services.pubsub.publish(this.topic, message).catch((err: Error) => {
-      // Nobody to send to (yet): the data is in the store and anti-entropy delivers it later.
-      this.#log('publish on %s failed - %e', this.topic, err)
-    })
-  }
-
-  #decode (msg: Message): TopicMessage {
-    let decoded = this.#decoded.get(msg)
-    if (decoded == null) {
-      decoded = decodeTopicMessage(this.#membership.open(msg.data))
-      this.#decoded.set(msg, decoded)
-    }
-    return decoded
-  }
-
-  /**
-   * Gossipsub asks before it delivers or forwards a message. Reject, which scores the peer that
-   * forwarded it down until it is pruned and graylisted, is for what no honest peer sends: a
-   * malformed or oversized message. Ignore, without penalty, is for what depends on our own
-   * state: a message arriving while this peer starts or stops.
-   */
-  readonly #validate = (peer: PeerId, msg: Message): TopicValidatorResult => {
-    if (!this.#started) return TopicValidatorResult.Ignore
-    // A peer that has not proven the mesh key is not heard, whatever it forwards.
-    if (!this.#membership.admits(peer)) return TopicValidatorResult.Ignore
-    try {
-      // A private mesh's seal adds its nonce and tag to what the publisher held to the limit.
-      if (msg.data.byteLength > this.#maxMessageBytes + SEAL_OVERHEAD) throw new InvalidMessageError(`a message of ${msg.data.byteLength} bytes, beyond the mesh's ${this.#maxMessageBytes}`)
-      const message = this.#decode(msg)
-      const dot = message.kind === 'ops' ? foreignDotIn(message.ops, this.store) : undefined
-      if (dot == null) return TopicValidatorResult.Accept
-      this.#reportForeign(msg.type === 'signed' ? msg.from : peer, new ForeignDotError(dot.seq, `a topic message names seq ${dot.seq} of this replica (${this.store.replicaId}), which it never issued`))
-      return TopicValidatorResult.Ignore
-    } catch (err) {
-      this.#stats.invalidMessages++
-      this.#refusals.count(peer.toString(), 'topicMessages')
-      this.#log.error('rejecting a malformed message from %p on %s - %e', peer, this.topic, err)
-      return TopicValidatorResult.Reject
-    }
-  }
-
-  readonly #onMessage = (event: CustomEvent<GossipsubMessage>): void => {
-    const { msg, propagationSource } = event.detail
-    if (msg.topic !== this.topic) return
-    let message: TopicMessage
-    try {
-      message = this.#decode(msg)
-    } catch {
-      return
-    }
-    this.#stats.messagesReceived++
-    this.#stats.topicBytesReceived += msg.data.byteLength
-    if (message.kind === 'announcement') {
-      this.#lastHeard = message.stateHash
-      this.#announcer.heard(message.stateHash, propagationSource)
-      return
-    }
-    this.#stats.opsReceived += message.ops.length
-    this.#pendingOps.push(message)
-    this.#integratePending(propagationSource)
-  }
-
-  /** Integrates received ops, or waits for the app's open transaction to end. */
-  #integratePending (source: PeerId): void {
-    if (this.store.inTransaction) {
-      // One retry timer at a time; it takes everything that queued up meanwhile.
-      if (this.#retryTimer == null) {
-        this.#retryTimer = setTimeout(() => {
-          this.#retryTimer = undefined
-          if (this.#started) this.#integratePending(source)
-        }, 5)
-      }
-      return
-    }
-    const pending = this.#pendingOps
-    this.#pendingOps = []
-    let gap: Dot | undefined
-    for (const message of pending) {
-      if (message.kind !== 'ops') continue
-      try {
-        this.store.integrateOps(message.ops)
-      } catch (err) {
-        if (err instanceof ForeignDotError) {
-          this.#reportForeign(source, err)
-          continue
-        }
-        this.#stats.invalidMessages++
-        this.#refusals.count(source.toString(), 'topicMessages')
-        this.#log.error('could not integrate ops from %p - %e', source, err)
-        continue
-      }
-      // Every seq of a writer is a set: one below a set we got that we never saw was lost.
-      for (const op of message.ops) {
-        if (op.kind === 'set' && op.dot.seq > 1 && !this.store.hasSeen({ replica: op.dot.replica, seq: op.dot.seq - 1 })) gap = { replica: op.dot.replica, seq: op.dot.seq - 1 }
-      }
-    }
-    if (gap != null) this.#gapWatch.add(gap, source)
-  }
-
-  async #pullFrom (peer: PeerId, reason: PullReason, signal: AbortSignal): Promise<void> {
-    const diff = this.#diff
-    if (diff == null) return
-    // On connect or a gap we know we lack something: skip the summary round.
-    let summary = reason === 'periodic' || reason === 'announcement'
-    if (reason === 'connect' && this.#connectPull != null) {
-      // A peer joining a mesh meets several neighbours at once, and each would stream it the
-      // whole state: one full pull at a time, and the others, once it is done, ask by summary.
-      await this.#connectPull
-      summary = true
-    }
-    const started = performance.now()
-    const fullOnConnect = reason === 'connect' && !summary
-    let release = (): void => {}
-    if (fullOnConnect) this.#connectPull = new Promise((resolve) => { release = resolve })
-    try {
-      const store = attributedStore(this.store, peer, (from) => { this.#pulling = from })
-      const result = await diff.pull(peer, this.mesh, store, { signal, summary })
-      this.#stats.diffRounds++
-      this.#stats.diffBytesSent += result.bytesSent
-      this.#stats.diffBytesReceived += result.bytesReceived
-      this.#stats.lastSync.set(peer.toString(), Date.now())
-      this.safeDispatchEvent('sync', { detail: { peer, reason, result, durationMs: performance.now() - started } })
-    } catch (err: any) {
-      if (signal.aborted) return
-      if (err instanceof DiffRefusedError && err.reason === 'rate-limited') this.#antiEntropy.backOff(peer, err.retryAfterMs ?? 1000)
-      this.#stats.diffFailures++
-      this.#log.error('pull from %p (%s) failed - %e', peer, reason, err)
-      this.safeDispatchEvent('sync:error', { detail: { peer, reason, error: err } })
-    } finally {
-      if (fullOnConnect) {
-        this.#connectPull = undefined
-        release()
-      }
-    }
+  #countInvalid (peer: PeerId): void {
+    this.#stats.invalidMessages++
+    this.#refusals.count(peer.toString(), 'topicMessages')
   }
 
   /** A diff the store integrated named foreign dots; it left them out. */
   readonly #onForeignDot = (event: ForeignDotEvent): void => {
-    this.#reportForeign(this.#pulling, event.error)
+    this.#reportForeign(this.#puller.pulling, event.error)
   }
 
   #reportForeign (peer: PeerId | undefined, error: ForeignDotError): void {
@@ -435,17 +302,5 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     const { peer, kind, mesh } = event.detail
     if (mesh != null && mesh !== this.mesh) return
     this.#refusals.count(peer.toString(), kind === 'frame' ? 'diffFrames' : kind === 'rate-limited' ? 'rateLimited' : 'diffRequests')
-  }
-
-  /**
-   * True when a periodic pull would find nothing: the state has not moved since the last tick,
-   * or the last announcement heard names this very state (after a burst, the neighbours' settled
-   * announcements confirm agreement). An idle mesh pulls nothing.
-   */
-  #idleSincePeriodic (): boolean {
-    const hash = this.store.stateHash()
-    const idle = (this.#periodicHash != null && equals(hash, this.#periodicHash)) || (this.#lastHeard != null && equals(hash, this.#lastHeard))
-    this.#periodicHash = hash
-    return idle
   }
 }

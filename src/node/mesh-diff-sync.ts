@@ -2,11 +2,20 @@ import { DiffSync } from '../protocols/diff/diff-sync.ts'
 import type { DiffSyncInit } from '../protocols/diff/index.ts'
 import type { Libp2p } from '@libp2p/interface'
 
+/** A node a mesh peer runs on, as far as the diff protocol goes: its own `diffSync` service, if it has one. */
+export type DiffSyncNode = Libp2p<{ diffSync?: DiffSync }>
+
 // A protocol can be handled once per node: mesh peers sharing an app's node share one DiffSync.
 const shared = new WeakMap<Libp2p, { diffSync: DiffSync, users: number }>()
 
-/** The node's DiffSync, registered on first use and unregistered when its last user releases it. */
-export async function sharedDiffSync (node: Libp2p, init?: DiffSyncInit): Promise<{ diffSync: DiffSync, release: () => Promise<void> }> {
+/**
+ * The one way a mesh peer gets its DiffSync: the node's `diffSync` service (presets and
+ * `createMeshPeer` register one); on an app's node without it, one registered on first use,
+ * shared by the node's mesh peers and unregistered when the last of them releases it.
+ */
+export async function meshDiffSync (node: DiffSyncNode, init?: DiffSyncInit): Promise<{ diffSync: DiffSync, release: () => Promise<void> }> {
+  const service = node.services.diffSync
+  if (service != null) return { diffSync: service, release: async () => {} }
   let entry = shared.get(node)
   if (entry == null) {
     const diffSync = new DiffSync({
