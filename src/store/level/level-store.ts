@@ -361,7 +361,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
    */
   #durableOnly (diff: Diff): Diff | undefined {
     const bound = this.#seqs.durable
-    if (this.nextSeq - 1 <= bound) return diff.groups.length > 0 || diff.needsFullRequest ? diff : undefined
+    if (this.nextSeq - 1 <= bound) return diff.groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? diff : undefined
     const groups: DiffGroup[] = []
     for (const group of diff.groups) {
       if (group.replica !== this.replicaId) {
@@ -377,7 +377,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
       }
       if (entries.length > 0 || deaths != null) groups.push(deaths == null ? { replica: group.replica, entries } : { replica: group.replica, entries, deaths })
     }
-    return groups.length > 0 || diff.needsFullRequest ? { needsFullRequest: diff.needsFullRequest, groups } : undefined
+    return groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? { ...diff, groups } : undefined
   }
 
   #requireOpen (what: string): void {
