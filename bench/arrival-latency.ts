@@ -1,4 +1,4 @@
-import type { MemStore } from '../src/index.ts'
+import type { ReplicaStore } from '../src/index.ts'
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 
@@ -6,7 +6,7 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
  * Times keys from write to arrival: `sent(key)` when a peer writes it, and `latencies` gains
  * the ms until `store` (another peer's) integrates it.
  */
-export function arrivalLatency (store: MemStore): { sent: (key: Uint8Array) => void, latencies: number[] } {
+export function arrivalLatency (store: ReplicaStore): { sent: (key: Uint8Array) => void, latencies: number[] } {
   const sentAt = new Map<string, number>()
   const latencies: number[] = []
   store.addEventListener('change', (event) => {

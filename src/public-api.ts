@@ -1,6 +1,8 @@
 // The public surface shared by the Node.js and browser entry points; they differ only in the
 // bitmap backend they register.
-export { MemStore, type MemStoreOptions, type DiffFrameOptions } from './store/mem-store.ts'
+export { MemStore, type MemStoreOptions } from './store/mem-store.ts'
+export type { ReplicaStore, ReplicaStoreEvents, DiffFrameOptions } from './store/replica-store.ts'
+export type { StorePersistence, PersistenceFactory, PersistenceAccess, StoreView, StoreRestorer, CommittedChanges } from './store/store-persistence.ts'
 export { ChangeEvent, type Change } from './store/change-event.ts'
 export { OpsEvent } from './store/ops-event.ts'
 export { ForeignDotEvent } from './store/foreign-dot-event.ts'

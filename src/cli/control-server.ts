@@ -1,9 +1,9 @@
 import { chmod, unlink } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
-import { InvalidArgumentError, type ChangeEvent, type MemStore } from '../index.ts'
+import { InvalidArgumentError, type ChangeEvent, type ReplicaStore } from '../index.ts'
 import { fromBase64, readLines, toBase64, writeLine, type PeerStatus, type Request, type Response } from './control-protocol.ts'
 
-type ByteStore = MemStore<Uint8Array, Uint8Array> & { flush?: () => Promise<void> }
+type ByteStore = ReplicaStore<Uint8Array, Uint8Array> & { flush?: () => Promise<void> }
 
 /** A watcher that lets this much output pile up unread is cut off rather than held in memory. */
 const MAX_WATCH_BACKLOG_BYTES = 16 * 1024 * 1024

@@ -8,11 +8,12 @@ import { meshGossipsubOptions } from './gossip-limits.ts'
 import { privateKeyId, privateMeshOptions } from './membership/private-mesh.ts'
 import { MeshPeer, type MeshLibp2p, type MeshPeerOptions } from './mesh-peer.ts'
 import type { MemStore } from '../store/mem-store.ts'
+import type { ReplicaStore } from '../store/replica-store.ts'
 import type { PeerId } from '@libp2p/interface'
 
 export interface CreateMeshPeerOptions<K, V> extends MeshPeerOptions {
-  /** The replica this peer shares. Give this or `dataDir`. */
-  store?: MemStore<K, V>
+  /** The replica this peer shares, in memory or persistent. Give this or `dataDir`. */
+  store?: MemStore<K, V> | LevelStore<K, V>
   /**
    * Where to keep the replica when no `store` is given: a directory on Node.js, an IndexedDB
    * database name in browsers. The peer opens a persistent store there and closes it on `stop()`.
@@ -52,7 +53,7 @@ function isNode (value: unknown): value is MeshLibp2p {
  * store.set('hello', 'world')   // published to every peer of the mesh
  * ```
  */
-export async function createMeshPeer<K, V> (options: CreateMeshPeerOptions<K, V>): Promise<MeshPeer<K, V>> {
+export async function createMeshPeer<K = Uint8Array, V = Uint8Array> (options: CreateMeshPeerOptions<K, V>): Promise<MeshPeer<K, V>> {
   const { store: given, dataDir, storeOptions, libp2p, allow, proofTimeout, ...peerOptions } = options
   if (given == null && dataDir == null) throw new InvalidArgumentError('createMeshPeer needs a store or a dataDir')
   if (given != null && typeof given.integrateOps !== 'function') throw new InvalidArgumentError('store is not a roaring-mesh store')
@@ -65,7 +66,7 @@ export async function createMeshPeer<K, V> (options: CreateMeshPeerOptions<K, V>
   }
 }
 
-async function makePeer<K, V> (store: MemStore<K, V>, ownsStore: boolean, libp2p: CreateMeshPeerOptions<K, V>['libp2p'], peerOptions: MeshPeerOptions, allow: CreateMeshPeerOptions<K, V>['allow'], proofTimeout: number | undefined): Promise<MeshPeer<K, V>> {
+async function makePeer<K, V> (store: ReplicaStore<K, V>, ownsStore: boolean, libp2p: CreateMeshPeerOptions<K, V>['libp2p'], peerOptions: MeshPeerOptions, allow: CreateMeshPeerOptions<K, V>['allow'], proofTimeout: number | undefined): Promise<MeshPeer<K, V>> {
   if (isNode(libp2p)) {
     if (libp2p.services?.pubsub == null) {
       throw new InvalidArgumentError('the libp2p node needs gossipsub registered as services.pubsub')

@@ -16,7 +16,7 @@ import { meshDiffSync } from './mesh-diff-sync.ts'
 import { StateAnnouncer } from './state-announcer.ts'
 import type { DiffSync } from '../protocols/diff/diff-sync.ts'
 import type { ForeignDotError } from '../store/errors.ts'
-import type { MemStore } from '../store/mem-store.ts'
+import type { ReplicaStore } from '../store/replica-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
 import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
 import type { MeshPeerEvents, MeshPeerOptions, MeshPeerStats } from './mesh-peer-types.ts'
@@ -36,7 +36,7 @@ export type MeshLibp2p = Libp2p<{ pubsub: GossipSub, diffSync?: DiffSync, meshPr
  * {@link createMeshPeer}.
  */
 export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<MeshPeerEvents> {
-  readonly store: MemStore<K, V>
+  readonly store: ReplicaStore<K, V>
   readonly mesh: string
   readonly topic: string
   readonly #node: MeshLibp2p
@@ -61,7 +61,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #announcer: StateAnnouncer
   #started = false
 
-  constructor (store: MemStore<K, V>, node: MeshLibp2p, ownsNode: boolean, options: MeshPeerOptions = {}, ownsStore = false) {
+  constructor (store: ReplicaStore<K, V>, node: MeshLibp2p, ownsNode: boolean, options: MeshPeerOptions = {}, ownsStore = false) {
     super()
     this.store = store
     this.#ownsStore = ownsStore

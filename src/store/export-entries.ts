@@ -12,7 +12,7 @@ import { fromString } from 'uint8arrays/from-string'
 import { toString } from 'uint8arrays/to-string'
 import type { DiffEntry, DiffRequest } from './diff.ts'
 import { InvalidArgumentError } from './errors.ts'
-import type { MemStore } from './mem-store.ts'
+import type { ReplicaStore } from './replica-store.ts'
 import { assertReplicaId } from './replica-id.ts'
 import type { Hlc, ReplicaId } from './types.ts'
 
@@ -41,7 +41,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * for (const entry of exportEntries(store)) out.write(exportLine(entry) + '\n')
  * ```
  */
-export function * exportEntries (store: MemStore<any, any>): Generator<ExportedEntry> {
+export function * exportEntries (store: ReplicaStore<any, any>): Generator<ExportedEntry> {
   for (const frame of store.buildDiffFrames(EVERYTHING, { maxFrameBytes: 1 << 20 })) {
     for (const group of frame.groups) {
       group.deaths?.dispose()
@@ -61,7 +61,7 @@ export function * exportEntries (store: MemStore<any, any>): Generator<ExportedE
  * await importEntries(store, (async function * () { for await (const line of lines) if (line !== '') yield parseExportLine(line) })())
  * ```
  */
-export async function importEntries (store: MemStore<any, any>, entries: Iterable<ExportedEntry> | AsyncIterable<ExportedEntry>): Promise<number> {
+export async function importEntries (store: ReplicaStore<any, any>, entries: Iterable<ExportedEntry> | AsyncIterable<ExportedEntry>): Promise<number> {
   const pending = new Map<ReplicaId, DiffEntry[]>()
   let count = 0
   let held = 0

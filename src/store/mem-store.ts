@@ -6,7 +6,6 @@ import { bytesCodec, type Codec } from './codecs.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest, type PackedEntries } from './diff.ts'
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
 import { DeathSuspects } from './death-suspects.ts'
-import type { ClockSet } from './clock-set.ts'
 import { SeqLimitError, TransactionError } from './errors.ts'
 import { foreignDotInDiff, foreignDotInOps } from './own-dots.ts'
 import { HybridClock, type HybridClockOptions } from './hlc.ts'
@@ -18,6 +17,9 @@ import { Entry, ReplicaState, compareClocks, compareEntries } from './replica-st
 import { MAX_REMOVAL_ONLY_WRITERS, MAX_SEQ } from './limits.ts'
 import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
 import { winner, type WriteRecord } from './write-record.ts'
+import { stateHashOf } from './state-hash.ts'
+import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
+import type { PersistenceFactory, StorePersistence, StoreRestorer, StoreView } from './store-persistence.ts'
 import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
 
 export interface MemStoreOptions<K, V> {
@@ -37,11 +39,11 @@ export interface MemStoreOptions<K, V> {
    * @default 4096
    */
   maxRemovalOnlyWriters?: number
-}
-
-export interface DiffFrameOptions {
-  /** The approximate largest frame, in bytes. @default 65536 */
-  maxFrameBytes?: number
+  /**
+   * What keeps this store (how `LevelStore` persists its core): called once with the store's view
+   * and restorer, it returns what the store tells of every commit. @default nothing: in memory only
+   */
+  persistence?: PersistenceFactory
 }
 
 interface Transaction {
@@ -89,7 +91,7 @@ export interface MemStore<K, V> {
  * a.integrateDiff(b.buildDiff(a.requestDiff()))
  * ```
  */
-export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget {
+export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget implements ReplicaStore<K, V> {
   /** A human label for this replica; it does not identify it (see {@link replicaId}). */
   readonly name: string | undefined
   /** This replica's id: 16 random bytes as hex, made fresh for every new store. */
@@ -110,6 +112,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   /** Writers known only from removals, bounded by `maxRemovalOnlyWriters`. */
   readonly #removalOnly = new Set<ReplicaState>()
   readonly #maxRemovalOnly: number
+  readonly #persistence: StorePersistence | undefined
 
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
@@ -121,6 +124,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     this.#clock = new HybridClock(options.clock)
     this.#maxRemovalOnly = options.maxRemovalOnlyWriters ?? MAX_REMOVAL_ONLY_WRITERS
     this.#local = this.#replica(this.replicaId)
+    this.#persistence = options.persistence?.({ view: this.#view(), restorer: this.#restorer() })
   }
 
   /** Number of keys with a value. */
@@ -344,89 +348,44 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   }
 
   /**
-   * 12 bytes that change whenever what this replica has seen or holds live changes: the sums
-   * of its dots' hashes over seen (lane a), over live (lane a), and over both (lane b), so either
-   * kind of difference shows in 64 bits.
+   * 12 bytes that change whenever what this replica has seen or holds live changes (see
+   * {@link stateHashOf}).
    */
   stateHash (): Uint8Array {
-    let seenA = 0
-    let seenB = 0
-    let liveA = 0
-    let liveB = 0
-    for (const replica of this.#replicas.values()) {
-      seenA = (seenA + replica.seenDigest.a) >>> 0
-      seenB = (seenB + replica.seenDigest.b) >>> 0
-      liveA = (liveA + replica.liveDigest.a) >>> 0
-      liveB = (liveB + replica.liveDigest.b) >>> 0
+    return stateHashOf(this.#replicas.values())
+  }
+
+  #restorer (): StoreRestorer {
+    return {
+      restoreSeen: (replicaId, seen) => {
+        const replica = this.#replica(replicaId)
+        replica.markSeenDead(seen)
+        return replica
+      },
+      restoreEntry: (key, value, replicaId, seq, hlc) => {
+        const replica = this.#replicas.get(replicaId)
+        if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
+        const hash = hashKey(key, 0, key.byteLength)
+        const slot = this.#entries.find(key, 0, key.byteLength, hash)
+        const entry = this.#newEntry(key, value, hash, replica, seq, hlc.wall, hlc.counter, this.#entries.headAt(slot))
+        this.#entries.putAt(slot, entry)
+        replica.addLive(entry)
+        return true
+      },
+      restoreNextSeq: (seq) => { this.#nextSeq = seq },
+      restoreClock: (time) => { this.#clock.restore(time) }
     }
-    const out = new Uint8Array(12)
-    const view = new DataView(out.buffer)
-    view.setUint32(0, seenA, true)
-    view.setUint32(4, liveA, true)
-    view.setUint32(8, (seenB + liveB) >>> 0, true)
-    return out
   }
 
-  // The seam for a persistent subclass (LevelStore): what changed, a way to read it, and a way to
-  // put a saved state back. MemStore itself persists nothing.
-
-  /**
-   * Called synchronously after every local commit and remote integration that changed anything,
-   * before its events: `records` name the keys whose chains changed (read them with
-   * {@link chainAt}), `replicas` the writers whose seen set changed. Neither may be kept.
-   */
-  protected committed (records: readonly WriteRecord[], replicas: ReadonlySet<ReplicaState>): void {}
-
-  /** Fires the 'ops' event of a local commit; a persistent store delays it until the commit is durable. */
-  protected emitOps (ops: readonly Op[]): void {
-    this.dispatchEvent(new OpsEvent(ops))
-  }
-
-  /** The live entries at a key (siblings linked by `next`), if any. */
-  protected chainAt (key: Uint8Array): Entry | undefined {
-    return this.#chain(key)
-  }
-
-  /** The seq the next local set will take. */
-  protected get nextSeq (): number {
-    return this.#nextSeq
-  }
-
-  /** The hybrid clock's last timestamp, issued or observed. */
-  protected get clockTime (): Hlc {
-    return this.#clock.peek()
-  }
-
-  /**
-   * Puts back a saved live entry (only while opening), after its writer's seen set. Returns false,
-   * changing nothing, if its dot is not seen (a live dot always is) or is already live.
-   */
-  protected restoreEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc): boolean {
-    const replica = this.#replicas.get(replicaId)
-    if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
-    const hash = hashKey(key, 0, key.byteLength)
-    const slot = this.#entries.find(key, 0, key.byteLength, hash)
-    const entry = this.#newEntry(key, value, hash, replica, seq, hlc.wall, hlc.counter, this.#entries.headAt(slot))
-    this.#entries.putAt(slot, entry)
-    replica.addLive(entry)
-    return true
-  }
-
-  /** Adds saved seqs to what this store has seen of a writer (only while opening), and returns that writer. */
-  protected restoreSeen (replicaId: ReplicaId, seen: ClockSet): ReplicaState {
-    const replica = this.#replica(replicaId)
-    replica.markSeenDead(seen)
-    return replica
-  }
-
-  /** Sets the seq the next local set takes (only while opening). */
-  protected restoreNextSeq (seq: number): void {
-    this.#nextSeq = seq
-  }
-
-  /** Moves the clock up to a saved timestamp (only while opening), however far ahead of the wall clock. */
-  protected restoreClock (time: Hlc): void {
-    this.#clock.restore(time)
+  #view (): StoreView {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const store = this
+    return {
+      chainAt: (key) => this.#chain(key),
+      get nextSeq () { return store.#nextSeq },
+      get clockTime () { return store.#clock.peek() },
+      get size () { return store.#entries.size }
+    }
   }
 
   #chain (key: Uint8Array): Entry | undefined {
@@ -540,7 +499,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     }
     this.#committed(tx.writes)
     this.#emit('local', tx.writes)
-    if (tx.writes.length > 0 && this.listening('ops')) this.emitOps(ops ?? this.#opsOf(tx))
+    if (tx.writes.length > 0 && this.listening('ops')) this.#emitOps(ops ?? this.#opsOf(tx))
   }
 
   /**
@@ -655,10 +614,16 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     }
   }
 
-  /** Hands what a commit or an integration changed to {@link committed}, then forgets it. */
+  /** Hands what a commit or an integration changed to the persistence, then forgets it. */
   #committed (records: readonly WriteRecord[]): void {
-    if (records.length > 0 || this.#seenChanged.size > 0) this.committed(records, this.#seenChanged)
+    if (records.length > 0 || this.#seenChanged.size > 0) this.#persistence?.committed({ records, writers: this.#seenChanged })
     this.#seenChanged.clear()
+  }
+
+  /** Fires a local commit's 'ops' event, once the persistence says it is durable. */
+  #emitOps (ops: readonly Op[]): void {
+    if (this.#persistence == null) this.dispatchEvent(new OpsEvent(ops))
+    else this.#persistence.publish(() => { this.dispatchEvent(new OpsEvent(ops)) })
   }
 
   #emit (origin: 'local' | 'remote', records: readonly WriteRecord[]): void {

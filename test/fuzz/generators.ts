@@ -3,12 +3,14 @@
 // The mutators start from these, so that most mutants get past the header and deep into a decoder.
 
 import {
+  type MemStoreOptions,
   MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeAnnouncement, encodeDiff, encodeDiffRequest, encodeOps,
   type DiffRequest, type ReplicaId
 } from '../../src/index.ts'
 import { chainKey, encodeChain, encodeFormat, encodeState, sealValue, seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY } from '../../src/store/level/record-codec.ts'
 import { equals } from 'uint8arrays/equals'
 import { replicaIdToBytes } from '../../src/store/replica-id.ts'
+import type { StoreView } from '../../src/store/store-persistence.ts'
 import { addCrafted } from './crafted.ts'
 import { toHex, type Rng } from './prng.ts'
 
@@ -37,16 +39,25 @@ export interface Corpus {
 
 /** A MemStore that shows what a LevelStore would write of it, through the record codec's encoders. */
 class RecordedStore extends MemStore {
+  #view: StoreView | undefined
+
+  constructor (name: string | undefined, options: MemStoreOptions<Uint8Array, Uint8Array>) {
+    let view: StoreView | undefined
+    super(name, { ...options, persistence: (access) => { view = access.view; return { committed: () => {}, publish: (emit) => { emit() } } } })
+    this.#view = view
+  }
+
   records (): Records {
+    const { nextSeq, clockTime, chainAt } = this.#view!
     const writers = this.requestDiff().replicas ?? []
     const keys = this.entries()
     const records: Records = [
       [FORMAT_KEY, encodeFormat()],
       [REPLICA_KEY, replicaIdToBytes(this.replicaId)],
-      [STATE_KEY, encodeState({ nextSeq: this.nextSeq, reserved: this.nextSeq - 1, clock: this.clockTime, keys: keys.length, writers: writers.length, batch: 1 })]
+      [STATE_KEY, encodeState({ nextSeq, reserved: nextSeq - 1, clock: clockTime, keys: keys.length, writers: writers.length, batch: 1 })]
     ]
     for (const { replica, seen } of writers) records.push([seenKey(replicaIdToBytes(replica)), seen.serialize()])
-    for (const [key] of keys) records.push([chainKey(key), encodeChain(this.chainAt(key)!)])
+    for (const [key] of keys) records.push([chainKey(key), encodeChain(chainAt(key)!)])
     return records
   }
 }

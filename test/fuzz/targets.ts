@@ -5,7 +5,7 @@
 
 import {
   LevelStore, MemStore, decodeAnnouncement, decodeDiff, decodeDiffRequest, decodeOps, decodeTopicMessage,
-  encodeDiff, type ReplicaId
+  encodeDiff, type ReplicaId, type ReplicaStore
 } from '../../src/index.ts'
 import { MessageType } from '../../src/protocols/wire/header.ts'
 import { FORMAT_VERSION, decodeRecord } from '../../src/store/level/record-codec.ts'
@@ -78,17 +78,17 @@ export function describe (err: any): string {
 }
 
 /** What a store has learned: its seen sets' serialized bytes, and a cost per writer. */
-function learned (store: MemStore): number {
+function learned (store: ReplicaStore): number {
   let bytes = 0
   for (const { seen } of store.requestDiff({ hash: false }).replicas ?? []) bytes += seen.serialize().byteLength + WRITER_COST
   return bytes
 }
 
-function snapshot (store: MemStore): string {
+function snapshot (store: ReplicaStore): string {
   return toHex(store.stateHash()) + store.entries().map(([k, v]) => `${toHex(k)}=${toHex(v)}`).join(',')
 }
 
-function stores (ctx: TargetContext): Array<[string, MemStore]> {
+function stores (ctx: TargetContext): Array<[string, ReplicaStore]> {
   const fresh = new MemStore(undefined, { replicaId: ctx.freshId, clock: { now: NOW } })
   const holding = new MemStore(undefined, { replicaId: ctx.state.replicaId, clock: { now: NOW } })
   holding.integrateDiff(decodeDiff(ctx.state.diff))
@@ -96,7 +96,7 @@ function stores (ctx: TargetContext): Array<[string, MemStore]> {
 }
 
 /** The store's whole state sent to a new store must arrive intact: what it took in, it can pass on. */
-function checkResend (store: MemStore, where: string): void {
+function checkResend (store: ReplicaStore, where: string): void {
   try {
     const copy = new MemStore(undefined, { clock: { now: NOW } })
     copy.integrateDiff(decodeDiff(encodeDiff(store.buildDiff(copy.requestDiff()))))
@@ -107,7 +107,7 @@ function checkResend (store: MemStore, where: string): void {
 }
 
 /** Integrates into each store: success (bounded, re-sendable) or a typed error that changed nothing. */
-function integrate (ctx: TargetContext, input: Uint8Array, apply: (store: MemStore) => void): string {
+function integrate (ctx: TargetContext, input: Uint8Array, apply: (store: ReplicaStore) => void): string {
   const outcomes: string[] = []
   for (const [i, [where, store]] of stores(ctx).entries()) {
     const before = snapshot(store)
@@ -129,7 +129,7 @@ function integrate (ctx: TargetContext, input: Uint8Array, apply: (store: MemSto
 }
 
 /** Every frame a store answers `request` with, encoded; their total size. */
-function answerBytes (store: MemStore, request: Parameters<MemStore['buildDiffFrames']>[0], maxFrameBytes: number): number {
+function answerBytes (store: ReplicaStore, request: Parameters<ReplicaStore['buildDiffFrames']>[0], maxFrameBytes: number): number {
   let total = 0
   for (const frame of store.buildDiffFrames(request, { maxFrameBytes })) total += encodeDiff(frame).byteLength
   return total

@@ -1,15 +1,15 @@
-import { MemStore, createMeshPeer, nodePreset, type MeshPeer, type MeshPeerOptions } from '../../src/index.ts'
+import { MemStore, createMeshPeer, nodePreset, type MeshPeer, type MeshPeerOptions, type ReplicaStore, type LevelStore } from '../../src/index.ts'
 import type { ComponentLogger, ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface'
 
 export interface TestPeer {
   peer: MeshPeer
-  store: MemStore
+  store: MemStore | LevelStore
   /** Peers this one refuses to dial or be dialled by (a partition). */
   blocked: Set<string>
 }
 
 /** A real peer on 127.0.0.1 over TCP, with short anti-entropy intervals so tests stay quick. */
-export async function startPeer (options: MeshPeerOptions = {}, store = new MemStore(), node: { logger?: ComponentLogger, privateKey?: PrivateKey, port?: number } = {}): Promise<TestPeer> {
+export async function startPeer (options: MeshPeerOptions = {}, store: MemStore | LevelStore = new MemStore(), node: { logger?: ComponentLogger, privateKey?: PrivateKey, port?: number } = {}): Promise<TestPeer> {
   const blocked = new Set<string>()
   const gater: ConnectionGater = {
     denyDialPeer: (peer: PeerId) => blocked.has(peer.toString()),
@@ -56,7 +56,7 @@ export async function waitFor (condition: () => boolean | Promise<boolean>, what
   }
 }
 
-export function hashOf (store: MemStore): string {
+export function hashOf (store: ReplicaStore): string {
   return Buffer.from(store.stateHash()).toString('hex')
 }
 
@@ -66,7 +66,7 @@ export function converged (peers: TestPeer[]): boolean {
   return peers.every(({ store }) => hashOf(store) === first)
 }
 
-export function dump (store: MemStore): string[] {
+export function dump (store: ReplicaStore): string[] {
   return store.entries().map(([k, v]) => `${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`)
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import {
-  InvalidArgumentError, MemStore, exportEntries, exportLine, importEntries, parseExportLine, type LevelStore
+  InvalidArgumentError, MemStore, exportEntries, exportLine, importEntries, parseExportLine, type LevelStore, type ReplicaStore
 } from '../../src/index.ts'
 import { LevelFixture } from './level-fixture.ts'
 import { hex } from './sync-fixture.ts'
@@ -12,11 +12,11 @@ after(async () => { await fixture.cleanup() })
 const text = (value: string): Uint8Array => new TextEncoder().encode(value)
 
 /** Every key's siblings with their dots and clocks: what an export must carry across. */
-function siblings (store: MemStore): unknown {
+function siblings (store: ReplicaStore): unknown {
   return store.entries().map(([key]) => [hex(key), store.conflicts(key).map((s) => [hex(s.value), s.dot.replica, s.dot.seq, s.hlc.wall, s.hlc.counter])])
 }
 
-async function storeWithHistory (): Promise<{ store: LevelStore, other: MemStore }> {
+async function storeWithHistory (): Promise<{ store: LevelStore, other: ReplicaStore }> {
   const store = await fixture.open()
   const other = new MemStore('other')
   store.begin()

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test'
 import fc from 'fast-check'
 import {
   ClockSet, ForeignDotError, ForeignDotEvent, MAX_SEQ, MemStore, SeqLimitError, decodeDiff, decodeDiffRequest, decodeOps,
-  encodeDiff, encodeDiffRequestPages, encodeOps, type Diff, type Op
+  encodeDiff, encodeDiffRequestPages, encodeOps, type Diff, type Op, type ReplicaStore
 } from '../../src/index.ts'
 import { LevelFixture } from './level-fixture.ts'
 import { bytes, dump, pull } from './sync-fixture.ts'
@@ -12,14 +12,14 @@ const key = (s: string): Uint8Array => new TextEncoder().encode(s)
 const madeUp = (i: number): string => i.toString(16).padStart(32, '0')
 
 /** A store with a few writes of its own, its next seq known. */
-function victimStore (): MemStore {
+function victimStore (): ReplicaStore {
   const store = new MemStore('victim')
   store.set(key('a'), key('1')).set(key('b'), key('2')).set(key('c'), key('3'))
   return store
 }
 
 /** The seq the store's next own write takes, read off the op it sends. */
-function nextSeqOf (store: MemStore): number {
+function nextSeqOf (store: ReplicaStore): number {
   return (store.insertWithOp(key('probe'), key('x')) as Extract<Op, { kind: 'set' }>).dot.seq
 }
 
@@ -82,14 +82,13 @@ describe('remote input never moves what a replica owns', () => {
   })
 
   it('refuses further writes with SeqLimitError once it has issued the largest seq, changing nothing', () => {
-    // Only a store reopened from disk can start high; the protected seam stands in for that here.
-    class NearTheEnd extends MemStore {
-      constructor () {
-        super('old')
-        this.restoreNextSeq(MAX_SEQ)
+    // Only a store reopened from disk can start high; the persistence seam stands in for that here.
+    const store = new MemStore('old', {
+      persistence: ({ restorer }) => {
+        restorer.restoreNextSeq(MAX_SEQ)
+        return { committed: () => {}, publish: (emit) => { emit() } }
       }
-    }
-    const store = new NearTheEnd()
+    })
     store.set(key('last'), key('1'))
     const hash = store.stateHash()
     assert.throws(() => store.set(key('one-more'), key('2')), SeqLimitError)

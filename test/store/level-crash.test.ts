@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { MemStore, decodeDiff, decodeOps, encodeDiff, type LevelStore, type Op } from '../../src/index.ts'
+import { MemStore, decodeDiff, decodeOps, encodeDiff, type LevelStore, type Op, type ReplicaStore } from '../../src/index.ts'
 import { LevelFixture } from './level-fixture.ts'
 import { hex } from './sync-fixture.ts'
 
@@ -47,11 +47,11 @@ async function writeUntilKilled (dir: string, round: number, minWrites: number, 
   return { replicaId, published, resolved }
 }
 
-function snapshot (store: MemStore): unknown {
+function snapshot (store: ReplicaStore): unknown {
   return { hash: hex(store.stateHash()), entries: store.entries().map(([k, v]) => [hex(k), hex(v)]) }
 }
 
-async function pull (to: MemStore, from: MemStore): Promise<void> {
+async function pull (to: ReplicaStore, from: ReplicaStore): Promise<void> {
   for (const frame of from.buildDiffFrames(to.requestDiff(), { maxFrameBytes: 16_384 })) await to.integrateDiff(decodeDiff(encodeDiff(frame)))
 }
 

@@ -6,7 +6,7 @@ import { ClassicLevel } from 'classic-level'
 import fc from 'fast-check'
 import {
   CorruptStoreError, LevelStore, MemStore, StoreClosedError, decodeDiff, decodeOps, encodeDiff, encodeOps, stringCodec,
-  type Op
+  type Op, type ReplicaStore
 } from '../../src/index.ts'
 import { FORMAT_VERSION, sealValue, unsealValue } from '../../src/store/level/record-codec.ts'
 import { LevelFixture } from './level-fixture.ts'
@@ -16,7 +16,7 @@ const fixture = new LevelFixture()
 after(async () => { await fixture.cleanup() })
 
 const strings = { keys: stringCodec, values: stringCodec }
-type Text = MemStore<string, string>
+type Text = ReplicaStore<string, string>
 
 /** Everything two stores must agree on: entries with every sibling, and the state hash. */
 function snapshot (store: Text): unknown {

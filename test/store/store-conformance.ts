@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   ChangeEvent, InvalidArgumentError, MAX_VALUE_BYTES, TransactionError, decodeDiff, decodeDiffRequest, decodeOps,
-  encodeDiff, encodeDiffRequest, encodeOps, jsonCodec, stringCodec, type MemStore, type MemStoreOptions, type Op
+  encodeDiff, encodeDiffRequest, encodeOps, jsonCodec, stringCodec, type MemStore, type MemStoreOptions, type Op, type ReplicaStore
 } from '../../src/index.ts'
 import { bytes, dump } from './sync-fixture.ts'
 
@@ -12,22 +12,22 @@ import { bytes, dump } from './sync-fixture.ts'
 
 /** Makes the stores a suite run tests. */
 export interface StoreFactory {
-  make<K = Uint8Array, V = Uint8Array>(name?: string, options?: Omit<MemStoreOptions<K, V>, 'replicaId'>): Promise<MemStore<K, V>>
+  make<K = Uint8Array, V = Uint8Array>(name?: string, options?: Omit<MemStoreOptions<K, V>, 'replicaId'>): Promise<ReplicaStore<K, V>>
   /** Resolves once everything written to `store` is durable (its 'ops' events have fired). */
-  settle(store: MemStore<any, any>): Promise<void>
+  settle(store: ReplicaStore<any, any>): Promise<void>
 }
 
 export function storeConformance (kind: string, factory: StoreFactory): void {
   const { make, settle } = factory
-  const text = async (name?: string): Promise<MemStore<string, string>> => await make<string, string>(name, { keys: stringCodec, values: stringCodec })
+  const text = async (name?: string): Promise<ReplicaStore<string, string>> => await make<string, string>(name, { keys: stringCodec, values: stringCodec })
 
   /** Ops through the wire format. */
-  async function deliver<K, V> (to: MemStore<K, V>, ops: Op[]): Promise<void> {
+  async function deliver<K, V> (to: ReplicaStore<K, V>, ops: Op[]): Promise<void> {
     await to.integrateOps(decodeOps(encodeOps(ops)))
   }
 
   /** One pull through the wire formats: `to` asks, `from` answers from what it holds durably. */
-  async function pull<K, V> (to: MemStore<K, V>, from: MemStore<K, V>): Promise<{ request: number, diff: number }> {
+  async function pull<K, V> (to: ReplicaStore<K, V>, from: ReplicaStore<K, V>): Promise<{ request: number, diff: number }> {
     await settle(from)
     const request = encodeDiffRequest(to.requestDiff())
     const diff = encodeDiff(from.buildDiff(decodeDiffRequest(request)))

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeDiff, encodeDiffRequest, encodeOps, type Op } from '../../src/index.ts'
+import { MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeDiff, encodeDiffRequest, encodeOps, type Op, type ReplicaStore } from '../../src/index.ts'
 
 export function bytes (length: number): Uint8Array {
   return new Uint8Array(randomBytes(length))
 }
 
 /** One pull through the wire formats: `to` asks, `from` answers. Returns the bytes both ways. */
-export function pull<K, V> (to: MemStore<K, V>, from: MemStore<K, V>): { request: number, diff: number } {
+export function pull<K, V> (to: ReplicaStore<K, V>, from: ReplicaStore<K, V>): { request: number, diff: number } {
   const request = encodeDiffRequest(to.requestDiff())
   const diff = encodeDiff(from.buildDiff(decodeDiffRequest(request)))
   to.integrateDiff(decodeDiff(diff))
@@ -14,7 +14,7 @@ export function pull<K, V> (to: MemStore<K, V>, from: MemStore<K, V>): { request
 }
 
 /** Ops through the wire format. */
-export function deliver<K, V> (to: MemStore<K, V>, ops: Op[]): void {
+export function deliver<K, V> (to: ReplicaStore<K, V>, ops: Op[]): void {
   to.integrateOps(decodeOps(encodeOps(ops)))
 }
 
@@ -23,6 +23,6 @@ export function hex (value: Uint8Array): string {
 }
 
 /** Entries as comparable hex pairs. */
-export function dump (store: MemStore): Array<[string, string]> {
+export function dump (store: ReplicaStore): Array<[string, string]> {
   return store.entries().map(([k, v]) => [hex(k), hex(v)])
 }

@@ -14,7 +14,7 @@
  * - `bye`: the tab is closing or going offline.
  */
 import { decodeDiff, decodeDiffRequest, decodeOps, encodeDiff, encodeDiffRequest, encodeOps } from '../../../src/browser.ts'
-import type { ChangeEvent, MemStore, OpsEvent } from '../../../src/browser.ts'
+import type { ChangeEvent, ReplicaStore, OpsEvent } from '../../../src/browser.ts'
 
 /**
  * An encoded message up to 2 KiB is a view into a buffer shared with other messages, and
@@ -73,7 +73,7 @@ export class TabChannel extends EventTarget {
   readonly id = crypto.randomUUID()
   readonly name: string
   readonly stats: TabChannelStats = { messagesSent: 0, messagesReceived: 0, opsReceived: 0, diffFramesReceived: 0, requestsSent: 0 }
-  readonly #store: MemStore<string, string>
+  readonly #store: ReplicaStore<string, string>
   readonly #options: Required<TabChannelOptions>
   /** Other tabs, with when each was last heard from. */
   readonly #tabs = new Map<string, number>()
@@ -84,7 +84,7 @@ export class TabChannel extends EventTarget {
   #requestSoon: ReturnType<typeof setTimeout> | undefined
   #lastRequest = Number.NEGATIVE_INFINITY
 
-  constructor (store: MemStore<string, string>, name: string, options: TabChannelOptions = {}) {
+  constructor (store: ReplicaStore<string, string>, name: string, options: TabChannelOptions = {}) {
     super()
     this.#store = store
     this.name = name

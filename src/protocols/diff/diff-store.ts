@@ -1,5 +1,5 @@
 import type { Diff, DiffRequest } from '../../store/diff.ts'
-import type { DiffFrameOptions } from '../../store/mem-store.ts'
+import type { DiffFrameOptions } from '../../store/replica-store.ts'
 
 /** What the diff protocol needs of a store: `MemStore` and the persistent store both fit. */
 export interface DiffStore {

@@ -1,27 +1,26 @@
 import { logger } from '@libp2p/logger'
 import { ClockSet } from '../clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from '../diff.ts'
-import { CorruptStoreError, StoreClosedError, StoreFullError, TransactionError } from '../errors.ts'
-import { bytesToKeyString } from '../key-string.ts'
-import { MemStore, type DiffFrameOptions, type MemStoreOptions } from '../mem-store.ts'
+import { CorruptStoreError, StoreClosedError, TransactionError } from '../errors.ts'
+import { MemStore, type MemStoreOptions } from '../mem-store.ts'
 import { newReplicaId, replicaIdToBytes } from '../replica-id.ts'
 import type { ReplicaState } from '../replica-state.ts'
-import type { Op, ReplicaId } from '../types.ts'
-import { recordKey, type WriteRecord } from '../write-record.ts'
+import type { DiffFrameOptions, ReplicaStore } from '../replica-store.ts'
+import type { Dot, Op, ReplicaId, Sibling } from '../types.ts'
 import { levelBackend, type LevelDatabase, type OpenGuard, type StoreFiles } from './level-backend.ts'
+import { LevelPersistence } from './level-persistence.ts'
 import { checkComplete, migrationOps } from './load-checks.ts'
-import { asCorrupt, isDiskFull, isLocked, openError } from './open-errors.ts'
+import { asCorrupt, isLocked, openError } from './open-errors.ts'
 import {
-  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, chainKey, checkFormat, decodeRecord, decodeReplicaId, decodeState,
-  encodeChain, encodeFormat, encodeState, sealValue, seenKey, unsealValue, type StoreState
+  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
+  encodeFormat, sealValue, unsealValue, type StoreState
 } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
 import { SeqReservation } from './seq-reservation.ts'
-import { WriteQueue, type BatchOp } from './write-queue.ts'
 
 const log = logger('roaring-mesh:level-store')
 
-export interface LevelStoreOptions<K, V> extends Omit<MemStoreOptions<K, V>, 'replicaId'> {
+export interface LevelStoreOptions<K, V> extends Omit<MemStoreOptions<K, V>, 'replicaId' | 'persistence'> {
   /** A human label for this replica. @default the location */
   name?: string
   /**
@@ -41,8 +40,9 @@ export type { SalvageReport } from './salvage.ts'
 const LOAD_STEP = 10_000
 
 /**
- * A {@link MemStore} that survives restarts and crashes: LevelDB on disk on Node.js (classic-level),
- * IndexedDB in browsers (browser-level). Writes apply in memory at once, as in a MemStore, and
+ * A replica that survives restarts and crashes: LevelDB on disk on Node.js (classic-level),
+ * IndexedDB in browsers (browser-level). It holds a {@link MemStore} as its core and keeps it on
+ * disk through the core's persistence seam ({@link LevelPersistence}). Writes apply in memory at once, and
  * every commit (a local transaction, an integrated op batch, an integrated diff) goes to disk as
  * one atomic batch, in commit order; the promise that `commit()`, `integrateOps()` and
  * `integrateDiff()` return resolves once it is durable, and `flush()` waits for everything so
@@ -57,37 +57,34 @@ const LOAD_STEP = 10_000
  * await store.close()
  * ```
  */
-export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
+export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<K, V> {
   /** The directory (Node.js) or IndexedDB database name (browsers) the store lives in. */
   readonly location: string
   /** Set when this store was made by salvaging a damaged one (`{ salvage: true }`): what was kept, and where the damaged files went. */
   salvaged: SalvageReport | undefined
+  /** The replica in memory; every change to it goes to disk through {@link #disk}. */
+  readonly #core: MemStore<K, V>
+  readonly #disk: LevelPersistence
   readonly #db: LevelDatabase
-  readonly #queue: WriteQueue
-  readonly #seqs: SeqReservation
   readonly #files: StoreFiles | undefined
-  /** The writers whose seen set is on disk (one 'S' record each). */
-  readonly #writersOnDisk = new Set<ReplicaId>()
-  /** The number of the last batch queued. */
-  #batch: number
-  /** Settles once the last commit queued is durable. */
-  #written: Promise<void> = Promise.resolve()
   #closing: Promise<void> | undefined
+  /** Listens to the store's events (they are its core's): `change`, `ops` (once durable), `foreign-dot`. */
+  readonly addEventListener: MemStore<K, V>['addEventListener']
+  readonly removeEventListener: MemStore<K, V>['removeEventListener']
 
   private constructor (location: string, db: LevelDatabase, replicaId: ReplicaId, state: Pick<StoreState, 'reserved' | 'batch'>, options: LevelStoreOptions<K, V>) {
-    super(options.name ?? location, { ...options, replicaId })
     this.location = location
     this.#db = db
     this.#files = levelBackend().files
-    this.#batch = state.batch
-    this.#queue = new WriteQueue(async (ops) => { await db.batch(ops, { sync: true }) }, {
-      full: (err) => isDiskFull(err) ? new StoreFullError(`${location}: the disk is full; the commit is kept in memory and written once there is room (${String((err as Error).message)})`, { cause: err }) : undefined,
-      recover: async () => {
-        await db.close()
-        await db.open()
-      }
+    let disk: LevelPersistence | undefined
+    this.#core = new MemStore<K, V>(options.name ?? location, {
+      ...options,
+      replicaId,
+      persistence: (access) => (disk = new LevelPersistence(location, db, state, access))
     })
-    this.#seqs = new SeqReservation(state.reserved)
+    this.#disk = disk!
+    this.addEventListener = this.#core.addEventListener.bind(this.#core)
+    this.removeEventListener = this.#core.removeEventListener.bind(this.#core)
   }
 
   /**
@@ -161,7 +158,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
   static async #create<K, V> (location: string, db: LevelDatabase, options: LevelStoreOptions<K, V>): Promise<LevelStore<K, V>> {
     const replicaId = newReplicaId()
     const store = new LevelStore<K, V>(location, db, replicaId, { reserved: 0, batch: 0 }, options)
-    await store.#persist([
+    store.#disk.persist([
       { type: 'put', key: FORMAT_KEY, value: encodeFormat() },
       { type: 'put', key: REPLICA_KEY, value: sealValue(REPLICA_KEY, replicaIdToBytes(replicaId)) }
     ], [])
@@ -188,31 +185,33 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
     checkComplete(state, counts, await this.#files?.readSeal(this.location), this.replicaId)
     const { nextSeq, skipFrom } = SeqReservation.resume(state)
     const changed = new Set<ReplicaState>()
+    const { restorer } = this.#disk
     if (skipFrom < nextSeq) {
       const skipped = new ClockSet()
       skipped.addRange(skipFrom, nextSeq)
-      changed.add(this.restoreSeen(this.replicaId, skipped))
+      changed.add(restorer.restoreSeen(this.replicaId, skipped))
       skipped.dispose()
     }
-    this.restoreNextSeq(nextSeq)
-    this.restoreClock(state.clock)
+    restorer.restoreNextSeq(nextSeq)
+    restorer.restoreClock(state.clock)
     if (version < FORMAT_VERSION) log('%s: migrating format %d to %d', this.location, version, FORMAT_VERSION)
-    this.#persist(version < FORMAT_VERSION ? await migrationOps(this.#db) : [], changed)
+    this.#disk.persist(version < FORMAT_VERSION ? await migrationOps(this.#db) : [], changed)
     await this.flush()
   }
 
   #restoreRecord (key: Uint8Array, value: Uint8Array, version: number, counts: { keys: number, writers: number }): void {
     const record = decodeRecord(key, value, version)
+    const { restorer } = this.#disk
     if (record.kind === 'seen') {
-      this.restoreSeen(record.replica, record.seen)
-      this.#writersOnDisk.add(record.replica)
+      restorer.restoreSeen(record.replica, record.seen)
+      this.#disk.loaded(record.replica)
       counts.writers++
       record.seen.dispose()
     } else if (record.kind === 'chain') {
       counts.keys++
       for (const entry of record.entries) {
         // Seen sets load first (their prefix sorts first): a live dot must already be seen.
-        if (!this.restoreEntry(record.key, entry.value, entry.replica, entry.seq, entry.hlc)) throw new CorruptStoreError('corrupt store: a live entry whose dot is not seen, or live twice')
+        if (!restorer.restoreEntry(record.key, entry.value, entry.replica, entry.seq, entry.hlc)) throw new CorruptStoreError('corrupt store: a live entry whose dot is not seen, or live twice')
       }
     }
   }
@@ -223,13 +222,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
    * with the write's error after any other failure (then reopen the store).
    */
   flush (): Promise<void> {
-    if (!this.#queue.full) return this.#written
-    const bound = this.#seqs.queued
-    const written = this.#queue.idle().then(() => { this.#seqs.reached(bound) })
-    // As in #persist: a caller that does not await (a peer integrating gossip) must not crash the process.
-    written.catch((err) => { log.error('writing to %s failed - %e', this.location, err) })
-    this.#written = written
-    return written
+    return this.#disk.flush()
   }
 
   /** Flushes, saves that no reserved seq is in use, and closes the database. The store takes no writes afterwards. */
@@ -241,13 +234,9 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
 
   async #close (): Promise<void> {
     try {
-      // Every seq up to nextSeq - 1 is committed: give the rest of the reservation back, so a
-      // clean reopen skips nothing and its state hash is the one we close with.
-      const state = this.#stateRecord(this.nextSeq - 1)
-      await this.#queue.idle()
-      await this.#queue.push([state])
+      await this.#disk.finish()
       // Written last: a seal names a batch that is on disk, so a later open that finds less lost something.
-      await this.#files?.writeSeal(this.location, { replica: this.replicaId, batch: this.#batch }).catch((err) => {
+      await this.#files?.writeSeal(this.location, { replica: this.replicaId, batch: this.#disk.batch }).catch((err) => {
         log.error('%s: cannot write the seal; the next open cannot check the log - %e', this.location, err)
       })
     } finally {
@@ -255,103 +244,141 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
     }
   }
 
-  override begin (): void {
-    this.#requireOpen('begin')
-    super.begin()
+  // The store's API: MemStore's, with every write refused once closing, and every change durable
+  // once the promise a writing call returns resolves.
+
+  /** A human label for this replica. */
+  get name (): string | undefined {
+    return this.#core.name
   }
 
-  override set (key: K, value: V): this {
+  /** This replica's id, kept in the store across restarts. */
+  get replicaId (): ReplicaId {
+    return this.#core.replicaId
+  }
+
+  get size (): number {
+    return this.#core.size
+  }
+
+  get inTransaction (): boolean {
+    return this.#core.inTransaction
+  }
+
+  get (key: K): V | undefined {
+    return this.#core.get(key)
+  }
+
+  has (key: K): boolean {
+    return this.#core.has(key)
+  }
+
+  entries (): Array<[K, V]> {
+    return this.#core.entries()
+  }
+
+  conflicts (key: K): Array<Sibling<V>> {
+    return this.#core.conflicts(key)
+  }
+
+  set (key: K, value: V): this {
     this.#requireOpen('set')
-    return super.set(key, value)
+    this.#core.set(key, value)
+    return this
   }
 
-  override delete (key: K): boolean {
+  insert (key: K, value: V): this {
+    return this.set(key, value)
+  }
+
+  delete (key: K): boolean {
     this.#requireOpen('delete')
-    return super.delete(key)
+    return this.#core.delete(key)
+  }
+
+  insertWithOp (key: K, value: V): Op {
+    this.#requireOpen('insertWithOp')
+    return this.#core.insertWithOp(key, value)
+  }
+
+  deleteWithOp (key: K): Op {
+    this.#requireOpen('deleteWithOp')
+    return this.#core.deleteWithOp(key)
+  }
+
+  begin (): void {
+    this.#requireOpen('begin')
+    this.#core.begin()
   }
 
   /** Commits the open transaction; resolves once it is durable. */
-  override commit (): Promise<void> {
-    super.commit()
+  commit (): Promise<void> {
+    this.#core.commit()
     return this.flush()
   }
 
-  override integrateOp (op: Op): Promise<void> {
+  /** Commits and returns the transaction's ops; `flush()` tells when they are durable (the 'ops' event waits for it). */
+  commitWithOps (): Op[] {
+    return this.#core.commitWithOps()
+  }
+
+  rollback (): void {
+    this.#core.rollback()
+  }
+
+  /** Runs `fn` in a transaction: commits if it returns (durable once `flush()` resolves), rolls back and rethrows if it throws. */
+  transact<T> (fn: (store: this) => T): T {
+    this.begin()
+    let result: T
+    try {
+      result = fn(this)
+    } catch (err) {
+      this.rollback()
+      throw err
+    }
+    void this.commit()
+    return result
+  }
+
+  integrateOp (op: Op): Promise<void> {
     return this.integrateOps([op])
   }
 
   /** Integrates remote ops (see {@link MemStore.integrateOps}); resolves once durable. A bad batch throws at once. */
-  override integrateOps (ops: readonly Op[]): Promise<void> {
+  integrateOps (ops: readonly Op[]): Promise<void> {
     this.#requireOpen('integrateOps')
-    super.integrateOps(ops)
+    this.#core.integrateOps(ops)
     return this.flush()
   }
 
-  /** Integrates a diff or frame (see {@link MemStore.integrateDiff}); resolves once durable. A bad diff throws at once. */
-  override integrateDiff (diff: Diff): Promise<void> {
-    this.#requireOpen('integrateDiff')
-    super.integrateDiff(diff)
-    return this.flush()
+  requestDiff (options?: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean }): DiffRequest {
+    return this.#core.requestDiff(options)
   }
 
-  override buildDiff (request: DiffRequest): Diff {
-    return this.#durableOnly(super.buildDiff(request)) ?? EMPTY_DIFF
+  buildDiff (request: DiffRequest): Diff {
+    return this.#durableOnly(this.#core.buildDiff(request)) ?? EMPTY_DIFF
   }
 
-  override * buildDiffFrames (request: DiffRequest, options?: DiffFrameOptions): Generator<Diff> {
-    for (const frame of super.buildDiffFrames(request, options)) {
+  * buildDiffFrames (request: DiffRequest, options?: DiffFrameOptions): Generator<Diff> {
+    for (const frame of this.#core.buildDiffFrames(request, options)) {
       const visible = this.#durableOnly(frame)
       if (visible != null) yield visible
     }
   }
 
-  protected override committed (records: readonly WriteRecord[], replicas: ReadonlySet<ReplicaState>): void {
-    const ops: BatchOp[] = []
-    const done = records.length > 1 ? new Set<string>() : undefined
-    for (const record of records) {
-      const key = recordKey(record)
-      if (done != null) {
-        const name = bytesToKeyString(key)
-        if (done.has(name)) continue
-        done.add(name)
-      }
-      const head = this.chainAt(key)
-      const stored = chainKey(key)
-      ops.push(head == null ? { type: 'del', key: stored } : { type: 'put', key: stored, value: sealValue(stored, encodeChain(head)) })
-    }
-    this.#persist(ops, replicas)
+  /** Integrates a diff or frame (see {@link MemStore.integrateDiff}); resolves once durable. A bad diff throws at once. */
+  integrateDiff (diff: Diff): Promise<void> {
+    this.#requireOpen('integrateDiff')
+    this.#core.integrateDiff(diff)
+    return this.flush()
   }
 
-  /** Publishing waits for durability: a seq other replicas have seen must survive a crash. */
-  protected override emitOps (ops: readonly Op[]): void {
-    this.#written.then(() => { super.emitOps(ops) }, () => { log.error('commit not durable: its ops are not published') })
+  hasSeen (dot: Dot): boolean {
+    return this.#core.hasSeen(dot)
   }
 
-  /** Queues `ops` with the seen sets of `replicas` and the store's state as one batch. */
-  #persist (ops: BatchOp[], replicas: Iterable<ReplicaState>): void {
-    for (const replica of replicas) {
-      const key = seenKey(replica.idBytes)
-      ops.push({ type: 'put', key, value: sealValue(key, replica.seen.serialize()) })
-      this.#writersOnDisk.add(replica.id)
-    }
-    const bound = this.#seqs.boundFor(this.nextSeq)
-    ops.push(this.#stateRecord(bound))
-    const written = this.#queue.push(ops).then(() => { this.#seqs.reached(bound) })
-    written.catch((err) => { log.error('writing to %s failed - %e', this.location, err) })
-    this.#written = written
-  }
-
-  /** The state record of the next batch: every batch carries one, so its counts and number are those of the database after it. */
-  #stateRecord (reserved: number): BatchOp {
-    const value = encodeState({
-      nextSeq: this.nextSeq,
-      reserved,
-      clock: this.clockTime,
-      keys: this.size,
-      writers: this.#writersOnDisk.size,
-      batch: ++this.#batch
-    })
-    return { type: 'put', key: STATE_KEY, value: sealValue(STATE_KEY, value) }
+  stateHash (): Uint8Array {
+    return this.#core.stateHash()
   }
 
   /**
@@ -360,8 +387,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> extends MemStore<K, V> {
    * out comes in a later round. Undefined when nothing is left.
    */
   #durableOnly (diff: Diff): Diff | undefined {
-    const bound = this.#seqs.durable
-    if (this.nextSeq - 1 <= bound) return diff.groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? diff : undefined
+    const bound = this.#disk.durableSeq
+    if (this.#disk.lastIssued <= bound) return diff.groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? diff : undefined
     const groups: DiffGroup[] = []
     for (const group of diff.groups) {
       if (group.replica !== this.replicaId) {

@@ -11,7 +11,7 @@
 import { equals } from 'uint8arrays/equals'
 import type { DiffEntry } from '../diff.ts'
 import type { CorruptStoreError } from '../errors.ts'
-import type { MemStore } from '../mem-store.ts'
+import type { ReplicaStore } from '../replica-store.ts'
 import type { ReplicaId } from '../types.ts'
 import type { StoreFiles } from './level-backend.ts'
 import { FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue } from './record-codec.ts'
@@ -35,7 +35,7 @@ export interface SalvageReport {
 /** Entries integrated per diff. */
 const CHUNK = 10_000
 
-type Salvaged = MemStore<any, any> & { integrateDiff: (diff: Parameters<MemStore['integrateDiff']>[0]) => void | Promise<void> }
+type Salvaged = ReplicaStore<any, any>
 
 /** Moves the damaged store at `location` aside and fills the new store `openFresh` makes there with what checks out. */
 export async function salvageInto<S extends Salvaged> (location: string, files: StoreFiles, cause: CorruptStoreError, openFresh: () => Promise<S>): Promise<{ store: S, report: SalvageReport }> {

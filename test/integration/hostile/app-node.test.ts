@@ -28,12 +28,13 @@ describe('a mesh peer on an app\'s own gossipsub node', { timeout: 120_000 }, ()
   let peer: MeshPeer
   let friend: TestPeer
   let attacker: Libp2p<any> | undefined
+  const appStore = new MemStore()
 
   before(async () => {
     // An app limit below what the mesh sends is raised to fit it.
     node = await appNode(64 * 1024)
     await node.start()
-    peer = await createMeshPeer({ store: new MemStore(), mesh: 'test', libp2p: node })
+    peer = await createMeshPeer({ store: appStore, mesh: 'test', libp2p: node })
     await peer.start()
     friend = await startPeer()
   })
@@ -57,7 +58,7 @@ describe('a mesh peer on an app\'s own gossipsub node', { timeout: 120_000 }, ()
 
   it('scores down and counts a peer that sends it garbage', async () => {
     attacker = await attackerNode({ pubsub: true })
-    await joinTopic(attacker, { peer, store: peer.store, blocked: new Set() })
+    await joinTopic(attacker, { peer, store: appStore, blocked: new Set() })
     for (let i = 0; i < 5; i++) await attacker.services.pubsub.publish(peer.topic, Uint8Array.of(0xee, 1, 2, 3))
     const id = attacker.peerId.toString()
     await waitFor(() => peer.stats().refusedByPeer[id]?.topicMessages === 5, 'the garbage to be refused')

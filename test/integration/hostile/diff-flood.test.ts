@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { DiffRefusedError, MemStore, type DiffStore, type DiffSync, type SyncErrorDetail } from '../../../src/index.ts'
+import { DiffRefusedError, MemStore, type DiffStore, type DiffSync, type ReplicaStore, type SyncErrorDetail } from '../../../src/index.ts'
 import { bytes, connect, converged, startPeer, stopAll, waitFor, type TestPeer } from '../mesh-fixture.ts'
 import { attackerNode, report, watchLoad } from './attacker.ts'
 import type { Libp2p } from 'libp2p'
@@ -14,7 +14,7 @@ function sink (): DiffStore {
   return { inTransaction: false, requestDiff: (options) => empty.requestDiff(options), buildDiffFrames: () => [], integrateDiff: () => {} }
 }
 
-function fill (store: MemStore, entries: number): void {
+function fill (store: ReplicaStore, entries: number): void {
   store.begin()
   for (let i = 0; i < entries; i++) store.set(random(16), random(128))
   store.commit()

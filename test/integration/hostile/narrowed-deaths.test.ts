@@ -34,7 +34,7 @@ describe('narrowed deaths from an attacker, over real nodes', { timeout: 120_000
   })
 
   /** Sends one raw diff request to the victim; the statuses of what it answers. */
-  async function ask (attacker: Libp2p<any>, request: Uint8Array): Promise<DiffResponseMessage.Status[]> {
+  async function ask (attacker: Libp2p<any>, request: Uint8Array<ArrayBuffer>): Promise<DiffResponseMessage.Status[]> {
     const stream = await attacker.dialProtocol(victim.peer.libp2p.peerId, DIFF_PROTOCOL)
     const messages = pbStream(stream)
     const answered: DiffResponseMessage.Status[] = []

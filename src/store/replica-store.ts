@@ -1,0 +1,57 @@
+import type { ChangeEvent } from './change-event.ts'
+import type { Diff, DiffRequest } from './diff.ts'
+import type { ForeignDotEvent } from './foreign-dot-event.ts'
+import type { OpsEvent } from './ops-event.ts'
+import type { Dot, Op, ReplicaId, Sibling } from './types.ts'
+
+/** Options of {@link ReplicaStore.buildDiffFrames}. */
+export interface DiffFrameOptions {
+  /** The approximate largest frame, in bytes. @default 65536 */
+  maxFrameBytes?: number
+}
+
+/**
+ * A replica as a mesh peer, the CLI and an app use it: what `MemStore` (in memory) and
+ * `LevelStore` (persistent) both are. The writing calls of a persistent store return a promise
+ * that resolves once the change is durable; an in-memory store's return nothing.
+ */
+export interface ReplicaStore<K = Uint8Array, V = Uint8Array> extends ReplicaStoreEvents<K, V> {
+  readonly name: string | undefined
+  readonly replicaId: ReplicaId
+  readonly size: number
+  readonly inTransaction: boolean
+  get(key: K): V | undefined
+  has(key: K): boolean
+  entries(): Array<[K, V]>
+  conflicts(key: K): Array<Sibling<V>>
+  set(key: K, value: V): this
+  insert(key: K, value: V): this
+  delete(key: K): boolean
+  insertWithOp(key: K, value: V): Op
+  deleteWithOp(key: K): Op
+  begin(): void
+  commit(): void | Promise<void>
+  commitWithOps(): Op[]
+  rollback(): void
+  transact<T>(fn: (store: this) => T): T
+  integrateOp(op: Op): void | Promise<void>
+  integrateOps(ops: readonly Op[]): void | Promise<void>
+  requestDiff(options?: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean }): DiffRequest
+  buildDiff(request: DiffRequest): Diff
+  buildDiffFrames(request: DiffRequest, options?: DiffFrameOptions): Generator<Diff>
+  integrateDiff(diff: Diff): void | Promise<void>
+  hasSeen(dot: Dot): boolean
+  stateHash(): Uint8Array
+}
+
+/** A store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits), `foreign-dot`. */
+export interface ReplicaStoreEvents<K, V> {
+  addEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
+  removeEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
+}

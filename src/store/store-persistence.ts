@@ -1,0 +1,62 @@
+import type { ClockSet } from './clock-set.ts'
+import type { Entry, ReplicaState } from './replica-state.ts'
+import type { Hlc, ReplicaId } from './types.ts'
+import type { WriteRecord } from './write-record.ts'
+
+// The seam between the in-memory store and whatever keeps it (LevelStore): what changed, a way
+// to read it, and a way to put a saved state back. MemStore itself persists nothing.
+
+/** What a commit or an integration changed; neither set may be kept past the call. */
+export interface CommittedChanges {
+  /** The keys whose chains changed: read each chain now with {@link StoreView.chainAt}. */
+  readonly records: readonly WriteRecord[]
+  /** The writers whose seen set changed. */
+  readonly writers: ReadonlySet<ReplicaState>
+}
+
+/** How persistence reads the store it keeps. */
+export interface StoreView {
+  /** The live entries at a key (siblings linked by `next`), if any. */
+  chainAt: (key: Uint8Array) => Entry | undefined
+  /** The seq the next local set will take. */
+  readonly nextSeq: number
+  /** The hybrid clock's last timestamp, issued or observed. */
+  readonly clockTime: Hlc
+  /** Keys with a value. */
+  readonly size: number
+}
+
+/** How persistence puts a saved state back into a store it is opening. */
+export interface StoreRestorer {
+  /** Adds saved seqs to what the store has seen of a writer, and returns that writer. */
+  restoreSeen: (replicaId: ReplicaId, seen: ClockSet) => ReplicaState
+  /**
+   * Puts back a saved live entry, after its writer's seen set. Returns false, changing nothing,
+   * if its dot is not seen (a live dot always is) or is already live.
+   */
+  restoreEntry: (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc) => boolean
+  /** Sets the seq the next local set takes. */
+  restoreNextSeq: (seq: number) => void
+  /** Moves the clock up to a saved timestamp, however far ahead of the wall clock. */
+  restoreClock: (time: Hlc) => void
+}
+
+/** What a store tells the persistence that keeps it. */
+export interface StorePersistence {
+  /** Called synchronously after every local commit and remote integration that changed anything, before its events. */
+  committed: (changes: CommittedChanges) => void
+  /**
+   * A local commit's 'ops' event is ready: call `emit` once that commit is durable (a seq other
+   * replicas have seen must survive a crash), or never if it cannot be made so.
+   */
+  publish: (emit: () => void) => void
+}
+
+/** Everything persistence gets of the store it is made for. */
+export interface PersistenceAccess {
+  readonly view: StoreView
+  readonly restorer: StoreRestorer
+}
+
+/** Makes a store's persistence, given access to that store: the one way to persist a MemStore. */
+export type PersistenceFactory = (access: PersistenceAccess) => StorePersistence
