@@ -3,8 +3,10 @@
 // them then does `--warmup` runs whose figures are dropped and `--warm` timed runs. Tables show
 // the cold median and the warm median with its range (markdown on stdout, or a file with --write).
 //
-//   node bench/run.ts [--quick] [--reps K] [--warmup W] [--warm N] [--cap S] [--only a,b] [--workload w,...] [--sizes n,...] [--write bench/RESULTS.md]
+//   node bench/run.ts [--quick] [--reps K] [--warmup W] [--warm N] [--warm-limit S] [--cap S] [--only a,b] [--workload w,...] [--sizes n,...] [--write bench/RESULTS.md]
 //
+// `--warm-limit S`: a system whose cold run took over S seconds gets no warm runs (the JIT's
+// warm-up is lost in such a run, and five more would cost minutes).
 // `--cap S` bounds each run: a process that reports no run for S seconds is killed, keeping the
 // runs it reported.
 //
@@ -30,6 +32,7 @@ const { values: args } = parseArgs({
     reps: { type: 'string' },
     warmup: { type: 'string' },
     warm: { type: 'string' },
+    'warm-limit': { type: 'string', default: 'Infinity' },
     cap: { type: 'string', default: '60' },
     only: { type: 'string' },
     workload: { type: 'string' },
@@ -58,6 +61,7 @@ const warmups = Number(args.warmup ?? (args.quick ? 1 : 2))
 // A smoke run checks that warm runs work; five of them are for figures.
 const warmRuns = Number(args.warm ?? (args.quick ? 2 : 5))
 const capSeconds = Number(args.cap)
+const warmLimit = Number(args['warm-limit'])
 const selectedWorkloads = args.workload ? args.workload.split(',').map(workloadNamed) : workloads
 const sizeOverride = args.sizes?.split(',').map(Number)
 
@@ -79,6 +83,8 @@ interface ProcessOutcome {
   cold?: Figures
   warm: Figures[]
   note?: string
+  /** The cold run was over the warm limit. */
+  noWarm?: boolean
 }
 
 /** One fresh worker process, killed when a run takes longer than the cap. */
@@ -86,7 +92,7 @@ function runWorker(system: string, workload: string, size: number, warmupCount: 
   return new Promise((resolve) => {
     // The worker runs .ts that needs the same flags as this process (transform-types for protons' namespaces).
     const flags = process.execArgv.filter((flag) => flag.startsWith('--experimental') || flag.startsWith('--disable-warning'))
-    const child = spawn(process.execPath, [...flags, '--expose-gc', '--max-old-space-size=16384', WORKER, system, workload, String(size), String(warmupCount), String(warmCount)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...flags, '--expose-gc', '--max-old-space-size=16384', WORKER, system, workload, String(size), String(warmupCount), String(warmCount), String(warmLimit)], { stdio: ['ignore', 'pipe', 'pipe'] })
     const outcome: ProcessOutcome = { warm: [] }
     let pending = ''
     let stderr = ''
@@ -101,6 +107,7 @@ function runWorker(system: string, workload: string, size: number, warmupCount: 
         pending = pending.slice(newline + 1)
         if (phase === 'cold') outcome.cold = figures
         else if (phase === 'warm') outcome.warm.push(figures)
+        else if (phase === 'no-warm') outcome.noWarm = true
         clearTimeout(timer)
         timer = setTimeout(kill, capSeconds * 1000)
       }
@@ -141,7 +148,8 @@ async function measureAll(systems: string[], workload: Workload, size: number): 
       }
       colds.get(system)!.push(outcome.cold)
       warms.get(system)!.push(...outcome.warm)
-      if (rep === 1 && outcome.warm.length < warmRuns && outcome.note) warmNotes.set(system, outcome.note)
+      if (rep === 1 && outcome.noWarm === true) warmNotes.set(system, `not run (cold run > ${warmLimit} s)`)
+      else if (rep === 1 && outcome.warm.length < warmRuns && outcome.note) warmNotes.set(system, outcome.note)
     }
   }
   return systems.map((system) => {
@@ -191,7 +199,7 @@ const sections: string[] = [
   machineInfo(),
   `| system | version |\n| --- | --- |\n${[...loaded.values()].map((m) => `| ${m.name} | ${m.version} |`).join('\n')}`,
   [
-    `Cold: the first run in a fresh process, median of ${reps} process(es). Warm: ${warmRuns} runs after ${warmups} warm-up run(s) in the same process, median (min–max).`,
+    `Cold: the first run in a fresh process, median of ${reps} process(es). Warm: ${warmRuns} runs after ${warmups} warm-up run(s) in the same process, median (min–max)${Number.isFinite(warmLimit) ? `; none for a system whose cold run took over ${warmLimit} s` : ''}.`,
     `A run that reports nothing for ${capSeconds} s is killed. "vs ${REFERENCE}" columns: >1 means ${REFERENCE} is better (faster, or fewer bytes).`,
   ].join('\n'),
   ...(skipped.length > 0 ? [`Skipped:\n${skipped.map((why) => `- ${why}`).join('\n')}`] : []),

@@ -8,7 +8,7 @@ import { memoryNow, timedSpans } from './measure.ts'
 import type { SystemModule } from './systems/types.ts'
 import { workloadNamed } from './workloads/registry.ts'
 
-const [systemName, workloadName, sizeText, warmupText = '0', warmText = '0'] = process.argv.slice(2)
+const [systemName, workloadName, sizeText, warmupText = '0', warmText = '0', warmLimitText = 'Infinity'] = process.argv.slice(2)
 if (!systemName || !workloadName || !sizeText) {
   console.error('usage: node --expose-gc bench/worker.ts <system> <workload> <size> [warm-ups] [warm runs]')
   process.exit(2)
@@ -18,6 +18,8 @@ const workload = workloadNamed(workloadName)
 const size = Number(sizeText)
 const warmups = Number(warmupText)
 const warm = Number(warmText)
+/** A cold run longer than this many seconds gets no warm runs: the JIT's warm-up is lost in it. */
+const warmLimit = Number(warmLimitText)
 
 // The collector's pauses, to show how much of a timed figure was spent collecting garbage.
 const pauses: Array<{ start: number, end: number }> = []
@@ -27,6 +29,7 @@ const observer = new PerformanceObserver((list) => {
 observer.observe({ entryTypes: ['gc'] })
 
 for (let run = 0; run < 1 + warmups + warm; run++) {
+  const runStart = performance.now()
   timedSpans.length = 0
   pauses.length = 0
   const figures = workload.run(system, size)
@@ -39,6 +42,10 @@ for (let run = 0; run < 1 + warmups + warm; run++) {
   }
   const phase = run === 0 ? 'cold' : run <= warmups ? 'warmup' : 'warm'
   process.stdout.write(JSON.stringify({ phase, figures }) + '\n')
+  if (run === 0 && warmups + warm > 0 && performance.now() - runStart > warmLimit * 1000) {
+    process.stdout.write(JSON.stringify({ phase: 'no-warm', figures: {} }) + '\n')
+    break
+  }
   // The last run's replicas are garbage now: the next run starts from a collected heap.
   memoryNow()
 }
