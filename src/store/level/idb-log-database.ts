@@ -26,6 +26,8 @@ const DEL = 1
 const PACK_BYTES = 1 << 20
 /** The log is folded into packs once it holds this much and more than the packs do. */
 const MIN_COMPACT_BYTES = 4 << 20
+/** IndexedDB records read per step (packs are ~1 MiB each). */
+const READ_STEP = 64
 /** Records decoded between two yields to the page, so that no task runs long. */
 const YIELD_EVERY = 2_000
 
@@ -239,27 +241,33 @@ export class IdbLogDatabase implements LevelDatabase {
    * order it was written. Also learns where the log ends and how large the parts are.
    */
   async #readAll (): Promise<Records> {
-    const transaction = this.#idb.transaction([this.#storeName], 'readonly')
-    const store = transaction.objectStore(this.#storeName)
-    const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())])
     const records: Records = new Map()
     const logs: Array<[number, Uint8Array]> = []
     const packs: Uint8Array[] = []
     let packBytes = 0
     let logBytes = 0
-    for (let i = 0; i < keys.length; i++) {
-      const key = new Uint8Array(keys[i] as ArrayBuffer)
-      const value = values[i] as Uint8Array
-      if (key[0] === LOG && key.byteLength === 9) {
-        logs.push([Number(new DataView(key.buffer).getBigUint64(1)), value])
-        logBytes += value.byteLength
-      } else if (key[0] === PACK && key.byteLength === 5) {
-        packs.push(value)
-        packBytes += value.byteLength
-      } else {
-        records.set(keyString(key), value)
-        packBytes += key.byteLength + value.byteLength
+    // In steps, each in its own task: one getAll of a large store would be one long task.
+    for (let after: IDBValidKey | undefined; ;) {
+      const store = this.#idb.transaction([this.#storeName], 'readonly').objectStore(this.#storeName)
+      const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true)
+      const [keys, values] = await Promise.all([request(store.getAllKeys(range, READ_STEP)), request(store.getAll(range, READ_STEP))])
+      for (let i = 0; i < keys.length; i++) {
+        const key = new Uint8Array(keys[i] as ArrayBuffer)
+        const value = values[i] as Uint8Array
+        if (key[0] === LOG && key.byteLength === 9) {
+          logs.push([Number(new DataView(key.buffer).getBigUint64(1)), value])
+          logBytes += value.byteLength
+        } else if (key[0] === PACK && key.byteLength === 5) {
+          packs.push(value)
+          packBytes += value.byteLength
+        } else {
+          records.set(keyString(key), value)
+          packBytes += key.byteLength + value.byteLength
+        }
       }
+      if (keys.length < READ_STEP) break
+      after = keys[keys.length - 1]
+      await yieldToPage()
     }
     let decoded = 0
     for (const pack of packs) {
