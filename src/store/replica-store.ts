@@ -1,7 +1,5 @@
-import type { ChangeEvent } from './change-event.ts'
 import type { Diff, DiffRequest } from './diff.ts'
-import type { ForeignDotEvent } from './foreign-dot-event.ts'
-import type { OpsEvent } from './ops-event.ts'
+import type { MemStore } from './mem-store.ts'
 import type { Dot, Op, ReplicaId, Sibling } from './types.ts'
 
 /** Options of {@link ReplicaStore.buildDiffFrames}. */
@@ -44,14 +42,5 @@ export interface ReplicaStore<K = Uint8Array, V = Uint8Array> extends ReplicaSto
   stateHash(): Uint8Array
 }
 
-/** A store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits), `foreign-dot`. */
-export interface ReplicaStoreEvents<K, V> {
-  addEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
-  addEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
-  addEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
-  removeEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
-  removeEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: EventListenerOptions | boolean): void
-  removeEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: EventListenerOptions | boolean): void
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
-}
+/** A store's events, typed as MemStore's: `change` (every commit and integration that changed anything), `ops` (local commits), `foreign-dot`. */
+export type ReplicaStoreEvents<K, V> = Pick<MemStore<K, V>, 'addEventListener' | 'removeEventListener'>

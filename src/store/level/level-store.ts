@@ -328,16 +328,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   /** Runs `fn` in a transaction: commits if it returns (durable once `flush()` resolves), rolls back and rethrows if it throws. */
   transact<T> (fn: (store: this) => T): T {
-    this.begin()
-    let result: T
-    try {
-      result = fn(this)
-    } catch (err) {
-      this.rollback()
-      throw err
-    }
-    void this.commit()
-    return result
+    this.#requireOpen('transact')
+    return this.#core.transact(() => fn(this))
   }
 
   integrateOp (op: Op): Promise<void> {
