@@ -218,7 +218,7 @@ export class MeshControl {
 
 /** The page's debugging handle (page/main.ts puts it on window). */
 interface PageHandle {
-  store: { get: (key: string) => string | undefined, set: (key: string, value: string) => void, delete: (key: string) => boolean, size: number, stateHash: () => Uint8Array, transact: (fn: (tx: any) => void) => void }
+  store: { flush: () => Promise<void>, get: (key: string) => string | undefined, set: (key: string, value: string) => void, delete: (key: string) => boolean, size: number, stateHash: () => Uint8Array, transact: (fn: (tx: any) => void) => void }
   node: { peerId: { toString: () => string }, getConnections: () => Array<{ remotePeer: { toString: () => string }, multiplexer?: string, limits?: unknown, remoteAddr: { toString: () => string } }> }
   metrics: { firstDirectMs?: number }
 }
