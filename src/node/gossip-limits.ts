@@ -92,6 +92,8 @@ export function meshGossipsubOptions (options: MeshGossipsubOptions = {}): Parti
     Dlo: 2,
     Dhi: 5,
     Dout: 1,
+    Dlazy: 2,
+    mcacheGossip: 1,
     scoreParams
   }
 }

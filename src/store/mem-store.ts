@@ -5,6 +5,7 @@ import { ForeignDotEvent } from './foreign-dot-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest, type PackedEntries } from './diff.ts'
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
+import { DeathSuspects } from './death-suspects.ts'
 import { SeqLimitError, TransactionError } from './errors.ts'
 import { foreignDotInDiff, foreignDotInOps } from './own-dots.ts'
 import { HybridClock, type HybridClockOptions } from './hlc.ts'
@@ -106,6 +107,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   /** Rows of entries that died in the commit or integration under way, freed once it is done with them. */
   #dead: Row[] = []
   readonly #replicas = new Map<ReplicaId, ReplicaState>()
+  /** Where deaths an answer withheld likely are, for the request after it. */
+  readonly #suspects = new DeathSuspects()
   readonly #local: ReplicaState
   #nextSeq = 1
   #tx: Transaction | undefined
@@ -288,18 +291,24 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   /**
    * A request for what this replica lacks. With `summary: true` it holds only the 12-byte state
    * hash (unless this replica has seen nothing, when the full request is as small); with
-   * `hash: false` a full request leaves the hash out (after a summary already compared it).
+   * `hash: false` a full request leaves the hash out (after a summary already compared it). With
+   * `narrowDeaths: true` the caller promises to ask again with a full request when the answer
+   * says `deathsWithheld`; that request names the suspects the answer's entries made.
    */
-  requestDiff (options: { summary?: boolean, hash?: boolean } = {}): DiffRequest {
+  requestDiff (options: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean } = {}): DiffRequest {
     const stateHash = options.hash === false ? undefined : this.stateHash()
+    const narrow = options.narrowDeaths === true
     const replicas = []
     for (const replica of this.#replicas.values()) {
       if (replica.seen.isEmpty) continue
       // Having seen nothing, the full request is as small as a summary and saves a round trip.
       if (options.summary === true) return { stateHash: stateHash ?? this.stateHash() }
-      replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes() })
+      const suspects = narrow ? undefined : this.#suspects.take(replica)
+      replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes(), ...(suspects != null ? { suspects } : {}) })
     }
-    return { stateHash, replicas }
+    // Named once at most; the answer to this request gathers them afresh.
+    this.#suspects.clear()
+    return narrow ? { stateHash, replicas, narrowDeaths: true } : { stateHash, replicas }
   }
 
   /** What the requester lacks, in one message. Reads committed state only. */
@@ -331,6 +340,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     // arena chunk once an entry stays in it.
     const message = { chunk: -1, adopted: 0 }
     for (const group of diff.groups) this.#integrateEntries(group, decoded ? group.packed : undefined, records, message)
+    // What the new entries joined at their keys: where deaths withheld from this diff likely are.
+    for (let i = 0; i < records.length; i++) this.#suspects.note(this.#rows, records.before(i))
+    if (diff.deathsWithheld === true) this.#suspects.want()
     if (message.adopted > 0) this.#arena.pin(diff.groups[0].packed!.bytes.byteLength - message.adopted)
     for (const group of diff.groups) {
       if (group.deaths == null || group.deaths.isEmpty) continue

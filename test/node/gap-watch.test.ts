@@ -20,13 +20,18 @@ function fakeStore (): { seen: Set<number>, hash: Uint8Array, hasSeen: (d: Dot) 
 }
 
 describe('GapWatch', () => {
-  it('pulls from the sender once when the missing op is still missing after the grace', async () => {
+  it('pulls from the sender once, for the ops still missing, when they are still missing after the grace', async () => {
     const pulls: string[] = []
-    const watch = new GapWatch(fakeStore(), (peer) => { pulls.push(peer.toString()) }, 20)
+    const missing: Dot[][] = []
+    const store = fakeStore()
+    const watch = new GapWatch(store, (peer, dots) => { pulls.push(peer.toString()); missing.push(dots) }, 20)
     watch.add(dot, source)
     watch.add({ ...dot, seq: 7 }, source)
+    watch.add({ ...dot, seq: 9 }, source)
+    store.seen.add(9)
     await sleep(60)
     assert.deepEqual(pulls, [source.toString()])
+    assert.deepEqual(missing, [[dot, { ...dot, seq: 7 }]])
     watch.stop()
   })
 

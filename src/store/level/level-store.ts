@@ -347,7 +347,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     return this.flush()
   }
 
-  requestDiff (options?: { summary?: boolean, hash?: boolean }): DiffRequest {
+  requestDiff (options?: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean }): DiffRequest {
     return this.#core.requestDiff(options)
   }
 
@@ -384,7 +384,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
    */
   #durableOnly (diff: Diff): Diff | undefined {
     const bound = this.#disk.durableSeq
-    if (this.#disk.lastIssued <= bound) return diff.groups.length > 0 || diff.needsFullRequest ? diff : undefined
+    if (this.#disk.lastIssued <= bound) return diff.groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? diff : undefined
     const groups: DiffGroup[] = []
     for (const group of diff.groups) {
       if (group.replica !== this.replicaId) {
@@ -400,7 +400,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
       }
       if (entries.length > 0 || deaths != null) groups.push(deaths == null ? { replica: group.replica, entries } : { replica: group.replica, entries, deaths })
     }
-    return groups.length > 0 || diff.needsFullRequest ? { needsFullRequest: diff.needsFullRequest, groups } : undefined
+    return groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? { ...diff, groups } : undefined
   }
 
   #requireOpen (what: string): void {
