@@ -15,6 +15,8 @@ export interface MeshFigures {
   trafficMax: number
   pullsMedian: number
   pullsMax: number
+  /** Where the burst's bytes went, per peer (medians). */
+  breakdown: ByteBreakdown
   /** Topology links with no connection once the burst converged. */
   linksLostInBurst: number
   idlePulls: number
@@ -30,6 +32,25 @@ export interface MeshFigures {
   componentsAfterChurn: number
 }
 
+/**
+ * Where a peer's bytes went in the burst, each the median over peers of bytes ÷ the payload it
+ * needed (so the parts of one direction need not add up exactly to its median total).
+ */
+export interface ByteBreakdown {
+  received: { firstCopies: number, duplicates: number, gossipControl: number, pulls: number, other: number }
+  sent: { copies: number, gossipControl: number, pulls: number, other: number }
+  /** Median counts per peer: copies received of each message, and the control ids. */
+  copiesPerMessage: number
+  idontwantSent: number
+  idontwantReceived: number
+  ihaveReceived: number
+  iwantSent: number
+  /** Topic messages published in the burst, mesh-wide. */
+  messagesPublished: number
+  /** Pulls in the burst, mesh-wide, by why they ran: how many, and the diff bytes they brought ÷ one peer's payload. */
+  pullsByReason: Record<string, { pulls: number, bytes: number }>
+}
+
 const WRITES = 10_000
 /** Entries every peer holds before the burst, so that the mesh holds 100,000 when the late joiner comes. */
 const SEEDED = 90_000
@@ -42,7 +63,8 @@ function median (values: number[]): number {
 
 const sumOf = (stats: MeshStats, pick: (p: MeshStats['peers'][number]) => number): number => stats.peers.reduce((sum, p) => sum + pick(p), 0)
 
-export async function measureMesh (peers: number, log: (line: string) => void = () => {}): Promise<MeshFigures> {
+/** `burstOnly`: stop after the burst (the idle, late joiner and churn columns stay empty), to iterate on it faster. */
+export async function measureMesh (peers: number, log: (line: string) => void = () => {}, options: { burstOnly?: boolean } = {}): Promise<MeshFigures> {
   const mesh = await MeshHarness.open()
   try {
     // A few peers at a time: a start is a key pair, a listener and 90,000 integrated entries.
@@ -67,7 +89,25 @@ export async function measureMesh (peers: number, log: (line: string) => void = 
       const needed = (WRITES - counts[i]) * ENTRY_BYTES
       return { sent: (p.sent - b.sent) / needed, received: (p.received - b.received) / needed, pulls: p.diffRounds - b.diffRounds }
     })
+    const breakdown = breakdownOf(before, after, counts)
     const linksLostInBurst = await mesh.linksDown()
+    const burst = {
+      peers,
+      convergedMs,
+      sentMedian: median(perPeer.map((p) => p.sent)),
+      receivedMedian: median(perPeer.map((p) => p.received)),
+      trafficMedian: median(perPeer.map((p) => p.sent + p.received)),
+      trafficMax: Math.max(...perPeer.map((p) => p.sent + p.received)),
+      pullsMedian: median(perPeer.map((p) => p.pulls)),
+      pullsMax: Math.max(...perPeer.map((p) => p.pulls)),
+      breakdown,
+      linksLostInBurst,
+      cpuMsPerPeer: (after.cpuMicros - before.cpuMicros) / 1000 / peers,
+      rssMBPerPeer: after.rss / 2 ** 20 / peers
+    }
+    if (options.burstOnly === true) {
+      return { ...burst, idlePulls: NaN, idleBytes: NaN, lateJoinerMs: NaN, churnConvergedMs: NaN, linksLostInChurn: NaN, componentsAfterChurn: NaN }
+    }
 
     // Idle: what a mesh that agrees sends in 10 s, once the burst's tail has settled.
     await sleep(2000)
@@ -106,19 +146,9 @@ export async function measureMesh (peers: number, log: (line: string) => void = 
 
     const componentsAfterChurn = await mesh.components()
     return {
-      peers,
-      convergedMs,
-      sentMedian: median(perPeer.map((p) => p.sent)),
-      receivedMedian: median(perPeer.map((p) => p.received)),
-      trafficMedian: median(perPeer.map((p) => p.sent + p.received)),
-      trafficMax: Math.max(...perPeer.map((p) => p.sent + p.received)),
-      pullsMedian: median(perPeer.map((p) => p.pulls)),
-      pullsMax: Math.max(...perPeer.map((p) => p.pulls)),
-      linksLostInBurst,
+      ...burst,
       idlePulls: sumOf(idleEnd, (p) => p.diffRounds + p.diffFailures) - sumOf(idleStart, (p) => p.diffRounds + p.diffFailures),
       idleBytes: sumOf(idleEnd, (p) => p.sent) - sumOf(idleStart, (p) => p.sent),
-      cpuMsPerPeer: (after.cpuMicros - before.cpuMicros) / 1000 / peers,
-      rssMBPerPeer: after.rss / 2 ** 20 / peers,
       lateJoinerMs,
       churnConvergedMs,
       linksLostInChurn,
@@ -129,6 +159,101 @@ export async function measureMesh (peers: number, log: (line: string) => void = 
   }
 }
 
+function breakdownOf (before: MeshStats, after: MeshStats, counts: number[]): ByteBreakdown {
+  const rows = after.peers.map((p, i) => {
+    const b = before.peers[i]
+    const needed = (WRITES - counts[i]) * ENTRY_BYTES
+    const g = p.gossip
+    const h = b.gossip
+    const copiesIn = g.received.copies - h.received.copies
+    const duplicates = g.duplicates - h.duplicates
+    const duplicateBytes = g.duplicateBytes - h.duplicateBytes
+    const copyBytesIn = g.received.copyBytes - h.received.copyBytes
+    const controlIn = g.received.controlBytes - h.received.controlBytes
+    const pullsIn = p.diffPulledBytes - b.diffPulledBytes
+    const copyBytesOut = g.sent.copyBytes - h.sent.copyBytes
+    const controlOut = g.sent.controlBytes - h.sent.controlBytes
+    const pullsOut = (p.diffServedBytes - b.diffServedBytes) + (p.diffRequestBytes - b.diffRequestBytes)
+    return {
+      received: {
+        firstCopies: (copyBytesIn - duplicateBytes) / needed,
+        duplicates: duplicateBytes / needed,
+        gossipControl: controlIn / needed,
+        pulls: pullsIn / needed,
+        other: ((p.received - b.received) - copyBytesIn - controlIn - pullsIn) / needed
+      },
+      sent: {
+        copies: copyBytesOut / needed,
+        gossipControl: controlOut / needed,
+        pulls: pullsOut / needed,
+        other: ((p.sent - b.sent) - copyBytesOut - controlOut - pullsOut) / needed
+      },
+      copiesPerMessage: copiesIn / Math.max(1, copiesIn - duplicates),
+      idontwantSent: g.sent.idontwantIds - h.sent.idontwantIds,
+      idontwantReceived: g.received.idontwantIds - h.received.idontwantIds,
+      ihaveReceived: g.received.ihaveIds - h.received.ihaveIds,
+      iwantSent: g.sent.iwantIds - h.sent.iwantIds,
+      published: p.messagesSent - b.messagesSent
+    }
+  })
+  const m = (pick: (r: typeof rows[number]) => number): number => median(rows.map(pick))
+  return {
+    received: {
+      firstCopies: m((r) => r.received.firstCopies),
+      duplicates: m((r) => r.received.duplicates),
+      gossipControl: m((r) => r.received.gossipControl),
+      pulls: m((r) => r.received.pulls),
+      other: m((r) => r.received.other)
+    },
+    sent: { copies: m((r) => r.sent.copies), gossipControl: m((r) => r.sent.gossipControl), pulls: m((r) => r.sent.pulls), other: m((r) => r.sent.other) },
+    copiesPerMessage: m((r) => r.copiesPerMessage),
+    idontwantSent: m((r) => r.idontwantSent),
+    idontwantReceived: m((r) => r.idontwantReceived),
+    ihaveReceived: m((r) => r.ihaveReceived),
+    iwantSent: m((r) => r.iwantSent),
+    messagesPublished: rows.reduce((sum, r) => sum + r.published, 0),
+    pullsByReason: pullsByReasonOf(before, after, (WRITES - counts[0]) * ENTRY_BYTES)
+  }
+}
+
+function pullsByReasonOf (before: MeshStats, after: MeshStats, needed: number): Record<string, { pulls: number, bytes: number }> {
+  const out: Record<string, { pulls: number, bytes: number }> = {}
+  after.peers.forEach((p, i) => {
+    for (const [reason, { pulls, bytes }] of Object.entries(p.pullsByReason)) {
+      const b = before.peers[i].pullsByReason[reason] ?? { pulls: 0, bytes: 0 }
+      const entry = out[reason] ??= { pulls: 0, bytes: 0 }
+      entry.pulls += pulls - b.pulls
+      entry.bytes += (bytes - b.bytes) / needed
+    }
+  })
+  return out
+}
+
+const x = (ratio: number): string => `${ratio.toFixed(2)}×`
+
+const BREAKDOWN_COLUMNS: Array<[string, (f: MeshFigures) => string]> = [
+  ['peers', (f) => String(f.peers)],
+  ['received: first copies / duplicate copies / gossip control / pulls / other (noise, yamux, framing)', ({ breakdown: { received: r } }) => [r.firstCopies, r.duplicates, r.gossipControl, r.pulls, r.other].map(x).join(' / ')],
+  ['sent: copies / gossip control / pulls (served and asked) / other', ({ breakdown: { sent: s } }) => [s.copies, s.gossipControl, s.pulls, s.other].map(x).join(' / ')],
+  ['copies received per message', (f) => f.breakdown.copiesPerMessage.toFixed(2)],
+  ['IDONTWANT ids sent / received', (f) => `${f.breakdown.idontwantSent} / ${f.breakdown.idontwantReceived}`],
+  ['IHAVE ids received / IWANT ids sent', (f) => `${f.breakdown.ihaveReceived} / ${f.breakdown.iwantSent}`],
+  ['topic messages published, mesh-wide', (f) => String(f.breakdown.messagesPublished)],
+  ['pulls mesh-wide by reason: count (diff bytes ÷ one peer\'s payload)', (f) => Object.entries(f.breakdown.pullsByReason).map(([reason, { pulls, bytes }]) => `${reason} ${pulls} (${bytes.toFixed(1)}×)`).join(', ')]
+]
+
+/** Where the burst's bytes went, per peer (median ÷ the payload it needed). */
+export function renderBreakdownTable (rows: MeshFigures[]): string {
+  return [
+    `| ${BREAKDOWN_COLUMNS.map(([name]) => name).join(' | ')} |`,
+    `| ${BREAKDOWN_COLUMNS.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${BREAKDOWN_COLUMNS.map(([, cell]) => cell(row)).join(' | ')} |`)
+  ].join('\n')
+}
+
+/** A cell of a phase that was not measured (`burstOnly`) is a dash. */
+const measured = (value: number, cell: () => string): string => Number.isNaN(value) ? '–' : cell()
+
 const COLUMNS: Array<[string, (f: MeshFigures) => string]> = [
   ['peers', (f) => String(f.peers)],
   ['converged after the last of 10,000 writes', (f) => f.convergedMs < 0 ? 'not in 120 s' : `${(f.convergedMs / 1000).toFixed(1)} s`],
@@ -136,10 +261,10 @@ const COLUMNS: Array<[string, (f: MeshFigures) => string]> = [
   ['sent + received ÷ payload (median / max)', (f) => `${f.trafficMedian.toFixed(1)}× / ${f.trafficMax.toFixed(1)}×`],
   ['pulls per peer (median / max)', (f) => `${f.pullsMedian} / ${f.pullsMax}`],
   ['links lost in the burst', (f) => String(f.linksLostInBurst)],
-  ['idle 10 s, mesh-wide', (f) => `${f.idlePulls} pulls, ${(f.idleBytes / 1000).toFixed(0)} KB`],
+  ['idle 10 s, mesh-wide', (f) => measured(f.idlePulls, () => `${f.idlePulls} pulls, ${(f.idleBytes / 1000).toFixed(0)} KB`)],
   ['CPU / RSS per peer (burst)', (f) => `${f.cpuMsPerPeer.toFixed(0)} ms / ${f.rssMBPerPeer.toFixed(0)} MB`],
-  ['late joiner, 100,000 entries', (f) => f.lateJoinerMs < 0 ? 'not in 120 s' : `${(f.lateJoinerMs / 1000).toFixed(1)} s`],
-  ['churn: converged after the last write / links still down / parts', (f) => `${f.churnConvergedMs < 0 ? 'not in 120 s' : `${(f.churnConvergedMs / 1000).toFixed(1)} s`} / ${f.linksLostInChurn} / ${f.componentsAfterChurn}`]
+  ['late joiner, 100,000 entries', (f) => Number.isNaN(f.lateJoinerMs) ? '–' : f.lateJoinerMs < 0 ? 'not in 120 s' : `${(f.lateJoinerMs / 1000).toFixed(1)} s`],
+  ['churn: converged after the last write / links still down / parts', (f) => Number.isNaN(f.churnConvergedMs) ? '–' : `${f.churnConvergedMs < 0 ? 'not in 120 s' : `${(f.churnConvergedMs / 1000).toFixed(1)} s`} / ${f.linksLostInChurn} / ${f.componentsAfterChurn}`]
 ]
 
 export function renderMeshTable (rows: MeshFigures[]): string {

@@ -2,6 +2,7 @@
 // stock peers (createMeshPeer + nodePreset, TCP on 127.0.0.1, mDNS off), each keeping its
 // identity, port and store across a stop and restart, with its sockets' bytes counted.
 import { bytesByPeer, countBytesOf } from './socket-bytes.ts'
+import { countGossip, emptyGossipCounts, type GossipCounts } from './gossip-counts.ts'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { MemStore, WriterKey, createMeshPeer, nodePreset, type MeshPeer, type MeshPeerOptions } from '../../src/index.ts'
@@ -14,6 +15,10 @@ interface Slot {
   privateKey: PrivateKey
   port: number
   peer?: MeshPeer
+  /** Kept across restarts, like the socket bytes. */
+  gossip: GossipCounts
+  /** Pulls and the diff bytes they received, by why they ran. */
+  pullsByReason: Record<string, { pulls: number, bytes: number }>
 }
 
 export type HostCommand =
@@ -34,6 +39,14 @@ export interface PeerFigures {
   diffRounds: number
   diffFailures: number
   diffBytes: number
+  /** Pull bytes: requests this peer sent and diffs it received; diffs it served. */
+  /** Topic messages this peer published. */
+  messagesSent: number
+  diffRequestBytes: number
+  diffPulledBytes: number
+  diffServedBytes: number
+  gossip: GossipCounts
+  pullsByReason: Record<string, { pulls: number, bytes: number }>
   /** Peers this one has a connection to now. */
   connections: string[]
 }
@@ -59,7 +72,7 @@ async function start (index: number, seed = 0, options: MeshPeerOptions = {}): P
   if (slot == null) {
     const store = new MemStore(`p${index}`)
     if (seed > 0) store.integrateOps(seedOf(seed))
-    slot = { store, privateKey: await generateKeyPair('Ed25519'), port: 0 }
+    slot = { store, privateKey: await generateKeyPair('Ed25519'), port: 0, gossip: emptyGossipCounts(), pullsByReason: {} }
     slots.set(index, slot)
   }
   const peer = await createMeshPeer({
@@ -73,6 +86,13 @@ async function start (index: number, seed = 0, options: MeshPeerOptions = {}): P
   const address = peer.libp2p.getMultiaddrs()[0]
   slot.port = Number(address.toString().split('/')[4])
   countBytesOf(peer.libp2p)
+  countGossip(peer.libp2p.services.pubsub, slot.gossip)
+  const byReason = slot.pullsByReason
+  peer.addEventListener('sync', ({ detail }) => {
+    const entry = byReason[detail.reason] ??= { pulls: 0, bytes: 0 }
+    entry.pulls++
+    entry.bytes += detail.result.bytesReceived
+  })
   return { peerId: peer.libp2p.peerId.toString(), address: address.toString() }
 }
 
@@ -110,7 +130,7 @@ async function steady (indices: number[], count: number, perSecond: number): Pro
 }
 
 function stats (): HostStats {
-  const peers = [...slots.entries()].map(([index, { peer }]): PeerFigures => {
+  const peers = [...slots.entries()].map(([index, { peer, gossip, pullsByReason }]): PeerFigures => {
     const s = peer?.stats()
     const running = peer?.isStarted() === true
     return {
@@ -120,6 +140,12 @@ function stats (): HostStats {
       diffRounds: s?.diffRounds ?? 0,
       diffFailures: s?.diffFailures ?? 0,
       diffBytes: (s?.diffBytesSent ?? 0) + (s?.diffBytesReceived ?? 0),
+      messagesSent: s?.messagesSent ?? 0,
+      diffRequestBytes: s?.diffBytesSent ?? 0,
+      diffPulledBytes: s?.diffBytesReceived ?? 0,
+      diffServedBytes: running ? peer!.libp2p.services.diffSync?.stats().servedBytes ?? 0 : 0,
+      gossip,
+      pullsByReason,
       connections: running ? peer!.libp2p.getConnections().map((c) => c.remotePeer.toString()) : []
     }
   })

@@ -12,7 +12,16 @@ export interface AntiEntropyOptions {
   minTriggeredInterval: number
   /** Asked at each periodic tick: true skips that tick's pull (the state has not moved since the last). */
   idle?: () => boolean
+  /**
+   * Asked at each periodic tick first: true puts the tick off by `minTriggeredInterval`, up to
+   * ten times in a row (the state is still moving: gossip is delivering, and a pull now would
+   * fetch what is in flight; a mesh that never stands still is still pulled from).
+   */
+  busy?: () => boolean
 }
+
+/** Periodic ticks put off in a row at most while the state moves. */
+const MAX_POSTPONED = 10
 
 /**
  * Decides when to pull from whom: from a peer as it connects, when an op reveals a gap or a
@@ -32,6 +41,7 @@ export class AntiEntropy {
   #controller = new AbortController()
   #timer: ReturnType<typeof setTimeout> | undefined
   #running = false
+  #postponed = 0
 
   constructor (pull: (peer: PeerId, reason: PullReason, signal: AbortSignal) => Promise<void>, options: AntiEntropyOptions) {
     this.#pull = pull
@@ -119,11 +129,15 @@ export class AntiEntropy {
     else this.#deferred.set(key, setTimeout(go, wait))
   }
 
-  #schedule (): void {
-    const { interval, jitter } = this.#options
-    const delay = Math.max(0, interval + (Math.random() * 2 - 1) * jitter)
+  #schedule (delay = Math.max(0, this.#options.interval + (Math.random() * 2 - 1) * this.#options.jitter)): void {
     this.#timer = setTimeout(() => {
       if (!this.#running) return
+      if (this.#options.busy?.() === true && this.#postponed < MAX_POSTPONED) {
+        this.#postponed++
+        this.#schedule(this.#options.minTriggeredInterval)
+        return
+      }
+      this.#postponed = 0
       const peers = this.peers.filter((peer) => this.#backOffLeft(peer.toString()) === 0)
       if (peers.length > 0 && this.#options.idle?.() !== true) void this.pull(peers[Math.floor(Math.random() * peers.length)], 'periodic')
       this.#schedule()

@@ -9,22 +9,23 @@ export interface GapWatchStore {
 }
 
 /** How many more graces a gap waits while the state still moves. */
-const MAX_EXTENSIONS = 4
+const MAX_EXTENSIONS = 10
 
 /**
  * Gossip reaches a peer by several paths, so an op often arrives before the one below it: a
  * pull follows only if the missing op is still missing `graceMs` later, and, while the state
- * still moves (gossip is delivering; a pull now would fetch what is in flight), up to four
- * graces more. Then each peer that sent an op with a gap below it is asked once.
+ * still moves (gossip is delivering; a pull now would fetch what is in flight), up to ten
+ * graces more. Then each peer that sent an op with a gap below it is asked once, for the ops
+ * still missing below what it sent.
  */
 export class GapWatch {
   readonly #store: GapWatchStore
-  readonly #pull: (source: PeerId) => void
+  readonly #pull: (source: PeerId, missing: Dot[]) => void
   readonly #graceMs: number
   #gaps: Array<{ dot: Dot, source: PeerId }> = []
   #timer: ReturnType<typeof setTimeout> | undefined
 
-  constructor (store: GapWatchStore, pull: (source: PeerId) => void, graceMs: number) {
+  constructor (store: GapWatchStore, pull: (source: PeerId, missing: Dot[]) => void, graceMs: number) {
     this.#store = store
     this.#pull = pull
     this.#graceMs = graceMs
@@ -52,9 +53,14 @@ export class GapWatch {
         this.#arm(extensions + 1)
         return
       }
-      const gaps = this.#gaps
+      const bySource = new Map<string, { source: PeerId, missing: Dot[] }>()
+      for (const { dot, source } of this.#gaps) {
+        const entry = bySource.get(source.toString()) ?? { source, missing: [] }
+        entry.missing.push(dot)
+        bySource.set(source.toString(), entry)
+      }
       this.#gaps = []
-      for (const source of new Set(gaps.map((gap) => gap.source))) this.#pull(source)
+      for (const { source, missing } of bySource.values()) this.#pull(source, missing)
     }, this.#graceMs)
   }
 }

@@ -158,6 +158,8 @@ export interface MeshPeerStats {
   diffFailures: number
   diffBytesSent: number
   diffBytesReceived: number
+  /** Gap pulls not made because gossip delivered every op they were for while they waited. */
+  gapPullsSkipped: number
   /**
    * What this node's diff protocol did as a responder, for every mesh it serves (an inbound
    * stream names its mesh only once read, so garbage cannot be told apart by mesh): requests

@@ -124,9 +124,13 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       interval: options.antiEntropy?.interval ?? 30_000,
       jitter: options.antiEntropy?.jitter ?? 10_000,
       minTriggeredInterval: options.antiEntropy?.minTriggeredInterval ?? 1000,
-      idle: () => this.#puller.idleSincePeriodic()
+      idle: () => this.#puller.idleSincePeriodic(),
+      busy: () => this.#announcer.moving
     })
-    this.#gapWatch = new GapWatch(this.store, (source) => { this.#antiEntropy.trigger(source, 'gap') }, options.gapGraceMs ?? 1000)
+    this.#gapWatch = new GapWatch(this.store, (source, missing) => {
+      this.#puller.noteGaps(source, missing)
+      this.#antiEntropy.trigger(source, 'gap')
+    }, options.gapGraceMs ?? 1000)
     this.#announcer = new StateAnnouncer(
       () => this.store.stateHash(),
       (hash) => { this.#topic.publish(encodeAnnouncement(hash)) },
@@ -275,6 +279,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   #onPeerDisconnect (peer: PeerId): void {
     this.#log('mesh peer %p disconnected', peer)
     this.#antiEntropy.disconnected(peer)
+    this.#puller.forget(peer)
     this.safeDispatchEvent('peer:disconnect', { detail: peer })
   }
 

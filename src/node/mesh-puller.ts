@@ -1,9 +1,11 @@
 import { equals } from 'uint8arrays/equals'
 import { DiffRefusedError, type DiffStore } from '../protocols/diff/index.ts'
 import { attributedStore } from './foreign-dots.ts'
+import { gapRequest } from './gap-request.ts'
 import type { PullReason } from './anti-entropy.ts'
 import type { SyncDetail, SyncErrorDetail } from './mesh-peer-types.ts'
 import type { DiffSync } from '../protocols/diff/diff-sync.ts'
+import type { Dot, ReplicaId } from '../store/types.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 /** The puller's counters, a part of the peer's stats. */
@@ -12,13 +14,15 @@ export interface MeshPullerStats {
   diffFailures: number
   diffBytesSent: number
   diffBytesReceived: number
+  /** Gap pulls not made: every op they were for had arrived by gossip by the time they were due. */
+  gapPullsSkipped: number
   /** When the last pull from each peer completed, by peer id. */
   lastSync: Map<string, number>
 }
 
 export interface MeshPullerInit {
   mesh: string
-  store: DiffStore & { stateHash: () => Uint8Array }
+  store: DiffStore & { stateHash: () => Uint8Array, hasSeen: (dot: Dot) => boolean }
   diff: () => DiffSync | undefined
   log: Logger
   synced: (detail: SyncDetail) => void
@@ -27,12 +31,19 @@ export interface MeshPullerInit {
   rateLimited: (peer: PeerId, retryAfterMs: number) => void
 }
 
+/** Missing ops remembered per peer until the gap pull from it runs; more are dropped (the pull asks more widely then). */
+const MAX_GAP_DOTS = 256
+/** Writers a gap pull narrows its request to at most; with more missing it asks about every writer. */
+const MAX_GAP_WRITERS = 16
+/** Peers whose gaps are remembered at once (a peer that left before its pull ran is forgotten with the oldest). */
+const MAX_GAP_PEERS = 1024
+
 /**
  * How a mesh peer pulls a state diff from one neighbour: which round to start with, one full
  * pull at a time on joining, and whose diff the store is integrating at any moment.
  */
 export class MeshPuller {
-  readonly stats: MeshPullerStats = { diffRounds: 0, diffFailures: 0, diffBytesSent: 0, diffBytesReceived: 0, lastSync: new Map() }
+  readonly stats: MeshPullerStats = { diffRounds: 0, diffFailures: 0, diffBytesSent: 0, diffBytesReceived: 0, gapPullsSkipped: 0, lastSync: new Map() }
   readonly #init: MeshPullerInit
   /** Resolves when the connect pull under way ends. */
   #connectPull: Promise<void> | undefined
@@ -42,6 +53,8 @@ export class MeshPuller {
   #periodicHash: Uint8Array | undefined
   /** The state hash a neighbour announced last. */
   #lastHeard: Uint8Array | undefined
+  /** Ops found missing below what each peer sent, for the gap pull from it. */
+  readonly #gaps = new Map<string, Dot[]>()
 
   constructor (init: MeshPullerInit) {
     this.#init = init
@@ -69,9 +82,43 @@ export class MeshPuller {
     return idle
   }
 
+  /** `missing` ops were still missing below what `peer` sent: the next gap pull from it asks for their writers. */
+  noteGaps (peer: PeerId, missing: readonly Dot[]): void {
+    const key = peer.toString()
+    const dots = this.#gaps.get(key) ?? []
+    for (const dot of missing) if (dots.length < MAX_GAP_DOTS) dots.push(dot)
+    this.#gaps.delete(key)
+    this.#gaps.set(key, dots)
+    if (this.#gaps.size > MAX_GAP_PEERS) this.#gaps.delete(this.#gaps.keys().next().value!)
+  }
+
+  /** `peer` left: its gaps go with it. */
+  forget (peer: PeerId): void {
+    this.#gaps.delete(peer.toString())
+  }
+
+  /**
+   * The writers a gap pull from `peer` is for: those of its noted ops still missing now (gossip
+   * may have delivered them while the pull waited its turn). None: nothing to pull. Undefined:
+   * too many, or none noted (a pull asked for by hand), so ask about every writer.
+   */
+  #gapWriters (peer: PeerId): ReplicaId[] | undefined {
+    const dots = this.#gaps.get(peer.toString())
+    this.#gaps.delete(peer.toString())
+    if (dots == null) return undefined
+    const writers = new Set<ReplicaId>()
+    for (const dot of dots) if (!this.#init.store.hasSeen(dot)) writers.add(dot.replica)
+    return writers.size > MAX_GAP_WRITERS ? undefined : [...writers]
+  }
+
   async pull (peer: PeerId, reason: PullReason, signal: AbortSignal): Promise<void> {
     const diff = this.#init.diff()
     if (diff == null) return
+    const gapWriters = reason === 'gap' ? this.#gapWriters(peer) : undefined
+    if (gapWriters?.length === 0) {
+      this.stats.gapPullsSkipped++
+      return
+    }
     // On connect or a gap we know we lack something: skip the summary round.
     let summary = reason === 'periodic' || reason === 'announcement'
     if (reason === 'connect' && this.#connectPull != null) {
@@ -85,7 +132,8 @@ export class MeshPuller {
     let release = (): void => {}
     if (fullOnConnect) this.#connectPull = new Promise((resolve) => { release = resolve })
     try {
-      const store = attributedStore(this.#init.store, peer, (from) => { this.#pulling = from })
+      let store = attributedStore(this.#init.store, peer, (from) => { this.#pulling = from })
+      if (gapWriters != null) store = narrowed(store, gapWriters)
       const result = await diff.pull(peer, this.#init.mesh, store, { signal, summary })
       this.stats.diffRounds++
       this.stats.diffBytesSent += result.bytesSent
@@ -104,5 +152,18 @@ export class MeshPuller {
         release()
       }
     }
+  }
+}
+
+/** The store, whose full request speaks only of the writers around `writers` (see {@link gapRequest}). */
+function narrowed (store: DiffStore, writers: readonly ReplicaId[]): DiffStore {
+  return {
+    get inTransaction () { return store.inTransaction },
+    requestDiff: (options) => {
+      const full = store.requestDiff(options)
+      return options?.summary === true ? full : gapRequest(full, writers) ?? full
+    },
+    buildDiffFrames: (request, options) => store.buildDiffFrames(request, options),
+    integrateDiff: (diff) => store.integrateDiff(diff)
   }
 }

@@ -48,9 +48,11 @@ function withinWriterLimit (op: Op): Op[] {
 
 /**
  * Turns local commits into topic messages, each at most `maxMessageBytes` encoded (what peers
- * accept from the topic). At a low rate each commit goes out at once, so latency
- * is one message; in a burst, commits within `windowMs` of the last message are coalesced into
- * one, since gossipsub carries a few thousand messages a second but far more bytes.
+ * accept from the topic). At a low rate each commit goes out when its task ends, so latency
+ * is one message; commits of one task share it, and in a burst, commits within `windowMs` of
+ * the last message are coalesced into the next, since gossipsub carries a few thousand messages
+ * a second but far more bytes, and every message costs every peer its envelope, signature check
+ * and control ids.
  */
 export class OpPublisher {
   readonly #publish: (message: Uint8Array) => void
@@ -59,6 +61,8 @@ export class OpPublisher {
   #pendingBytes = 0
   #lastFlush = Number.NEGATIVE_INFINITY
   #timer: ReturnType<typeof setTimeout> | undefined
+  /** A flush is queued for the end of the current task. */
+  #queued = false
 
   constructor (publish: (message: Uint8Array) => void, options: OpPublisherOptions) {
     this.#publish = publish
@@ -72,10 +76,19 @@ export class OpPublisher {
     }
     if (this.#pendingBytes >= this.#options.maxMessageBytes) {
       this.flush()
-    } else if (this.#timer == null) {
+    } else if (this.#timer == null && !this.#queued) {
       const wait = this.#lastFlush + this.#options.windowMs - performance.now()
-      if (wait <= 0) this.flush()
-      else this.#timer = setTimeout(() => this.flush(), wait)
+      if (wait <= 0) {
+        // The commits of one task (an app's loop of sets, a batch of remote work) share a
+        // message: it leaves when the task ends, which adds no latency.
+        this.#queued = true
+        queueMicrotask(() => {
+          this.#queued = false
+          if (this.#pending.length > 0) this.flush()
+        })
+      } else {
+        this.#timer = setTimeout(() => this.flush(), wait)
+      }
     }
   }
 

@@ -36,12 +36,18 @@ export class StateAnnouncer {
   /** The latest differing announcement heard, and the neighbour it came through. */
   #heard: { hash: Uint8Array, from: PeerId } | undefined
   #running = false
+  #moving = false
 
   constructor (stateHash: () => Uint8Array, announce: (hash: Uint8Array) => void, pull: (peer: PeerId) => void, options: StateAnnouncerOptions) {
     this.#stateHash = stateHash
     this.#announce = announce
     this.#pull = pull
     this.#options = options
+  }
+
+  /** True when the state changed between the last two polls: gossip (or a pull) is still delivering. */
+  get moving (): boolean {
+    return this.#moving
   }
 
   /** Starts polling; the state at start counts as announced (a neighbour pulls from a peer that connects). */
@@ -82,6 +88,7 @@ export class StateAnnouncer {
     const hash = this.#stateHash()
     const settled = this.#polled != null && equals(hash, this.#polled)
     this.#polled = hash
+    this.#moving = !settled
     if (settled) {
       if (this.#announced == null || !equals(hash, this.#announced)) {
         this.#announced = hash

@@ -1,84 +1,43 @@
-import { ChangeEvent } from './change-event.ts'
+import { ChangeEvent, changedBytes } from './change-event.ts'
+import { ChainTable } from './chain-table.ts'
 import { CountedEventTarget } from './counted-event-target.ts'
 import { OpsEvent } from './ops-event.ts'
 import { ForeignDotEvent } from './foreign-dot-event.ts'
 import { EquivocationEvent } from './writer-keys/equivocation-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
-import { EMPTY_DIFF, type BatchProof, type Diff, type DiffGroup, type DiffRequest, type PackedEntries } from './diff.ts'
-import { buildWholeDiff, diffFrames } from './diff-builder.ts'
-import { InvalidArgumentError, SeqLimitError, TransactionError } from './errors.ts'
-import { foreignDotInDiff, foreignDotInOps } from './own-dots.ts'
-import { HybridClock, type HybridClockOptions } from './hlc.ts'
-import { EntryArena } from './entry-arena.ts'
-import { KeyIndex, hashKey } from './key-index.ts'
+import { EMPTY_DIFF, type Diff, type DiffRequest } from './diff.ts'
+import { buildWholeDiff, diffFrames, requestOf } from './diff-builder.ts'
+import { DeathSuspects } from './death-suspects.ts'
+import { HybridClock } from './hlc.ts'
+import { NO_ROW, type Row } from './entry-rows.ts'
+import { keepLayouts } from './layout-anchor.ts'
 import { bytesToKeyString } from './key-string.ts'
+import { LocalWrites, type Transaction } from './local-writes.ts'
+import { integrateDiff, integrateOps, type IntegrationTarget } from './remote-integration.ts'
 import { assertReplicaId } from './replica-id.ts'
-import { Entry, ReplicaState, compareClocks, compareEntries } from './replica-state.ts'
-import { MAX_REMOVAL_ONLY_WRITERS, MAX_SEQ } from './limits.ts'
-import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
-import { winner, type WriteRecord } from './write-record.ts'
+import { InvalidArgumentError } from './errors.ts'
+import { MAX_REMOVAL_ONLY_WRITERS } from './limits.ts'
+import { checkKey, checkValue } from './validate.ts'
+import { WriterTable } from './writer-table.ts'
 import { stateHashOf } from './state-hash.ts'
-import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
-import type { PersistenceFactory, StorePersistence, StoreRestorer, StoreView } from './store-persistence.ts'
-import type { Dot, Hlc, Op, ReplicaId, Sibling } from './types.ts'
 import { WriterKey } from './writer-keys/writer-key.ts'
 import { WriterIntake } from './writer-keys/writer-intake.ts'
 import { verifyOpsAhead } from './writer-keys/ops-proofs.ts'
 import { verifyDiffAhead } from './writer-keys/diff-proofs.ts'
+import type { ReplicaState } from './replica-state.ts'
+import type { WriteRecords } from './write-record.ts'
+import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
+import type { StorePersistence, StoreRestorer, StoreView } from './store-persistence.ts'
+import type { MemStoreOptions } from './mem-store-options.ts'
+import type { Dot, Op, ReplicaId, Sibling } from './types.ts'
 
-export interface MemStoreOptions<K, V> {
-  /** How keys become bytes. @default bytes as they are */
-  keys?: Codec<K>
-  /** How values become bytes. @default bytes as they are */
-  values?: Codec<V>
-  /** The hybrid logical clock's wall clock and drift bound. */
-  clock?: HybridClockOptions
-  /**
-   * The key this replica signs its writes with; its replica id is derived from it. Only a
-   * persistent store that reopens itself, or an app that keeps its own keys, should pass one.
-   * @default a fresh key (in browsers, one of 16 made ahead as the package loads and refilled in
-   * the background: a page making many stores at once passes `await generateWriterKey()`)
-   */
-  writer?: WriterKey
-  /** Removals whose entry has not arrived yet, kept until it does. @default 4096 */
-  maxPendingRemovals?: number
-  /**
-   * How many writers this store keeps that it knows only from removals (it never held one of
-   * their entries). Beyond it, removals of further unknown writers are dropped: anti-entropy
-   * repairs what that leaves out, once one of their entries arrives. Each costs about 3 KB
-   * (measured: 1.3 KB of heap, the rest in bitmaps).
-   * @default 4096
-   */
-  maxRemovalOnlyWriters?: number
-  /**
-   * What keeps this store (how `LevelStore` persists its core): called once with the store's view
-   * and restorer, it returns what the store tells of every commit. @default nothing: in memory only
-   */
-  persistence?: PersistenceFactory
-}
-
-interface Transaction {
-  readonly hlc: Hlc
-  readonly firstSeq: number
-  readonly writes: WriteRecord[]
-}
+export type { MemStoreOptions } from './mem-store-options.ts'
 
 function noSyncKey (): never {
   throw new InvalidArgumentError('this platform makes writer keys asynchronously: pass { writer: await generateWriterKey() }')
 }
 
-/** The removes of a set on a fresh key, the most common op: one frozen array for all of them. */
-const NO_DOTS: readonly Dot[] = Object.freeze([])
-
-/** A dot of every entry in a chain. */
-function dotsOf (head: Entry | undefined): readonly Dot[] {
-  if (head == null) return NO_DOTS
-  const dots: Dot[] = []
-  for (let entry: Entry | undefined = head; entry != null; entry = entry.next) dots.push({ replica: entry.replica.id, seq: entry.seq })
-  return dots
-}
-
-/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits), `foreign-dot`. */
+/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits, once signed), `foreign-dot`, `equivocation`. */
 export interface MemStore<K, V> {
   addEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
@@ -115,24 +74,16 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   readonly replicaId: ReplicaId
   /** The key this replica signs its writes with. */
   readonly writer: WriterKey
-  readonly #intake: WriterIntake
   readonly #keys: Codec<K>
   readonly #values: Codec<V>
   readonly #clock: HybridClock
-  readonly #entries = new KeyIndex()
-  readonly #arena = new EntryArena()
-  readonly #replicas = new Map<ReplicaId, ReplicaState>()
-  readonly #local: ReplicaState
-  #nextSeq = 1
-  #tx: Transaction | undefined
-  /** Writers whose seen set the commit or integration under way has changed (for {@link committed}). */
-  readonly #seenChanged = new Set<ReplicaState>()
-  /** Writers known only from removals, bounded by `maxRemovalOnlyWriters`. */
-  readonly #removalOnly = new Set<ReplicaState>()
-  readonly #maxRemovalOnly: number
+  readonly #chains = new ChainTable()
+  readonly #writers: WriterTable
+  /** Where deaths an answer withheld likely are, for the request after it. */
+  readonly #suspects = new DeathSuspects()
+  readonly #writes: LocalWrites
+  readonly #target: IntegrationTarget
   readonly #persistence: StorePersistence | undefined
-  /** Equivocations found by the integration under way: their dots die once it is done. */
-  #equivocations: EquivocationEvent[] = []
 
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
@@ -143,62 +94,82 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     this.#keys = options.keys ?? bytesCodec as unknown as Codec<K>
     this.#values = options.values ?? bytesCodec as unknown as Codec<V>
     this.#clock = new HybridClock(options.clock)
-    this.#maxRemovalOnly = options.maxRemovalOnlyWriters ?? MAX_REMOVAL_ONLY_WRITERS
-    this.#local = this.#replica(this.replicaId)
-    this.#local.proofs.card = { publicKey: this.writer.publicKey, nonce: this.writer.nonce }
-    this.#intake = new WriterIntake(this.writer, options.maxPendingRemovals, {
-      replica: (id) => this.#replicas.get(id),
-      sealed: (proof) => { this.#local.proofs.add(proof) },
+    this.#writers = new WriterTable(this.#chains.rows, options.maxRemovalOnlyWriters ?? MAX_REMOVAL_ONLY_WRITERS)
+    const local = this.#writers.writer(this.replicaId)
+    const writes = this.#writes = new LocalWrites(this.#chains, this.#writers, local, this.#clock, this.writer, {
+      committed: (tx) => { this.#committedLocal(tx) },
       signed: (ops, proof) => {
-        if (proof.count > 0) this.#persistence?.proved?.(this.#local, proof)
+        if (proof.count > 0) this.#persistence?.proved?.(local, proof)
         if (ops.length > 0 && this.listening('ops')) this.#emitOps(ops)
       },
-      equivocation: (replica, equivocation) => { this.#equivocations.push(new EquivocationEvent(replica, equivocation)) }
+      signsAtCommit: () => this.#persistence?.signsAtCommit === true
     })
+    const writers = this.#writers
+    this.#target = {
+      chains: this.#chains,
+      writers,
+      clock: this.#clock,
+      suspects: this.#suspects,
+      local,
+      get nextSeq () { return writes.nextSeq },
+      intake: new WriterIntake((id) => writers.get(id), options.maxPendingRemovals),
+      proved: (writer, proof) => { this.#persistence?.proved?.(writer, proof) }
+    }
     this.#persistence = options.persistence?.({ view: this.#view(), restorer: this.#restorer() })
+    keepLayouts(() => {
+      // Left in a transaction, so that a transaction's and its records' layouts are kept too.
+      // This store's key: a page's first store must not wait for a key of its own.
+      const store = new MemStore(undefined, { writer: this.writer })
+      store.begin()
+      store.set(new Uint8Array(16), new Uint8Array(16))
+      return store
+    })
   }
 
   /** Number of keys with a value. */
   get size (): number {
-    return this.#entries.size
+    return this.#chains.size
   }
 
   /** Whether a transaction is open (remote integration waits until it ends). */
   get inTransaction (): boolean {
-    return this.#tx != null
+    return this.#writes.inTransaction
   }
 
   get (key: K): V | undefined {
-    const head = this.#chain(this.#encodeKey(key))
-    return head == null ? undefined : this.#values.decode(winner(head).value)
+    const head = this.#chains.chain(this.#encodeKey(key))
+    const rows = this.#chains.rows
+    return head === NO_ROW ? undefined : this.#values.decode(rows.value(rows.winner(head)))
   }
 
   has (key: K): boolean {
-    return this.#chain(this.#encodeKey(key)) != null
+    return this.#chains.chain(this.#encodeKey(key)) !== NO_ROW
   }
 
   /** Every key with its value, in key byte order: two converged stores return equal arrays. */
   entries (): Array<[K, V]> {
-    const sorted = [...this.#entries.heads()].map((head): [string, Entry] => [bytesToKeyString(head.key), head])
+    const rows = this.#chains.rows
+    const sorted = [...this.#chains.heads()].map((head): [string, Row] => [bytesToKeyString(rows.key(head)), head])
     sorted.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
     // Keys are copies: the key's bytes in the arena are the store's.
-    return sorted.map(([, head]) => [this.#keys.decode(head.key.slice()), this.#values.decode(winner(head).value)])
+    return sorted.map(([, head]) => [this.#keys.decode(rows.key(head).slice()), this.#values.decode(rows.value(rows.winner(head)))])
   }
 
   /** All live values at `key`, winner first: more than one after concurrent sets. */
   conflicts (key: K): Array<Sibling<V>> {
-    const siblings: Entry[] = []
-    for (let entry = this.#chain(this.#encodeKey(key)); entry != null; entry = entry.next) siblings.push(entry)
-    return siblings.sort((a, b) => compareEntries(b, a)).map((entry) => ({
-      value: this.#values.decode(entry.value),
-      dot: { replica: entry.replica.id, seq: entry.seq },
-      hlc: entry.hlc
+    const rows = this.#chains.rows
+    const siblings: Row[] = []
+    for (let row = this.#chains.chain(this.#encodeKey(key)); row !== NO_ROW; row = rows.next(row)) siblings.push(row)
+    return siblings.sort((a, b) => rows.compare(b, a)).map((row) => ({
+      value: this.#values.decode(rows.value(row)),
+      dot: { replica: rows.writer(row).id, seq: rows.seq(row) },
+      hlc: rows.hlc(row)
     }))
   }
 
   /** Sets `key` to `value`, replacing every value this replica sees there. */
   set (key: K, value: V): this {
-    this.#write(this.#encodeKey(key), this.#encodeValue(value))
+    this.#writes.write(this.#encodeKey(key), this.#encodeValue(value))
     return this
   }
 
@@ -209,12 +180,12 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   /** Deletes every value this replica sees at `key`. Returns whether there was one. */
   delete (key: K): boolean {
-    return this.#write(this.#encodeKey(key), undefined)
+    return this.#writes.write(this.#encodeKey(key), undefined)
   }
 
   /** {@link set} and return the op to send to other replicas. */
   insertWithOp (key: K, value: V): Op {
-    this.#requireNoTransaction('insertWithOp')
+    this.#writes.requireNone('insertWithOp')
     this.begin()
     this.set(key, value)
     return this.commitWithOps()[0]
@@ -222,7 +193,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   /** {@link delete} and return the op to send (an op that removes nothing if the key was absent). */
   deleteWithOp (key: K): Op {
-    this.#requireNoTransaction('deleteWithOp')
+    this.#writes.requireNone('deleteWithOp')
     const keyBytes = this.#encodeKey(key)
     this.begin()
     this.delete(key)
@@ -231,31 +202,24 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   /** Opens a transaction: writes apply at once, and commit as one change with contiguous dots. */
   begin (): void {
-    if (this.#tx != null) throw new TransactionError('a transaction is already open')
-    this.#tx = { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: [] }
+    this.#writes.begin()
   }
 
   commit (): void {
-    this.#commit(this.#takeTransaction('commit'), false)
+    this.#writes.commit(this.#writes.take('commit'), false)
   }
 
-  /** Commits and returns the transaction's ops, in write order, to send as one message. */
+  /**
+   * Commits and returns the transaction's ops, in write order, to send as one message: signed
+   * where the platform signs synchronously (Node); else they go out signed by the 'ops' event.
+   */
   commitWithOps (): Op[] {
-    // Signed now where the platform signs synchronously; else they go out by the 'ops' event.
-    return this.#commit(this.#takeTransaction('commitWithOps'), true) ?? []
+    return this.#writes.commit(this.#writes.take('commitWithOps'), true) ?? []
   }
 
   /** Undoes every write of the open transaction. */
   rollback (): void {
-    const tx = this.#takeTransaction('rollback')
-    for (let i = tx.writes.length - 1; i >= 0; i--) {
-      const { before, after } = tx.writes[i]
-      if (before != null) this.#entries.set(before)
-      else if (after != null) this.#entries.delete(after)
-      if (after != null) this.#arena.release(after.byteLength)
-    }
-    // Nobody saw these seqs: no op left and nothing was stored, so they can be handed out again.
-    this.#nextSeq = tx.firstSeq
+    this.#writes.rollback(this.#writes.take('rollback'))
   }
 
   /** Runs `fn` in a transaction: commits if it returns, rolls back and rethrows if it throws. */
@@ -282,21 +246,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * this replica's own id that it never issued throws {@link ForeignDotError}.
    */
   integrateOps (ops: readonly Op[]): void {
-    this.#requireNoTransaction('integrateOps')
-    checkOps(ops)
-    const foreign = foreignDotInOps(ops, this.replicaId, this.#nextSeq)
-    if (foreign != null) throw foreign
-    const proofs = this.#intake.checkOps(ops)
-    for (const { replica, card, proof } of proofs) this.#intake.keep(this.#replica(replica), card, proof, (kept) => { this.#proved(replica, kept) })
-    const records: WriteRecord[] = []
-    for (const op of ops) {
-      for (const dot of op.removes) {
-        const replica = this.#intake.removalTarget(dot)
-        if (replica != null) this.#kill(replica, dot.seq, records)
-      }
-      if (op.kind === 'set') this.#integrateEntry(op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
-    }
-    const equivocations = this.#settleEquivocations(records)
+    this.#writes.requireNone('integrateOps')
+    const { records, equivocations } = integrateOps(this.#target, ops)
     this.#committed(records)
     this.#emit('remote', records)
     for (const event of equivocations) this.dispatchEvent(event)
@@ -305,25 +256,19 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   /**
    * A request for what this replica lacks. With `summary: true` it holds only the 12-byte state
    * hash (unless this replica has seen nothing, when the full request is as small); with
-   * `hash: false` a full request leaves the hash out (after a summary already compared it).
+   * `hash: false` a full request leaves the hash out (after a summary already compared it). With
+   * `narrowDeaths: true` the caller promises to ask again with a full request when the answer
+   * says `deathsWithheld`; that request names the suspects the answer's entries made.
    */
-  requestDiff (options: { summary?: boolean, hash?: boolean } = {}): DiffRequest {
-    const stateHash = options.hash === false ? undefined : this.stateHash()
-    const replicas = []
-    for (const replica of this.#replicas.values()) {
-      if (replica.seen.isEmpty) continue
-      // Having seen nothing, the full request is as small as a summary and saves a round trip.
-      if (options.summary === true) return { stateHash: stateHash ?? this.stateHash() }
-      replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes() })
-    }
-    return { stateHash, replicas }
+  requestDiff (options: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean } = {}): DiffRequest {
+    return requestOf(this.#writers.values(), () => this.stateHash(), this.#suspects, options)
   }
 
   /** What the requester lacks, in one message. Reads committed state only. */
   buildDiff (request: DiffRequest): Diff {
     // Local commits of the last few ms are signed now rather than left out.
-    this.#intake.signQueued()
-    return buildWholeDiff(this.#replicas.values(), request, this.stateHash())
+    this.#writes.signQueued()
+    return buildWholeDiff(this.#chains.rows, this.#writers.values(), request, this.stateHash())
   }
 
   /**
@@ -331,8 +276,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * any prefix of the frames leaves a correct store.
    */
   buildDiffFrames (request: DiffRequest, options: DiffFrameOptions = {}): Generator<Diff> {
-    this.#intake.signQueued()
-    return diffFrames(this.#replicas.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
+    this.#writes.signQueued()
+    return diffFrames(this.#chains.rows, this.#writers.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
   }
 
   /**
@@ -341,42 +286,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * {@link ForeignDotEvent} ('foreign-dot') reports them after the rest is integrated.
    */
   integrateDiff (diff: Diff): void {
-    this.#requireNoTransaction('integrateDiff')
+    this.#writes.requireNone('integrateDiff')
     if (diff === EMPTY_DIFF) return
-    // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
-    const decoded = checkDiff(diff)
-    const foreign = foreignDotInDiff(diff, this.replicaId, this.#nextSeq)
-    let checked
-    try {
-      checked = this.#intake.checkDiff(diff)
-    } catch (err) {
-      if (foreign != null) this.dispatchEvent(new ForeignDotEvent(foreign))
-      throw err
-    }
-    checked.forEach((group, i) => {
-      const id = diff.groups[i].replica
-      for (const proof of group.proofs) this.#intake.keep(this.#replica(id), group.card!, proof, (kept) => { this.#proved(id, kept) })
-    })
-    const records: WriteRecord[] = []
-    let adopted = 0
-    for (const group of diff.groups) adopted += this.#integrateEntries(group, decoded ? group.packed : undefined, records)
-    // Every group of a decoded diff reads the decoder's one copy of the message.
-    if (adopted > 0) this.#arena.pin(diff.groups[0].packed!.bytes.byteLength - adopted)
-    for (const group of diff.groups) {
-      if (group.deaths == null || group.deaths.isEmpty) continue
-      const replica = this.#replicaForRemoval(group.replica)
-      if (replica == null) continue
-      // Our own seqs beyond what we issued are never taken in, nor anyone's beyond what their key attested.
-      const limit = replica === this.#local ? this.#nextSeq : replica.proofs.attestedMax + 1
-      const deaths = group.deaths.max()! >= limit ? group.deaths.slice(1, limit) : group.deaths
-      const killed = deaths.intersect(replica.live)
-      for (const seq of killed) this.#kill(replica, seq, records)
-      killed.dispose()
-      replica.markSeenDead(deaths)
-      this.#seenChanged.add(replica)
-      if (deaths !== group.deaths) deaths.dispose()
-    }
-    const equivocations = this.#settleEquivocations(records)
+    const { records, foreign, equivocations } = integrateDiff(this.#target, diff, (refused) => { this.dispatchEvent(new ForeignDotEvent(refused)) })
     this.#committed(records)
     if (foreign != null) this.dispatchEvent(new ForeignDotEvent(foreign))
     this.#emit('remote', records)
@@ -385,21 +297,20 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   /** Whether this replica has integrated `dot`, alive or dead. A seq missing below one it has seen is a gap: something was lost. */
   hasSeen (dot: Dot): boolean {
-    return this.#replicas.get(dot.replica)?.seen.has(dot.seq) ?? false
+    return this.#writers.get(dot.replica)?.seen.has(dot.seq) ?? false
   }
 
   /**
-   * 12 bytes that change whenever what this replica has seen or holds live changes: the sums
-   * of its dots' hashes over seen (lane a), over live (lane a), and over both (lane b), so either
-   * kind of difference shows in 64 bits.
+   * 12 bytes that change whenever what this replica has seen or holds live changes (see
+   * {@link stateHashOf}).
    */
   stateHash (): Uint8Array {
-    return stateHashOf(this.#replicas.values())
+    return stateHashOf(this.#writers.values())
   }
 
   /** Resolves once every local commit so far has been signed and its 'ops' event fired. */
   async signed (): Promise<void> {
-    await this.#intake.settled()
+    await this.#writes.signed()
   }
 
   /**
@@ -419,64 +330,39 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   #restorer (): StoreRestorer {
     return {
       restoreSeen: (replicaId, seen) => {
-        const replica = this.#replica(replicaId)
+        const replica = this.#writers.writer(replicaId)
         replica.markSeenDead(seen)
         return replica
       },
       restoreEntry: (key, value, replicaId, seq, hlc) => {
-        const replica = this.#replicas.get(replicaId)
+        const replica = this.#writers.get(replicaId)
         if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
-        const hash = hashKey(key, 0, key.byteLength)
-        const slot = this.#entries.find(key, 0, key.byteLength, hash)
-        const entry = this.#newEntry(key, value, hash, replica, seq, hlc.wall, hlc.counter, this.#entries.headAt(slot))
-        this.#entries.putAt(slot, entry)
-        replica.addLive(entry)
+        replica.addLive(seq, this.#chains.restore(key, value, replica, seq, hlc.wall, hlc.counter))
         return true
       },
-      restoreNextSeq: (seq) => {
-        this.#nextSeq = seq
-        this.#intake.startAt(seq)
-      },
+      restoreNextSeq: (seq) => { this.#writes.nextSeq = seq },
       restoreClock: (time) => { this.#clock.restore(time) },
       restoreProof: (replicaId, card, proof) => {
-        const replica = this.#replica(replicaId)
+        const replica = this.#writers.writer(replicaId)
         replica.proofs.card ??= card
         replica.proofs.add(proof)
       },
-      restoreSkipped: (first, end) => {
-        // Seqs above the last one this key signed: those below were signed with their entries.
-        const from = Math.max(first, this.#local.proofs.attestedMax + 1)
-        if (from < end) this.#intake.voidRange(from, end)
-      }
+      restoreSkipped: (first, end) => { this.#writes.voidSkipped(first, end) }
     }
   }
 
   #view (): StoreView {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const store = this
+    const chains = this.#chains
+    const writes = this.#writes
+    const clock = this.#clock
+    const writers = this.#writers
     return {
-      chainAt: (key) => this.#chain(key),
-      get nextSeq () { return store.#nextSeq },
-      get clockTime () { return store.#clock.peek() },
-      get size () { return store.#entries.size },
-      replica: (id) => this.#replicas.get(id)
+      chainAt: (key) => chains.chainEntries(key),
+      get nextSeq () { return writes.nextSeq },
+      get clockTime () { return clock.peek() },
+      get size () { return chains.size },
+      replica: (id) => writers.get(id)
     }
-  }
-
-  /** A verified proof this store keeps from now on: its persistence saves it. */
-  #proved (replica: ReplicaId, proof: BatchProof): void {
-    const state = this.#replicas.get(replica)
-    if (state != null) this.#persistence?.proved?.(state, proof)
-  }
-
-  #chain (key: Uint8Array): Entry | undefined {
-    return this.#entries.get(key, 0, key.byteLength, hashKey(key, 0, key.byteLength))
-  }
-
-  /** An entry whose key and value are copied into the arena. */
-  #newEntry (key: Uint8Array, value: Uint8Array, hash: number, replica: ReplicaState, seq: number, wall: number, counter: number, next: Entry | undefined): Entry {
-    this.#arena.append(key, value)
-    return new Entry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, hash, replica, seq, wall, counter, next)
   }
 
   #encodeKey (key: K): Uint8Array {
@@ -491,255 +377,17 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     return bytes
   }
 
-  /** The writer of an entry: from now on not one known only from removals. */
-  #replica (id: ReplicaId): ReplicaState {
-    let replica = this.#replicas.get(id)
-    if (replica == null) {
-      replica = new ReplicaState(id)
-      this.#replicas.set(id, replica)
-    } else if (this.#removalOnly.size > 0) {
-      this.#removalOnly.delete(replica)
-    }
-    return replica
-  }
-
-  /** The writer a removal names, or undefined when it is unknown and enough such writers are kept already. */
-  #replicaForRemoval (id: ReplicaId): ReplicaState | undefined {
-    const known = this.#replicas.get(id)
-    if (known != null) return known
-    if (this.#removalOnly.size >= this.#maxRemovalOnly) return undefined
-    const replica = new ReplicaState(id)
-    this.#replicas.set(id, replica)
-    this.#removalOnly.add(replica)
-    return replica
-  }
-
-  /** A local set (`value`) or delete (`undefined`), in the open transaction or in one of its own. */
-  #write (keyBytes: Uint8Array, value: Uint8Array | undefined): boolean {
-    const tx = this.#tx ?? { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: [] }
-    const hash = hashKey(keyBytes, 0, keyBytes.byteLength)
-    const slot = this.#entries.find(keyBytes, 0, keyBytes.byteLength, hash)
-    const before = this.#entries.headAt(slot)
-    let after: Entry | undefined
-    if (value == null) {
-      if (before == null) return false
-      this.#entries.delete(before)
-    } else {
-      if (this.#nextSeq > MAX_SEQ) throw new SeqLimitError(`replica ${this.replicaId} has issued every seq up to ${MAX_SEQ}: continue under a new replica id`)
-      after = this.#newEntry(keyBytes, value, hash, this.#local, this.#nextSeq++, tx.hlc.wall, tx.hlc.counter, undefined)
-      this.#entries.putAt(slot, after)
-    }
-    tx.writes.push({ before, after })
-    if (tx !== this.#tx) this.#commit(tx, false)
-    return true
-  }
-
-  #opsOf (tx: Transaction): Op[] {
-    // The transaction's clock object is the ops' alone: entries keep theirs as numbers.
-    const hlc = tx.hlc
-    return tx.writes.map((write): Op => write.after == null
-      ? { kind: 'delete', key: write.before!.key, removes: dotsOf(write.before) }
-      : {
-          kind: 'set',
-          key: write.after.key,
-          value: write.after.value,
-          dot: { replica: this.replicaId, seq: write.after.seq },
-          hlc,
-          removes: dotsOf(write.before)
-        })
-  }
-
-  #takeTransaction (what: string): Transaction {
-    const tx = this.#tx
-    if (tx == null) throw new TransactionError(`${what}() without begin()`)
-    this.#tx = undefined
-    return tx
-  }
-
-  #requireNoTransaction (what: string): void {
-    if (this.#tx != null) throw new TransactionError(`${what}() cannot run inside an open transaction`)
-  }
-
-  /**
-   * Brings the bitmaps and the dot index in line with a transaction's writes: its dots are
-   * contiguous, so they enter seen and live as one range, and those it overwrote itself leave
-   * live again with every older dot it replaced.
-   */
-  #commit (tx: Transaction, wantOps: boolean): Op[] | undefined {
-    const local = this.#local
-    if (this.#nextSeq > tx.firstSeq) {
-      local.addFreshRange(tx.firstSeq, this.#nextSeq)
-      this.#seenChanged.add(local)
-    }
-    for (const write of tx.writes) {
-      for (let entry = write.before; entry != null; entry = entry.next) {
-        entry.replica.removeLive(entry.seq)
-        this.#arena.release(entry.byteLength)
-      }
-      if (write.after != null) local.indexLive(write.after)
-    }
-    // Signing waits for the next batch (off the write path) unless the ops are wanted now, or a
-    // persistent store keeps the proof in the same write as the commit.
-    let signed: Op[] | undefined
-    if (tx.writes.length > 0) {
-      const ops = this.#opsOf(tx)
-      // A persistent store writes the proof with the commit: entries restored after a crash stay servable.
-      if (wantOps || this.#persistence?.signsAtCommit === true) signed = this.#intake.signNow(ops)
-      if (signed == null) this.#intake.sign(ops)
-      signed ??= wantOps ? ops : undefined
-    }
+  /** A local transaction's bitmaps are in line: persist it, then tell listeners (its ops go out once signed). */
+  #committedLocal (tx: Transaction): void {
     this.#committed(tx.writes)
     this.#emit('local', tx.writes)
-    return signed
-  }
-
-  /**
-   * A diff group's entries, with one call into the bitmap backend for all of them. A decoded
-   * group's entries are read in place (`packed`), with no object made per entry, and stay there:
-   * returns how many bytes of the message they keep.
-   */
-  #integrateEntries (group: DiffGroup, packed: PackedEntries | undefined, records: WriteRecord[]): number {
-    const count = packed?.count ?? group.entries.length
-    if (count === 0) return 0
-    const replica = this.#replica(group.replica)
-    // Seqs above the highest seen need no lookup: in a sync from scratch, that is all of them.
-    const seenMax = replica.seen.max() ?? 0
-    // Ours we never issued are left out (reported by integrateDiff).
-    const limit = replica === this.#local ? this.#nextSeq : Number.POSITIVE_INFINITY
-    const fresh: Entry[] = []
-    const seqs: number[] = []
-    let latest: Entry | undefined
-    let adopted = 0
-    this.#entries.reserve(count)
-    const take = (entry: Entry): void => {
-      fresh.push(entry)
-      seqs.push(entry.seq)
-      if (latest == null || compareClocks(entry, latest) > 0) latest = entry
-    }
-    if (packed != null) {
-      packed.rewind()
-      while (packed.next()) {
-        const { seq, bytes, keyStart, keyLength, valueLength } = packed
-        if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
-        if (this.#intake.removedOnArrival(replica, seq)) {
-          replica.markSeen(seq)
-          this.#seenChanged.add(replica)
-          continue
-        }
-        // Kept where it arrived: the message is the decoder's own copy, key and value side by side.
-        this.#arena.adopt(keyLength + valueLength)
-        adopted += keyLength + valueLength
-        take(this.#placeEntry(bytes, keyStart, keyLength, valueLength, replica, seq, packed.hlc.wall, packed.hlc.counter, records))
-      }
-    } else {
-      for (const { key, value, seq, hlc } of group.entries) {
-        if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
-        if (this.#intake.removedOnArrival(replica, seq)) {
-          replica.markSeen(seq)
-          this.#seenChanged.add(replica)
-          continue
-        }
-        this.#arena.append(key, value)
-        take(this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records))
-      }
-    }
-    if (fresh.length === 0) return 0
-    replica.addFresh(fresh, seqs)
-    this.#seenChanged.add(replica)
-    this.#clock.observe(latest!.hlc)
-    return adopted
-  }
-
-  /**
-   * Puts a remote entry, whose dot was not seen and whose key and value already sit side by
-   * side at `offset` in `chunk` (counted by the arena), at the head of its key's chain, and
-   * records the change. Its seq is not yet marked seen or live.
-   */
-  #placeEntry (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, replica: ReplicaState, seq: number, wall: number, counter: number, records: WriteRecord[]): Entry {
-    const hash = hashKey(chunk, offset, keyLength)
-    const slot = this.#entries.find(chunk, offset, keyLength, hash)
-    const before = this.#entries.headAt(slot)
-    const entry = new Entry(chunk, offset, keyLength, valueLength, hash, replica, seq, wall, counter, before)
-    this.#entries.putAt(slot, entry)
-    records.push({ before, after: entry })
-    return entry
-  }
-
-  #integrateEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
-    const replica = this.#replica(replicaId)
-    if (replica.seen.has(seq)) return
-    if (this.#intake.removedOnArrival(replica, seq)) {
-      replica.markSeen(seq)
-      this.#seenChanged.add(replica)
-      return
-    }
-    this.#arena.append(key, value)
-    const entry = this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records)
-    replica.markSeen(seq)
-    this.#seenChanged.add(replica)
-    replica.addLive(entry)
-    this.#clock.observe(hlc)
-  }
-
-  /**
-   * A dot its writer's key signed two different entries for dies, whichever this store held:
-   * every store that learns of both versions makes the same choice (neither), and the death
-   * reaches those that saw only one by the next pull.
-   */
-  #settleEquivocations (records: WriteRecord[]): EquivocationEvent[] {
-    if (this.#equivocations.length === 0) return []
-    const found = this.#equivocations
-    this.#equivocations = []
-    for (const event of found) {
-      const replica = this.#replicas.get(event.replica)
-      if (replica != null) this.#kill(replica, event.seq, records)
-    }
-    return found
-  }
-
-  /** Marks a dot dead: unlinks its entry if live, and records it as seen. */
-  #kill (replica: ReplicaState, seq: number, records: WriteRecord[]): void {
-    const entry = replica.dots.get(seq)
-    if (entry == null) {
-      if (!replica.seen.has(seq)) {
-        replica.markSeen(seq)
-        this.#seenChanged.add(replica)
-      }
-      return
-    }
-    replica.removeLive(seq)
-    this.#arena.release(entry.byteLength)
-    const before = this.#entries.chainOf(entry)!
-    const after = this.#unlink(before, entry)
-    if (after == null) this.#entries.delete(entry)
-    else this.#entries.set(after)
-    records.push({ before, after })
-  }
-
-  /** The chain without `target`; entries before it are copied (chains are shared) and re-indexed. */
-  #unlink (head: Entry, target: Entry): Entry | undefined {
-    if (head === target) return head.next
-    const copy = head.withNext(this.#unlink(head.next!, target))
-    copy.replica.indexLive(copy)
-    return copy
-  }
-
-  /** Moves every live value into fresh chunks, leaving the garbage behind. */
-  #compact (): void {
-    this.#arena.reset()
-    for (const head of this.#entries.heads()) {
-      for (let entry: Entry | undefined = head; entry != null; entry = entry.next) {
-        this.#arena.append(entry.key, entry.value)
-        entry.chunk = this.#arena.lastChunk
-        entry.offset = this.#arena.lastOffset
-      }
-    }
   }
 
   /** Hands what a commit or an integration changed to the persistence, then forgets it. */
-  #committed (records: readonly WriteRecord[]): void {
-    if (records.length > 0 || this.#seenChanged.size > 0) this.#persistence?.committed({ records, writers: this.#seenChanged })
-    this.#seenChanged.clear()
+  #committed (records: WriteRecords): void {
+    const writers: Set<ReplicaState> = this.#writers.seenChanged
+    if (records.length > 0 || writers.size > 0) this.#persistence?.committed({ records, writers })
+    writers.clear()
   }
 
   /** Fires a local commit's 'ops' event, once the persistence says it is durable. */
@@ -748,9 +396,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     else this.#persistence.publish(() => { this.dispatchEvent(new OpsEvent(ops)) })
   }
 
-  #emit (origin: 'local' | 'remote', records: readonly WriteRecord[]): void {
-    if (this.#arena.needsCompaction) this.#compact()
-    if (records.length === 0 || !this.listening('change')) return
-    this.dispatchEvent(new ChangeEvent(origin, records, this.#keys, this.#values))
+  /**
+   * Fires 'change', with the changes read before the dead rows are freed and before a
+   * compaction moves the live ones.
+   */
+  #emit (origin: 'local' | 'remote', records: WriteRecords): void {
+    const changes = records.length > 0 && this.listening('change') ? changedBytes(records, this.#chains.rows) : undefined
+    this.#chains.settle()
+    if (changes != null) this.dispatchEvent(new ChangeEvent(origin, changes, this.#keys, this.#values))
   }
 }

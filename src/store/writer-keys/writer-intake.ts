@@ -1,65 +1,35 @@
-import { BatchSigner } from './batch-signer.ts'
-import { TAG_BYTES } from './batch-digest.ts'
 import { checkGroupSignatures, proofsOfGroup, type GroupProofs } from './diff-proofs.ts'
 import { checkOpsSignatures, proofsOfOps, type OpsProof } from './ops-proofs.ts'
 import { PendingRemovals, sameTag } from './pending-removals.ts'
-import type { Equivocation } from './writer-proofs.ts'
-import type { WriterKey } from './writer-key.ts'
+import { EquivocationEvent } from './equivocation-event.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { BatchProof, Diff } from '../diff.ts'
 import type { Dot, Op, ReplicaId, WriterCard } from '../types.ts'
 
 export const MAX_PENDING_REMOVALS = 4096
 
-export interface WriterIntakeHooks {
-  replica: (id: ReplicaId) => ReplicaState | undefined
-  sealed: (proof: BatchProof) => void
-  signed: (ops: Op[], proof: BatchProof) => void
-  equivocation: (replica: ReplicaId, equivocation: Equivocation) => void
-}
-
 /**
- * Everything the store does about writer keys, in one place: signing its own commits, checking
- * that what arrives is signed by its writer (ops and diffs alike), keeping the proofs, and
- * deciding whether a removal takes effect.
+ * What the store does about writer keys for what others wrote (its own commits are signed by
+ * LocalWrites): checking that what arrives is signed by its writer (ops and diffs alike),
+ * keeping the proofs, noting equivocations, and deciding whether a removal takes effect.
  */
 export class WriterIntake {
-  readonly #hooks: WriterIntakeHooks
-  readonly #signer: BatchSigner
+  readonly #replica: (id: ReplicaId) => ReplicaState | undefined
   readonly #pending: PendingRemovals
+  /** Equivocations found by the integration under way: their dots die once it is done. */
+  #equivocations: EquivocationEvent[] = []
 
-  constructor (writer: WriterKey, maxPendingRemovals: number | undefined, hooks: WriterIntakeHooks) {
-    this.#hooks = hooks
+  constructor (replica: (id: ReplicaId) => ReplicaState | undefined, maxPendingRemovals: number | undefined) {
+    this.#replica = replica
     this.#pending = new PendingRemovals(maxPendingRemovals ?? MAX_PENDING_REMOVALS)
-    this.#signer = new BatchSigner(writer, {
-      tagOf: (dot) => hooks.replica(dot.replica)?.proofs.leafAt(dot.seq)?.slice(0, TAG_BYTES),
-      sealed: hooks.sealed,
-      signed: hooks.signed
-    })
   }
 
-  sign (ops: readonly Op[]): void {
-    this.#signer.add(ops)
-  }
-
-  signNow (ops: readonly Op[]): Op[] | undefined {
-    return this.#signer.signNow(ops)
-  }
-
-  signQueued (): void {
-    this.#signer.signQueued()
-  }
-
-  async settled (): Promise<void> {
-    await this.#signer.settled()
-  }
-
-  voidRange (first: number, end: number): void {
-    this.#signer.voidRange(first, end)
-  }
-
-  startAt (nextSeq: number): void {
-    this.#signer.startAt(nextSeq)
+  /** The equivocations found since the last call. */
+  takeEquivocations (): EquivocationEvent[] {
+    if (this.#equivocations.length === 0) return []
+    const found = this.#equivocations
+    this.#equivocations = []
+    return found
   }
 
   /** The proofs of `ops`, every signature checked; throws before anything changed. */
@@ -81,7 +51,7 @@ export class WriterIntake {
     replica.proofs.card ??= card
     const added = replica.proofs.add(proof)
     if (added === true) kept(proof)
-    else if (added !== false) this.#hooks.equivocation(replica.id, added)
+    else if (added !== false) this.#equivocations.push(new EquivocationEvent(replica.id, added))
   }
 
   /**
@@ -90,7 +60,7 @@ export class WriterIntake {
    * entry the tag does not match, is left alone.
    */
   removalTarget (dot: Dot): ReplicaState | undefined {
-    const replica = this.#hooks.replica(dot.replica)
+    const replica = this.#replica(dot.replica)
     const tag = dot.tag!
     if (replica == null || !replica.seen.has(dot.seq)) {
       this.#pending.add(dot.replica, dot.seq, tag)
