@@ -64,8 +64,10 @@ export function integrateOps (target: IntegrationTarget, ops: readonly Op[]): In
 
 /**
  * Applies a diff (or one frame of it): entries first, then deaths. A bad diff throws and changes
- * nothing. Entries and deaths of this replica's own id that it never issued are left out, and
- * returned for the store to report.
+ * nothing, as does an entry no proof signed by its writer's key covers (`InvalidSignatureError`).
+ * Deaths beyond the highest seq a writer's key attested are left out. Entries and deaths of this
+ * replica's own id that it never issued are left out too, and returned for the store to report
+ * (or handed to `refused` when the frame is refused for its signatures).
  */
 export function integrateDiff (target: IntegrationTarget, diff: Diff, refused: (foreign: ForeignDotError) => void): Integrated & { foreign: ForeignDotError | undefined } {
   const { chains, writers, local, nextSeq, suspects, intake } = target
