@@ -48,10 +48,10 @@ export function sampleIndices(n: number, count = 64): number[] {
 }
 
 /** '' if `replica` holds `size` entries and every expectation holds, else why not. */
-export function checkContent<R>(system: BenchSystem<R>, replica: R, size: number, expectations: Expectation[]): string {
+export function checkContent<R, K, V>(system: BenchSystem<R, K, V>, replica: R, size: number, expectations: Expectation[]): string {
   const actualSize = system.size(replica)
   if (actualSize !== size) return `size ${actualSize}, expected ${size}`
-  const wrong = expectations.filter(([key, value]) => !sameBytes(system.get(replica, key), value)).length
+  const wrong = expectations.filter(([key, value]) => !sameBytes(system.get(replica, system.key(key)), value)).length
   return wrong === 0 ? '' : `${wrong}/${expectations.length} checked keys differ`
 }
 

@@ -8,6 +8,7 @@
 //   node --experimental-transform-types --expose-gc bench/persistence-numbers.ts [--entries N]
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,21 +20,41 @@ const { values: args } = parseArgs({ options: { entries: { type: 'string', defau
 const gc = (): void => { (globalThis as { gc?: () => void }).gc?.() }
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1)
 
+/**
+ * RSS split as Linux counts it: anonymous memory (the process's own) and file-backed pages, which
+ * here are mostly LevelDB's table files, memory-mapped as it reads them (page cache the kernel
+ * takes back under pressure, and which a close unmaps). Zero where /proc is missing.
+ */
+function rssParts (): { anon: number, file: number } {
+  if (!existsSync('/proc/self/status')) return { anon: 0, file: 0 }
+  const status = readFileSync('/proc/self/status', 'utf8')
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024
+  return { anon: kib('RssAnon'), file: kib('RssFile') }
+}
+
 if (args.open != null) {
   // Child: open the store and report time and memory.
   gc()
   const before = process.memoryUsage()
+  const beforeParts = rssParts()
   const start = performance.now()
   const store = await LevelStore.open(args.open)
   const openMs = performance.now() - start
+  // Freed ArrayBuffers are swept after the collection, off the main thread: let it finish.
+  gc()
+  await new Promise((resolve) => setTimeout(resolve, 200))
   gc()
   const after = process.memoryUsage()
+  const afterParts = rssParts()
   process.stdout.write(JSON.stringify({
     size: store.size,
     openMs,
     rss: after.rss - before.rss,
+    anon: afterParts.anon - beforeParts.anon,
+    file: afterParts.file - beforeParts.file,
     heap: after.heapUsed - before.heapUsed,
-    external: after.external + after.arrayBuffers - before.external - before.arrayBuffers
+    // `external` already counts `arrayBuffers`.
+    buffers: after.arrayBuffers - before.arrayBuffers
   }))
   await store.close()
 } else {
@@ -82,7 +103,12 @@ if (args.open != null) {
     const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url), '--open', big], { encoding: 'utf8', maxBuffer: 1 << 20 })
     if (child.status !== 0) throw new Error(child.stderr)
     const figures = JSON.parse(child.stdout)
-    console.log(`open ${figures.size} entries: ${(figures.openMs / 1000).toFixed(2)} s; RAM after open: rss +${mib(figures.rss)} MiB, heap +${mib(figures.heap)} MiB, buffers +${mib(figures.external)} MiB (${Math.round(figures.rss / figures.size)} bytes rss per entry)`)
+    const perEntry = figures.rss / figures.size
+    console.log(`open ${figures.size} entries: ${(figures.openMs / 1000).toFixed(2)} s; RAM after open: rss +${mib(figures.rss)} MiB, heap +${mib(figures.heap)} MiB, buffers +${mib(figures.buffers)} MiB (${Math.round(perEntry)} B rss per entry, ${Math.round(perEntry - 144)} B over the raw 144)`)
+    if (figures.anon !== 0) {
+      const anonPerEntry = figures.anon / figures.size
+      console.log(`  of the rss: anonymous +${mib(figures.anon)} MiB (${Math.round(anonPerEntry)} B per entry, ${Math.round(anonPerEntry - 144)} B over the raw 144), LevelDB's memory-mapped table files +${mib(figures.file)} MiB`)
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -1,18 +1,25 @@
-// Benchmark driver: every (workload, size, system, repetition) runs in its own
-// `node --expose-gc bench/worker.ts` process under the same wall-clock cap,
-// then medians go into markdown tables (stdout, or a file with --write).
+// Benchmark driver. For every (workload, size, system), `--reps` fresh `node --expose-gc
+// bench/worker.ts` processes each time one cold run (the first in the process); the first of
+// them then does `--warmup` runs whose figures are dropped and `--warm` timed runs. Tables show
+// the cold median and the warm median with its range (markdown on stdout, or a file with --write).
 //
-//   node bench/run.ts [--quick] [--reps K] [--cap S] [--only a,b] [--workload w,...] [--sizes n,...] [--write bench/RESULTS.md]
+//   node bench/run.ts [--quick] [--reps K] [--warmup W] [--warm N] [--warm-limit S] [--cap S] [--only a,b] [--workload w,...] [--sizes n,...] [--write bench/RESULTS.md]
+//
+// `--warm-limit S`: a system whose cold run took over S seconds gets no warm runs (the JIT's
+// warm-up is lost in such a run, and five more would cost minutes).
+// `--cap S` bounds each run: a process that reports no run for S seconds is killed, keeping the
+// runs it reported.
 //
 // `--workload mesh` is apart: N libp2p peers over two processes (bench/mesh/), one table row
 // per size and repetition (sizes 10, 25, 50 by default).
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Figures } from './measure.ts'
-import { REFERENCE, medianFigures, renderTable, type RowResult } from './report.ts'
+import { methodSection } from './method.ts'
+import { REFERENCE, combineFigures, maxOf, minOf, renderSummary, renderTable, type RowResult } from './report.ts'
 import type { SystemModule } from './systems/types.ts'
 import { workloadNamed, workloads, type Workload } from './workloads/registry.ts'
 
@@ -23,6 +30,9 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     reps: { type: 'string' },
+    warmup: { type: 'string' },
+    warm: { type: 'string' },
+    'warm-limit': { type: 'string', default: 'Infinity' },
     cap: { type: 'string', default: '60' },
     only: { type: 'string' },
     workload: { type: 'string' },
@@ -48,8 +58,12 @@ if (args.workload === 'mesh') {
   process.exit(0)
 }
 
-const reps = args.quick ? 1 : Number(args.reps ?? 3)
+const reps = Number(args.reps ?? (args.quick ? 1 : 3))
+const warmups = Number(args.warmup ?? (args.quick ? 1 : 2))
+// A smoke run checks that warm runs work; five of them are for figures.
+const warmRuns = Number(args.warm ?? (args.quick ? 2 : 5))
 const capSeconds = Number(args.cap)
+const warmLimit = Number(args['warm-limit'])
 const selectedWorkloads = args.workload ? args.workload.split(',').map(workloadNamed) : workloads
 const sizeOverride = args.sizes?.split(',').map(Number)
 
@@ -66,42 +80,61 @@ for (const name of args.only ? args.only.split(',') : ALL_SYSTEMS) {
   }
 }
 
-type RunOutcome = { figures: Figures } | { note: string }
+/** What one process reported: its cold run (if it finished), its warm runs, and why it stopped early. */
+interface ProcessOutcome {
+  cold?: Figures
+  warm: Figures[]
+  note?: string
+  /** The cold run was over the warm limit. */
+  noWarm?: boolean
+}
 
-/** One fresh worker process, killed at the cap. */
-function runWorker(system: string, workload: string, size: number): Promise<RunOutcome> {
+/** One fresh worker process, killed when a run takes longer than the cap. */
+function runWorker(system: string, workload: string, size: number, warmupCount: number, warmCount: number): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     // The worker runs .ts that needs the same flags as this process (transform-types for protons' namespaces).
     const flags = process.execArgv.filter((flag) => flag.startsWith('--experimental') || flag.startsWith('--disable-warning'))
-    const child = spawn(process.execPath, [...flags, '--expose-gc', '--max-old-space-size=16384', WORKER, system, workload, String(size)], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
+    const child = spawn(process.execPath, [...flags, '--expose-gc', '--max-old-space-size=16384', WORKER, system, workload, String(size), String(warmupCount), String(warmCount), String(warmLimit)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const outcome: ProcessOutcome = { warm: [] }
+    let pending = ''
     let stderr = ''
     let timedOut = false
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk })
+    const kill = (): void => { timedOut = true; child.kill('SIGKILL') }
+    let timer = setTimeout(kill, capSeconds * 1000)
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk
+      let newline: number
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        const { phase, figures } = JSON.parse(pending.slice(0, newline)) as { phase: string, figures: Figures }
+        pending = pending.slice(newline + 1)
+        if (phase === 'cold') outcome.cold = figures
+        else if (phase === 'warm') outcome.warm.push(figures)
+        else if (phase === 'no-warm') outcome.noWarm = true
+        clearTimeout(timer)
+        timer = setTimeout(kill, capSeconds * 1000)
+      }
+    })
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk })
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL') }, capSeconds * 1000)
     child.on('close', (code) => {
       clearTimeout(timer)
-      if (timedOut) return resolve({ note: `did not finish in ${capSeconds} s` })
-      if (code !== 0) {
-        const lastError = stderr.trim().split('\n').find((line) => /Error/.test(line)) ?? `exit code ${code}`
-        return resolve({ note: `error: ${lastError.trim()}` })
-      }
-      resolve({ figures: JSON.parse(stdout.trim().split('\n').pop()!) as Figures })
+      if (timedOut) outcome.note = `a run did not finish in ${capSeconds} s`
+      else if (code !== 0) outcome.note = `error: ${(stderr.trim().split('\n').find((line) => /Error/.test(line)) ?? `exit code ${code}`).trim()}`
+      resolve(outcome)
     })
   })
 }
 
 /**
- * Every system's median figures for one workload and size. The repetitions are interleaved (each
- * round runs every system once, starting one system further on than the last), so that the
- * machine's speed drifting over minutes touches all systems alike rather than whichever ran
- * during a slow spell, and no system always runs first. A timeout or crash ends that system's
- * repetitions (the next ones would fail alike).
+ * Every system's figures for one workload and size. The processes are interleaved (each round
+ * runs every system once, starting one system further on than the last), so that the machine's
+ * speed drifting over minutes touches all systems alike and no system always runs first; the
+ * first round's processes also do the warm runs. A cold run that fails ends that system's rounds.
  */
 async function measureAll(systems: string[], workload: Workload, size: number): Promise<Array<{ system: string, result: RowResult }>> {
-  const runs = new Map<string, Figures[]>(systems.map((system) => [system, []]))
+  const colds = new Map<string, Figures[]>(systems.map((system) => [system, []]))
+  const warms = new Map<string, Figures[]>(systems.map((system) => [system, []]))
   const notes = new Map<string, string>()
+  const warmNotes = new Map<string, string>()
   for (const system of systems) {
     if (workload.needsSync && !loaded.get(system)!.system.sync) notes.set(system, 'n/a (no sync protocol)')
   }
@@ -109,15 +142,33 @@ async function measureAll(systems: string[], workload: Workload, size: number): 
     const first = (rep - 1) % systems.length
     for (const system of [...systems.slice(first), ...systems.slice(0, first)]) {
       if (notes.has(system)) continue
-      const outcome = await runWorker(system, workload.name, size)
-      console.error(`${workload.name} ${size} ${system} rep ${rep}/${reps}: ${'note' in outcome ? outcome.note : 'ok'}`)
-      if ('note' in outcome) notes.set(system, outcome.note)
-      else runs.get(system)!.push(outcome.figures)
+      const outcome = await runWorker(system, workload.name, size, rep === 1 ? warmups : 0, rep === 1 ? warmRuns : 0)
+      console.error(`${workload.name} ${size} ${system} process ${rep}/${reps}: ${outcome.cold ? 'cold ok' : 'no cold run'}, ${outcome.warm.length} warm${outcome.note ? `; ${outcome.note}` : ''}`)
+      if (outcome.cold == null) {
+        notes.set(system, outcome.note ?? 'no figures')
+        continue
+      }
+      colds.get(system)!.push(outcome.cold)
+      warms.get(system)!.push(...outcome.warm)
+      if (rep === 1 && outcome.noWarm === true) warmNotes.set(system, `not run (cold run > ${warmLimit} s)`)
+      else if (rep === 1 && outcome.warm.length < warmRuns && outcome.note) warmNotes.set(system, outcome.note)
     }
   }
   return systems.map((system) => {
     const note = notes.get(system)
-    return { system, result: note != null ? { note } : { figures: medianFigures(runs.get(system)!) } }
+    if (note != null) return { system, result: { note } }
+    const cold = colds.get(system)!
+    const warm = warms.get(system)!
+    const warmNote = warmNotes.get(system)
+    return {
+      system,
+      result: {
+        cold: combineFigures(cold),
+        colds: cold.length,
+        ...(warm.length > 0 ? { warm: { median: combineFigures(warm), min: combineFigures(warm, minOf), max: combineFigures(warm, maxOf), runs: warm.length } } : {}),
+        ...(warmNote != null ? { warmNote } : {}),
+      },
+    }
   })
 }
 
@@ -133,28 +184,39 @@ function machineInfo(): string {
   ].join('\n')
 }
 
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+  } catch {
+    return 'unknown'
+  }
+}
+
 const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim()
 const sections: string[] = [
   '# roaring-mesh benchmark',
-  `Command: \`${command}\` (${new Date().toISOString().slice(0, 10)})`,
+  methodSection([...loaded.keys()]),
+  '## This run',
+  `Command: \`${command}\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit()})`,
   machineInfo(),
   `| system | version |\n| --- | --- |\n${[...loaded.values()].map((m) => `| ${m.name} | ${m.version} |`).join('\n')}`,
   [
-    `Medians of ${reps} run(s), each in a fresh \`node --expose-gc\` process, capped at ${capSeconds} s wall clock; the repetitions of the systems are interleaved.`,
-    `"vs ${REFERENCE}" columns: >1 means ${REFERENCE} is better (faster, or fewer bytes).`,
-    'Heap = heapUsed + external after GC (external holds WebAssembly memory, where Loro and Automerge keep their state).',
-    'Keys are 16 random bytes (hex strings where a system needs string keys), values 128 random bytes (base64 in TinyBase).',
+    `Cold: the first run in a fresh process, median of ${reps} process(es). Warm: ${warmRuns} runs after ${warmups} warm-up run(s) in the same process, median (min–max)${Number.isFinite(warmLimit) ? `; none for a system whose cold run took over ${warmLimit} s` : ''}.`,
+    `A run that reports nothing for ${capSeconds} s is killed. "vs ${REFERENCE}" columns: >1 means ${REFERENCE} is better (faster, or fewer bytes).`,
   ].join('\n'),
   ...(skipped.length > 0 ? [`Skipped:\n${skipped.map((why) => `- ${why}`).join('\n')}`] : []),
 ]
 
+const tables: Array<{ workload: string, size: number, rows: Array<{ system: string, result: RowResult }> }> = []
+const rendered: string[] = []
 for (const workload of selectedWorkloads) {
   for (const size of sizeOverride ?? (args.quick ? workload.quickSizes : workload.sizes)) {
     const rows = await measureAll([...loaded.keys()], workload, size)
-    sections.push(`## ${workload.title}: ${size.toLocaleString('en-US')} ${workload.sizeMeaning}\n\n${renderTable(workload.name, rows)}`)
+    tables.push({ workload: workload.name, size, rows })
+    rendered.push(`## ${workload.title}: ${size.toLocaleString('en-US')} ${workload.sizeMeaning}\n\n${renderTable(workload.name, rows)}`)
   }
 }
 
-const markdown = sections.join('\n\n') + '\n'
+const markdown = [...sections, `## ${REFERENCE} against Yjs, Loro and a plain Map\n\nTimes the other takes over ours (>1: we are faster).\n\n${renderSummary(tables)}`, ...rendered].join('\n\n') + '\n'
 if (args.write) writeFileSync(args.write, markdown)
 process.stdout.write(markdown)

@@ -19,3 +19,10 @@ export * from './public-api.ts'
 export { nodePreset, type NodePresetOptions } from './node/presets/node-preset.ts'
 export { relayPreset, type RelayPresetOptions } from './node/presets/relay-preset.ts'
 export { DiscoveryDialer, type DiscoveryDialerOptions, type DiscoveryDialerStats, type DialerNode } from './node/discovery-dialer.ts'
+// What a Node.js peer of a browser mesh uses: the relay's side of discovery, links to relays
+// that heal, and a key file so a relay or daemon keeps its peer id across restarts.
+export { BrowserDiscovery, type BrowserDiscoveryOptions, type DiscoveryStats } from './node/browser/browser-discovery.ts'
+export { discoveryTopic, isDirectWebRTC } from './node/browser/discovery-announcement.ts'
+export { RelayLink, type RelayLinkOptions, type RelayLinkState } from './node/browser/relay-link.ts'
+export { RelayLinks, type RelayLinksOptions, type RelaySource } from './node/browser/relay-links.ts'
+export { loadOrCreatePeerKey } from './node/peer-key-file.ts'

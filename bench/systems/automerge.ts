@@ -40,27 +40,29 @@ function pull(to: AutomergeReplica, from: AutomergeReplica): SyncRound {
   return { requestBytes, bytes, roundTrips: Math.ceil(messages / 2) }
 }
 
-export const system: BenchSystem<AutomergeReplica> = {
+export const system: BenchSystem<AutomergeReplica, string, Uint8Array> = {
   name,
   version,
+  key: hexKey,
+  value: (bytes) => bytes,
   create: () => ({ doc: Automerge.init<KvDoc>() }),
   write(replica, keys, values) {
     replica.doc = Automerge.change(replica.doc, (doc) => {
       for (let i = 0; i < keys.length; i++) {
         const value = values[i]
-        if (value === null) delete doc[hexKey(keys[i])]
-        else doc[hexKey(keys[i])] = value
+        if (value === null) delete doc[keys[i]]
+        else doc[keys[i]] = value
       }
     })
   },
   setAsOp(replica, key, value) {
-    replica.doc = Automerge.change(replica.doc, (doc) => { doc[hexKey(key)] = value })
+    replica.doc = Automerge.change(replica.doc, (doc) => { doc[key] = value })
     return Automerge.getLastLocalChange(replica.doc)!
   },
   applyOp(replica, op) {
     ;[replica.doc] = Automerge.applyChanges(replica.doc, [op])
   },
-  get: (replica, key) => replica.doc[hexKey(key)],
+  get: (replica, key) => replica.doc[key],
   size: (replica) => Object.keys(replica.doc).length,
   sync: {
     pull,

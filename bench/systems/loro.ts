@@ -17,9 +17,11 @@ interface LoroReplica {
   listening: boolean
 }
 
-export const system: BenchSystem<LoroReplica> = {
+export const system: BenchSystem<LoroReplica, string, Uint8Array> = {
   name,
   version,
+  key: hexKey,
+  value: (bytes) => bytes,
   create() {
     const doc = new LoroDoc()
     return { doc, map: doc.getMap('kv'), lastUpdate: undefined, listening: false }
@@ -27,8 +29,8 @@ export const system: BenchSystem<LoroReplica> = {
   write(replica, keys, values) {
     for (let i = 0; i < keys.length; i++) {
       const value = values[i]
-      if (value === null) replica.map.delete(hexKey(keys[i]))
-      else replica.map.set(hexKey(keys[i]), value)
+      if (value === null) replica.map.delete(keys[i])
+      else replica.map.set(keys[i], value)
     }
     replica.doc.commit()
   },
@@ -37,14 +39,14 @@ export const system: BenchSystem<LoroReplica> = {
       replica.doc.subscribeLocalUpdates((update) => { replica.lastUpdate = update })
       replica.listening = true
     }
-    replica.map.set(hexKey(key), value)
+    replica.map.set(key, value)
     replica.doc.commit()
     return replica.lastUpdate!
   },
   applyOp(replica, op) {
     replica.doc.import(op)
   },
-  get: (replica, key) => replica.map.get(hexKey(key)) as Uint8Array | undefined,
+  get: (replica, key) => replica.map.get(key) as Uint8Array | undefined,
   size: (replica) => replica.map.size,
   sync: {
     pull(to, from) {

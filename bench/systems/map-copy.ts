@@ -6,7 +6,7 @@ import type { BenchSystem } from './types.ts'
 export const name = 'map-copy'
 export const version = map.version
 
-export const system: BenchSystem<Map<string, Uint8Array>> = {
+export const system: BenchSystem<Map<string, Uint8Array>, string, Uint8Array> = {
   ...map,
   name,
   write(replica, keys, values) {

@@ -11,11 +11,14 @@ type MemStore = Api.MemStore
 
 export const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
-export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore' | 'decodeDiff' | 'decodeDiffRequest' | 'decodeOps' | 'encodeDiff' | 'encodeDiffRequest' | 'encodeOps'>): BenchSystem<MemStore> {
+export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore' | 'decodeDiff' | 'decodeDiffRequest' | 'decodeOps' | 'encodeDiff' | 'encodeDiffRequest' | 'encodeOps'>): BenchSystem<MemStore, Uint8Array, Uint8Array> {
   const { MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeDiff, encodeDiffRequest, encodeOps } = api
   return {
   name,
   version,
+  // Its natural form: the bytes themselves.
+  key: (bytes) => bytes,
+  value: (bytes) => bytes,
   create: () => new MemStore(),
   write(store, keys, values) {
     store.begin()
@@ -37,19 +40,29 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
   get: (store, key) => store.get(key),
   size: (store) => store.size,
   sync: {
-    // As the mesh peer's periodic pull: a 19-byte summary first, the full request only if the states differ.
+    // As the mesh peer's periodic pull (DiffSync.pull): a 19-byte summary first, the full request
+    // only if the states differ, and a last request naming suspects if the answer withheld deaths.
     pull(to, from) {
-      const summary = encodeDiffRequest(to.requestDiff({ summary: true }))
-      const answer = encodeDiff(from.buildDiff(decodeDiffRequest(summary)))
-      const first = decodeDiff(answer)
-      if (!first.needsFullRequest) {
-        to.integrateDiff(first)
-        return { requestBytes: summary.length, bytes: summary.length + answer.length, roundTrips: 1 }
+      let request = encodeDiffRequest(to.requestDiff({ summary: true, narrowDeaths: true }))
+      let requestBytes = request.length
+      let bytes = 0
+      let roundTrips = 0
+      let narrowed = false
+      while (true) {
+        const decodedRequest = decodeDiffRequest(request)
+        const answer = encodeDiff(from.buildDiff(decodedRequest))
+        const diff = decodeDiff(answer)
+        to.integrateDiff(diff)
+        bytes += request.length + answer.length
+        roundTrips++
+        if (decodedRequest.replicas == null && diff.needsFullRequest) request = encodeDiffRequest(to.requestDiff({ hash: false, narrowDeaths: true }))
+        else if (diff.deathsWithheld === true && !narrowed) {
+          narrowed = true
+          request = encodeDiffRequest(to.requestDiff({ hash: false }))
+        } else break
+        if (roundTrips === 1) requestBytes = request.length
       }
-      const request = encodeDiffRequest(to.requestDiff({ hash: false }))
-      const diff = encodeDiff(from.buildDiff(decodeDiffRequest(request)))
-      to.integrateDiff(decodeDiff(diff))
-      return { requestBytes: request.length, bytes: summary.length + answer.length + request.length + diff.length, roundTrips: 2 }
+      return { requestBytes, bytes, roundTrips }
     },
     // No snapshot format of its own: its state on the wire is the diff an empty replica would get.
     snapshotBytes: (store) => encodeDiff(store.buildDiff(new MemStore().requestDiff())).length,

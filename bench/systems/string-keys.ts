@@ -1,6 +1,7 @@
 // Most competitors only take string keys (and TinyBase only string cells).
 // Hex is the usual lossless choice for binary ids and stays one byte per char
-// on the wire (latin1 strings would turn into multi-byte UTF-8).
+// on the wire (latin1 strings would turn into multi-byte UTF-8). The workloads
+// convert with these before any clock starts (a system's `key()` and `value()`).
 
 export function hexKey(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex')

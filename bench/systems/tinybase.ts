@@ -137,16 +137,18 @@ function pull(to: MergeableStore, from: MergeableStore): SyncRound {
   return { requestBytes: wire.firstMessageBytes, bytes: wire.bytes, roundTrips }
 }
 
-export const system: BenchSystem<TinyBaseReplica> = {
+export const system: BenchSystem<TinyBaseReplica, string, string> = {
   name,
   version,
+  key: hexKey,
+  value: toBase64,
   create: () => ({ store: createMergeableStore(), lastChanges: undefined, listening: false }),
   write({ store }, keys, values) {
     store.transaction(() => {
       for (let i = 0; i < keys.length; i++) {
         const value = values[i]
-        if (value === null) store.delRow(TABLE, hexKey(keys[i]))
-        else store.setCell(TABLE, hexKey(keys[i]), CELL, toBase64(value))
+        if (value === null) store.delRow(TABLE, keys[i])
+        else store.setCell(TABLE, keys[i], CELL, value)
       }
     })
   },
@@ -156,14 +158,14 @@ export const system: BenchSystem<TinyBaseReplica> = {
       store.addDidFinishTransactionListener(() => { replica.lastChanges = store.getTransactionMergeableChanges() })
       replica.listening = true
     }
-    store.setCell(TABLE, hexKey(key), CELL, toBase64(value))
+    store.setCell(TABLE, key, CELL, value)
     return encodeJson(replica.lastChanges)
   },
   applyOp({ store }, op) {
     store.applyMergeableChanges(decodeJson<MergeableChanges>(op))
   },
   get({ store }, key) {
-    const cell = store.getCell(TABLE, hexKey(key), CELL)
+    const cell = store.getCell(TABLE, key, CELL)
     return typeof cell === 'string' ? fromBase64(cell) : undefined
   },
   size: ({ store }) => store.getRowCount(TABLE),

@@ -17,9 +17,11 @@ interface YjsReplica {
   listening: boolean
 }
 
-export const system: BenchSystem<YjsReplica> = {
+export const system: BenchSystem<YjsReplica, string, Uint8Array> = {
   name,
   version,
+  key: hexKey,
+  value: (bytes) => bytes,
   create() {
     const doc = new Y.Doc()
     return { doc, map: doc.getMap<Uint8Array>('kv'), lastUpdate: undefined, listening: false }
@@ -28,8 +30,8 @@ export const system: BenchSystem<YjsReplica> = {
     replica.doc.transact(() => {
       for (let i = 0; i < keys.length; i++) {
         const value = values[i]
-        if (value === null) replica.map.delete(hexKey(keys[i]))
-        else replica.map.set(hexKey(keys[i]), value)
+        if (value === null) replica.map.delete(keys[i])
+        else replica.map.set(keys[i], value)
       }
     })
   },
@@ -38,13 +40,13 @@ export const system: BenchSystem<YjsReplica> = {
       replica.doc.on('update', (update: Uint8Array) => { replica.lastUpdate = update })
       replica.listening = true
     }
-    replica.doc.transact(() => replica.map.set(hexKey(key), value))
+    replica.doc.transact(() => replica.map.set(key, value))
     return replica.lastUpdate!
   },
   applyOp(replica, op) {
     Y.applyUpdate(replica.doc, op)
   },
-  get: (replica, key) => replica.map.get(hexKey(key)),
+  get: (replica, key) => replica.map.get(key),
   size: (replica) => replica.map.size,
   sync: {
     pull(to, from) {

@@ -1,5 +1,6 @@
 // Workloads 3-5: state-based sync between two replicas. Each pull is the
 // system's own anti-entropy protocol, with every byte in both directions counted.
+// Keys and values are in each system's own form before the clock starts.
 import { checkContent, elapsedMs, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
 import type { BenchSystem, SyncProtocol } from '../systems/types.ts'
 import { ENTRY_BYTES, KEY_BYTES, VALUE_BYTES, createRng, randomBytes, randomEntries, randomIndex, randomSubset, type Rng } from '../workload.ts'
@@ -7,22 +8,22 @@ import { ENTRY_BYTES, KEY_BYTES, VALUE_BYTES, createRng, randomBytes, randomEntr
 /** Edits per transaction while churning: batched, as an application replaying a log would. */
 const CHURN_BATCH = 1000
 
-function syncOf<R>(system: BenchSystem<R>): SyncProtocol<R> {
+function syncOf<R, K, V>(system: BenchSystem<R, K, V>): SyncProtocol<R> {
   if (!system.sync) throw new Error(`${system.name} has no sync protocol`)
   return system.sync
 }
 
 /** What `replica` should hold for sampled keys of another replica it just synced with. */
-function expectSameAs<R>(system: BenchSystem<R>, source: R, keys: Uint8Array[]): Expectation[] {
-  return sampleIndices(keys.length).map((i) => [keys[i], system.get(source, keys[i])])
+function expectSameAs<R, K, V>(system: BenchSystem<R, K, V>, source: R, keys: Uint8Array[]): Expectation[] {
+  return sampleIndices(keys.length).map((i) => [keys[i], system.get(source, system.key(keys[i]))])
 }
 
 /** N entries to an empty replica. */
-export function fullSync<R>(system: BenchSystem<R>, n: number): Figures {
+export function fullSync<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figures {
   const sync = syncOf(system)
   const { keys, values } = randomEntries(createRng(3), n)
   const source = system.create()
-  system.write(source, keys, values)
+  system.write(source, keys.map((key) => system.key(key)), values.map((value) => system.value(value)))
   const target = system.create()
   let round = { requestBytes: 0, bytes: 0, roundTrips: 0 }
   const ms = elapsedMs(() => { round = sync.pull(target, source) })
@@ -40,7 +41,7 @@ export function fullSync<R>(system: BenchSystem<R>, n: number): Figures {
  * batched transactions; then the cost of sync rounds between replicas that
  * agree, are 1k overwrites apart, and are one new entry apart.
  */
-export function churn<R>(system: BenchSystem<R>, n: number): Figures {
+export function churn<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figures {
   const rng = createRng(4)
   // Keys live in one flat buffer that exists before the baseline; each write gets a fresh copy, so a store that keeps key objects pays for them.
   const keyBytes = randomBytes(rng, n * KEY_BYTES)
@@ -48,8 +49,8 @@ export function churn<R>(system: BenchSystem<R>, n: number): Figures {
   // Only the writes are timed: generating 1.1M random values costs more than a plain Map's own work.
   let writeMs = 0
   const writeBatch = (replica: R, indices: number[], deleting: boolean): void => {
-    const keys = indices.map(keyAt)
-    const values = indices.map(() => (deleting ? null : randomBytes(rng, VALUE_BYTES)))
+    const keys = indices.map((i) => system.key(keyAt(i)))
+    const values = indices.map(() => (deleting ? null : system.value(randomBytes(rng, VALUE_BYTES))))
     writeMs += elapsedMs(() => system.write(replica, keys, values))
   }
   const overwrite = (replica: R, count: number): void => {
@@ -83,30 +84,39 @@ export function churn<R>(system: BenchSystem<R>, n: number): Figures {
   figures.apart1kRound = sync.pull(target, source).bytes
   problems.push(checkContent(system, target, system.size(source), expectSameAs(system, source, allKeys)))
   const newKey = randomBytes(rng, KEY_BYTES)
-  system.write(source, [newKey], [randomBytes(rng, VALUE_BYTES)])
+  system.write(source, [system.key(newKey)], [system.value(randomBytes(rng, VALUE_BYTES))])
   figures.newEntryRound = sync.pull(target, source).bytes
   problems.push(checkContent(system, target, system.size(source), expectSameAs(system, source, [newKey])))
   return { ...figures, check: verdict(...problems) }
 }
 
 /** Each replica makes n edits offline, one transaction each, half of them on keys both edit; then sync both ways. */
-export function concurrentEdits<R>(system: BenchSystem<R>, n: number): Figures {
+export function concurrentEdits<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figures {
   const sync = syncOf(system)
   const rng = createRng(5)
   const half = Math.floor(n / 2)
   const shared = randomEntries(rng, half).keys
-  const edit = (replica: R, replicaRng: Rng): Uint8Array[] => {
+  const sharedKeys = shared.map((key) => system.key(key))
+  /** One replica's edits, ready to write: on the shared keys and on its own, alternating. */
+  const editsOf = (replicaRng: Rng): { own: Uint8Array[], keys: K[], values: V[] } => {
     const own = randomEntries(replicaRng, half).keys
+    const keys: K[] = []
+    const values: V[] = []
     for (let i = 0; i < half; i++) {
-      system.write(replica, [shared[i]], [randomBytes(replicaRng, VALUE_BYTES)])
-      system.write(replica, [own[i]], [randomBytes(replicaRng, VALUE_BYTES)])
+      keys.push(sharedKeys[i], system.key(own[i]))
+      values.push(system.value(randomBytes(replicaRng, VALUE_BYTES)), system.value(randomBytes(replicaRng, VALUE_BYTES)))
     }
-    return own
+    return { own, keys, values }
+  }
+  const editsA = editsOf(createRng(6))
+  const editsB = editsOf(createRng(7))
+  const edit = (replica: R, edits: { keys: K[], values: V[] }): void => {
+    for (let i = 0; i < edits.keys.length; i++) system.write(replica, [edits.keys[i]], [edits.values[i]])
   }
   const a = system.create()
   const b = system.create()
-  let touched: Uint8Array[] = []
-  const editMs = elapsedMs(() => { touched = [...shared, ...edit(a, createRng(6)), ...edit(b, createRng(7))] })
+  const touched = [...shared, ...editsA.own, ...editsB.own]
+  const editMs = elapsedMs(() => { edit(a, editsA); edit(b, editsB) })
   let bytes = 0
   let roundTrips = 0
   const syncMs = elapsedMs(() => {
@@ -116,7 +126,7 @@ export function concurrentEdits<R>(system: BenchSystem<R>, n: number): Figures {
       roundTrips += round.roundTrips
     }
   })
-  const everyKey = touched.map((key): Expectation => [key, system.get(a, key)])
+  const everyKey = touched.map((key): Expectation => [key, system.get(a, system.key(key))])
   return {
     editMs,
     syncMs,

@@ -1,12 +1,11 @@
 // A Node.js peer of the browser mesh, driven from the terminal: it shares one store with the
-// browsers through the relay. (The package's own `roaring-mesh peer` command comes later.)
-// Run: npx node --experimental-transform-types examples/browser-mesh/node-peer.ts --bootstrap <relay multiaddr> [--mesh browser-mesh] [--key <mesh key>]
+// browsers through the relay, and redials the relay (with backoff) when it restarts.
+// Run: npm run node-peer -- --bootstrap <relay multiaddr> [--mesh browser-mesh] [--key <mesh key>]
 // Then type: set <key> <value> · delete <key> · get <key> · list · peers · stats · quit
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
-import { multiaddr } from '@multiformats/multiaddr'
-import { MemStore, createMeshPeer, nodePreset, stringCodec } from '../../src/index.ts'
-import { RelayLink } from './shared/relay-link.ts'
+import { BrowserDiscovery, MemStore, RelayLinks, createMeshPeer, nodePreset, stringCodec } from '../../src/index.ts'
+import { stopOnSignals } from './stop-on-signals.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -16,15 +15,18 @@ const { values: args } = parseArgs({
   }
 })
 if (args.bootstrap.length === 0) {
-  console.error('usage: node-peer.ts --bootstrap <relay multiaddr> [--mesh <name>]')
+  console.error('usage: node-peer.ts --bootstrap <relay multiaddr> [--mesh <name>] [--key <mesh key>]')
   process.exit(2)
 }
 
 const store = new MemStore<string, string>('node-peer', { keys: stringCodec, values: stringCodec })
 const peer = await createMeshPeer({ store, mesh: args.mesh, meshKey: args.key, libp2p: nodePreset({ listen: [] }) })
 await peer.start()
-const links = args.bootstrap.map((address) => new RelayLink(peer.libp2p, multiaddr(address)))
-for (const link of links) link.start()
+const relays = new RelayLinks(peer.libp2p, args.bootstrap)
+await relays.start()
+// Announces this peer (with no address: browsers reach it through the relay), so pages list it.
+const discovery = new BrowserDiscovery(peer.libp2p, { topic: peer.topic, dial: false })
+discovery.start()
 
 const print = (line: string): void => { console.log(line) }
 print(`joined mesh "${args.mesh}" as ${peer.libp2p.peerId.toString()}`)
@@ -35,11 +37,12 @@ store.addEventListener('change', (event) => {
   for (const { key, value } of event.changes) print(value === undefined ? `remote: ${key} deleted` : `remote: ${key} = ${value}`)
 })
 
-async function stop (): Promise<void> {
-  for (const link of links) link.stop()
+const stop = async (): Promise<void> => {
+  discovery.stop()
+  relays.stop()
   await peer.stop()
-  process.exit(0)
 }
+stopOnSignals(stop)
 
 const commands: Record<string, (rest: string[]) => void> = {
   set: ([key, ...value]) => {
@@ -61,7 +64,7 @@ const commands: Record<string, (rest: string[]) => void> = {
   },
   stats: () => { print(JSON.stringify(peer.stats())) },
   help: () => { print('set <key> <value> · delete <key> · get <key> · list · peers · stats · quit') },
-  quit: () => { void stop() }
+  quit: () => { process.kill(process.pid, 'SIGTERM') }
 }
 
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -70,6 +73,4 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const run = commands[command]
   if (run == null) print(`unknown command ${command}; try help`)
   else run(rest)
-}).on('close', () => { void stop() })
-process.on('SIGINT', () => { void stop() })
-process.on('SIGTERM', () => { void stop() })
+}).on('close', () => { process.kill(process.pid, 'SIGTERM') })

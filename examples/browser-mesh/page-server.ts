@@ -46,6 +46,8 @@ export interface PageServerOptions {
   /** 0 picks a free port. @default 0 */
   port?: number
   bundle: PageBundle
+  /** The page's HTML, if not the example's own page/index.html. */
+  html?: string
   /** Read at every request, so a relay that restarts elsewhere is picked up. */
   config: () => ServedConfig
 }
@@ -63,7 +65,7 @@ function relayFor (request: IncomingMessage, addresses: string[]): string | null
 
 /** Serves the page, its bundle and its config over plain HTTP. */
 export async function servePage (options: PageServerOptions): Promise<PageServer> {
-  const [html, css] = await Promise.all([readFile(new URL('index.html', pageDir), 'utf8'), readFile(new URL('style.css', pageDir), 'utf8')])
+  const [html, css] = await Promise.all([options.html ?? readFile(new URL('index.html', pageDir), 'utf8'), readFile(new URL('style.css', pageDir), 'utf8')])
   const files: Record<string, [string, string]> = {
     '/': ['text/html; charset=utf-8', html],
     '/index.html': ['text/html; charset=utf-8', html],

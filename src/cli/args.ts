@@ -258,8 +258,13 @@ export function parseCommandLine (argv: readonly string[]): ParsedCommandLine {
     parsed = parseArgs({ args: [...rest], options: spec.options, allowPositionals: true, allowNegative: true, strict: true })
   } catch (err: any) {
     // Node's own message for an unknown option suggests `--` quoting with unbalanced quotes.
-    const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(String(err.message))?.[1] : undefined
-    const why = unknown != null ? `unknown option ${unknown}` : String(err.message).split('\n')[0]
+    const message = String(err.message)
+    const option = /'(?:-\w, )?(--[\w-]+)[^']*'/.exec(message)?.[1]
+    let why = message.split('\n')[0]
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') why = `unknown option ${/'([^']+)'/.exec(message)?.[1] ?? option}`
+    // "--target-connections -1": Node takes -1 for an option, not for the value.
+    else if (option != null && message.includes('argument is ambiguous')) why = `${option} needs a value; one that starts with "-" is written ${option}=<value>`
+    else if (option != null && message.includes('argument missing')) why = `${option} needs a value`
     throw new CliError(ExitCode.usage, `${name}: ${why} (see roaring-mesh ${name} --help)`)
   }
   const values = parsed.values as Record<string, unknown>

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
+import { TCP, WebSockets, WebSocketsSecure } from '@multiformats/multiaddr-matcher'
 import { CliError, ExitCode } from './cli-error.ts'
 
 /** What `roaring-mesh peer` runs with: the config file's settings, overridden by flags. */
@@ -58,6 +59,8 @@ function addressProblem (address: string, needsPeerId: boolean): string | undefi
   }
   // A bootstrap address without the peer's id is dialled but never trusted as that peer.
   if (needsPeerId && parsed.getComponents().every((component) => component.name !== 'p2p')) return 'names no peer: it must end in /p2p/<peer id>, as `roaring-mesh status` prints'
+  // libp2p would refuse it only once started, in a paragraph about its transport manager.
+  if (!needsPeerId && ![TCP, WebSockets, WebSocketsSecure].some((matcher) => matcher.exactMatch(parsed))) return 'cannot be listened on: the peer listens on TCP and WebSockets, as /ip4/0.0.0.0/tcp/4001 or /ip4/0.0.0.0/tcp/4002/ws'
   return undefined
 }
 

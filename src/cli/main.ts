@@ -4,4 +4,10 @@
  */
 import { run } from './cli.ts'
 
-process.exitCode = await run(process.argv.slice(2))
+const argv = process.argv.slice(2)
+const code = await run(argv)
+process.exitCode = code
+// A stopped peer has closed its store and node, but libp2p leaves timers behind (gossipsub's
+// heartbeat, an address debounce) that would keep the process, and its name in `ps`, for
+// another second: a stop must be over within 2 s of the signal, so the peer exits now.
+if (argv[0] === 'peer') process.exit(code)

@@ -9,7 +9,8 @@ import { ControlServer } from './control-server.ts'
 import type { PeerStatus } from './control-protocol.ts'
 import { MAX_SOCKET_PATH_BYTES, dataFiles } from './data-dir.ts'
 import { statusLine } from './output-format.ts'
-import { loadOrCreatePeerKey } from './peer-identity.ts'
+import { loadPeerKey } from './peer-identity.ts'
+import { watchParent } from './parent-watch.ts'
 import { checkPrivateFiles } from './private-files.ts'
 import { meshKeyFor, reportRefusals } from './private-mesh.ts'
 import type { Invocation } from './args.ts'
@@ -91,7 +92,7 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
   try {
     await checkMesh(files.mesh, config.mesh, dataDir)
     await writeFile(files.pid, `${process.pid}\n`)
-    const privateKey = await loadOrCreatePeerKey(files.key)
+    const privateKey = await loadPeerKey(files.key)
     if (mesh.created) await mesh.save()
     const options = nodePreset({ listen: config.listen, bootstrap: config.bootstrap, privateKey, mdns: false })
     if (config.mdns) options.peerDiscovery = [...(options.peerDiscovery ?? []), mdns({ serviceTag: mesh.serviceTag ?? mdnsServiceTag(config.mesh), interval: config.mdnsIntervalMs })]
@@ -149,9 +150,11 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
 async function serve (peer: MeshPeer<Uint8Array, Uint8Array>, status: () => PeerStatus, socket: string, output: PeerOutput, cleanup: () => Promise<void>): Promise<number> {
   // Listening for the signals before the lines that say the peer is up: a supervisor may send
   // one the moment it reads them, and without a listener Node.js dies of it, unflushed.
-  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+  let unwatch = (): void => {}
+  const stopped = new Promise<string>((resolve) => {
     process.once('SIGINT', () => { resolve('SIGINT') })
     process.once('SIGTERM', () => { resolve('SIGTERM') })
+    unwatch = watchParent(() => { resolve('the process that started this peer (npm) is gone') })
   })
   const first = status()
   output.out(`roaring-mesh peer ${first.peerId} · mesh "${first.mesh}" · data ${first.dataDir}`)
@@ -195,6 +198,7 @@ async function serve (peer: MeshPeer<Uint8Array, Uint8Array>, status: () => Peer
   const ticker = setInterval(tick, output.isTTY ? 1000 : 2000)
 
   const signal = await stopped
+  unwatch()
   clearInterval(ticker)
   print(`${signal}: stopping`)
   // A second signal while stopping ends the process at once.

@@ -1,7 +1,8 @@
 import { equals } from 'uint8arrays/equals'
 import { ClockSet } from './clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffEntry, type DiffGroup, type DiffRequest, type ReplicaSummary } from './diff.ts'
-import { SetDigest } from './dot-hash.ts'
+import { SetDigest, dotHashA, dotHashB } from './dot-hash.ts'
+import type { EntryRows } from './entry-rows.ts'
 import type { ReplicaState } from './replica-state.ts'
 
 /** What one writer contributes to a diff: live seqs to send, and seqs dead here. */
@@ -11,21 +12,36 @@ interface PlannedGroup {
   readonly deaths: ClockSet | undefined
 }
 
+/**
+ * Below this many bytes, the deaths a requester has seen go along at once, even when it would ask
+ * again: a second round trip costs more than they do.
+ */
+const WITHHOLD_MIN_BYTES = 1024
+
 /** Bytes a frame spends per entry besides its key and value, and per group (a generous bound). */
 const ENTRY_OVERHEAD = 24
 const GROUP_OVERHEAD = 32
+
+/** The groups, and whether any withheld deaths the requester has seen. */
+interface Plan {
+  readonly groups: PlannedGroup[]
+  readonly withheld: boolean
+}
 
 /**
  * Decides what the requester lacks, writer by writer. A writer both sides agree on (the requester
  * has seen all we have, and its live digest is ours) is skipped. Otherwise we send our live
  * entries it has not seen, and deaths: if its live digest equals ours over the seqs it has seen,
- * only the deaths it has not seen; else all we know (it may hold a dead entry as live).
+ * once the deaths among its suspects are taken out, only those and the deaths it has not seen;
+ * else all we know (it may hold any dead entry as live), unless it will ask again
+ * (`narrowDeaths`), when the deaths it has seen wait for that request and its suspects.
  */
-function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): PlannedGroup[] {
+function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): Plan {
   const theirs = new Map<string, ReplicaSummary>()
   for (const summary of request.replicas ?? []) theirs.set(summary.replica, summary)
   const empty = new ClockSet()
   const groups: PlannedGroup[] = []
+  let withheld = false
   const from = request.range?.from
   const to = request.range?.to
   for (const replica of replicas) {
@@ -36,16 +52,18 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): PlannedG
     // keeps a request that claims far more than we know from costing more than our own state.
     const seenThere = summary == null ? empty : replica.seen.intersect(summary.seen)
     try {
-      const group = planGroup(replica, summary, seenThere)
-      if (group != null) groups.push(group)
+      const group = planGroup(replica, summary, seenThere, request.narrowDeaths === true)
+      if (group == null) continue
+      withheld ||= group.withheld
+      if (group.seqs.length > 0 || group.deaths != null) groups.push(group)
     } finally {
       if (seenThere !== empty) seenThere.dispose()
     }
   }
-  return groups
+  return { groups, withheld }
 }
 
-function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, seenThere: ClockSet): PlannedGroup | undefined {
+function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, seenThere: ClockSet, mayWithhold: boolean): (PlannedGroup & { withheld: boolean }) | undefined {
   const digestThere = summary == null ? new SetDigest() : SetDigest.fromBytes(summary.liveDigest)
   if (summary != null && replica.seen.isSubsetOf(seenThere) && replica.liveDigest.equals(digestThere)) return undefined
   const unseenLive = replica.live.andNot(seenThere)
@@ -53,14 +71,39 @@ function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, 
   unseenLive.dispose()
   const dead = replica.seen.andNot(replica.live)
   let deaths = dead
+  let withheld = false
   // A requester that has seen nothing of this writer gets every death either way.
-  if (summary != null && replica.liveDigestWithout(seqs).equals(digestThere)) {
-    deaths = dead.andNot(seenThere)
-    dead.dispose()
+  if (summary != null) {
+    const unseenDeaths = dead.andNot(seenThere)
+    // The suspects we know dead: clamped to our own dead set, and bounded by the decoder.
+    const confirmed = summary.suspects == null ? undefined : summary.suspects.intersect(dead)
+    const expected = digestThere.copy()
+    if (confirmed != null) for (const seq of confirmed) expected.subtract(dotHashA(replica.seedA, seq), dotHashB(replica.seedB, seq))
+    if (replica.liveDigestWithout(seqs).equals(expected)) {
+      deaths = confirmed == null ? unseenDeaths : unseenDeaths.union(confirmed)
+      dead.dispose()
+    } else if (mayWithhold && seenDeathsBytes(dead, unseenDeaths) >= WITHHOLD_MIN_BYTES) {
+      deaths = unseenDeaths
+      withheld = true
+      dead.dispose()
+    } else {
+      unseenDeaths.dispose()
+    }
+    if (confirmed != null && deaths !== confirmed) confirmed.dispose()
   }
-  if (!deaths.isEmpty) return { replica, seqs, deaths }
-  deaths.dispose()
-  return seqs.length === 0 ? undefined : { replica, seqs, deaths: undefined }
+  if (deaths.isEmpty) {
+    deaths.dispose()
+    return seqs.length === 0 && !withheld ? undefined : { replica, seqs, deaths: undefined, withheld }
+  }
+  return { replica, seqs, deaths, withheld }
+}
+
+/** What the deaths the requester has seen would cost on the wire. */
+function seenDeathsBytes (dead: ClockSet, unseenDeaths: ClockSet): number {
+  const seen = dead.andNot(unseenDeaths)
+  const bytes = seen.serialize().byteLength
+  seen.dispose()
+  return bytes
 }
 
 /** Splits a set into pieces whose serialization stays under `maxBytes`, halving the seq range. */
@@ -84,6 +127,7 @@ function splitBySize (set: ClockSet, maxBytes: number): ClockSet[] {
  * true (a live entry was live, a dead seq stays dead), and anything newer comes next round.
  */
 export function * diffFrames (
+  rows: EntryRows,
   replicas: Iterable<ReplicaState>,
   request: DiffRequest,
   stateHash: Uint8Array,
@@ -94,7 +138,7 @@ export function * diffFrames (
     yield { needsFullRequest: true, groups: [] }
     return
   }
-  const groups = plan(replicas, request)
+  const { groups, withheld } = plan(replicas, request)
   // Sets placed in a frame belong to the consumer from then on.
   const handedOut = new Set<ClockSet>()
   try {
@@ -104,9 +148,9 @@ export function * diffFrames (
       let entries: DiffEntry[] = []
       frameBytes += GROUP_OVERHEAD
       for (const seq of group.seqs) {
-        const entry = group.replica.dots.get(seq)
-        if (entry == null) continue
-        const bytes = entry.byteLength + ENTRY_OVERHEAD
+        const row = group.replica.dots.get(seq)
+        if (row === undefined) continue
+        const bytes = rows.byteLength(row) + ENTRY_OVERHEAD
         if (frameBytes + bytes > maxFrameBytes && (entries.length > 0 || frame.length > 0)) {
           if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
           yield { needsFullRequest: false, groups: frame }
@@ -114,7 +158,7 @@ export function * diffFrames (
           entries = []
           frameBytes = GROUP_OVERHEAD
         }
-        entries.push(entry)
+        entries.push(rows.entry(row))
         frameBytes += bytes
       }
       if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
@@ -137,14 +181,15 @@ export function * diffFrames (
         frameBytes += bytes
       }
     }
-    if (frame.length > 0) yield { needsFullRequest: false, groups: frame }
+    // The last frame says so when deaths were withheld: the requester asks again once it has it.
+    if (frame.length > 0 || withheld) yield withheld ? { needsFullRequest: false, groups: frame, deathsWithheld: true } : { needsFullRequest: false, groups: frame }
   } finally {
     for (const group of groups) if (group.deaths != null && !handedOut.has(group.deaths)) group.deaths.dispose()
   }
 }
 
 /** The whole diff in one message: with no size limit every group lands in a single frame. */
-export function buildWholeDiff (replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array): Diff {
-  for (const frame of diffFrames(replicas, request, stateHash, Number.POSITIVE_INFINITY)) return frame
+export function buildWholeDiff (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array): Diff {
+  for (const frame of diffFrames(rows, replicas, request, stateHash, Number.POSITIVE_INFINITY)) return frame
   return EMPTY_DIFF
 }

@@ -7,6 +7,12 @@ export interface ReplicaSummary {
   readonly seen: ClockSet
   /** 8-byte digest of the writer's live seqs (see `SetDigest`). */
   readonly liveDigest: Uint8Array
+  /**
+   * Seqs of this writer that the requester holds live and suspects the responder knows dead:
+   * the entries a diff just put a newer sibling beside. A responder names those of them it knows
+   * dead instead of its whole dead set, when its live digest then agrees (see {@link DiffRequest.narrowDeaths}).
+   */
+  readonly suspects?: ClockSet
 }
 
 /**
@@ -23,6 +29,13 @@ export interface DiffRequest {
    * in `[from, to)` (either bound may be left open), and the answer holds only those writers.
    */
   readonly range?: ReplicaRange
+  /**
+   * The requester will ask again: where the live digests disagree over what both have seen, the
+   * responder may withhold the deaths the requester has seen (its whole dead set, mostly) and say
+   * so ({@link Diff.deathsWithheld}); the next full request names its suspects, and gets only
+   * the deaths among them, or every death if they do not account for the difference.
+   */
+  readonly narrowDeaths?: boolean
 }
 
 /** Writers whose id is at least `from` and below `to` (ids compare as their hex strings do). */
@@ -75,6 +88,11 @@ export interface DiffGroup {
 export interface Diff {
   readonly needsFullRequest: boolean
   readonly groups: readonly DiffGroup[]
+  /**
+   * Deaths were withheld (only ever in answer to {@link DiffRequest.narrowDeaths}): after
+   * integrating, ask again with a full request, which names the suspects.
+   */
+  readonly deathsWithheld?: boolean
 }
 
 /** A diff that asks nothing and brings nothing: the replicas agree. */

@@ -19,21 +19,21 @@ type Page<T> = Array<T | undefined>
  * allocating a directory for the seqs in between.
  */
 export class DotIndex<T> {
-  #pages: Array<Page<T> | undefined> = []
+  private pages: Array<Page<T> | undefined> = []
   /** Values per page, to drop a page when it empties. */
-  #counts: number[] = []
-  /** Seqs below this are in pages; the others in `#overflow`. */
-  #limit = 0
-  #overflow: Map<number, T> | undefined
-  #size = 0
+  private counts: number[] = []
+  /** Seqs below this are in pages; the others in `overflow`. */
+  private limit = 0
+  private overflow: Map<number, T> | undefined
+  private count = 0
 
   get size (): number {
-    return this.#size
+    return this.count
   }
 
   get (seq: number): T | undefined {
-    if (seq < this.#limit) return this.#pages[seq >>> PAGE_BITS]?.[seq & PAGE_MASK]
-    return this.#overflow?.get(seq)
+    if (seq < this.limit) return this.pages[seq >>> PAGE_BITS]?.[seq & PAGE_MASK]
+    return this.overflow?.get(seq)
   }
 
   has (seq: number): boolean {
@@ -41,60 +41,60 @@ export class DotIndex<T> {
   }
 
   set (seq: number, value: T): void {
-    if (seq >= this.#limit && !this.#grow(seq)) {
-      this.#overflow ??= new Map()
-      const before = this.#overflow.size
-      this.#overflow.set(seq, value)
-      this.#size += this.#overflow.size - before
+    if (seq >= this.limit && !this.#grow(seq)) {
+      this.overflow ??= new Map()
+      const before = this.overflow.size
+      this.overflow.set(seq, value)
+      this.count += this.overflow.size - before
       return
     }
     const p = seq >>> PAGE_BITS
-    let page = this.#pages[p]
+    let page = this.pages[p]
     if (page === undefined) {
       page = new Array<T | undefined>(PAGE_SIZE).fill(undefined)
-      this.#pages[p] = page
+      this.pages[p] = page
     }
     const slot = seq & PAGE_MASK
     if (page[slot] === undefined) {
-      this.#counts[p]++
-      this.#size++
+      this.counts[p]++
+      this.count++
     }
     page[slot] = value
   }
 
   delete (seq: number): void {
-    if (seq >= this.#limit) {
-      if (this.#overflow?.delete(seq) === true) this.#size--
+    if (seq >= this.limit) {
+      if (this.overflow?.delete(seq) === true) this.count--
       return
     }
     const p = seq >>> PAGE_BITS
-    const page = this.#pages[p]
+    const page = this.pages[p]
     const slot = seq & PAGE_MASK
     if (page === undefined || page[slot] === undefined) return
-    this.#size--
-    if (--this.#counts[p] === 0) this.#pages[p] = undefined
+    this.count--
+    if (--this.counts[p] === 0) this.pages[p] = undefined
     else page[slot] = undefined
   }
 
   /** Extends the directory to cover `seq` if the values held allow it; returns whether it does. */
   #grow (seq: number): boolean {
     const needed = Math.floor(seq / PAGE_SIZE) + 1
-    const allowed = Math.min(MAX_DIRECTORY, MIN_DIRECTORY + DIRECTORY_PER_VALUE * this.#size)
+    const allowed = Math.min(MAX_DIRECTORY, MIN_DIRECTORY + DIRECTORY_PER_VALUE * this.count)
     if (needed > allowed) return false
-    const length = Math.min(allowed, Math.max(needed, this.#pages.length * 2))
+    const length = Math.min(allowed, Math.max(needed, this.pages.length * 2))
     // Pushed one by one, the arrays stay packed: a hole made by assigning far past the end can
     // turn a large array into a dictionary.
-    while (this.#pages.length < length) {
-      this.#pages.push(undefined)
-      this.#counts.push(0)
+    while (this.pages.length < length) {
+      this.pages.push(undefined)
+      this.counts.push(0)
     }
-    this.#limit = length * PAGE_SIZE
-    const overflow = this.#overflow
+    this.limit = length * PAGE_SIZE
+    const overflow = this.overflow
     if (overflow != null) {
       for (const [moved, value] of overflow) {
-        if (moved >= this.#limit) continue
+        if (moved >= this.limit) continue
         overflow.delete(moved)
-        this.#size--
+        this.count--
         this.set(moved, value)
       }
     }

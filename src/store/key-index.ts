@@ -1,29 +1,4 @@
-import type { Entry } from './replica-state.ts'
-
-/**
- * A 30-bit hash of `length` bytes at `offset` (murmur3's mixing, four bytes at a time): 30 bits
- * so that V8 keeps it as a small integer on the entry rather than boxing it.
- */
-export function hashKey (bytes: Uint8Array, offset: number, length: number): number {
-  let h = 0x9747b28c ^ length
-  const end = offset + (length & ~3)
-  let i = offset
-  for (; i < end; i += 4) {
-    let k = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24)
-    k = Math.imul(k, 0xcc9e2d51)
-    k = (k << 15) | (k >>> 17)
-    h ^= Math.imul(k, 0x1b873593)
-    h = (h << 13) | (h >>> 19)
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0
-  }
-  for (; i < offset + length; i++) h = Math.imul(h ^ bytes[i], 0x01000193)
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h & 0x3fffffff
-}
+import { NO_ROW, type EntryRows, type Row } from './entry-rows.ts'
 
 const MIN_CAPACITY = 16
 /** Marks a free slot in the hash column: key hashes are 30-bit, never negative. */
@@ -31,25 +6,30 @@ const FREE = -1
 
 /**
  * The live entries by key: an open-addressing hash table (linear probing, at most half full)
- * from key bytes to the head of the key's chain. Keys are not stored here: each entry's key
- * bytes sit in the arena beside its value. Each slot's hash is kept in a typed column, so a
- * probe and a resize read one compact array and touch an entry only when the hash matches.
- * A `Map` would need every key as a string, which costs more to build and to hash than the
- * whole lookup does here.
+ * from key bytes to the row heading the key's chain. Each slot is two numbers side by side in
+ * one typed array, the key's hash then the row, so that a probe touches one cache line. Keys are
+ * not stored here: each row's key bytes sit in the arena beside its value, and a probe reads a
+ * row only when the hash matches. A `Map` would need every key as a string, which costs more to
+ * build and to hash than the whole lookup does here, and an object per key for the collector.
  */
 export class KeyIndex {
-  #capacity = MIN_CAPACITY
-  #hashes = new Int32Array(MIN_CAPACITY).fill(FREE)
-  #heads: Array<Entry | undefined> = new Array(MIN_CAPACITY).fill(undefined)
-  #size = 0
+  private readonly rows: EntryRows
+  private capacity = MIN_CAPACITY
+  /** Slot i: its key's hash at 2i ({@link FREE} if empty), its chain's head row at 2i + 1. */
+  private slots = emptySlots(MIN_CAPACITY)
+  private count = 0
+
+  constructor (rows: EntryRows) {
+    this.rows = rows
+  }
 
   get size (): number {
-    return this.#size
+    return this.count
   }
 
   /** The chain at the key of `length` bytes at `start` in `bytes`, whose hash is `hash`. */
-  get (bytes: Uint8Array, start: number, length: number, hash: number): Entry | undefined {
-    return this.#heads[this.find(bytes, start, length, hash)]
+  get (bytes: Uint8Array, start: number, length: number, hash: number): Row {
+    return this.slots[2 * this.find(bytes, start, length, hash) + 1]
   }
 
   /**
@@ -58,61 +38,63 @@ export class KeyIndex {
    * write probes once. Valid until the table next changes.
    */
   find (bytes: Uint8Array, start: number, length: number, hash: number): number {
-    const hashes = this.#hashes
-    const mask = this.#capacity - 1
+    const slots = this.slots
+    const mask = this.capacity - 1
     for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const slotHash = hashes[i]
-      if (slotHash === FREE || (slotHash === hash && this.#heads[i]!.keyEquals(bytes, start, length))) return i
+      const slotHash = slots[2 * i]
+      if (slotHash === FREE || (slotHash === hash && this.rows.keyEquals(slots[2 * i + 1], bytes, start, length))) return i
     }
   }
 
-  /** The chain in a slot {@link find} returned, if any. */
-  headAt (slot: number): Entry | undefined {
-    return this.#heads[slot]
+  /** The chain in a slot {@link find} returned, or {@link NO_ROW}. */
+  headAt (slot: number): Row {
+    return this.slots[2 * slot + 1]
   }
 
-  /** Makes `head` the chain in `slot`, which {@link find} returned for its key with nothing changed since. */
-  putAt (slot: number, head: Entry): void {
-    this.#heads[slot] = head
-    if (this.#hashes[slot] !== FREE) return
-    this.#hashes[slot] = head.hash
-    if (++this.#size * 2 > this.#capacity) this.#resize(this.#capacity * 2)
+  /** Makes `head` the chain in `slot`, which {@link find} returned for its key (hashed `hash`) with nothing changed since. */
+  putAt (slot: number, head: Row, hash: number): void {
+    this.slots[2 * slot + 1] = head
+    if (this.slots[2 * slot] !== FREE) return
+    this.slots[2 * slot] = hash
+    if (++this.count * 2 > this.capacity) this.#resize(this.capacity * 2)
   }
 
   /** Grows the table now for `count` more keys, rather than step by step as they come. */
   reserve (count: number): void {
-    let capacity = this.#capacity
-    while ((this.#size + count) * 2 > capacity) capacity *= 2
-    if (capacity > this.#capacity) this.#resize(capacity)
+    let capacity = this.capacity
+    while ((this.count + count) * 2 > capacity) capacity *= 2
+    if (capacity > this.capacity) this.#resize(capacity)
   }
 
-  /** The slot holding the chain at the key `entry` holds, or the free slot where it would go. */
-  #slotOf (entry: Entry): number {
-    return this.find(entry.chunk, entry.offset, entry.keyLength, entry.hash)
+  /** The slot holding the chain at the key `row` holds, or the free slot where it would go. */
+  #slotOf (row: Row, hash: number): number {
+    const key = this.rows.key(row)
+    return this.find(key, 0, key.byteLength, hash)
   }
 
-  /** The chain at the key `entry` holds (any entry of the chain will do). */
-  chainOf (entry: Entry): Entry | undefined {
-    return this.#heads[this.#slotOf(entry)]
+  /** The chain at the key `row` holds (any row of the chain will do). */
+  chainOf (row: Row): Row {
+    return this.headAt(this.#slotOf(row, this.rows.keyHash(row)))
   }
 
   /** Makes `head` the chain at its key, replacing whatever was there. */
-  set (head: Entry): void {
-    this.putAt(this.#slotOf(head), head)
+  set (head: Row): void {
+    const hash = this.rows.keyHash(head)
+    this.putAt(this.#slotOf(head, hash), head, hash)
   }
 
-  /** Removes the chain at the key `entry` holds, if any. */
-  delete (entry: Entry): void {
-    const hole = this.#slotOf(entry)
-    if (this.#hashes[hole] === FREE) return
+  /** Removes the chain at the key `row` holds, if any. */
+  delete (row: Row): void {
+    const hole = this.#slotOf(row, this.rows.keyHash(row))
+    if (this.slots[2 * hole] === FREE) return
     this.#clear(hole)
-    this.#size--
-    if (this.#capacity > MIN_CAPACITY && this.#size * 8 < this.#capacity) this.#resize(this.#capacity / 2)
+    this.count--
+    if (this.capacity > MIN_CAPACITY && this.count * 8 < this.capacity) this.#resize(this.capacity / 2)
   }
 
   /** Every chain head, in no particular order. */
-  * heads (): Generator<Entry> {
-    for (const head of this.#heads) if (head != null) yield head
+  * heads (): Generator<Row> {
+    for (let i = 0; i < this.capacity; i++) if (this.slots[2 * i] !== FREE) yield this.slots[2 * i + 1]
   }
 
   /**
@@ -120,39 +102,41 @@ export class KeyIndex {
    * (unless their home lies cyclically in (hole, j]), so lookups never need tombstones.
    */
   #clear (i: number): void {
-    const hashes = this.#hashes
-    const heads = this.#heads
-    const mask = this.#capacity - 1
+    const slots = this.slots
+    const mask = this.capacity - 1
     let hole = i
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const slotHash = hashes[j]
+      const slotHash = slots[2 * j]
       if (slotHash === FREE) break
       if (((j - (slotHash & mask)) & mask) >= ((j - hole) & mask)) {
-        hashes[hole] = slotHash
-        heads[hole] = heads[j]
+        slots[2 * hole] = slotHash
+        slots[2 * hole + 1] = slots[2 * j + 1]
         hole = j
       }
     }
-    hashes[hole] = FREE
-    heads[hole] = undefined
+    slots[2 * hole] = FREE
+    slots[2 * hole + 1] = NO_ROW
   }
 
   #resize (capacity: number): void {
-    const oldHashes = this.#hashes
-    const oldHeads = this.#heads
-    const hashes = new Int32Array(capacity).fill(FREE)
-    const heads: Array<Entry | undefined> = new Array(capacity).fill(undefined)
+    const old = this.slots
+    const slots = emptySlots(capacity)
     const mask = capacity - 1
-    for (let j = 0; j < oldHashes.length; j++) {
-      const hash = oldHashes[j]
+    for (let j = 0; j < old.length; j += 2) {
+      const hash = old[j]
       if (hash === FREE) continue
       let i = hash & mask
-      while (hashes[i] !== FREE) i = (i + 1) & mask
-      hashes[i] = hash
-      heads[i] = oldHeads[j]
+      while (slots[2 * i] !== FREE) i = (i + 1) & mask
+      slots[2 * i] = hash
+      slots[2 * i + 1] = old[j + 1]
     }
-    this.#hashes = hashes
-    this.#heads = heads
-    this.#capacity = capacity
+    this.slots = slots
+    this.capacity = capacity
   }
+}
+
+/** `capacity` free slots. */
+function emptySlots (capacity: number): Int32Array {
+  // FREE and NO_ROW are both -1: every word of a free slot.
+  return new Int32Array(2 * capacity).fill(-1)
 }

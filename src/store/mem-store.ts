@@ -1,21 +1,24 @@
-import { ChangeEvent } from './change-event.ts'
+import { ChangeEvent, changedBytes } from './change-event.ts'
 import { CountedEventTarget } from './counted-event-target.ts'
 import { OpsEvent } from './ops-event.ts'
 import { ForeignDotEvent } from './foreign-dot-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest, type PackedEntries } from './diff.ts'
 import { buildWholeDiff, diffFrames } from './diff-builder.ts'
+import { DeathSuspects } from './death-suspects.ts'
 import { SeqLimitError, TransactionError } from './errors.ts'
 import { foreignDotInDiff, foreignDotInOps } from './own-dots.ts'
 import { HybridClock, type HybridClockOptions } from './hlc.ts'
-import { EntryArena } from './entry-arena.ts'
-import { KeyIndex, hashKey } from './key-index.ts'
+import { EntryRows, NO_ROW, type ChainEntry, type Row } from './entry-rows.ts'
+import { hashKey } from './key-hash.ts'
+import { KeyIndex } from './key-index.ts'
+import { keepLayouts } from './layout-anchor.ts'
 import { bytesToKeyString } from './key-string.ts'
 import { assertReplicaId, newReplicaId } from './replica-id.ts'
-import { Entry, ReplicaState, compareClocks, compareEntries } from './replica-state.ts'
+import { ReplicaState } from './replica-state.ts'
 import { MAX_REMOVAL_ONLY_WRITERS, MAX_SEQ } from './limits.ts'
 import { checkDiff, checkKey, checkOps, checkValue } from './validate.ts'
-import { winner, type WriteRecord } from './write-record.ts'
+import { WriteRecords } from './write-record.ts'
 import { stateHashOf } from './state-hash.ts'
 import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
 import type { PersistenceFactory, StorePersistence, StoreRestorer, StoreView } from './store-persistence.ts'
@@ -48,17 +51,17 @@ export interface MemStoreOptions<K, V> {
 interface Transaction {
   readonly hlc: Hlc
   readonly firstSeq: number
-  readonly writes: WriteRecord[]
+  readonly writes: WriteRecords
 }
 
 /** The removes of a set on a fresh key, the most common op: one frozen array for all of them. */
 const NO_DOTS: readonly Dot[] = Object.freeze([])
 
 /** A dot of every entry in a chain. */
-function dotsOf (head: Entry | undefined): readonly Dot[] {
-  if (head == null) return NO_DOTS
+function dotsOf (rows: EntryRows, head: Row): readonly Dot[] {
+  if (head === NO_ROW) return NO_DOTS
   const dots: Dot[] = []
-  for (let entry: Entry | undefined = head; entry != null; entry = entry.next) dots.push({ replica: entry.replica.id, seq: entry.seq })
+  for (let row = head; row !== NO_ROW; row = rows.next(row)) dots.push({ replica: rows.writer(row).id, seq: rows.seq(row) })
   return dots
 }
 
@@ -98,9 +101,14 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   readonly #keys: Codec<K>
   readonly #values: Codec<V>
   readonly #clock: HybridClock
-  readonly #entries = new KeyIndex()
-  readonly #arena = new EntryArena()
+  readonly #rows = new EntryRows()
+  readonly #entries = new KeyIndex(this.#rows)
+  readonly #arena = this.#rows.arena
+  /** Rows of entries that died in the commit or integration under way, freed once it is done with them. */
+  #dead: Row[] = []
   readonly #replicas = new Map<ReplicaId, ReplicaState>()
+  /** Where deaths an answer withheld likely are, for the request after it. */
+  readonly #suspects = new DeathSuspects()
   readonly #local: ReplicaState
   #nextSeq = 1
   #tx: Transaction | undefined
@@ -122,6 +130,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     this.#maxRemovalOnly = options.maxRemovalOnlyWriters ?? MAX_REMOVAL_ONLY_WRITERS
     this.#local = this.#replica(this.replicaId)
     this.#persistence = options.persistence?.({ view: this.#view(), restorer: this.#restorer() })
+    keepLayouts(() => {
+      // Left in a transaction, so that a transaction's and its records' layouts are kept too.
+      const store = new MemStore()
+      store.begin()
+      store.set(new Uint8Array(16), new Uint8Array(16))
+      return store
+    })
   }
 
   /** Number of keys with a value. */
@@ -136,29 +151,31 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   get (key: K): V | undefined {
     const head = this.#chain(this.#encodeKey(key))
-    return head == null ? undefined : this.#values.decode(winner(head).value)
+    return head === NO_ROW ? undefined : this.#values.decode(this.#rows.value(this.#rows.winner(head)))
   }
 
   has (key: K): boolean {
-    return this.#chain(this.#encodeKey(key)) != null
+    return this.#chain(this.#encodeKey(key)) !== NO_ROW
   }
 
   /** Every key with its value, in key byte order: two converged stores return equal arrays. */
   entries (): Array<[K, V]> {
-    const sorted = [...this.#entries.heads()].map((head): [string, Entry] => [bytesToKeyString(head.key), head])
+    const rows = this.#rows
+    const sorted = [...this.#entries.heads()].map((head): [string, Row] => [bytesToKeyString(rows.key(head)), head])
     sorted.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
     // Keys are copies: the key's bytes in the arena are the store's.
-    return sorted.map(([, head]) => [this.#keys.decode(head.key.slice()), this.#values.decode(winner(head).value)])
+    return sorted.map(([, head]) => [this.#keys.decode(rows.key(head).slice()), this.#values.decode(rows.value(rows.winner(head)))])
   }
 
   /** All live values at `key`, winner first: more than one after concurrent sets. */
   conflicts (key: K): Array<Sibling<V>> {
-    const siblings: Entry[] = []
-    for (let entry = this.#chain(this.#encodeKey(key)); entry != null; entry = entry.next) siblings.push(entry)
-    return siblings.sort((a, b) => compareEntries(b, a)).map((entry) => ({
-      value: this.#values.decode(entry.value),
-      dot: { replica: entry.replica.id, seq: entry.seq },
-      hlc: entry.hlc
+    const rows = this.#rows
+    const siblings: Row[] = []
+    for (let row = this.#chain(this.#encodeKey(key)); row !== NO_ROW; row = rows.next(row)) siblings.push(row)
+    return siblings.sort((a, b) => rows.compare(b, a)).map((row) => ({
+      value: this.#values.decode(rows.value(row)),
+      dot: { replica: rows.writer(row).id, seq: rows.seq(row) },
+      hlc: rows.hlc(row)
     }))
   }
 
@@ -198,7 +215,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   /** Opens a transaction: writes apply at once, and commit as one change with contiguous dots. */
   begin (): void {
     if (this.#tx != null) throw new TransactionError('a transaction is already open')
-    this.#tx = { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: [] }
+    this.#tx = { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: new WriteRecords(this.#rows) }
   }
 
   commit (): void {
@@ -216,11 +233,16 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   /** Undoes every write of the open transaction. */
   rollback (): void {
     const tx = this.#takeTransaction('rollback')
-    for (let i = tx.writes.length - 1; i >= 0; i--) {
-      const { before, after } = tx.writes[i]
-      if (before != null) this.#entries.set(before)
-      else if (after != null) this.#entries.delete(after)
-      if (after != null) this.#arena.release(after.byteLength)
+    const writes = tx.writes
+    for (let i = writes.length - 1; i >= 0; i--) {
+      const before = writes.before(i)
+      const after = writes.after(i)
+      if (before !== NO_ROW) this.#entries.set(before)
+      else if (after !== NO_ROW) this.#entries.delete(after)
+      if (after !== NO_ROW) {
+        this.#arena.release(this.#rows.byteLength(after))
+        this.#rows.free(after)
+      }
     }
     // Nobody saw these seqs: no op left and nothing was stored, so they can be handed out again.
     this.#nextSeq = tx.firstSeq
@@ -254,7 +276,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     checkOps(ops)
     const foreign = foreignDotInOps(ops, this.replicaId, this.#nextSeq)
     if (foreign != null) throw foreign
-    const records: WriteRecord[] = []
+    const records = new WriteRecords(this.#rows)
     for (const op of ops) {
       for (const dot of op.removes) {
         const replica = this.#replicaForRemoval(dot.replica)
@@ -269,23 +291,29 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   /**
    * A request for what this replica lacks. With `summary: true` it holds only the 12-byte state
    * hash (unless this replica has seen nothing, when the full request is as small); with
-   * `hash: false` a full request leaves the hash out (after a summary already compared it).
+   * `hash: false` a full request leaves the hash out (after a summary already compared it). With
+   * `narrowDeaths: true` the caller promises to ask again with a full request when the answer
+   * says `deathsWithheld`; that request names the suspects the answer's entries made.
    */
-  requestDiff (options: { summary?: boolean, hash?: boolean } = {}): DiffRequest {
+  requestDiff (options: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean } = {}): DiffRequest {
     const stateHash = options.hash === false ? undefined : this.stateHash()
+    const narrow = options.narrowDeaths === true
     const replicas = []
     for (const replica of this.#replicas.values()) {
       if (replica.seen.isEmpty) continue
       // Having seen nothing, the full request is as small as a summary and saves a round trip.
       if (options.summary === true) return { stateHash: stateHash ?? this.stateHash() }
-      replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes() })
+      const suspects = narrow ? undefined : this.#suspects.take(replica)
+      replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes(), ...(suspects != null ? { suspects } : {}) })
     }
-    return { stateHash, replicas }
+    // Named once at most; the answer to this request gathers them afresh.
+    this.#suspects.clear()
+    return narrow ? { stateHash, replicas, narrowDeaths: true } : { stateHash, replicas }
   }
 
   /** What the requester lacks, in one message. Reads committed state only. */
   buildDiff (request: DiffRequest): Diff {
-    return buildWholeDiff(this.#replicas.values(), request, this.stateHash())
+    return buildWholeDiff(this.#rows, this.#replicas.values(), request, this.stateHash())
   }
 
   /**
@@ -293,7 +321,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * any prefix of the frames leaves a correct store.
    */
   buildDiffFrames (request: DiffRequest, options: DiffFrameOptions = {}): Generator<Diff> {
-    return diffFrames(this.#replicas.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
+    return diffFrames(this.#rows, this.#replicas.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
   }
 
   /**
@@ -307,11 +335,15 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
     const decoded = checkDiff(diff)
     const foreign = foreignDotInDiff(diff, this.replicaId, this.#nextSeq)
-    const records: WriteRecord[] = []
-    let adopted = 0
-    for (const group of diff.groups) adopted += this.#integrateEntries(group, decoded ? group.packed : undefined, records)
-    // Every group of a decoded diff reads the decoder's one copy of the message.
-    if (adopted > 0) this.#arena.pin(diff.groups[0].packed!.bytes.byteLength - adopted)
+    const records = new WriteRecords(this.#rows)
+    // Every group of a decoded diff reads the decoder's one copy of the message: it becomes an
+    // arena chunk once an entry stays in it.
+    const message = { chunk: -1, adopted: 0 }
+    for (const group of diff.groups) this.#integrateEntries(group, decoded ? group.packed : undefined, records, message)
+    // What the new entries joined at their keys: where deaths withheld from this diff likely are.
+    for (let i = 0; i < records.length; i++) this.#suspects.note(this.#rows, records.before(i))
+    if (diff.deathsWithheld === true) this.#suspects.want()
+    if (message.adopted > 0) this.#arena.pin(diff.groups[0].packed!.bytes.byteLength - message.adopted)
     for (const group of diff.groups) {
       if (group.deaths == null || group.deaths.isEmpty) continue
       const replica = this.#replicaForRemoval(group.replica)
@@ -355,9 +387,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
         const hash = hashKey(key, 0, key.byteLength)
         const slot = this.#entries.find(key, 0, key.byteLength, hash)
-        const entry = this.#newEntry(key, value, hash, replica, seq, hlc.wall, hlc.counter, this.#entries.headAt(slot))
-        this.#entries.putAt(slot, entry)
-        replica.addLive(entry)
+        const row = this.#rows.append(key, value, replica, seq, hlc.wall, hlc.counter, this.#entries.headAt(slot))
+        this.#entries.putAt(slot, row, hash)
+        replica.addLive(seq, row)
         return true
       },
       restoreNextSeq: (seq) => { this.#nextSeq = seq },
@@ -369,21 +401,18 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this
     return {
-      chainAt: (key) => this.#chain(key),
+      chainAt: (key) => {
+        const head = this.#chain(key)
+        return head === NO_ROW ? undefined : this.#rows.chain(head)
+      },
       get nextSeq () { return store.#nextSeq },
       get clockTime () { return store.#clock.peek() },
       get size () { return store.#entries.size }
     }
   }
 
-  #chain (key: Uint8Array): Entry | undefined {
+  #chain (key: Uint8Array): Row {
     return this.#entries.get(key, 0, key.byteLength, hashKey(key, 0, key.byteLength))
-  }
-
-  /** An entry whose key and value are copied into the arena. */
-  #newEntry (key: Uint8Array, value: Uint8Array, hash: number, replica: ReplicaState, seq: number, wall: number, counter: number, next: Entry | undefined): Entry {
-    this.#arena.append(key, value)
-    return new Entry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, hash, replica, seq, wall, counter, next)
   }
 
   #encodeKey (key: K): Uint8Array {
@@ -402,8 +431,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   #replica (id: ReplicaId): ReplicaState {
     let replica = this.#replicas.get(id)
     if (replica == null) {
-      replica = new ReplicaState(id)
-      this.#replicas.set(id, replica)
+      replica = this.#newReplica(id)
     } else if (this.#removalOnly.size > 0) {
       this.#removalOnly.delete(replica)
     }
@@ -415,28 +443,34 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     const known = this.#replicas.get(id)
     if (known != null) return known
     if (this.#removalOnly.size >= this.#maxRemovalOnly) return undefined
-    const replica = new ReplicaState(id)
-    this.#replicas.set(id, replica)
+    const replica = this.#newReplica(id)
     this.#removalOnly.add(replica)
+    return replica
+  }
+
+  #newReplica (id: ReplicaId): ReplicaState {
+    const replica = new ReplicaState(id)
+    replica.index = this.#rows.addWriter(replica)
+    this.#replicas.set(id, replica)
     return replica
   }
 
   /** A local set (`value`) or delete (`undefined`), in the open transaction or in one of its own. */
   #write (keyBytes: Uint8Array, value: Uint8Array | undefined): boolean {
-    const tx = this.#tx ?? { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: [] }
+    const tx = this.#tx ?? { hlc: this.#clock.next(), firstSeq: this.#nextSeq, writes: new WriteRecords(this.#rows) }
     const hash = hashKey(keyBytes, 0, keyBytes.byteLength)
     const slot = this.#entries.find(keyBytes, 0, keyBytes.byteLength, hash)
     const before = this.#entries.headAt(slot)
-    let after: Entry | undefined
+    let after = NO_ROW
     if (value == null) {
-      if (before == null) return false
+      if (before === NO_ROW) return false
       this.#entries.delete(before)
     } else {
       if (this.#nextSeq > MAX_SEQ) throw new SeqLimitError(`replica ${this.replicaId} has issued every seq up to ${MAX_SEQ}: continue under a new replica id`)
-      after = this.#newEntry(keyBytes, value, hash, this.#local, this.#nextSeq++, tx.hlc.wall, tx.hlc.counter, undefined)
-      this.#entries.putAt(slot, after)
+      after = this.#rows.append(keyBytes, value, this.#local, this.#nextSeq++, tx.hlc.wall, tx.hlc.counter, NO_ROW)
+      this.#entries.putAt(slot, after, hash)
     }
-    tx.writes.push({ before, after })
+    tx.writes.push(before, after)
     if (tx !== this.#tx) this.#commit(tx, undefined)
     return true
   }
@@ -444,16 +478,24 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   #opsOf (tx: Transaction): Op[] {
     // The transaction's clock object is the ops' alone: entries keep theirs as numbers.
     const hlc = tx.hlc
-    return tx.writes.map((write): Op => write.after == null
-      ? { kind: 'delete', key: write.before!.key, removes: dotsOf(write.before) }
-      : {
-          kind: 'set',
-          key: write.after.key,
-          value: write.after.value,
-          dot: { replica: this.replicaId, seq: write.after.seq },
-          hlc,
-          removes: dotsOf(write.before)
-        })
+    const rows = this.#rows
+    const writes = tx.writes
+    const ops: Op[] = []
+    for (let i = 0; i < writes.length; i++) {
+      const before = writes.before(i)
+      const after = writes.after(i)
+      ops.push(after === NO_ROW
+        ? { kind: 'delete', key: rows.key(before), removes: dotsOf(rows, before) }
+        : {
+            kind: 'set',
+            key: rows.key(after),
+            value: rows.value(after),
+            dot: { replica: this.replicaId, seq: rows.seq(after) },
+            hlc,
+            removes: dotsOf(rows, before)
+          })
+    }
+    return ops
   }
 
   #takeTransaction (what: string): Transaction {
@@ -478,40 +520,46 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       local.addFreshRange(tx.firstSeq, this.#nextSeq)
       this.#seenChanged.add(local)
     }
-    for (const write of tx.writes) {
-      for (let entry = write.before; entry != null; entry = entry.next) {
-        entry.replica.removeLive(entry.seq)
-        this.#arena.release(entry.byteLength)
+    const rows = this.#rows
+    const writes = tx.writes
+    for (let i = 0; i < writes.length; i++) {
+      for (let row = writes.before(i); row !== NO_ROW; row = rows.next(row)) {
+        rows.writer(row).removeLive(rows.seq(row))
+        this.#arena.release(rows.byteLength(row))
+        this.#dead.push(row)
       }
-      if (write.after != null) local.indexLive(write.after)
+      const after = writes.after(i)
+      if (after !== NO_ROW) local.indexLive(rows.seq(after), after)
     }
-    this.#committed(tx.writes)
-    this.#emit('local', tx.writes)
-    if (tx.writes.length > 0 && this.listening('ops')) this.#emitOps(ops ?? this.#opsOf(tx))
+    this.#committed(writes)
+    // Read before #emit frees the dead rows that the ops' removes name.
+    const published = writes.length > 0 && this.listening('ops') ? ops ?? this.#opsOf(tx) : undefined
+    this.#emit('local', writes)
+    if (published != null) this.#emitOps(published)
   }
 
   /**
    * A diff group's entries, with one call into the bitmap backend for all of them. A decoded
    * group's entries are read in place (`packed`), with no object made per entry, and stay there:
-   * returns how many bytes of the message they keep.
+   * `message` counts the bytes of it they keep, and its chunk number once one does.
    */
-  #integrateEntries (group: DiffGroup, packed: PackedEntries | undefined, records: WriteRecord[]): number {
+  #integrateEntries (group: DiffGroup, packed: PackedEntries | undefined, records: WriteRecords, message: { chunk: number, adopted: number }): void {
     const count = packed?.count ?? group.entries.length
-    if (count === 0) return 0
+    if (count === 0) return
+    const rows = this.#rows
     const replica = this.#replica(group.replica)
     // Seqs above the highest seen need no lookup: in a sync from scratch, that is all of them.
     const seenMax = replica.seen.max() ?? 0
     // Ours we never issued are left out (reported by integrateDiff).
     const limit = replica === this.#local ? this.#nextSeq : Number.POSITIVE_INFINITY
-    const fresh: Entry[] = []
+    const fresh: Row[] = []
     const seqs: number[] = []
-    let latest: Entry | undefined
-    let adopted = 0
+    let latest = NO_ROW
     this.#entries.reserve(count)
-    const take = (entry: Entry): void => {
-      fresh.push(entry)
-      seqs.push(entry.seq)
-      if (latest == null || compareClocks(entry, latest) > 0) latest = entry
+    const take = (row: Row, seq: number): void => {
+      fresh.push(row)
+      seqs.push(seq)
+      if (latest === NO_ROW || rows.compareClocks(row, latest) > 0) latest = row
     }
     if (packed != null) {
       packed.rewind()
@@ -519,54 +567,55 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         const { seq, bytes, keyStart, keyLength, valueLength } = packed
         if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
         // Kept where it arrived: the message is the decoder's own copy, key and value side by side.
+        if (message.chunk < 0) message.chunk = this.#arena.adoptChunk(bytes)
         this.#arena.adopt(keyLength + valueLength)
-        adopted += keyLength + valueLength
-        take(this.#placeEntry(bytes, keyStart, keyLength, valueLength, replica, seq, packed.hlc.wall, packed.hlc.counter, records))
+        message.adopted += keyLength + valueLength
+        take(this.#placeEntry(message.chunk, keyStart, keyLength, valueLength, replica, seq, packed.hlc.wall, packed.hlc.counter, records), seq)
       }
     } else {
       for (const { key, value, seq, hlc } of group.entries) {
         if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
         this.#arena.append(key, value)
-        take(this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records))
+        take(this.#placeEntry(this.#arena.lastChunkId, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records), seq)
       }
     }
-    if (fresh.length === 0) return 0
+    if (fresh.length === 0) return
     replica.addFresh(fresh, seqs)
     this.#seenChanged.add(replica)
-    this.#clock.observe(latest!.hlc)
-    return adopted
+    this.#clock.observe(rows.hlc(latest))
   }
 
   /**
    * Puts a remote entry, whose dot was not seen and whose key and value already sit side by
-   * side at `offset` in `chunk` (counted by the arena), at the head of its key's chain, and
-   * records the change. Its seq is not yet marked seen or live.
+   * side at `offset` in arena chunk `chunk` (counted by the arena), at the head of its key's
+   * chain, and records the change. Its seq is not yet marked seen or live.
    */
-  #placeEntry (chunk: Uint8Array, offset: number, keyLength: number, valueLength: number, replica: ReplicaState, seq: number, wall: number, counter: number, records: WriteRecord[]): Entry {
-    const hash = hashKey(chunk, offset, keyLength)
-    const slot = this.#entries.find(chunk, offset, keyLength, hash)
+  #placeEntry (chunk: number, offset: number, keyLength: number, valueLength: number, replica: ReplicaState, seq: number, wall: number, counter: number, records: WriteRecords): Row {
+    const bytes = this.#arena.chunk(chunk)
+    const hash = hashKey(bytes, offset, keyLength)
+    const slot = this.#entries.find(bytes, offset, keyLength, hash)
     const before = this.#entries.headAt(slot)
-    const entry = new Entry(chunk, offset, keyLength, valueLength, hash, replica, seq, wall, counter, before)
-    this.#entries.putAt(slot, entry)
-    records.push({ before, after: entry })
-    return entry
+    const row = this.#rows.add(chunk, offset, keyLength, valueLength, replica, seq, wall, counter, before)
+    this.#entries.putAt(slot, row, hash)
+    records.push(before, row)
+    return row
   }
 
-  #integrateEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecord[]): void {
+  #integrateEntry (key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecords): void {
     const replica = this.#replica(replicaId)
     if (replica.seen.has(seq)) return
     this.#arena.append(key, value)
-    const entry = this.#placeEntry(this.#arena.lastChunk, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records)
+    const row = this.#placeEntry(this.#arena.lastChunkId, this.#arena.lastOffset, key.byteLength, value.byteLength, replica, seq, hlc.wall, hlc.counter, records)
     replica.markSeen(seq)
     this.#seenChanged.add(replica)
-    replica.addLive(entry)
+    replica.addLive(seq, row)
     this.#clock.observe(hlc)
   }
 
   /** Marks a dot dead: unlinks its entry if live, and records it as seen. */
-  #kill (replica: ReplicaState, seq: number, records: WriteRecord[]): void {
-    const entry = replica.dots.get(seq)
-    if (entry == null) {
+  #kill (replica: ReplicaState, seq: number, records: WriteRecords): void {
+    const row = replica.dots.get(seq)
+    if (row === undefined) {
       if (!replica.seen.has(seq)) {
         replica.markSeen(seq)
         this.#seenChanged.add(replica)
@@ -574,36 +623,27 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       return
     }
     replica.removeLive(seq)
-    this.#arena.release(entry.byteLength)
-    const before = this.#entries.chainOf(entry)!
-    const after = this.#unlink(before, entry)
-    if (after == null) this.#entries.delete(entry)
-    else this.#entries.set(after)
-    records.push({ before, after })
+    this.#arena.release(this.#rows.byteLength(row))
+    const before = this.#entries.chainOf(row)
+    const after = this.#unlink(before, row)
+    if (after === NO_ROW) this.#entries.delete(row)
+    else if (after !== before) this.#entries.set(after)
+    records.push(before, after)
+    this.#dead.push(row)
   }
 
-  /** The chain without `target`; entries before it are copied (chains are shared) and re-indexed. */
-  #unlink (head: Entry, target: Entry): Entry | undefined {
-    if (head === target) return head.next
-    const copy = head.withNext(this.#unlink(head.next!, target))
-    copy.replica.indexLive(copy)
-    return copy
-  }
-
-  /** Moves every live value into fresh chunks, leaving the garbage behind. */
-  #compact (): void {
-    this.#arena.reset()
-    for (const head of this.#entries.heads()) {
-      for (let entry: Entry | undefined = head; entry != null; entry = entry.next) {
-        this.#arena.append(entry.key, entry.value)
-        entry.chunk = this.#arena.lastChunk
-        entry.offset = this.#arena.lastOffset
-      }
-    }
+  /** The chain without `target`, unlinked in place. */
+  #unlink (head: Row, target: Row): Row {
+    const rows = this.#rows
+    if (head === target) return rows.next(head)
+    let previous = head
+    while (rows.next(previous) !== target) previous = rows.next(previous)
+    rows.setNext(previous, rows.next(target))
+    return head
   }
 
   /** Hands what a commit or an integration changed to the persistence, then forgets it. */
-  #committed (records: readonly WriteRecord[]): void {
+  #committed (records: WriteRecords): void {
     if (records.length > 0 || this.#seenChanged.size > 0) this.#persistence?.committed({ records, writers: this.#seenChanged })
     this.#seenChanged.clear()
   }
@@ -614,9 +654,15 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     else this.#persistence.publish(() => { this.dispatchEvent(new OpsEvent(ops)) })
   }
 
-  #emit (origin: 'local' | 'remote', records: readonly WriteRecord[]): void {
-    if (this.#arena.needsCompaction) this.#compact()
-    if (records.length === 0 || !this.listening('change')) return
-    this.dispatchEvent(new ChangeEvent(origin, records, this.#keys, this.#values))
+  /**
+   * Fires 'change', with the changes read before the dead rows are freed and before a
+   * compaction moves the live ones.
+   */
+  #emit (origin: 'local' | 'remote', records: WriteRecords): void {
+    const changes = records.length > 0 && this.listening('change') ? changedBytes(records, this.#rows) : undefined
+    for (const row of this.#dead) this.#rows.free(row)
+    this.#dead = []
+    if (this.#arena.needsCompaction) this.#rows.compact(this.#entries.heads())
+    if (changes != null) this.dispatchEvent(new ChangeEvent(origin, changes, this.#keys, this.#values))
   }
 }

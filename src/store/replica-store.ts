@@ -34,7 +34,7 @@ export interface ReplicaStore<K = Uint8Array, V = Uint8Array> extends ReplicaSto
   transact<T>(fn: (store: this) => T): T
   integrateOp(op: Op): void | Promise<void>
   integrateOps(ops: readonly Op[]): void | Promise<void>
-  requestDiff(options?: { summary?: boolean, hash?: boolean }): DiffRequest
+  requestDiff(options?: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean }): DiffRequest
   buildDiff(request: DiffRequest): Diff
   buildDiffFrames(request: DiffRequest, options?: DiffFrameOptions): Generator<Diff>
   integrateDiff(diff: Diff): void | Promise<void>

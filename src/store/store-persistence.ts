@@ -1,7 +1,8 @@
 import type { ClockSet } from './clock-set.ts'
-import type { Entry, ReplicaState } from './replica-state.ts'
+import type { ChainEntry } from './entry-rows.ts'
+import type { ReplicaState } from './replica-state.ts'
 import type { Hlc, ReplicaId } from './types.ts'
-import type { WriteRecord } from './write-record.ts'
+import type { WriteRecords } from './write-record.ts'
 
 // The seam between the in-memory store and whatever keeps it (LevelStore): what changed, a way
 // to read it, and a way to put a saved state back. MemStore itself persists nothing.
@@ -9,15 +10,15 @@ import type { WriteRecord } from './write-record.ts'
 /** What a commit or an integration changed; neither set may be kept past the call. */
 export interface CommittedChanges {
   /** The keys whose chains changed: read each chain now with {@link StoreView.chainAt}. */
-  readonly records: readonly WriteRecord[]
+  readonly records: WriteRecords
   /** The writers whose seen set changed. */
   readonly writers: ReadonlySet<ReplicaState>
 }
 
 /** How persistence reads the store it keeps. */
 export interface StoreView {
-  /** The live entries at a key (siblings linked by `next`), if any. */
-  chainAt: (key: Uint8Array) => Entry | undefined
+  /** The live entries at a key (siblings, usually one), if any. */
+  chainAt: (key: Uint8Array) => ChainEntry[] | undefined
   /** The seq the next local set will take. */
   readonly nextSeq: number
   /** The hybrid clock's last timestamp, issued or observed. */

@@ -45,6 +45,16 @@ function wideSeen (rng: Rng, replica: string, max: number): Uint8Array {
   return Uint8Array.of(...bytes.subarray(0, at), ...leb128(max), ...bytes.subarray(at + 1))
 }
 
+/**
+ * A full request naming as suspects `seqs` seqs of a writer from `start` (a run: a few bytes),
+ * and asking to narrow deaths. Past 65,536 suspects a decoder refuses it.
+ */
+function wideSuspects (rng: Rng, replica: string, start: number, seqs: number): Uint8Array {
+  const suspects = new ClockSet()
+  suspects.addRange(start, start + seqs)
+  return encodeDiffRequest({ narrowDeaths: true, replicas: [{ replica, seen: ClockSet.of(1, 2, 3), liveDigest: rng.bytes(8), suspects }] })
+}
+
 /** Adds the crafted messages to a corpus (after the scenarios, whose writers the requests name). */
 export function addCrafted (rng: Rng, corpus: Corpus): void {
   const { messages } = corpus
@@ -54,5 +64,8 @@ export function addCrafted (rng: Rng, corpus: Corpus): void {
   messages.diff.push(wideDeaths(rng, 2 ** 40, 3 * 65536))
   for (const max of [2 ** 20, 2 ** 32, 2 ** 39, 2 ** 48 - 1]) {
     messages['diff-request'].push(wideSeen(rng, rng.pick(corpus.states).replicaId, max))
+  }
+  for (const [start, seqs] of [[1, 65_536], [1, 65_537], [2 ** 40, 65_536]]) {
+    messages['diff-request'].push(wideSuspects(rng, rng.pick(corpus.states).replicaId, start, seqs))
   }
 }

@@ -56,6 +56,8 @@ function opsLayout (c: Cursor, out: Layout): void {
 function requestLayout (c: Cursor, out: Layout): void {
   const flags = c.bytes[c.pos++]
   if ((flags & 2) !== 0) c.skip(12)
+  if ((flags & 4) !== 0) c.skip(16)
+  if ((flags & 8) !== 0) c.skip(16)
   if ((flags & 1) === 0) return
   out.varints.push({ at: c.pos, what: 'replica count' })
   const count = c.varint()
@@ -64,6 +66,14 @@ function requestLayout (c: Cursor, out: Layout): void {
     c.skip(24)
     out.varints.push({ at: c.pos, what: `seen-max ${i}` })
     if (c.varint() === 0) c.clockSet()
+  }
+  if ((flags & 0x20) === 0) return
+  out.varints.push({ at: c.pos, what: 'suspect count' })
+  const suspects = c.varint()
+  for (let i = 0; i < suspects; i++) {
+    out.varints.push({ at: c.pos, what: `suspects index ${i}` })
+    c.varint()
+    c.clockSet()
   }
 }
 

@@ -102,13 +102,19 @@ function scenario (rng: Rng, corpus: Corpus): void {
     } else {
       // A pull: the request, then the answer in frames of some size.
       const from = rng.pick(stores.filter((s) => s !== store))
-      const request = pickRequest(rng, store)
-      const encoded = encodeDiffRequest(request)
-      messages['diff-request'].push(encoded)
-      for (const frame of from.buildDiffFrames(decodeDiffRequest(encoded), { maxFrameBytes: rng.pick([64, 512, 4096, 65536]) })) {
-        const bytes = encodeDiff(frame)
-        messages.diff.push(bytes)
-        store.integrateDiff(decodeDiff(bytes))
+      // An answer that withheld deaths is followed by the request naming suspects.
+      for (let request: DiffRequest | undefined = pickRequest(rng, store); request != null;) {
+        const encoded = encodeDiffRequest(request)
+        messages['diff-request'].push(encoded)
+        let withheld = false
+        for (const frame of from.buildDiffFrames(decodeDiffRequest(encoded), { maxFrameBytes: rng.pick([64, 512, 4096, 65536]) })) {
+          const bytes = encodeDiff(frame)
+          messages.diff.push(bytes)
+          const diff = decodeDiff(bytes)
+          withheld ||= diff.deathsWithheld === true
+          store.integrateDiff(diff)
+        }
+        request = withheld && request.narrowDeaths === true ? store.requestDiff({ hash: false }) : undefined
       }
     }
   }
@@ -122,8 +128,8 @@ function scenario (rng: Rng, corpus: Corpus): void {
 }
 
 function pickRequest (rng: Rng, store: MemStore): DiffRequest {
-  const r = rng.int(4)
-  return r === 0 ? store.requestDiff({ summary: true }) : r === 1 ? store.requestDiff({ hash: false }) : store.requestDiff()
+  const r = rng.int(5)
+  return r === 0 ? store.requestDiff({ summary: true }) : r === 1 ? store.requestDiff({ hash: false }) : r === 2 ? store.requestDiff({ hash: false, narrowDeaths: true }) : store.requestDiff()
 }
 
 /** A corpus of `scenarios` scenarios (and the crafted messages of ./crafted.ts), the same for the same generator state. */

@@ -1,21 +1,16 @@
 /**
- * The browser-mesh page: one tab, one peer of the mesh. It reaches the relay over WebSockets,
- * finds the other browsers through it and connects to them directly over WebRTC; tabs of this
- * browser also sync through a BroadcastChannel.
+ * The browser-mesh page: one tab, one peer of the mesh, made by the package's
+ * `createBrowserPeer`: it reaches the relay over WebSockets, finds the other browsers through it
+ * and connects to them directly over WebRTC; tabs of this browser also sync through a
+ * BroadcastChannel. This file only draws it.
  */
-import { multiaddr } from '@multiformats/multiaddr'
-import { browserPreset, createMeshPeer } from '../../../src/browser.ts'
-import { BrowserDiscovery, isDirectWebRTC } from '../shared/discovery.ts'
-import { RelayLink } from '../shared/relay-link.ts'
+import { createBrowserPeer, isDirectWebRTC, type BrowserPeerStatus } from '../../../src/browser.ts'
 import { loadConfig } from './config.ts'
-import { OfflineSwitch } from './offline-switch.ts'
-import { openStore } from './open-store.ts'
-import { TabChannel } from './tab-channel.ts'
-import { tabStoreName } from './tab-identity.ts'
 import { h, shortId } from './view/dom.ts'
 import { EntriesTable } from './view/entries-table.ts'
 import { renderPeers, type LinkKind, type PeerRow } from './view/peers-panel.ts'
 import { renderStats } from './view/stats-panel.ts'
+import { renderStatus } from './view/status-badge.ts'
 import type { Connection } from '@libp2p/interface'
 
 /** Whether this tab was switched offline: a reload keeps it so. */
@@ -38,28 +33,25 @@ function linkKind (connection: Connection): LinkKind {
 
 async function main (): Promise<void> {
   const config = await loadConfig()
-  const offline = new OfflineSwitch(sessionStorage.getItem(OFFLINE_SLOT) === '1')
-  const store = await openStore(await tabStoreName(config.mesh))
-  const peer = await createMeshPeer({
-    store,
+  const browserPeer = await createBrowserPeer({
     mesh: config.mesh,
     meshKey: config.meshKey,
-    // Browsers come and go: repair more often than the library's default.
-    antiEntropy: { interval: 10_000, jitter: 3_000, minTriggeredInterval: 500 },
-    libp2p: { ...browserPreset({ iceServers: config.iceServers }), connectionGater: offline.gater }
+    iceServers: config.iceServers,
+    // Asked again when the relay has been out of reach for a while: it may have moved.
+    relays: async () => {
+      const now = await loadConfig()
+      return now.relay == null ? [] : [now.relay]
+    },
+    online: sessionStorage.getItem(OFFLINE_SLOT) !== '1'
   })
-  const node = peer.libp2p
+  const { store, peer, discovery, relays, tabs } = browserPeer
+  const node = browserPeer.libp2p
   const metrics: { firstDirectMs?: number } = {}
-  node.addEventListener('connection:open', (event) => {
-    if (metrics.firstDirectMs == null && isDirectWebRTC(event.detail)) metrics.firstDirectMs = performance.now()
-  })
-  await peer.start()
-  const discovery = new BrowserDiscovery(node, { mesh: config.mesh, isOnline: offline.isOnline })
-  discovery.start()
-  const relay = config.relay == null ? undefined : new RelayLink(node, multiaddr(config.relay), { isOnline: offline.isOnline })
-  relay?.start()
-  const tabs = new TabChannel(store, `roaring-mesh/${config.mesh}`)
-  if (!offline.offline) tabs.open()
+  const noteDirect = (connection: Connection): void => {
+    if (metrics.firstDirectMs == null && isDirectWebRTC(connection)) metrics.firstDirectMs = performance.now()
+  }
+  node.getConnections().forEach(noteDirect)
+  node.addEventListener('connection:open', (event) => { noteDirect(event.detail) })
 
   // The page
   const form = element<HTMLFormElement>('write')
@@ -96,11 +88,15 @@ async function main (): Promise<void> {
   element('mesh-name').textContent = config.mesh
   showPrivacy(config.meshKey != null)
   const offlineToggle = element<HTMLInputElement>('offline')
-  offlineToggle.checked = offline.offline
-  offlineToggle.addEventListener('change', () => { offline.set(offlineToggle.checked) })
+  offlineToggle.checked = !browserPeer.online
+  offlineToggle.addEventListener('change', () => {
+    sessionStorage.setItem(OFFLINE_SLOT, offlineToggle.checked ? '1' : '0')
+    void browserPeer.setOnline(!offlineToggle.checked).then(refresh)
+  })
 
-  const peerRows = (): PeerRow[] => {
+  const peerRows = (status: BrowserPeerStatus): PeerRow[] => {
     const lastSync = peer.stats().lastSync
+    const relayIds = relays.relayIds
     const byPeer = new Map<string, Connection[]>()
     for (const connection of node.getConnections()) {
       const id = connection.remotePeer.toString()
@@ -108,34 +104,38 @@ async function main (): Promise<void> {
     }
     const rows: PeerRow[] = [...byPeer].map(([id, connections]) => ({
       id,
-      role: id === relay?.relayId ? 'relay' : connections.some((c) => c.multiplexer === '/webrtc') ? 'browser' : 'peer',
+      role: relayIds.has(id) ? 'relay' : connections.some((c) => c.multiplexer === '/webrtc') ? 'browser' : 'peer',
       // The best way we reach it; a relayed link beside a direct one is only the WebRTC set-up.
       links: [LINK_PREFERENCE.find((kind) => connections.some((c) => linkKind(c) === kind)) ?? 'other'],
       lastSync: lastSync[id]
     }))
+    // Members of the mesh we are not connected to: heard through the relay or other browsers.
+    // (A relay that is down is in the status line, not here.)
+    for (const member of status.members) {
+      if (!byPeer.has(member.peerId) && !relayIds.has(member.peerId)) rows.push({ id: member.peerId, role: 'peer', links: ['mesh'], lastHeard: member.lastHeard })
+    }
     const order = { relay: 0, browser: 1, peer: 2, tab: 3 }
     rows.sort((a, b) => order[a.role] - order[b.role] || (a.id < b.id ? -1 : 1))
-    return [...rows, ...tabs.tabs.map((id): PeerRow => ({ id, role: 'tab', links: ['tab'] }))]
+    return [...rows, ...status.tabs.map((id): PeerRow => ({ id, role: 'tab', links: ['tab'] }))]
   }
 
   const refresh = (): void => {
-    const rows = peerRows()
+    const status = browserPeer.status()
+    const rows = peerRows(status)
     renderPeers(element('peers'), rows)
     element('peer-count').textContent = String(rows.length)
-    const status = element('status')
-    status.className = `status ${offline.offline ? 'is-offline' : rows.length > 0 ? 'is-online' : 'is-alone'}`
-    status.textContent = offline.offline ? 'Offline' : rows.length > 0 ? 'Online' : relay == null ? 'No relay' : 'Connecting…'
+    renderStatus(element('status'), element('relay-status'), status)
     const stats = peer.stats()
     renderStats(element('stats'), {
       opsSent: stats.opsSent,
-      opsReceived: stats.opsReceived + tabs.stats.opsReceived,
+      opsReceived: stats.opsReceived + (tabs?.stats.opsReceived ?? 0),
       messagesSent: stats.messagesSent,
       messagesReceived: stats.messagesReceived,
       bytesSent: stats.topicBytesSent + stats.diffBytesSent,
       bytesReceived: stats.topicBytesReceived + stats.diffBytesReceived,
       diffRounds: stats.diffRounds,
       diffFailures: stats.diffFailures,
-      tabMessages: tabs.stats.messagesSent + tabs.stats.messagesReceived,
+      tabMessages: (tabs?.stats.messagesSent ?? 0) + (tabs?.stats.messagesReceived ?? 0),
       dials: discovery.stats.dials,
       dialRetries: discovery.stats.dialRetries,
       dialFailures: discovery.stats.dialFailures,
@@ -146,31 +146,14 @@ async function main (): Promise<void> {
   const refreshLater = (): void => {
     refreshSoon ??= setTimeout(() => { refreshSoon = undefined; refresh() }, 50)
   }
-  for (const name of ['connection:open', 'connection:close'] as const) node.addEventListener(name, refreshLater)
-  tabs.addEventListener('tabs', refreshLater)
+  browserPeer.addEventListener('status', refreshLater)
   peer.addEventListener('sync', refreshLater)
   store.addEventListener('change', refreshLater)
   setInterval(refresh, 1000)
   refresh()
 
-  offline.addEventListener('change', () => {
-    sessionStorage.setItem(OFFLINE_SLOT, offline.offline ? '1' : '0')
-    if (offline.offline) {
-      tabs.close()
-      for (const connection of node.getConnections()) {
-        connection.close().catch((err: Error) => { connection.abort(err) })
-      }
-    } else {
-      tabs.open()
-      void relay?.dialNow().then(() => { discovery.reconnect() })
-      if (relay == null) discovery.reconnect()
-    }
-    refresh()
-  })
-  addEventListener('pagehide', () => { tabs.close() })
-
   // For the browser console and the end-to-end tests.
-  Object.assign(window, { roaringMesh: { config, store, peer, node, discovery, relay, tabs, offline, metrics } })
+  Object.assign(window, { roaringMesh: { config, store, peer, browserPeer, node, discovery, relays, tabs, metrics } })
   document.body.dataset.state = 'ready'
 }
 

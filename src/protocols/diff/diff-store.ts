@@ -4,7 +4,7 @@ import type { DiffFrameOptions } from '../../store/replica-store.ts'
 /** What the diff protocol needs of a store: `MemStore` and the persistent store both fit. */
 export interface DiffStore {
   readonly inTransaction: boolean
-  requestDiff(options?: { summary?: boolean, hash?: boolean }): DiffRequest
+  requestDiff(options?: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean }): DiffRequest
   buildDiffFrames(request: DiffRequest, options?: DiffFrameOptions): Iterable<Diff>
   integrateDiff(diff: Diff): void | Promise<void>
 }

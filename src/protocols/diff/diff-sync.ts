@@ -177,20 +177,27 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
   /**
    * Pulls what `store` lacks from `peer`, integrating frame by frame as they arrive. A summary
    * request (the default) costs a few dozen bytes when both agree; when they do not, a full
-   * request follows on a second stream.
+   * request follows on a second stream. A full request lets the responder withhold the deaths
+   * this store has seen (`narrowDeaths`); if it did, a last full request names the suspects its
+   * entries made, and gets the deaths among them (or all of them).
    */
   async pull (peer: PeerId, mesh: string, store: DiffStore, options: PullOptions = {}): Promise<PullResult> {
     const result: PullResult = { frames: 0, entries: 0, bytesSent: 0, bytesReceived: 0, rounds: 0 }
-    let request = store.requestDiff({ summary: options.summary ?? true })
+    let request = store.requestDiff({ summary: options.summary ?? true, narrowDeaths: true })
     while (true) {
       let needsFull = false
+      let withheld = false
       // A store that knows many writers asks in pages, each of which any responder reads.
       for (const page of encodeDiffRequestPages(request)) {
         result.rounds++
-        needsFull = await this.#exchange(peer, mesh, store, page, result, options.signal) || needsFull
+        const answer = await this.#exchange(peer, mesh, store, page, result, options.signal)
+        needsFull ||= answer.needsFull
+        withheld ||= answer.withheld
       }
-      if (!needsFull || request.replicas != null) break
-      request = store.requestDiff({ hash: false })
+      if (request.replicas == null && needsFull) request = store.requestDiff({ hash: false, narrowDeaths: true })
+      // Never narrowed twice: the last request always ends with every death this store lacks.
+      else if (withheld && request.narrowDeaths === true) request = store.requestDiff({ hash: false })
+      else break
     }
     this.#stats.pulls++
     this.#stats.pulledBytes += result.bytesReceived
@@ -198,14 +205,15 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
     return result
   }
 
-  /** One request and its frames; returns whether the responder asked for a full request. */
-  async #exchange (peer: PeerId, mesh: string, store: DiffStore, bytes: Uint8Array<ArrayBuffer>, result: PullResult, signal?: AbortSignal): Promise<boolean> {
+  /** One request and its frames; returns whether the responder asked for a full request, and whether it withheld deaths. */
+  async #exchange (peer: PeerId, mesh: string, store: DiffStore, bytes: Uint8Array<ArrayBuffer>, result: PullResult, signal?: AbortSignal): Promise<{ needsFull: boolean, withheld: boolean }> {
     const { timeout } = this.#init
     const timed = (): AbortSignal => signal == null ? AbortSignal.timeout(timeout) : AbortSignal.any([signal, AbortSignal.timeout(timeout)])
     const stream = await this.#components.connectionManager.openStream(peer, PROTOCOL, { signal: timed() })
     const maxFrame = Math.max(this.#init.maxFrameBytes, MAX_KEY_BYTES + MAX_VALUE_BYTES + 1024) + ENVELOPE_BYTES
     let frames: FrameReader | undefined
     let needsFull = false
+    let withheld = false
     try {
       result.bytesSent += bytes.byteLength
       const writer = lpStream(stream)
@@ -227,6 +235,7 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
         result.bytesReceived += response.diff.byteLength
         const diff = decodeDiff(response.diff)
         needsFull ||= diff.needsFullRequest
+        withheld ||= diff.deathsWithheld === true
         await whenIdle(store, signal)
         await store.integrateDiff(diff)
         result.frames++
@@ -242,7 +251,7 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
     } finally {
       frames?.release()
     }
-    return needsFull
+    return { needsFull, withheld }
   }
 }
 

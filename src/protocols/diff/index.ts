@@ -73,7 +73,7 @@ export interface PullOptions {
 }
 
 export interface PullResult {
-  /** Streams opened: 1 when the summary sufficed or a full request was sent at once, else 2. */
+  /** Streams opened: 1 when the summary sufficed or a full request was sent at once, else 2, and one more when deaths were withheld. */
   rounds: number
   frames: number
   entries: number

@@ -7,11 +7,12 @@ import { markDecoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter, unzigzag, zigzag } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaId, writeHeader, writeReplicaId } from './header.ts'
-import { Entry } from '../../store/replica-state.ts'
+import { Entry } from '../../store/entry.ts'
 import type { Diff, DiffEntry, DiffGroup, PackedEntries } from '../../store/diff.ts'
 import type { Hlc, ReplicaId } from '../../store/types.ts'
 
 const NEEDS_FULL_REQUEST = 0x01
+const DEATHS_WITHHELD = 0x02
 /** Smallest entry: seq, empty key, empty value, hlc tag. */
 const MIN_ENTRY_BYTES = 4
 const MIN_GROUP_BYTES = REPLICA_ID_BYTES + 2
@@ -28,7 +29,7 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   }
   const writer = new ByteWriter(payload)
   writeHeader(writer, MessageType.diff)
-  writer.u8(diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0)
+  writer.u8((diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0) | (diff.deathsWithheld === true ? DEATHS_WITHHELD : 0))
   writer.varint(diff.groups.length)
   for (const group of diff.groups) {
     writeReplicaId(writer, group.replica)
@@ -206,7 +207,7 @@ export function decodeDiff (bytes: Uint8Array): Diff {
   const reader = new ByteReader(own)
   readHeader(reader, MessageType.diff, 'diff')
   const flags = reader.u8('diff flags')
-  if ((flags & ~NEEDS_FULL_REQUEST) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
+  if ((flags & ~(NEEDS_FULL_REQUEST | DEATHS_WITHHELD)) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
   const count = reader.varint('group count', Math.floor(reader.remaining / MIN_GROUP_BYTES))
   const groups: DiffGroup[] = []
   const distinct = new Set<string>()
@@ -222,5 +223,6 @@ export function decodeDiff (bytes: Uint8Array): Diff {
     for (const group of groups) group.deaths?.dispose()
     throw err
   }
-  return markDecoded({ needsFullRequest: flags === NEEDS_FULL_REQUEST, groups })
+  const needsFullRequest = (flags & NEEDS_FULL_REQUEST) !== 0
+  return markDecoded((flags & DEATHS_WITHHELD) !== 0 ? { needsFullRequest, groups, deathsWithheld: true } : { needsFullRequest, groups })
 }

@@ -1,4 +1,5 @@
 import { ClockSet } from '../../store/clock-set.ts'
+import { MAX_SUSPECTS } from '../../store/death-suspects.ts'
 import { InvalidMessageError } from '../../store/errors.ts'
 import { MAX_SEQ } from '../../store/limits.ts'
 import { REPLICA_ID_BYTES } from '../../store/replica-id.ts'
@@ -11,6 +12,8 @@ const FULL = 0x01
 const HAS_HASH = 0x02
 const HAS_FROM = 0x04
 const HAS_TO = 0x08
+const NARROW_DEATHS = 0x10
+const HAS_SUSPECTS = 0x20
 const STATE_HASH_BYTES = 12
 const DIGEST_BYTES = 8
 /** The smallest encoded replica summary: id, digest, and a one-byte seen range. */
@@ -41,17 +44,43 @@ function writeSummary (writer: ByteWriter, summary: ReplicaSummary, seen: Uint8A
   if (max === 0) writer.raw(seen ?? summary.seen.serialize())
 }
 
+/**
+ * The summaries' suspects that go on the wire, by index: the non-empty ones, in order, until
+ * their seqs would exceed what a decoder takes (the rest are left out: asking for more is safe).
+ */
+function suspectsToSend (summaries: readonly ReplicaSummary[]): Array<[number, ClockSet]> {
+  const chosen: Array<[number, ClockSet]> = []
+  let total = 0
+  summaries.forEach((summary, i) => {
+    const suspects = summary.suspects
+    if (suspects == null || suspects.isEmpty || total + suspects.size > MAX_SUSPECTS) return
+    total += suspects.size
+    chosen.push([i, suspects])
+  })
+  return chosen
+}
+
 function writeRequest (request: DiffRequest, summaries: readonly ReplicaSummary[] | undefined, seens: ReadonlyArray<Uint8Array | undefined> | undefined, sizeHint: number): Uint8Array<ArrayBuffer> {
-  const writer = new ByteWriter(sizeHint)
+  const suspects = summaries == null ? [] : suspectsToSend(summaries)
+  const suspectBytes = suspects.map(([, set]) => set.serialize())
+  const writer = new ByteWriter(sizeHint + suspectBytes.reduce((sum, bytes) => sum + bytes.byteLength + 8, 0))
   writeHeader(writer, MessageType.diffRequest)
   const { from, to } = request.range ?? {}
-  writer.u8((summaries != null ? FULL : 0) | (request.stateHash != null ? HAS_HASH : 0) | (from != null ? HAS_FROM : 0) | (to != null ? HAS_TO : 0))
+  const narrow = summaries != null && request.narrowDeaths === true
+  writer.u8((summaries != null ? FULL : 0) | (request.stateHash != null ? HAS_HASH : 0) | (from != null ? HAS_FROM : 0) | (to != null ? HAS_TO : 0) |
+    (narrow ? NARROW_DEATHS : 0) | (suspects.length > 0 ? HAS_SUSPECTS : 0))
   if (request.stateHash != null) writer.raw(request.stateHash)
   if (from != null) writeReplicaId(writer, from)
   if (to != null) writeReplicaId(writer, to)
   if (summaries == null) return writer.finish()
   writer.varint(summaries.length)
   summaries.forEach((summary, i) => { writeSummary(writer, summary, seens?.[i]) })
+  if (suspects.length === 0) return writer.finish()
+  writer.varint(suspects.length)
+  suspects.forEach(([index], i) => {
+    writer.varint(index)
+    writer.raw(suspectBytes[i])
+  })
   return writer.finish()
 }
 
@@ -73,7 +102,7 @@ export function encodeDiffRequestPages (request: DiffRequest, maxBytes = MAX_REQ
   const budget = maxBytes - PAGE_OVERHEAD
   const pages: Array<{ summaries: ReplicaSummary[], seens: Array<Uint8Array | undefined>, bytes: number }> = []
   let page = { summaries: [] as ReplicaSummary[], seens: [] as Array<Uint8Array | undefined>, bytes: 0 }
-  for (const summary of sorted) {
+  for (let summary of sorted) {
     const max = contiguousMax(summary.seen)
     let seen = max === 0 ? summary.seen.serialize() : undefined
     let bytes = MIN_SUMMARY_BYTES + 8 + (seen?.byteLength ?? 0)
@@ -81,6 +110,10 @@ export function encodeDiffRequestPages (request: DiffRequest, maxBytes = MAX_REQ
       seen = EMPTY_SET
       bytes = MIN_SUMMARY_BYTES + EMPTY_SET.byteLength
     }
+    // Suspects that do not fit beside their summary are left out: the responder then sends every death.
+    const suspectBytes = summary.suspects == null || summary.suspects.isEmpty ? 0 : summary.suspects.serialize().byteLength + 16
+    if (suspectBytes > 0 && bytes + suspectBytes <= budget) bytes += suspectBytes
+    else if (suspectBytes > 0) summary = withoutSuspects(summary)
     if (page.bytes + bytes > budget && page.summaries.length > 0) {
       pages.push(page)
       page = { summaries: [], seens: [], bytes: 0 }
@@ -95,8 +128,12 @@ export function encodeDiffRequestPages (request: DiffRequest, maxBytes = MAX_REQ
       ...(i > 0 ? { from: p.summaries[0].replica } : {}),
       ...(i < pages.length - 1 ? { to: pages[i + 1].summaries[0].replica } : {})
     }
-    return writeRequest({ range }, p.summaries, p.seens, p.bytes + PAGE_OVERHEAD)
+    return writeRequest({ range, ...(request.narrowDeaths === true ? { narrowDeaths: true } : {}) }, p.summaries, p.seens, p.bytes + PAGE_OVERHEAD)
   })
+}
+
+function withoutSuspects ({ replica, seen, liveDigest }: ReplicaSummary): ReplicaSummary {
+  return { replica, seen, liveDigest }
 }
 
 const EMPTY_SET = new ClockSet().serialize()
@@ -106,7 +143,8 @@ export function decodeDiffRequest (bytes: Uint8Array): DiffRequest {
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.diffRequest, 'diff request')
   const flags = reader.u8('request flags')
-  if ((flags & ~(FULL | HAS_HASH | HAS_FROM | HAS_TO)) !== 0 || (flags & (FULL | HAS_HASH)) === 0) throw new InvalidMessageError(`invalid request flags ${flags}`)
+  if ((flags & ~(FULL | HAS_HASH | HAS_FROM | HAS_TO | NARROW_DEATHS | HAS_SUSPECTS)) !== 0 || (flags & (FULL | HAS_HASH)) === 0 ||
+    ((flags & FULL) === 0 && (flags & (NARROW_DEATHS | HAS_SUSPECTS)) !== 0)) throw new InvalidMessageError(`invalid request flags ${flags}`)
   const stateHash = (flags & HAS_HASH) !== 0 ? reader.raw(STATE_HASH_BYTES, 'state hash') : undefined
   const from = (flags & HAS_FROM) !== 0 ? readReplicaId(reader) : undefined
   const to = (flags & HAS_TO) !== 0 ? readReplicaId(reader) : undefined
@@ -139,10 +177,41 @@ export function decodeDiffRequest (bytes: Uint8Array): DiffRequest {
       }
       replicas.push({ replica, seen, liveDigest })
     }
+    if ((flags & HAS_SUSPECTS) !== 0) readSuspects(reader, replicas)
     reader.end()
   } catch (err) {
-    for (const summary of replicas) summary.seen.dispose()
+    for (const summary of replicas) {
+      summary.seen.dispose()
+      summary.suspects?.dispose()
+    }
     throw err
   }
-  return { stateHash, replicas, ...range }
+  return { stateHash, replicas, ...range, ...((flags & NARROW_DEATHS) !== 0 ? { narrowDeaths: true } : {}) }
+}
+
+/**
+ * The suspects section: which summaries have suspects (ascending indices), and each set. Every
+ * set is non-empty, of seqs from 1, and all of them together hold at most {@link MAX_SUSPECTS}
+ * seqs: the responder hashes each one it knows dead, so this bounds a request's cost whatever
+ * its bitmaps claim in a few bytes.
+ */
+function readSuspects (reader: ByteReader, replicas: ReplicaSummary[]): void {
+  const count = reader.varint('suspect count', replicas.length)
+  if (count === 0) throw new InvalidMessageError('a suspects section with no suspects')
+  let total = 0
+  let previous = -1
+  for (let i = 0; i < count; i++) {
+    const index = reader.varint('suspects index', replicas.length - 1)
+    if (index <= previous) throw new InvalidMessageError('suspects indices must ascend')
+    previous = index
+    const { set, length } = ClockSet.read(reader.bytes, reader.pos)
+    reader.pos += length
+    total += set.size
+    const wrong = set.isEmpty || set.min()! < 1 ? 'suspects must be non-empty seqs from 1' : total > MAX_SUSPECTS ? `more than ${MAX_SUSPECTS} suspects in a diff request` : undefined
+    if (wrong != null) {
+      set.dispose()
+      throw new InvalidMessageError(wrong)
+    }
+    replicas[index] = { ...replicas[index], suspects: set }
+  }
 }

@@ -1,8 +1,12 @@
-import { BrowserLevel } from 'browser-level'
-import type { LevelBackend, LevelDatabase } from './level-backend.ts'
+import { IdbLogDatabase } from './idb-log-database.ts'
+import type { LevelBackend } from './level-backend.ts'
 
-/** IndexedDB (browsers): the location is the database name. There are no files to check, seal or salvage. */
+/**
+ * IndexedDB (browsers): the location is the database name (browser-level's, so a store written
+ * before keeps opening). Records are packed into few IndexedDB records (idb-log-database.ts).
+ * There are no files to check, seal or salvage.
+ */
 export const browserLevelBackend: LevelBackend = {
   name: 'browser-level',
-  database: (location) => new BrowserLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as LevelDatabase
+  database: (location) => new IdbLogDatabase(location)
 }

@@ -1,7 +1,6 @@
 import { logger } from '@libp2p/logger'
 import { StoreFullError } from '../errors.ts'
 import { bytesToKeyString } from '../key-string.ts'
-import { recordKey } from '../write-record.ts'
 import { isDiskFull } from './open-errors.ts'
 import { STATE_KEY, chainKey, encodeChain, encodeState, sealValue, seenKey } from './record-codec.ts'
 import { SeqReservation } from './seq-reservation.ts'
@@ -70,8 +69,8 @@ export class LevelPersistence implements StorePersistence {
   committed ({ records, writers }: CommittedChanges): void {
     const ops: BatchOp[] = []
     const done = records.length > 1 ? new Set<string>() : undefined
-    for (const record of records) {
-      const key = recordKey(record)
+    for (let i = 0; i < records.length; i++) {
+      const key = records.key(i)
       if (done != null) {
         const name = bytesToKeyString(key)
         if (done.has(name)) continue

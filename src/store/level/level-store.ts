@@ -173,13 +173,17 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   async #restore (state: StoreState, version: number): Promise<void> {
     const counts = { keys: 0, writers: 0 }
     const iterator = this.#db.iterator()
+    // The next step is read while this one is checked and loaded: LevelDB reads in its own thread.
+    let next = iterator.nextv(LOAD_STEP)
     try {
       while (true) {
-        const step = await iterator.nextv(LOAD_STEP)
+        const step = await next
         if (step.length === 0) break
+        next = iterator.nextv(LOAD_STEP)
         for (const [key, value] of step) this.#restoreRecord(key, value, version, counts)
       }
     } finally {
+      await next.catch(() => {})
       await iterator.close()
     }
     checkComplete(state, counts, await this.#files?.readSeal(this.location), this.replicaId)
@@ -343,7 +347,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     return this.flush()
   }
 
-  requestDiff (options?: { summary?: boolean, hash?: boolean }): DiffRequest {
+  requestDiff (options?: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean }): DiffRequest {
     return this.#core.requestDiff(options)
   }
 
@@ -380,7 +384,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
    */
   #durableOnly (diff: Diff): Diff | undefined {
     const bound = this.#disk.durableSeq
-    if (this.#disk.lastIssued <= bound) return diff.groups.length > 0 || diff.needsFullRequest ? diff : undefined
+    if (this.#disk.lastIssued <= bound) return diff.groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? diff : undefined
     const groups: DiffGroup[] = []
     for (const group of diff.groups) {
       if (group.replica !== this.replicaId) {
@@ -396,7 +400,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
       }
       if (entries.length > 0 || deaths != null) groups.push(deaths == null ? { replica: group.replica, entries } : { replica: group.replica, entries, deaths })
     }
-    return groups.length > 0 || diff.needsFullRequest ? { needsFullRequest: diff.needsFullRequest, groups } : undefined
+    return groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? { ...diff, groups } : undefined
   }
 
   #requireOpen (what: string): void {

@@ -27,7 +27,7 @@ import { CorruptStoreError } from '../errors.ts'
 import { MAX_COUNTER, MAX_WALL } from '../hlc.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../limits.ts'
 import { REPLICA_ID_BYTES, replicaIdAt, replicaIdFromBytes } from '../replica-id.ts'
-import type { Entry } from '../replica-state.ts'
+import type { ChainEntry } from '../entry-rows.ts'
 import type { Hlc, ReplicaId } from '../types.ts'
 import { crc32c } from './crc32c.ts'
 import { SeqReservation } from './seq-reservation.ts'
@@ -197,16 +197,16 @@ export function chainKey (key: Uint8Array): Uint8Array {
 }
 
 /** The siblings at a key, in chain order. */
-export function encodeChain (head: Entry): Uint8Array {
+export function encodeChain (chain: readonly ChainEntry[]): Uint8Array {
   let length = 4
-  for (let entry: Entry | undefined = head; entry != null; entry = entry.next) length += ENTRY_HEADER + entry.value.byteLength
+  for (const entry of chain) length += ENTRY_HEADER + entry.value.byteLength
   const out = new Uint8Array(length)
   const view = viewOf(out)
   let pos = 4
   let count = 0
-  for (let entry: Entry | undefined = head; entry != null; entry = entry.next) {
+  for (const entry of chain) {
     const value = entry.value
-    out.set(entry.replica.idBytes, pos)
+    out.set(entry.writer.idBytes, pos)
     setU64(view, pos + 16, entry.seq)
     setU64(view, pos + 24, entry.wall)
     view.setUint16(pos + 32, entry.counter, true)

@@ -1,10 +1,11 @@
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { bundlePage } from '../../../examples/browser-mesh/page-server.ts'
 
@@ -117,6 +118,38 @@ export async function writeBundle (dir: string): Promise<string> {
   return out
 }
 
+/** The first ```ts block of the README's "## Browser apps" section: the app it shows, as written. */
+export async function readmeApp (): Promise<string> {
+  const readme = await readFile(join(root, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('\n## Browser apps\n'))
+  const block = /```ts\n([\s\S]*?)\n```/.exec(section)
+  if (!readme.includes('\n## Browser apps\n') || block == null) throw new Error('README.md has no "## Browser apps" section with a ts code block')
+  return block[1]
+}
+
+/**
+ * Bundles the README's browser app as an app of its own would: `roaring-mesh` resolved to the
+ * package's browser entry, and a bare HTML page that loads it.
+ */
+export async function writeReadmeAppBundle (dir: string): Promise<string> {
+  const out = join(dir, 'readme-app')
+  await mkdir(out, { recursive: true })
+  await writeFile(join(out, 'app.ts'), await readmeApp())
+  await build({
+    entryPoints: [join(out, 'app.ts')],
+    outfile: join(out, 'main.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: ['chrome120'],
+    sourcemap: 'linked',
+    alias: { 'roaring-mesh': join(root, 'src', 'browser.ts') },
+    logLevel: 'silent'
+  })
+  await writeFile(join(out, 'index.html'), '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>notes</title><script type="module" src="main.js"></script></head><body></body></html>\n')
+  return out
+}
+
 /** Reads a child's stdout line by line; `next(match)` waits for a line that matches. */
 export class LineReader {
   readonly lines: string[] = []
@@ -185,7 +218,7 @@ export class MeshControl {
 
 /** The page's debugging handle (page/main.ts puts it on window). */
 interface PageHandle {
-  store: { get: (key: string) => string | undefined, set: (key: string, value: string) => void, delete: (key: string) => boolean, size: number, stateHash: () => Uint8Array, transact: (fn: (tx: any) => void) => void }
+  store: { flush: () => Promise<void>, get: (key: string) => string | undefined, set: (key: string, value: string) => void, delete: (key: string) => boolean, size: number, stateHash: () => Uint8Array, transact: (fn: (tx: any) => void) => void }
   node: { peerId: { toString: () => string }, getConnections: () => Array<{ remotePeer: { toString: () => string }, multiplexer?: string, limits?: unknown, remoteAddr: { toString: () => string } }> }
   metrics: { firstDirectMs?: number }
 }

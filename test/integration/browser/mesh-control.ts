@@ -13,8 +13,12 @@ const mesh = process.argv[3] ?? 'browser-mesh'
 if (bundleDir == null) throw new Error('usage: mesh-control.ts <bundle dir> [mesh]')
 
 const bundle = { js: await readFile(`${bundleDir}/main.js`, 'utf8'), map: await readFile(`${bundleDir}/main.js.map`, 'utf8') }
+// A bundle of another app (the README's) brings its own page.
+const html = await readFile(`${bundleDir}/index.html`, 'utf8').catch(() => undefined)
 let relay: Relay | undefined
-const server = await servePage({ bundle, config: () => ({ mesh, relay: relay?.addresses ?? [], iceServers: [] }) })
+// Like `npm run page`, which reads the relay's relay.json: its last addresses, also while it is down.
+let relayAddresses: string[] = []
+const server = await servePage({ bundle, html, config: () => ({ mesh, relay: relayAddresses, iceServers: [] }) })
 
 function requireRelay (): Relay {
   if (relay == null) throw new Error('the relay is not running')
@@ -22,8 +26,9 @@ function requireRelay (): Relay {
 }
 
 const ops: Record<string, (args: Record<string, any>) => Promise<unknown> | unknown> = {
-  'relay:start': async ({ meshKey }) => {
-    relay ??= await startRelay({ mesh, meshKey })
+  'relay:start': async ({ meshKey, dataDir, port }) => {
+    relay ??= await startRelay({ mesh, meshKey, dataDir, port })
+    relayAddresses = relay.addresses
     return { address: relay.addresses[0], peerId: relay.peer.libp2p.peerId.toString() }
   },
   'relay:stop': async () => {

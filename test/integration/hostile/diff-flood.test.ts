@@ -7,6 +7,8 @@ import { attackerNode, report, watchLoad } from './attacker.ts'
 import type { Libp2p } from 'libp2p'
 
 const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n))
+/** Full diffs pulled at once over one connection. */
+const PARALLEL = 8
 
 /** A puller's store that asks for everything and keeps nothing: the attacker wants the victim's work, not its data. */
 function sink (): DiffStore {
@@ -46,7 +48,10 @@ describe('a peer pulling full diffs in parallel and in a loop', { timeout: 120_0
     const served = diff.stats().served
     const load = watchLoad()
 
-    const parallel = await Promise.allSettled(Array.from({ length: 16 }, async () => await attacker.services.diffSync.pull(victimId, victim.peer.mesh, sink(), { summary: false })))
+    // Fewer than yamux's 10 early streams: a burst beyond that closes the whole connection (the
+    // muxer's own guard) whenever the victim is slow to accept streams, before the diff protocol's
+    // limit of 2 is what is tested.
+    const parallel = await Promise.allSettled(Array.from({ length: PARALLEL }, async () => await attacker.services.diffSync.pull(victimId, victim.peer.mesh, sink(), { summary: false })))
     const parallelServed = parallel.filter((r) => r.status === 'fulfilled').length
 
     let pulls = 0
@@ -76,9 +81,9 @@ describe('a peer pulling full diffs in parallel and in a loop', { timeout: 120_0
     await waitFor(() => victim.store.has(bytes('during-from-friend')) && friend.store.has(bytes('during-from-victim')), 'the honest writes to cross', 5000)
     await friend.peer.syncWith(victimId)
     const stats = diff.stats()
-    report('diff pulls in parallel and in a loop', load.stop(), `, ${parallelServed} of 16 parallel pulls served, refused after ${pulls} more, ${stats.served - served} full diffs served in all`)
+    report('diff pulls in parallel and in a loop', load.stop(), `, ${parallelServed} of ${PARALLEL} parallel pulls served, refused after ${pulls} more, ${stats.served - served} full diffs served in all`)
 
-    assert.ok(parallelServed >= 1 && parallelServed <= 2, `${parallelServed} of 16 parallel streams were served`)
+    assert.ok(parallelServed >= 1 && parallelServed <= 2, `${parallelServed} of ${PARALLEL} parallel streams were served`)
     assert.equal(refusal?.reason, 'rate-limited', 'a pull beyond the rate is refused')
     assert.ok(refusal.retryAfterMs != null && refusal.retryAfterMs > 0, 'the refusal says when to come back')
     // The burst is 10, less the parallel pulls, plus what refills (2/s) while the loop runs.

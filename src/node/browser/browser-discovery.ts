@@ -1,54 +1,18 @@
 /**
  * How browsers of a mesh find each other. Each announces its WebRTC address (a
- * `…/p2p-circuit/webrtc/p2p/<self>` address through the relay) on a gossipsub topic, as
+ * `…/p2p-circuit/webrtc/p2p/<self>` address through the relay) on the mesh's discovery topic, as
  * @libp2p/pubsub-peer-discovery does; the relay forwards the topic to every browser it holds.
  * Of two browsers that hear each other, the one with the smaller peer id dials and the other
  * answers with an announcement of its own, so a pair never dials itself twice at once. A dial
- * that fails is retried once (about one first WebRTC dial in ten hangs; see
- * shared/BROWSER.md), and both show in {@link DiscoveryStats}.
+ * that fails is retried once (about one first WebRTC dial in ten hangs), and both show in
+ * {@link DiscoveryStats}. Node.js peers announce too, with no address: browsers then know they
+ * are in the mesh, though reached only through the relay.
  */
 import { TopicValidatorResult, type GossipSub, type Message, type SubscriptionChangeData } from '@libp2p/gossipsub'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
-
-/** The discovery topic of a mesh, beside its ops topic. */
-export function discoveryTopic (mesh: string): string {
-  return `roaring-mesh/${mesh}/browsers/1`
-}
-
-const MAX_ANNOUNCEMENT_BYTES = 4096
-const MAX_ADDRESSES = 8
-
-/** A WebRTC connection straight to the peer: not the limited relayed one that set it up. */
-export function isDirectWebRTC (connection: Connection): boolean {
-  return connection.multiplexer === '/webrtc' && connection.limits == null
-}
-
-/** `…/p2p-circuit/webrtc/p2p/<peer>`: an address a browser can be reached at through a relay. */
-function isWebRTCAddress (address: Multiaddr, peer: PeerId): boolean {
-  const components = address.getComponents()
-  const circuit = components.findIndex((c) => c.name === 'p2p-circuit')
-  const last = components[components.length - 1]
-  return circuit >= 0 && components[circuit + 1]?.name === 'webrtc' && last?.name === 'p2p' && last.value === peer.toString()
-}
-
-/** The addresses of a signed announcement; throws on anything else. */
-export function decodeAnnouncement (data: Uint8Array, from: PeerId): Multiaddr[] {
-  if (data.byteLength > MAX_ANNOUNCEMENT_BYTES) throw new Error(`announcement of ${data.byteLength} bytes`)
-  const parsed: unknown = JSON.parse(new TextDecoder().decode(data))
-  const list = (parsed as { addrs?: unknown } | null)?.addrs
-  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_ADDRESSES) throw new Error('announcement without a list of addresses')
-  return list.map((text: unknown) => {
-    if (typeof text !== 'string') throw new Error('address is not a string')
-    const address = multiaddr(text)
-    if (!isWebRTCAddress(address, from)) throw new Error(`not a WebRTC address of the sender: ${text}`)
-    return address
-  })
-}
-
-export function encodeAnnouncement (addresses: Multiaddr[]): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ addrs: addresses.map(String) }))
-}
+import { decodeDiscoveryAnnouncement, discoveryTopic, encodeDiscoveryAnnouncement, isDirectWebRTC, isWebRTCAddress, MAX_ANNOUNCED_ADDRESSES } from './discovery-announcement.ts'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { MeshProof } from '../../protocols/proof/index.ts'
+import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 
 export interface DiscoveryStats {
   announcementsSent: number
@@ -60,29 +24,36 @@ export interface DiscoveryStats {
 }
 
 export interface BrowserDiscoveryOptions {
-  mesh: string
+  /** The mesh peer's ops topic (`peer.topic`); the discovery topic is derived from it. */
+  topic: string
   /**
-   * Announce our WebRTC address and dial the browsers we hear of. A Node.js relay passes false:
-   * it only subscribes, so that gossipsub forwards announcements between its browsers. @default true
+   * Announce this peer on the topic: its WebRTC addresses in a browser, none on Node.js. A relay
+   * passes false: it only subscribes, so that gossipsub forwards announcements between its
+   * browsers. @default true
    */
-  active?: boolean
-  /** Announce again this often, in ms. @default 10000 */
+  announce?: boolean
+  /** Dial the browsers heard of over WebRTC (browsers only). @default true */
+  dial?: boolean
+  /** Announce again this often, in ms: also how others know this peer is still there. @default 10000 */
   interval?: number
   /** Abandon a WebRTC dial after this long, in ms. @default 10000 */
   dialTimeout?: number
   /** Retries of a failed dial, at once. @default 1 */
   dialRetries?: number
-  /** Whether the peer may connect now (the page's offline switch). @default always */
+  /** Whether the peer may connect now (an app's offline switch). @default always */
   isOnline?: () => boolean
 }
 
-type DiscoveryNode = Libp2p<{ pubsub: GossipSub }>
+type DiscoveryNode = Libp2p<{ pubsub: GossipSub, meshProof?: MeshProof }>
+
+/** Browsers heard of and kept for redialing after an offline spell; beyond it the oldest go. */
+const MAX_HEARD = 256
 
 export class BrowserDiscovery {
   readonly stats: DiscoveryStats = { announcementsSent: 0, announcementsReceived: 0, dials: 0, dialRetries: 0, dialFailures: 0 }
   readonly topic: string
   readonly #node: DiscoveryNode
-  readonly #options: Required<Omit<BrowserDiscoveryOptions, 'mesh'>>
+  readonly #options: Required<Omit<BrowserDiscoveryOptions, 'topic'>>
   readonly #log: Logger
   /** The latest addresses each browser announced, by peer id. */
   readonly #heard = new Map<string, { peer: PeerId, addresses: Multiaddr[] }>()
@@ -93,9 +64,9 @@ export class BrowserDiscovery {
 
   constructor (node: DiscoveryNode, options: BrowserDiscoveryOptions) {
     this.#node = node
-    this.topic = discoveryTopic(options.mesh)
-    this.#options = { active: true, interval: 10_000, dialTimeout: 10_000, dialRetries: 1, isOnline: () => true, ...options }
-    this.#log = node.logger.forComponent(`roaring-mesh:browser-discovery:${options.mesh}`)
+    this.topic = discoveryTopic(options.topic)
+    this.#options = { announce: true, dial: true, interval: 10_000, dialTimeout: 10_000, dialRetries: 1, isOnline: () => true, ...options }
+    this.#log = node.logger.forComponent('roaring-mesh:browser-discovery')
   }
 
   start (): void {
@@ -104,8 +75,8 @@ export class BrowserDiscovery {
     const pubsub = this.#node.services.pubsub
     pubsub.topicValidators.set(this.topic, this.#validate)
     pubsub.subscribe(this.topic)
-    if (!this.#options.active) return
-    pubsub.addEventListener('message', this.#onMessage)
+    if (this.#options.dial) pubsub.addEventListener('message', this.#onMessage)
+    if (!this.#options.announce) return
     pubsub.addEventListener('subscription-change', this.#onSubscriptionChange)
     this.#node.addEventListener('self:peer:update', this.#announceSoon)
     this.#interval = setInterval(this.#announceSoon, this.#options.interval)
@@ -117,6 +88,7 @@ export class BrowserDiscovery {
     this.#running = false
     clearInterval(this.#interval)
     clearTimeout(this.#soon)
+    this.#soon = undefined
     const pubsub = this.#node.services.pubsub
     pubsub.removeEventListener('message', this.#onMessage)
     pubsub.removeEventListener('subscription-change', this.#onSubscriptionChange)
@@ -125,19 +97,19 @@ export class BrowserDiscovery {
     pubsub.topicValidators.delete(this.topic)
   }
 
-  /** After coming back online: announce, and dial the browsers heard of before that are ours to dial. */
+  /** After a link came back: announce, and dial the browsers heard of before that are ours to dial. */
   reconnect (): void {
     this.#announceSoon()
     for (const { peer, addresses } of this.#heard.values()) {
-      if (this.#dialsFirst(peer)) void this.#dial(peer, addresses)
+      if (this.#dialsFirst(peer) && !this.#hasDirect(peer)) void this.#dial(peer, addresses)
     }
   }
 
   #ownAddresses (): Multiaddr[] {
-    return this.#node.getMultiaddrs().filter((address) => isWebRTCAddress(address, this.#node.peerId)).slice(0, MAX_ADDRESSES)
+    return this.#node.getMultiaddrs().filter((address) => isWebRTCAddress(address, this.#node.peerId)).slice(0, MAX_ANNOUNCED_ADDRESSES)
   }
 
-  /** Announces within ~100 ms, once however often asked; retries until we have a WebRTC address. */
+  /** Announces within ~100 ms, once however often asked; a browser waits for its WebRTC address. */
   readonly #announceSoon = (): void => {
     if (this.#soon != null || !this.#running) return
     this.#soon = setTimeout(() => {
@@ -145,25 +117,24 @@ export class BrowserDiscovery {
       if (!this.#running || !this.#options.isOnline()) return
       const addresses = this.#ownAddresses()
       // The address appears once the relay has granted a reservation, a moment after we reach it.
-      if (addresses.length === 0) {
-        if (this.#node.getConnections().length > 0) this.#announceLater(250)
+      if (addresses.length === 0 && this.#options.dial) {
+        if (this.#node.getConnections().length > 0) setTimeout(this.#announceSoon, 250)
         return
       }
       this.stats.announcementsSent++
-      this.#node.services.pubsub.publish(this.topic, encodeAnnouncement(addresses)).catch((err: Error) => {
+      this.#node.services.pubsub.publish(this.topic, encodeDiscoveryAnnouncement(addresses)).catch((err: Error) => {
         this.#log('announcing failed - %e', err)
       })
     }, 100)
   }
 
-  #announceLater (ms: number): void {
-    setTimeout(this.#announceSoon, ms)
-  }
-
   readonly #validate = (from: PeerId, message: Message): TopicValidatorResult => {
+    // In a private mesh, a peer that has not proven the key is not heard, as on the ops topic.
+    const proof = this.#node.services.meshProof
+    if (proof != null && !proof.isMember(from)) return TopicValidatorResult.Ignore
     if (message.type !== 'signed') return TopicValidatorResult.Reject
     try {
-      decodeAnnouncement(message.data, message.from)
+      decodeDiscoveryAnnouncement(message.data, message.from)
       return TopicValidatorResult.Accept
     } catch (err) {
       this.#log.error('rejecting an announcement relayed by %p - %e', from, err)
@@ -180,13 +151,17 @@ export class BrowserDiscovery {
     if (message.topic !== this.topic || message.type !== 'signed') return
     let addresses: Multiaddr[]
     try {
-      addresses = decodeAnnouncement(message.data, message.from)
+      addresses = decodeDiscoveryAnnouncement(message.data, message.from)
     } catch {
       return
     }
     this.stats.announcementsReceived++
+    if (addresses.length === 0) return
     const peer = message.from
-    this.#heard.set(peer.toString(), { peer, addresses })
+    const key = peer.toString()
+    this.#heard.delete(key)
+    this.#heard.set(key, { peer, addresses })
+    if (this.#heard.size > MAX_HEARD) this.#heard.delete(this.#heard.keys().next().value!)
     if (!this.#options.isOnline() || this.#hasDirect(peer)) return
     if (this.#dialsFirst(peer)) void this.#dial(peer, addresses)
     else this.#announceSoon()

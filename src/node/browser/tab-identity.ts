@@ -5,12 +5,12 @@
  * life; a duplicated tab, which inherits the session storage, finds the lock taken and makes a
  * fresh name.
  */
-export async function tabStoreName (mesh: string): Promise<string> {
-  const slot = `roaring-mesh:${mesh}:tab`
+export async function tabReplicaName (prefix: string): Promise<string> {
+  const slot = `roaring-mesh:tab:${prefix}`
   const kept = sessionStorage.getItem(slot)
   if (kept != null && await holdLock(kept)) return kept
   while (true) {
-    const name = `${mesh}/${crypto.randomUUID().slice(0, 8)}`
+    const name = `${prefix}/${crypto.randomUUID().slice(0, 8)}`
     if (await holdLock(name)) {
       sessionStorage.setItem(slot, name)
       return name

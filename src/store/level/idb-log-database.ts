@@ -1,0 +1,296 @@
+import { BrowserLevel } from 'browser-level'
+import { CorruptStoreError } from '../errors.ts'
+import type { LevelDatabase } from './level-backend.ts'
+import type { BatchOp } from './write-queue.ts'
+
+// IndexedDB pays per record: each put is a request to the browser's storage process, and a
+// database of 100,000 small records grows slower to write as it grows. A store's records are many
+// and small (one per key), so this database keeps them packed: every batch is ONE record, appended
+// to a log (as y-indexeddb appends one record per update), and once the log outgrows the rest the
+// whole state is rewritten as a few packs of about 1 MiB, in one transaction. What LevelStore sees
+// is unchanged: the same records, read by key or in key order, and batches that land whole or not
+// at all (one IndexedDB transaction each, compaction included).
+//
+//   log record   'L' u64be(n)  → ops: (kind:u8 (0 put, 1 del) key:bytes [value:bytes])*
+//   pack record  'P' u32be(i)  → records: (key:bytes value:bytes)*
+//   (bytes = u32le length, then the bytes)
+//
+// A store written before packing holds one IndexedDB record per LevelStore record (keys 'M', 'S',
+// 'V'): they are read as they are, under the packs and the log, and go at the first compaction.
+
+const LOG = 0x4c
+const PACK = 0x50
+const PUT = 0
+const DEL = 1
+/** The size a pack is cut at. */
+const PACK_BYTES = 1 << 20
+/** The log is folded into packs once it holds this much and more than the packs do. */
+const MIN_COMPACT_BYTES = 4 << 20
+/** IndexedDB records read per step (packs are ~1 MiB each). */
+const READ_STEP = 64
+/** Records decoded between two yields to the page, so that no task runs long. */
+const YIELD_EVERY = 2_000
+
+type Records = Map<string, Uint8Array>
+
+/** Bytes as a string of one char per byte: a Map key that sorts as the bytes do. */
+function keyString (bytes: Uint8Array): string {
+  let text = ''
+  for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode(...bytes.subarray(i, i + 4096))
+  return text
+}
+
+function stringBytes (text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i)
+  return bytes
+}
+
+function recordKey (prefix: number, n: number, width: 4 | 8): Uint8Array<ArrayBuffer> {
+  const key = new Uint8Array(1 + width)
+  key[0] = prefix
+  const view = new DataView(key.buffer)
+  if (width === 4) view.setUint32(1, n)
+  else view.setBigUint64(1, BigInt(n))
+  return key
+}
+
+class Writer {
+  #bytes: Uint8Array
+  #pos = 0
+
+  constructor (size: number) {
+    this.#bytes = new Uint8Array(size)
+  }
+
+  u8 (value: number): void {
+    this.#bytes[this.#pos++] = value
+  }
+
+  bytes (value: Uint8Array): void {
+    new DataView(this.#bytes.buffer).setUint32(this.#pos, value.byteLength, true)
+    this.#bytes.set(value, this.#pos + 4)
+    this.#pos += 4 + value.byteLength
+  }
+
+  finish (): Uint8Array {
+    return this.#bytes.subarray(0, this.#pos)
+  }
+}
+
+/** Reads the `bytes` fields of a log or pack record; a record cut short throws. */
+class Reader {
+  readonly #bytes: Uint8Array
+  readonly #view: DataView
+  pos = 0
+
+  constructor (bytes: Uint8Array) {
+    this.#bytes = bytes
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
+
+  get done (): boolean {
+    return this.pos >= this.#bytes.byteLength
+  }
+
+  u8 (): number {
+    if (this.pos >= this.#bytes.byteLength) throw new CorruptStoreError('a packed IndexedDB record is cut short')
+    return this.#bytes[this.pos++]
+  }
+
+  bytes (): Uint8Array {
+    if (this.pos + 4 > this.#bytes.byteLength) throw new CorruptStoreError('a packed IndexedDB record is cut short')
+    const length = this.#view.getUint32(this.pos, true)
+    const start = this.pos + 4
+    if (start + length > this.#bytes.byteLength) throw new CorruptStoreError('a packed IndexedDB record is cut short')
+    this.pos = start + length
+    return this.#bytes.subarray(start, start + length)
+  }
+}
+
+async function yieldToPage (): Promise<void> {
+  await new Promise((resolve) => { setTimeout(resolve, 0) })
+}
+
+function completion (transaction: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = () => { resolve() }
+    transaction.onabort = () => { reject(transaction.error ?? new Error('the IndexedDB transaction was aborted')) }
+  })
+}
+
+function request<T> (req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => { resolve(req.result) }
+    req.onerror = () => { reject(req.error ?? new Error('an IndexedDB request failed')) }
+  })
+}
+
+/** LevelStore's database in a browser: its records packed into few IndexedDB records (see above). */
+export class IdbLogDatabase implements LevelDatabase {
+  readonly #level: BrowserLevel<Uint8Array, Uint8Array>
+  /** The number the next log record takes. */
+  #nextLog = 0
+  #logBytes = 0
+  #packBytes = 0
+  /** Every record, once a read needed them; dropped by the next write (reads come only at open). */
+  #records: Records | undefined
+
+  constructor (location: string) {
+    this.#level = new BrowserLevel<Uint8Array, Uint8Array>(location, { keyEncoding: 'view', valueEncoding: 'view' })
+  }
+
+  get #idb (): IDBDatabase {
+    return (this.#level as unknown as { db: IDBDatabase }).db
+  }
+
+  get #storeName (): string {
+    return this.#level.location
+  }
+
+  async open (): Promise<void> {
+    await this.#level.open()
+    this.#records = await this.#readAll()
+  }
+
+  async close (): Promise<void> {
+    this.#records = undefined
+    await this.#level.close()
+  }
+
+  async get (key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.#records ??= await this.#readAll()
+    return this.#records.get(keyString(key))
+  }
+
+  iterator (options: { gt?: Uint8Array } = {}): { nextv: (size: number) => Promise<Array<[Uint8Array, Uint8Array]>>, close: () => Promise<void> } {
+    let keys: string[] | undefined
+    let records: Records | undefined
+    let at = 0
+    return {
+      nextv: async (size) => {
+        if (keys == null || records == null) {
+          records = this.#records ??= await this.#readAll()
+          const after = options.gt == null ? undefined : keyString(options.gt)
+          keys = [...records.keys()].filter((key) => after == null || key > after).sort()
+        }
+        const step = keys.slice(at, at + size)
+        at += step.length
+        return step.map((key) => [stringBytes(key), records!.get(key)!])
+      },
+      close: async () => {}
+    }
+  }
+
+  /** Appends the batch as one log record, then folds the log into packs if it has outgrown them. */
+  async batch (ops: BatchOp[]): Promise<void> {
+    this.#records = undefined
+    let size = 0
+    for (const op of ops) size += 9 + op.key.byteLength + (op.type === 'put' ? op.value.byteLength : 0)
+    const writer = new Writer(size)
+    for (const op of ops) {
+      writer.u8(op.type === 'put' ? PUT : DEL)
+      writer.bytes(op.key)
+      if (op.type === 'put') writer.bytes(op.value)
+    }
+    const record = writer.finish()
+    const transaction = this.#idb.transaction([this.#storeName], 'readwrite')
+    const done = completion(transaction)
+    transaction.objectStore(this.#storeName).put(record, recordKey(LOG, this.#nextLog, 8))
+    transaction.commit()
+    await done
+    this.#nextLog++
+    this.#logBytes += record.byteLength
+    if (this.#logBytes >= MIN_COMPACT_BYTES && this.#logBytes > this.#packBytes) await this.#compact()
+  }
+
+  /** Rewrites every record as packs, in one transaction that also removes the log and the old records. */
+  async #compact (): Promise<void> {
+    const records = await this.#readAll()
+    const packs: Uint8Array[] = []
+    let writer: Writer | undefined
+    let size = 0
+    let decoded = 0
+    for (const [key, value] of records) {
+      const bytes = 8 + key.length + value.byteLength
+      if (writer == null || size + bytes > PACK_BYTES) {
+        if (writer != null) packs.push(writer.finish())
+        writer = new Writer(Math.max(PACK_BYTES, bytes))
+        size = 0
+      }
+      writer.bytes(stringBytes(key))
+      writer.bytes(value)
+      size += bytes
+      if (++decoded % YIELD_EVERY === 0) await yieldToPage()
+    }
+    if (writer != null) packs.push(writer.finish())
+    const transaction = this.#idb.transaction([this.#storeName], 'readwrite')
+    const done = completion(transaction)
+    const store = transaction.objectStore(this.#storeName)
+    store.clear()
+    packs.forEach((pack, i) => { store.put(pack, recordKey(PACK, i, 4)) })
+    transaction.commit()
+    await done
+    this.#nextLog = 0
+    this.#logBytes = 0
+    this.#packBytes = packs.reduce((sum, pack) => sum + pack.byteLength, 0)
+  }
+
+  /**
+   * Every LevelStore record: the records of the old layout, then the packs, then the log in the
+   * order it was written. Also learns where the log ends and how large the parts are.
+   */
+  async #readAll (): Promise<Records> {
+    const records: Records = new Map()
+    const logs: Array<[number, Uint8Array]> = []
+    const packs: Uint8Array[] = []
+    let packBytes = 0
+    let logBytes = 0
+    // In steps, each in its own task: one getAll of a large store would be one long task.
+    for (let after: IDBValidKey | undefined; ;) {
+      const store = this.#idb.transaction([this.#storeName], 'readonly').objectStore(this.#storeName)
+      const range = after === undefined ? undefined : IDBKeyRange.lowerBound(after, true)
+      const [keys, values] = await Promise.all([request(store.getAllKeys(range, READ_STEP)), request(store.getAll(range, READ_STEP))])
+      for (let i = 0; i < keys.length; i++) {
+        const key = new Uint8Array(keys[i] as ArrayBuffer)
+        const value = values[i] as Uint8Array
+        if (key[0] === LOG && key.byteLength === 9) {
+          logs.push([Number(new DataView(key.buffer).getBigUint64(1)), value])
+          logBytes += value.byteLength
+        } else if (key[0] === PACK && key.byteLength === 5) {
+          packs.push(value)
+          packBytes += value.byteLength
+        } else {
+          records.set(keyString(key), value)
+          packBytes += key.byteLength + value.byteLength
+        }
+      }
+      if (keys.length < READ_STEP) break
+      after = keys[keys.length - 1]
+      await yieldToPage()
+    }
+    let decoded = 0
+    for (const pack of packs) {
+      const reader = new Reader(pack)
+      while (!reader.done) {
+        records.set(keyString(reader.bytes()), reader.bytes())
+        if (++decoded % YIELD_EVERY === 0) await yieldToPage()
+      }
+    }
+    for (const [, log] of logs.sort((a, b) => a[0] - b[0])) {
+      const reader = new Reader(log)
+      while (!reader.done) {
+        const kind = reader.u8()
+        const key = keyString(reader.bytes())
+        if (kind === PUT) records.set(key, reader.bytes())
+        else if (kind === DEL) records.delete(key)
+        else throw new CorruptStoreError(`a log record in IndexedDB holds an op of kind ${kind}`)
+        if (++decoded % YIELD_EVERY === 0) await yieldToPage()
+      }
+    }
+    this.#nextLog = logs.length === 0 ? 0 : logs[logs.length - 1][0] + 1
+    this.#logBytes = logBytes
+    this.#packBytes = packBytes
+    return records
+  }
+}
