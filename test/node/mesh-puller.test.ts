@@ -98,6 +98,7 @@ describe('gapRequest', () => {
     assert.deepEqual(request.range, { from: ids[1], to: nextReplicaId(ids[4]) })
     assert.deepEqual(request.replicas?.map((r) => r.replica).sort(), ids.slice(1, 5))
     assert.equal(gapRequest(store.requestDiff({ summary: false }), []), undefined)
+    assert.equal(gapRequest(store.requestDiff({ summary: false, narrowDeaths: true }), [ids[0]])!.narrowDeaths, true, 'the request\'s other fields are kept')
   })
 
   it('has no upper bound above the highest id', () => {
