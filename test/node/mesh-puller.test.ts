@@ -76,7 +76,17 @@ describe('MeshPuller gap pulls', () => {
     assert.equal(requests[0].replicas?.length, 3)
   })
 
-  it('forgets a peer\'s gaps when it leaves', async () => {
+  it('asks about every writer when more missing ops were reported than it remembers', async () => {
+    const [writer] = writers(1)
+    const store = new MemStore()
+    store.integrateOps([writer.ops[0], writer.ops[2]])
+    const { puller, requests } = recordingPuller(store)
+    puller.noteGaps(neighbour, Array.from({ length: 300 }, () => ({ replica: writer.id, seq: 2 })))
+    await puller.pull(neighbour, 'gap', new AbortController().signal)
+    assert.equal(requests[0].range, undefined)
+  })
+
+    it('forgets a peer\'s gaps when it leaves', async () => {
     const [writer] = writers(1)
     const store = new MemStore()
     store.integrateOps([writer.ops[0], writer.ops[2]])
