@@ -9,12 +9,12 @@ export interface GapWatchStore {
 }
 
 /** How many more graces a gap waits while the state still moves. */
-const MAX_EXTENSIONS = 4
+const MAX_EXTENSIONS = 10
 
 /**
  * Gossip reaches a peer by several paths, so an op often arrives before the one below it: a
  * pull follows only if the missing op is still missing `graceMs` later, and, while the state
- * still moves (gossip is delivering; a pull now would fetch what is in flight), up to four
+ * still moves (gossip is delivering; a pull now would fetch what is in flight), up to ten
  * graces more. Then each peer that sent an op with a gap below it is asked once, for the ops
  * still missing below what it sent.
  */
