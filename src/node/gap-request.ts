@@ -25,9 +25,13 @@ export function gapRequest (full: DiffRequest, writers: readonly ReplicaId[]): D
   const from = sorted[0]
   const to = nextReplicaId(sorted[sorted.length - 1])
   const replicas = full.replicas.filter((summary) => summary.replica >= from && (to == null || summary.replica < to))
-  const request: DiffRequest = { stateHash: full.stateHash, replicas, range: to == null ? { from } : { from, to } }
+  const request: DiffRequest = { ...full, replicas, range: to == null ? { from } : { from, to } }
   if (encodeDiffRequest(request).byteLength > MAX_REQUEST_PAGE_BYTES) return undefined
   const kept = new Set(replicas)
-  for (const summary of full.replicas) if (!kept.has(summary)) summary.seen.dispose()
+  for (const summary of full.replicas) {
+    if (kept.has(summary)) continue
+    summary.seen.dispose()
+    summary.suspects?.dispose()
+  }
   return request
 }

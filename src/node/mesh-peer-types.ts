@@ -58,7 +58,9 @@ export interface MeshPeerOptions {
   }
   /**
    * An op whose writer's previous op has not arrived sets off a pull only if that op is still
-   * missing this many ms later: gossip takes several paths, and ops often arrive out of order.
+   * missing this many ms later, and up to ten times that more while the state still moves
+   * (gossip is delivering): gossip takes several paths, and ops often arrive out of order. The
+   * pull asks only about the writers whose ops are missing.
    * @default 1000
    */
   gapGraceMs?: number

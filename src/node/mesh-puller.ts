@@ -31,7 +31,7 @@ export interface MeshPullerInit {
   rateLimited: (peer: PeerId, retryAfterMs: number) => void
 }
 
-/** Missing ops remembered per peer until the gap pull from it runs; more are dropped (the pull asks more widely then). */
+/** Missing ops remembered per peer until the gap pull from it runs; beyond them the pull asks about every writer. */
 const MAX_GAP_DOTS = 256
 /** Writers a gap pull narrows its request to at most; with more missing it asks about every writer. */
 const MAX_GAP_WRITERS = 16
@@ -54,7 +54,7 @@ export class MeshPuller {
   /** The state hash a neighbour announced last. */
   #lastHeard: Uint8Array | undefined
   /** Ops found missing below what each peer sent, for the gap pull from it. */
-  readonly #gaps = new Map<string, Dot[]>()
+  readonly #gaps = new Map<string, { dots: Dot[], overflow: boolean }>()
 
   constructor (init: MeshPullerInit) {
     this.#init = init
@@ -85,10 +85,13 @@ export class MeshPuller {
   /** `missing` ops were still missing below what `peer` sent: the next gap pull from it asks for their writers. */
   noteGaps (peer: PeerId, missing: readonly Dot[]): void {
     const key = peer.toString()
-    const dots = this.#gaps.get(key) ?? []
-    for (const dot of missing) if (dots.length < MAX_GAP_DOTS) dots.push(dot)
+    const gaps = this.#gaps.get(key) ?? { dots: [], overflow: false }
+    for (const dot of missing) {
+      if (gaps.dots.length < MAX_GAP_DOTS) gaps.dots.push(dot)
+      else gaps.overflow = true
+    }
     this.#gaps.delete(key)
-    this.#gaps.set(key, dots)
+    this.#gaps.set(key, gaps)
     if (this.#gaps.size > MAX_GAP_PEERS) this.#gaps.delete(this.#gaps.keys().next().value!)
   }
 
@@ -103,11 +106,11 @@ export class MeshPuller {
    * too many, or none noted (a pull asked for by hand), so ask about every writer.
    */
   #gapWriters (peer: PeerId): ReplicaId[] | undefined {
-    const dots = this.#gaps.get(peer.toString())
+    const gaps = this.#gaps.get(peer.toString())
     this.#gaps.delete(peer.toString())
-    if (dots == null) return undefined
+    if (gaps == null || gaps.overflow) return undefined
     const writers = new Set<ReplicaId>()
-    for (const dot of dots) if (!this.#init.store.hasSeen(dot)) writers.add(dot.replica)
+    for (const dot of gaps.dots) if (!this.#init.store.hasSeen(dot)) writers.add(dot.replica)
     return writers.size > MAX_GAP_WRITERS ? undefined : [...writers]
   }
 

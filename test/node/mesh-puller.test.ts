@@ -76,7 +76,17 @@ describe('MeshPuller gap pulls', () => {
     assert.equal(requests[0].replicas?.length, 3)
   })
 
-  it('forgets a peer\'s gaps when it leaves', async () => {
+  it('asks about every writer when more missing ops were reported than it remembers', async () => {
+    const [writer] = writers(1)
+    const store = new MemStore()
+    store.integrateOps([writer.ops[0], writer.ops[2]])
+    const { puller, requests } = recordingPuller(store)
+    puller.noteGaps(neighbour, Array.from({ length: 300 }, () => ({ replica: writer.id, seq: 2 })))
+    await puller.pull(neighbour, 'gap', new AbortController().signal)
+    assert.equal(requests[0].range, undefined)
+  })
+
+    it('forgets a peer\'s gaps when it leaves', async () => {
     const [writer] = writers(1)
     const store = new MemStore()
     store.integrateOps([writer.ops[0], writer.ops[2]])
@@ -98,6 +108,7 @@ describe('gapRequest', () => {
     assert.deepEqual(request.range, { from: ids[1], to: nextReplicaId(ids[4]) })
     assert.deepEqual(request.replicas?.map((r) => r.replica).sort(), ids.slice(1, 5))
     assert.equal(gapRequest(store.requestDiff({ summary: false }), []), undefined)
+    assert.equal(gapRequest(store.requestDiff({ summary: false, narrowDeaths: true }), [ids[0]])!.narrowDeaths, true, 'the request\'s other fields are kept')
   })
 
   it('has no upper bound above the highest id', () => {
