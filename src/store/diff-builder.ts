@@ -3,6 +3,7 @@ import { ClockSet } from './clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffEntry, type DiffGroup, type DiffRequest, type ReplicaSummary } from './diff.ts'
 import { SetDigest, dotHashA, dotHashB } from './dot-hash.ts'
 import type { EntryRows } from './entry-rows.ts'
+import type { DeathSuspects } from './death-suspects.ts'
 import type { ReplicaState } from './replica-state.ts'
 
 /** What one writer contributes to a diff: live seqs to send, and seqs dead here. */
@@ -192,4 +193,25 @@ export function * diffFrames (
 export function buildWholeDiff (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array): Diff {
   for (const frame of diffFrames(rows, replicas, request, stateHash, Number.POSITIVE_INFINITY)) return frame
   return EMPTY_DIFF
+}
+
+/**
+ * What a replica with these writers asks for (see `MemStore.requestDiff`): with `summary` only its
+ * state hash (unless it has seen nothing, when the full request is as small); with `narrowDeaths`
+ * no suspects, which the full request after an answer that withheld deaths names.
+ */
+export function requestOf (writers: Iterable<ReplicaState>, stateHash: () => Uint8Array, suspects: DeathSuspects, options: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean }): DiffRequest {
+  const hash = options.hash === false ? undefined : stateHash()
+  const narrow = options.narrowDeaths === true
+  const replicas = []
+  for (const replica of writers) {
+    if (replica.seen.isEmpty) continue
+    // Having seen nothing, the full request is as small as a summary and saves a round trip.
+    if (options.summary === true) return { stateHash: hash ?? stateHash() }
+    const named = narrow ? undefined : suspects.take(replica)
+    replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes(), ...(named != null ? { suspects: named } : {}) })
+  }
+  // Named once at most; the answer to this request gathers them afresh.
+  suspects.clear()
+  return narrow ? { stateHash: hash, replicas, narrowDeaths: true } : { stateHash: hash, replicas }
 }

@@ -1,0 +1,148 @@
+import { EMPTY_DIFF, type Diff, type DiffGroup, type PackedEntries } from './diff.ts'
+import { NO_ROW, type Row } from './entry-rows.ts'
+import { foreignDotInDiff, foreignDotInOps } from './own-dots.ts'
+import { checkDiff, checkOps } from './validate.ts'
+import { WriteRecords } from './write-record.ts'
+import type { AdoptedMessage, ChainTable } from './chain-table.ts'
+import type { DeathSuspects } from './death-suspects.ts'
+import type { ForeignDotError } from './errors.ts'
+import type { HybridClock } from './hlc.ts'
+import type { ReplicaState } from './replica-state.ts'
+import type { Hlc, Op, ReplicaId } from './types.ts'
+import type { WriterTable } from './writer-table.ts'
+
+/** The parts of a store that remote ops and diffs change. */
+export interface IntegrationTarget {
+  readonly chains: ChainTable
+  readonly writers: WriterTable
+  readonly clock: HybridClock
+  /** Where deaths an answer withheld likely are, for the request after it. */
+  readonly suspects: DeathSuspects
+  /** This replica, and the seq its next local set takes: ours from it on were never issued. */
+  readonly local: ReplicaState
+  readonly nextSeq: number
+}
+
+/**
+ * Applies remote ops, checked first: a bad batch throws and changes nothing, and a batch naming a
+ * dot of this replica's own id that it never issued throws {@link ForeignDotError}. Returns the
+ * chains it changed.
+ */
+export function integrateOps (target: IntegrationTarget, ops: readonly Op[]): WriteRecords {
+  checkOps(ops)
+  const foreign = foreignDotInOps(ops, target.local.id, target.nextSeq)
+  if (foreign != null) throw foreign
+  const records = new WriteRecords(target.chains.rows)
+  for (const op of ops) {
+    for (const dot of op.removes) {
+      const replica = target.writers.forRemoval(dot.replica)
+      if (replica != null) kill(target, replica, dot.seq, records)
+    }
+    if (op.kind === 'set') integrateEntry(target, op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
+  }
+  return records
+}
+
+/**
+ * Applies a diff (or one frame of it): entries first, then deaths. A bad diff throws and changes
+ * nothing. Entries and deaths of this replica's own id that it never issued are left out, and
+ * returned for the store to report.
+ */
+export function integrateDiff (target: IntegrationTarget, diff: Diff): { records: WriteRecords, foreign: ForeignDotError | undefined } {
+  const { chains, writers, local, nextSeq, suspects } = target
+  const records = new WriteRecords(chains.rows)
+  if (diff === EMPTY_DIFF) return { records, foreign: undefined }
+  // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
+  const decoded = checkDiff(diff)
+  const foreign = foreignDotInDiff(diff, local.id, nextSeq)
+  // Every group of a decoded diff reads the decoder's one copy of the message: it becomes an
+  // arena chunk once an entry stays in it.
+  const message: AdoptedMessage = { chunk: -1, adopted: 0 }
+  for (const group of diff.groups) integrateEntries(target, group, decoded ? group.packed : undefined, records, message)
+  // What the new entries joined at their keys: where deaths withheld from this diff likely are.
+  for (let i = 0; i < records.length; i++) suspects.note(chains.rows, records.before(i))
+  if (diff.deathsWithheld === true) suspects.want()
+  if (message.adopted > 0) chains.pin(message, diff.groups[0].packed!.bytes.byteLength)
+  for (const group of diff.groups) {
+    if (group.deaths == null || group.deaths.isEmpty) continue
+    const replica = writers.forRemoval(group.replica)
+    if (replica == null) continue
+    // Our own seqs beyond what we issued are never taken in; the rest of the group is.
+    const deaths = replica === local && group.deaths.max()! >= nextSeq ? group.deaths.slice(1, nextSeq) : group.deaths
+    const killed = deaths.intersect(replica.live)
+    for (const seq of killed) kill(target, replica, seq, records)
+    killed.dispose()
+    replica.markSeenDead(deaths)
+    writers.seenChanged.add(replica)
+    if (deaths !== group.deaths) deaths.dispose()
+  }
+  return { records, foreign }
+}
+
+/**
+ * A diff group's entries, with one call into the bitmap backend for all of them. A decoded
+ * group's entries are read in place (`packed`), with no object made per entry, and stay there:
+ * `message` counts the bytes of it they keep, and its chunk number once one does.
+ */
+function integrateEntries (target: IntegrationTarget, group: DiffGroup, packed: PackedEntries | undefined, records: WriteRecords, message: AdoptedMessage): void {
+  const count = packed?.count ?? group.entries.length
+  if (count === 0) return
+  const { chains } = target
+  const rows = chains.rows
+  const replica = target.writers.writer(group.replica)
+  // Seqs above the highest seen need no lookup: in a sync from scratch, that is all of them.
+  const seenMax = replica.seen.max() ?? 0
+  // Ours we never issued are left out (reported by the caller).
+  const limit = replica === target.local ? target.nextSeq : Number.POSITIVE_INFINITY
+  const fresh: Row[] = []
+  const seqs: number[] = []
+  let latest = NO_ROW
+  chains.reserve(count)
+  const take = (row: Row, seq: number): void => {
+    fresh.push(row)
+    seqs.push(seq)
+    if (latest === NO_ROW || rows.compareClocks(row, latest) > 0) latest = row
+  }
+  if (packed != null) {
+    packed.rewind()
+    while (packed.next()) {
+      const { seq, bytes, keyStart, keyLength, valueLength } = packed
+      if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
+      // Kept where it arrived: the message is the decoder's own copy, key and value side by side.
+      take(chains.placeAdopted(message, bytes, keyStart, keyLength, valueLength, replica, seq, packed.hlc.wall, packed.hlc.counter, records), seq)
+    }
+  } else {
+    for (const { key, value, seq, hlc } of group.entries) {
+      if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
+      take(chains.placeCopy(key, value, replica, seq, hlc.wall, hlc.counter, records), seq)
+    }
+  }
+  if (fresh.length === 0) return
+  replica.addFresh(fresh, seqs)
+  target.writers.seenChanged.add(replica)
+  target.clock.observe(rows.hlc(latest))
+}
+
+function integrateEntry (target: IntegrationTarget, key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecords): void {
+  const replica = target.writers.writer(replicaId)
+  if (replica.seen.has(seq)) return
+  const row = target.chains.placeCopy(key, value, replica, seq, hlc.wall, hlc.counter, records)
+  replica.markSeen(seq)
+  target.writers.seenChanged.add(replica)
+  replica.addLive(seq, row)
+  target.clock.observe(hlc)
+}
+
+/** Marks a dot dead: unlinks its entry if live, and records it as seen. */
+function kill (target: IntegrationTarget, replica: ReplicaState, seq: number, records: WriteRecords): void {
+  const row = replica.dots.get(seq)
+  if (row === undefined) {
+    if (!replica.seen.has(seq)) {
+      replica.markSeen(seq)
+      target.writers.seenChanged.add(replica)
+    }
+    return
+  }
+  replica.removeLive(seq)
+  target.chains.remove(row, records)
+}
