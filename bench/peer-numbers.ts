@@ -4,28 +4,16 @@
 import { randomBytes } from 'node:crypto'
 import net from 'node:net'
 import { multiaddr } from '@multiformats/multiaddr'
-import { MemStore, createMeshPeer, nodePreset, type MeshPeer } from '../src/index.ts'
+import type { MeshPeer } from '../src/index.ts'
+import { sleep, startBenchPeer, waitFor } from './bench-peers.ts'
 import { arrivalLatency } from './arrival-latency.ts'
 
 const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n))
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const KEY_BYTES = 16
 const VALUE_BYTES = 128
 
-async function startPeer (): Promise<MeshPeer> {
-  const peer = await createMeshPeer({ store: new MemStore(), mesh: 'bench', libp2p: nodePreset({ listen: ['/ip4/127.0.0.1/tcp/0'] }) })
-  await peer.start()
-  return peer
-}
 
-async function waitFor (condition: () => boolean, what: string, timeout = 120_000): Promise<void> {
-  const deadline = Date.now() + timeout
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(2)
-  }
-}
 
 /** A TCP relay in front of `target` that counts the bytes each way: everything on the wire (noise, yamux, gossipsub, ours). */
 async function countingProxy (target: MeshPeer): Promise<{ address: string, toTarget: () => number, fromTarget: () => number, close: () => void }> {
@@ -64,7 +52,7 @@ function percentile (sorted: number[], p: number): number {
 }
 
 async function twoPeers (): Promise<{ a: MeshPeer, b: MeshPeer, proxy: Awaited<ReturnType<typeof countingProxy>> }> {
-  const [a, b] = await Promise.all([startPeer(), startPeer()])
+  const [a, b] = await Promise.all([startBenchPeer(), startBenchPeer()])
   const proxy = await countingProxy(b)
   await a.libp2p.dial(multiaddr(proxy.address))
   await connected(a, b)
@@ -126,7 +114,7 @@ const report = (line: string): void => { results.push(line); process.stdout.writ
 
 // 3. Five peers in a line converge after 10,000 random writes spread over them.
 {
-  const peers = await Promise.all(Array.from({ length: 5 }, startPeer))
+  const peers = await Promise.all(Array.from({ length: 5 }, async () => await startBenchPeer()))
   for (let i = 0; i < 4; i++) await peers[i].libp2p.dial(peers[i + 1].libp2p.getMultiaddrs()[0])
   for (let i = 0; i < 4; i++) await connected(peers[i], peers[i + 1])
   const writes = 10_000
@@ -146,7 +134,7 @@ const report = (line: string): void => { results.push(line); process.stdout.writ
 
 // 4. A late joiner's 100,000-entry sync.
 {
-  const [old, late] = await Promise.all([startPeer(), startPeer()])
+  const [old, late] = await Promise.all([startBenchPeer(), startBenchPeer()])
   old.store.begin()
   for (let i = 0; i < 100_000; i++) old.store.set(random(KEY_BYTES), random(VALUE_BYTES))
   old.store.commit()

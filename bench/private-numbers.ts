@@ -3,26 +3,14 @@
 // synced ops/s, bytes per op, and the time from dial to first sync (proof included).
 // Run: node --experimental-transform-types --disable-warning=ExperimentalWarning bench/private-numbers.ts [rounds]
 import { randomBytes } from 'node:crypto'
-import { MemStore, createMeshPeer, generateMeshKey, nodePreset, type MeshPeer } from '../src/index.ts'
+import { generateMeshKey } from '../src/index.ts'
+import { sleep, startBenchPeer, waitFor } from './bench-peers.ts'
 import { arrivalLatency } from './arrival-latency.ts'
 
 const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n))
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 const ROUNDS = Number(process.argv[2] ?? 3)
 
-async function startPeer (meshKey: string | undefined): Promise<MeshPeer> {
-  const peer = await createMeshPeer({ store: new MemStore(), mesh: 'bench', meshKey, libp2p: nodePreset({ listen: ['/ip4/127.0.0.1/tcp/0'] }) })
-  await peer.start()
-  return peer
-}
 
-async function waitFor (condition: () => boolean, what: string, timeout = 120_000): Promise<void> {
-  const deadline = Date.now() + timeout
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(1)
-  }
-}
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
 const median = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]
@@ -30,7 +18,7 @@ const median = (values: number[]): number => [...values].sort((x, y) => x - y)[M
 interface Sample { firstSyncMs: number, p50: number, p99: number, opsPerSec: number, bytesPerOp: number, bytesPerOpBurst: number }
 
 async function measure (meshKey: string | undefined): Promise<Sample> {
-  const [a, b] = await Promise.all([startPeer(meshKey), startPeer(meshKey)])
+  const [a, b] = await Promise.all([startBenchPeer(meshKey), startBenchPeer(meshKey)])
   a.store.set(random(16), random(128))
   const dialled = performance.now()
   await a.libp2p.dial(b.libp2p.getMultiaddrs()[0])

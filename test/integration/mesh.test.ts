@@ -22,7 +22,8 @@ describe('a mesh of real peers over TCP', { timeout: 300_000 }, () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 5))
     }
-    await waitFor(() => converged(peers), 'five peers to converge')
+    // Convergence, not its speed, is what this asserts: a loaded CI machine gets time.
+    await waitFor(() => converged(peers), 'five peers to converge', 60_000)
     const expected = dump(peers[0].store)
     assert.ok(expected.length >= 200)
     for (const { store } of peers) assert.deepEqual(dump(store), expected)

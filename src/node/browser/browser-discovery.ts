@@ -10,6 +10,7 @@
  */
 import { TopicValidatorResult, type GossipSub, type Message, type SubscriptionChangeData } from '@libp2p/gossipsub'
 import { decodeDiscoveryAnnouncement, discoveryTopic, encodeDiscoveryAnnouncement, isDirectWebRTC, isWebRTCAddress, MAX_ANNOUNCED_ADDRESSES } from './discovery-announcement.ts'
+import { RefusalCounter, type RefusedInputs } from '../refusal-counter.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { MeshProof } from '../../protocols/proof/index.ts'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
@@ -17,6 +18,8 @@ import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 export interface DiscoveryStats {
   announcementsSent: number
   announcementsReceived: number
+  /** Announcements rejected as malformed, oversized, or naming addresses not their publisher's (each forwarder is in {@link BrowserDiscovery.refusedByPeer}). */
+  announcementsRefused: number
   /** WebRTC dials started, of which retries, and failed attempts. */
   dials: number
   dialRetries: number
@@ -50,7 +53,8 @@ type DiscoveryNode = Libp2p<{ pubsub: GossipSub, meshProof?: MeshProof }>
 const MAX_HEARD = 256
 
 export class BrowserDiscovery {
-  readonly stats: DiscoveryStats = { announcementsSent: 0, announcementsReceived: 0, dials: 0, dialRetries: 0, dialFailures: 0 }
+  readonly stats: DiscoveryStats = { announcementsSent: 0, announcementsReceived: 0, announcementsRefused: 0, dials: 0, dialRetries: 0, dialFailures: 0 }
+  readonly #refusals = new RefusalCounter()
   readonly topic: string
   readonly #node: DiscoveryNode
   readonly #options: Required<Omit<BrowserDiscoveryOptions, 'topic'>>
@@ -137,9 +141,16 @@ export class BrowserDiscovery {
       decodeDiscoveryAnnouncement(message.data, message.from)
       return TopicValidatorResult.Accept
     } catch (err) {
+      this.stats.announcementsRefused++
+      this.#refusals.count(from.toString(), 'topicMessages')
       this.#log.error('rejecting an announcement relayed by %p - %e', from, err)
       return TopicValidatorResult.Reject
     }
+  }
+
+  /** What this peer refused on the discovery topic, by the peer that forwarded it (the 1,024 refused most recently). */
+  refusedByPeer (): Record<string, RefusedInputs> {
+    return this.#refusals.snapshot()
   }
 
   readonly #onSubscriptionChange = (event: CustomEvent<SubscriptionChangeData>): void => {

@@ -4,6 +4,7 @@
  * browsers cannot dial (a Node.js peer) sends an empty list: it only says it is there.
  */
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { InvalidMessageError } from '../../store/errors.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 
 /** The most bytes an announcement may take; a longer one is refused before it is parsed. */
@@ -32,16 +33,26 @@ export function isWebRTCAddress (address: Multiaddr, peer: PeerId): boolean {
   return circuit >= 0 && components[circuit + 1]?.name === 'webrtc' && last?.name === 'p2p' && last.value === peer.toString()
 }
 
-/** The addresses of a signed announcement (perhaps none); throws on anything else. */
+/** The addresses of a signed announcement (perhaps none); throws {@link InvalidMessageError} on anything else. */
 export function decodeDiscoveryAnnouncement (data: Uint8Array, from: PeerId): Multiaddr[] {
-  if (data.byteLength > MAX_ANNOUNCEMENT_BYTES) throw new Error(`announcement of ${data.byteLength} bytes`)
-  const parsed: unknown = JSON.parse(new TextDecoder().decode(data))
+  if (data.byteLength > MAX_ANNOUNCEMENT_BYTES) throw new InvalidMessageError(`a discovery announcement of ${data.byteLength} bytes, beyond ${MAX_ANNOUNCEMENT_BYTES}`)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(data))
+  } catch {
+    throw new InvalidMessageError('a discovery announcement that is not JSON')
+  }
   const list = (parsed as { addrs?: unknown } | null)?.addrs
-  if (!Array.isArray(list) || list.length > MAX_ANNOUNCED_ADDRESSES) throw new Error('announcement without a list of addresses')
+  if (!Array.isArray(list) || list.length > MAX_ANNOUNCED_ADDRESSES) throw new InvalidMessageError(`a discovery announcement without a list of at most ${MAX_ANNOUNCED_ADDRESSES} addresses`)
   return list.map((text: unknown) => {
-    if (typeof text !== 'string') throw new Error('address is not a string')
-    const address = multiaddr(text)
-    if (!isWebRTCAddress(address, from)) throw new Error(`not a WebRTC address of the sender: ${text}`)
+    if (typeof text !== 'string') throw new InvalidMessageError('a discovery announcement address that is not a string')
+    let address: Multiaddr
+    try {
+      address = multiaddr(text)
+    } catch {
+      throw new InvalidMessageError('a discovery announcement address that is not a multiaddr')
+    }
+    if (!isWebRTCAddress(address, from)) throw new InvalidMessageError('a discovery announcement address that is not a WebRTC address of the sender')
     return address
   })
 }
