@@ -28,7 +28,7 @@ import type { ReplicaState } from './replica-state.ts'
 import type { WriteRecords } from './write-record.ts'
 import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
 import type { StorePersistence, StoreRestorer, StoreView } from './store-persistence.ts'
-import type { MemStoreOptions } from './mem-store-options.ts'
+import { refuseReplicaId, type MemStoreOptions } from './mem-store-options.ts'
 import type { Dot, Op, ReplicaId, Sibling } from './types.ts'
 
 export type { MemStoreOptions } from './mem-store-options.ts'
@@ -87,6 +87,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
+    refuseReplicaId(options)
     this.name = name
     this.writer = options.writer ?? WriterKey.generateSync() ?? noSyncKey()
     this.replicaId = this.writer.replicaId
