@@ -102,7 +102,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         if (proof.count > 0) this.#persistence?.proved?.(local, proof)
         if (ops.length > 0 && this.listening('ops')) this.#emitOps(ops)
       },
-      signsAtCommit: () => this.#persistence?.signsAtCommit === true
+      wantsOps: () => this.listening('ops')
     })
     const writers = this.#writers
     this.#target = {
@@ -266,8 +266,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   /** What the requester lacks, in one message. Reads committed state only. */
   buildDiff (request: DiffRequest): Diff {
-    // Local commits of the last few ms are signed now rather than left out.
-    this.#writes.signQueued()
+    // Local commits not signed yet are signed now rather than left out.
+    this.#writes.signAll()
     return buildWholeDiff(this.#chains.rows, this.#writers.values(), request, this.stateHash())
   }
 
@@ -276,7 +276,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * any prefix of the frames leaves a correct store.
    */
   buildDiffFrames (request: DiffRequest, options: DiffFrameOptions = {}): Generator<Diff> {
-    this.#writes.signQueued()
+    this.#writes.signAll()
     return diffFrames(this.#chains.rows, this.#writers.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
   }
 
@@ -346,8 +346,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         const replica = this.#writers.writer(replicaId)
         replica.proofs.card ??= card
         replica.proofs.add(proof)
-      },
-      restoreSkipped: (first, end) => { this.#writes.voidSkipped(first, end) }
+      }
     }
   }
 
@@ -361,7 +360,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       get nextSeq () { return writes.nextSeq },
       get clockTime () { return clock.peek() },
       get size () { return chains.size },
-      replica: (id) => writers.get(id)
+      replica: (id) => writers.get(id),
+      opsSent: async () => { await writes.opsSent() }
     }
   }
 

@@ -205,7 +205,6 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
       skipped.dispose()
     }
     restorer.restoreNextSeq(nextSeq)
-    restorer.restoreSkipped(skipFrom, nextSeq)
     restorer.restoreClock(state.clock)
     if (version < FORMAT_VERSION) log('%s: migrating format %d to %d', this.location, version, FORMAT_VERSION)
     this.#disk.persist(version < FORMAT_VERSION ? await migrationOps(this.#db) : [], changed)
@@ -249,7 +248,6 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   async #close (): Promise<void> {
     try {
-      await this.#core.signed()
       await this.#disk.finish()
       // Written last: a seal names a batch that is on disk, so a later open that finds less lost something.
       await this.#files?.writeSeal(this.location, { replica: this.replicaId, batch: this.#disk.batch }).catch((err) => {
@@ -281,6 +279,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   /** Resolves once every local commit so far has been signed and its 'ops' event fired (see {@link MemStore.signed}). */
   async signed (): Promise<void> {
     await this.#core.signed()
+    // The proofs just made go to disk before the ops they cover are published.
+    await this.flush()
   }
 
   /** See {@link MemStore.verifyOps}. */
