@@ -20,6 +20,7 @@ export type { DeleteOp, Dot, Hlc, Op, ReplicaId, SetOp, Sibling, SignedBatch, Wr
 export { WriterKey, generateWriterKey, replicaIdOfCard } from './store/writer-keys/writer-key.ts'
 export { InvalidSignatureError, UnverifiedError } from './store/writer-keys/errors.ts'
 export { EquivocationEvent } from './store/writer-keys/equivocation-event.ts'
+export { DeathsRefusedEvent } from './store/writer-keys/deaths-refused-event.ts'
 export type { Equivocation } from './store/writer-keys/writer-proofs.ts'
 export { ed25519BackendName } from './store/writer-keys/ed25519.ts'
 export { encodeOps, decodeOps } from './protocols/wire/ops-codec.ts'

@@ -22,6 +22,11 @@ const LEAF_BYTES = 16
 const MAX_BATCH_SEQS = 64
 const MIN_PROOF_BYTES = 2 + 16 + 32 + 64
 const MIN_GROUP_BYTES = REPLICA_ID_BYTES + CARD_BYTES + 3
+/** A group's flags: deaths follow; proofs of equivocations follow. */
+const HAS_DEATHS = 0x01
+const HAS_EQUIVOCATIONS = 0x02
+/** Both proofs of each equivocation a store keeps per writer (MAX_EQUIVOCATIONS_KEPT). */
+const MAX_EQUIVOCATION_PROOFS = 128
 
 /** Writes a group's proofs: the leaves of seqs that are not among its entries (`seqs`, ascending). */
 function writeProofs (writer: ByteWriter, proofs: readonly BatchProof[], seqs: readonly number[]): void {
@@ -81,7 +86,7 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   let payload = 8
   for (const group of diff.groups) {
     payload += 24 + CARD_BYTES
-    for (const proof of group.proofs ?? []) payload += MIN_PROOF_BYTES + 8 + proof.leaves.byteLength
+    for (const proof of [...group.proofs ?? [], ...group.equivocationProofs ?? []]) payload += MIN_PROOF_BYTES + 8 + proof.leaves.byteLength
     for (const entry of group.entries) payload += (entry instanceof Entry ? entry.byteLength : entry.key.byteLength + entry.value.byteLength) + 8
   }
   const writer = new ByteWriter(payload)
@@ -128,11 +133,14 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
       }
     }
     writeProofs(writer, group.proofs ?? [], group.entries.map((entry) => entry.seq))
-    if (group.deaths == null || group.deaths.isEmpty) {
-      writer.u8(0)
-    } else {
-      writer.u8(1)
-      writer.raw(group.deaths.serialize())
+    const hasDeaths = group.deaths != null && !group.deaths.isEmpty
+    const equivocations = group.equivocationProofs ?? []
+    if (equivocations.length > MAX_EQUIVOCATION_PROOFS) throw new InvalidArgumentError(`more than ${MAX_EQUIVOCATION_PROOFS} equivocation proofs in a diff group`)
+    writer.u8((hasDeaths ? HAS_DEATHS : 0) | (equivocations.length > 0 ? HAS_EQUIVOCATIONS : 0))
+    if (hasDeaths) writer.raw(group.deaths!.serialize())
+    if (equivocations.length > 0) {
+      writer.varint(equivocations.length)
+      for (const proof of equivocations) writeProofs(writer, [proof], [])
     }
   }
   return writer.finish()
@@ -218,14 +226,16 @@ class DecodedGroup implements DiffGroup {
   readonly proofs: readonly BatchProof[]
   readonly packed: PackedReader
   readonly deaths?: ClockSet
+  readonly equivocationProofs?: readonly BatchProof[]
   #entries: DiffEntry[] | undefined
 
-  constructor (replica: ReplicaId, card: WriterCard, proofs: readonly BatchProof[], packed: PackedReader, deaths: ClockSet | undefined) {
+  constructor (replica: ReplicaId, card: WriterCard, proofs: readonly BatchProof[], packed: PackedReader, deaths: ClockSet | undefined, equivocationProofs: readonly BatchProof[] | undefined) {
     this.replica = replica
     this.card = card
     this.proofs = proofs
     this.packed = packed
     if (deaths != null) this.deaths = deaths
+    if (equivocationProofs != null) this.equivocationProofs = equivocationProofs
   }
 
   get entries (): readonly DiffEntry[] {
@@ -250,16 +260,41 @@ function readGroup (reader: ByteReader): DiffGroup {
   reader.pos = packed.position
   packed.rewind()
   const proofs = readProofs(reader, seqs)
-  const hasDeaths = reader.u8('deaths flag')
-  if (hasDeaths > 1) throw new InvalidMessageError(`invalid deaths flag ${hasDeaths}`)
-  if (hasDeaths === 0) return new DecodedGroup(replica, card, proofs, packed, undefined)
-  const { set, length } = ClockSet.read(reader.bytes, reader.pos)
-  reader.pos += length
-  if (set.isEmpty || set.min()! < 1) {
-    set.dispose()
-    throw new InvalidMessageError('deaths must be non-empty seqs from 1')
+  const flags = reader.u8('group flags')
+  if ((flags & ~(HAS_DEATHS | HAS_EQUIVOCATIONS)) !== 0) throw new InvalidMessageError(`invalid group flags ${flags}`)
+  let deaths: ClockSet | undefined
+  if ((flags & HAS_DEATHS) !== 0) {
+    const { set, length } = ClockSet.read(reader.bytes, reader.pos)
+    reader.pos += length
+    if (set.isEmpty || set.min()! < 1) {
+      set.dispose()
+      throw new InvalidMessageError('deaths must be non-empty seqs from 1')
+    }
+    deaths = set
   }
-  return new DecodedGroup(replica, card, proofs, packed, set)
+  let equivocations: BatchProof[] | undefined
+  if ((flags & HAS_EQUIVOCATIONS) !== 0) {
+    try {
+      equivocations = readEquivocationProofs(reader)
+    } catch (err) {
+      deaths?.dispose()
+      throw err
+    }
+  }
+  return new DecodedGroup(replica, card, proofs, packed, deaths, equivocations)
+}
+
+/** Proofs sent whole, each one on its own (they may overlap): at least one, at most {@link MAX_EQUIVOCATION_PROOFS}. */
+function readEquivocationProofs (reader: ByteReader): BatchProof[] {
+  const count = reader.varint('equivocation proof count', Math.min(MAX_EQUIVOCATION_PROOFS, Math.floor(reader.remaining / MIN_PROOF_BYTES)))
+  if (count === 0) throw new InvalidMessageError('an equivocations section with no proofs')
+  const proofs: BatchProof[] = []
+  for (let i = 0; i < count; i++) {
+    const one = readProofs(reader, [])
+    if (one.length !== 1) throw new InvalidMessageError('an equivocation proof is one proof')
+    proofs.push(one[0])
+  }
+  return proofs
 }
 
 /**

@@ -46,12 +46,16 @@ export class WriterIntake {
     return checked
   }
 
-  /** Keeps a verified proof of `replica`; `kept` hears of it if it is new. */
+  /**
+   * Keeps a verified proof of `replica`; `kept` hears of it if it is new. One that disagrees with
+   * a proof kept is an equivocation, reported once per dot (a diff shows it again with the dot's
+   * death).
+   */
   keep (replica: ReplicaState, card: WriterCard, proof: BatchProof, kept: (proof: BatchProof) => void): void {
     replica.proofs.card ??= card
     const added = replica.proofs.add(proof)
     if (added === true) kept(proof)
-    else if (added !== false) this.#equivocations.push(new EquivocationEvent(replica.id, added))
+    else if (added !== false && replica.proofs.noteEquivocation(added)) this.#equivocations.push(new EquivocationEvent(replica.id, added))
   }
 
   /**
