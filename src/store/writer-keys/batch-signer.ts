@@ -174,11 +174,16 @@ export class BatchSigner {
   /**
    * Signs now everything committed so far, where the platform signs synchronously (a diff is
    * about to be served, or `commitWithOps` wants its ops signed: then `before` is its first
-   * seq, and its ops are not queued). Returns whether it could.
+   * seq, and its ops are not queued). Returns whether it could; where it cannot, signing starts
+   * in the background.
    */
   signAll (before = this.#options.issuedTo()): boolean {
-    if (!ed25519().synchronous || this.#chain != null) return false
     this.#demanded = Math.max(this.#demanded, before)
+    if (!ed25519().synchronous || this.#chain != null) {
+      // Signed in the background instead: what is served meanwhile leaves it out, the next pull gets it.
+      if (this.#pending()) this.#schedule()
+      return false
+    }
     while (this.#step()) { /* every batch in turn */ }
     return true
   }
