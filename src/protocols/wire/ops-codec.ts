@@ -1,7 +1,7 @@
 import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts'
 import { MAX_COUNTER } from '../../store/hlc.ts'
 import { MAX_KEY_BYTES, MAX_SEQ, MAX_VALUE_BYTES, MAX_WRITERS_PER_MESSAGE } from '../../store/limits.ts'
-import { markDecoded } from '../../store/validate.ts'
+import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaTable, writeHeader, writeReplicaId } from './header.ts'
@@ -143,7 +143,7 @@ function writeOps (writer: ByteWriter, ops: readonly Op[], table: Map<ReplicaId,
  * Keys and values are views into `bytes` (integrating copies them): leave `bytes` unchanged while
  * you use the ops. Signatures are checked where the ops are integrated, not here.
  */
-export function decodeOps (bytes: Uint8Array): Op[] {
+export function decodeOps (bytes: Uint8Array): Decoded<Op[]> {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('an ops message is a Uint8Array')
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.ops, 'ops message')
