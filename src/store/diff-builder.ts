@@ -127,6 +127,8 @@ function seenDeathsBytes (dead: ClockSet, unseenDeaths: ClockSet): number {
 
 /** A group of `entries` (ascending) with the writer's card and the proofs that cover them, and its latest. */
 function signedGroup (replica: ReplicaState, entries: DiffEntry[], withLatest: boolean): DiffGroup {
+  // With writer keys off no writer has a card: the group is its entries alone.
+  if (replica.proofs.card == null) return { replica: replica.id, entries }
   return { replica: replica.id, card: replica.proofs.card, proofs: replica.proofs.covering(entries.map((entry) => entry.seq), withLatest), entries }
 }
 
@@ -149,14 +151,20 @@ function splitBySize (set: ClockSet, maxBytes: number): ClockSet[] {
  * than that is the exception): first every entry, then every death. Entries are read from the
  * store as each frame is made, so the store may change between frames; what a frame says stays
  * true (a live entry was live, a dead seq stays dead), and anything newer comes next round.
+ * `signed` false: a store with `writerKeys: false`, whose frames carry no cards or proofs.
  */
 export function * diffFrames (
   rows: EntryRows,
   replicas: Iterable<ReplicaState>,
   request: DiffRequest,
   stateHash: Uint8Array,
-  maxFrameBytes: number
+  maxFrameBytes: number,
+  signed = true
 ): Generator<Diff> {
+  for (const frame of signedFrames(rows, replicas, request, stateHash, maxFrameBytes, signed)) yield signed ? frame : { ...frame, unsigned: true }
+}
+
+function * signedFrames (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array, maxFrameBytes: number, signed: boolean): Generator<Diff> {
   if (request.stateHash != null && equals(request.stateHash, stateHash)) return
   if (request.replicas == null) {
     yield { needsFullRequest: true, groups: [] }
@@ -172,7 +180,7 @@ export function * diffFrames (
     const attested = new Set<ReplicaState>()
     for (const group of groups) {
       const proofs = group.replica.proofs
-      if (proofs.card == null) continue
+      if (signed && proofs.card == null) continue
       // The writer's latest proof goes with its first entries of this diff: the requester keeps it.
       const latest = proofs.covering([])[0]
       let withLatest = true
@@ -190,7 +198,7 @@ export function * diffFrames (
         if (row === undefined) continue
         const entryBytes = rows.byteLength(row) + ENTRY_OVERHEAD - LEAF_BYTES
         let bytes = entryBytes
-        if (seq >= proofEnd) {
+        if (signed && seq >= proofEnd) {
           // Entries whose batch is not signed yet (a local commit of the last few ms) go next round.
           const proof = proofs.find(seq)
           if (proof == null || proof.signature.byteLength === 0) continue
@@ -206,7 +214,7 @@ export function * diffFrames (
           frame = []
           entries = []
           frameBytes = groupBytes()
-          bytes = entryBytes + proofBytes(seq)
+          bytes = entryBytes + (signed ? proofBytes(seq) : 0)
         }
         entries.push(rows.entry(row))
         frameBytes += bytes
@@ -263,8 +271,8 @@ export function * diffFrames (
 }
 
 /** The whole diff in one message: with no size limit every group lands in a single frame. */
-export function buildWholeDiff (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array): Diff {
-  for (const frame of diffFrames(rows, replicas, request, stateHash, Number.POSITIVE_INFINITY)) return frame
+export function buildWholeDiff (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array, signed = true): Diff {
+  for (const frame of diffFrames(rows, replicas, request, stateHash, Number.POSITIVE_INFINITY, signed)) return frame
   return EMPTY_DIFF
 }
 

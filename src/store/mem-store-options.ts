@@ -18,6 +18,16 @@ export interface MemStoreOptions<K, V> {
    * the background: a page making many stores at once passes `await generateWriterKey()`)
    */
   writer?: WriterKey
+  /**
+   * `false` turns writers bound to keys off, for a mesh whose members all trust each other (one
+   * user's devices, a closed team): nothing is signed or verified, ops and diffs are as compact as
+   * before writer keys, and removals apply to the dots they name. What is given up: any member
+   * can write as another and suppress (pre-kill) others' writes, and nothing detects it. Signed
+   * and unsigned stores do not mix: each refuses the other's ops and diffs
+   * (`WriterKeysMismatchError`), a persistent store remembers which it is, and a mesh peer of an
+   * unsigned store uses its own topic and diff mesh name. @default true
+   */
+  writerKeys?: boolean
   /** Removals whose entry has not arrived yet, kept until it does. @default 4096 */
   maxPendingRemovals?: number
   /**

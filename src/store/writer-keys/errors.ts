@@ -13,3 +13,13 @@ export class UnverifiedError extends Error {
   static override readonly name = 'UnverifiedError'
   override readonly name = 'UnverifiedError'
 }
+
+/**
+ * Writers bound to keys on one side and not on the other (`writerKeys: false`): unsigned ops or
+ * a diff reaching a store that requires signatures, signed ones reaching a store without writer
+ * keys, or a persistent store reopened the other way. Refused whole; nothing changed.
+ */
+export class WriterKeysMismatchError extends Error {
+  static override readonly name = 'WriterKeysMismatchError'
+  override readonly name = 'WriterKeysMismatchError'
+}
