@@ -5,6 +5,7 @@ import { CorruptStoreError, StoreClosedError, TransactionError } from '../errors
 import { MemStore, type MemStoreOptions } from '../mem-store.ts'
 import { replicaIdToBytes } from '../replica-id.ts'
 import { WriterKey, generateWriterKey } from '../writer-keys/writer-key.ts'
+import { WriterKeysMismatchError } from '../writer-keys/errors.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { DiffFrameOptions, ReplicaStore } from '../replica-store.ts'
 import type { Dot, Op, ReplicaId, Sibling } from '../types.ts'
@@ -13,7 +14,7 @@ import { LevelPersistence } from './level-persistence.ts'
 import { checkComplete, migrationOps } from './load-checks.ts'
 import { asCorrupt, isLocked, openError } from './open-errors.ts'
 import {
-  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
+  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, UNSIGNED_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
   encodeFormat, sealValue, unsealValue, type StoreState
 } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
@@ -150,6 +151,13 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     const format = await db.get(FORMAT_KEY)
     if (format == null && await isEmpty(db)) return await LevelStore.#create(location, db, options)
     const version = checkFormat(format)
+    // Before anything is read: the other kind is refused with the files as they were.
+    const unsigned = await db.get(UNSIGNED_KEY) != null
+    if (unsigned !== (options.writerKeys === false)) {
+      throw new WriterKeysMismatchError(unsigned
+        ? `${location} was made with writerKeys: false (its writers are not bound to keys): open it with { writerKeys: false } (CLI: --no-writer-keys). Nothing was changed`
+        : `${location} binds its writers to keys: it cannot be opened with writerKeys: false. Nothing was changed`)
+    }
     const replicaId = decodeReplicaId(unsealValue(REPLICA_KEY, await db.get(REPLICA_KEY) ?? new Uint8Array(0), version))
     const savedWriter = await db.get(WRITER_KEY)
     if (savedWriter == null) throw new CorruptStoreError(`${location} predates writer keys (wire format 3): its replica id is bound to no key. Export its entries (exportEntries) and import them into a new store`)
@@ -168,7 +176,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     store.#disk.persist([
       { type: 'put', key: FORMAT_KEY, value: encodeFormat() },
       { type: 'put', key: REPLICA_KEY, value: sealValue(REPLICA_KEY, replicaIdToBytes(writer.replicaId)) },
-      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) }
+      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) },
+      ...(options.writerKeys === false ? [{ type: 'put' as const, key: UNSIGNED_KEY, value: sealValue(UNSIGNED_KEY, Uint8Array.of(1)) }] : [])
     ], [])
     await store.flush()
     return store
@@ -272,6 +281,11 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   }
 
   /** The key this replica signs its writes with, kept in the store (so the replica keeps its id). */
+  /** Whether writers are bound to keys: false for a store made with `writerKeys: false`, which it remembers. */
+  get writerKeys (): boolean {
+    return this.#core.writerKeys
+  }
+
   get writer (): WriterKey {
     return this.#core.writer
   }
