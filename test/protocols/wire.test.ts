@@ -129,6 +129,47 @@ describe('wire format round trips', () => {
       assert.deepEqual(encodeDiff(decodeDiff(diff)), diff)
     }), { numRuns: 50 })
   })
+
+  it('content digests in a request: a store\'s own carry them (bit 6), a summary without one sends none', async () => {
+    const a = new MemStore()
+    a.set(te('k'), te('v'))
+    // A local entry's leaf is known once its batch is sealed.
+    await a.signed()
+    const own = a.requestDiff()
+    const decoded = decodeDiffRequest(encodeDiffRequest(own))
+    assert.deepEqual(decoded.replicas?.map((r) => hex(r.contentDigest!)), own.replicas?.map((r) => hex(r.contentDigest!)))
+    assert.notEqual(hex(own.replicas![0].contentDigest!), '00'.repeat(8), 'a live entry\'s leaf is in it')
+    const without = { replicas: [...own.replicas!.map(({ replica, seen, liveDigest }) => ({ replica, seen, liveDigest })), { replica: OTHER, seen: ClockSet.of(1), liveDigest: new Uint8Array(8), contentDigest: new Uint8Array(8) }] }
+    assert.deepEqual(decodeDiffRequest(encodeDiffRequest(without)).replicas?.map((r) => r.contentDigest), [undefined, undefined])
+    const bytes = encodeDiffRequest({ stateHash: new Uint8Array(12) })
+    bytes[2] |= 0x40
+    assert.throws(() => decodeDiffRequest(bytes), InvalidMessageError, 'content digests only in a full request')
+  })
+
+  it('equivocation proofs in a diff group: whole, overlapping, and bounded', () => {
+    // Two copies of one writer sign seq 1 each; a store that sees both keeps the pair and sends it with the death.
+    const copy1 = new MemStore('copy1', { writer: writerA })
+    const copy2 = new MemStore('copy2', { writer: writerA })
+    const witness = new MemStore('witness')
+    witness.integrateOp(copy1.insertWithOp(te('x'), te('one')))
+    witness.integrateOp(copy2.insertWithOp(te('x'), te('two')))
+    const diff = witness.buildDiff(new MemStore().requestDiff())
+    const group = diff.groups.find((g) => g.replica === A)!
+    assert.equal(group.equivocationProofs?.length, 2)
+    const bytes = encodeDiff(diff)
+    const decoded = decodeDiff(bytes)
+    const back = decoded.groups.find((g) => g.replica === A)!
+    assert.deepEqual(back.equivocationProofs?.map((p) => [p.first, p.count, hex(p.leaves)]), group.equivocationProofs?.map((p) => [p.first, p.count, hex(p.leaves)]))
+    assert.deepEqual(encodeDiff(decoded), bytes)
+    // Group flags other than deaths (bit 0) and equivocation proofs (bit 1) are refused.
+    const plain = encodeDiff({ ...diff, groups: diff.groups.map((g) => g === group ? { ...g, equivocationProofs: undefined } : g) })
+    const flagAt = bytes.findIndex((byte, i) => byte !== plain[i])
+    assert.deepEqual([bytes[flagAt], plain[flagAt]], [0x03, 0x01])
+    const unknown = Uint8Array.from(bytes)
+    unknown[flagAt] = 0x07
+    assert.throws(() => decodeDiff(unknown), InvalidMessageError)
+    assert.throws(() => encodeDiff({ needsFullRequest: false, groups: [{ ...group, equivocationProofs: Array.from({ length: 129 }, () => group.equivocationProofs![0]) }] }), /more than 128/)
+  })
 })
 
 const decoders: Array<[string, (bytes: Uint8Array) => unknown, Uint8Array]> = [
