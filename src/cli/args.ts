@@ -3,7 +3,7 @@ import { BYTE_ENCODINGS, isByteEncoding, type ByteEncoding } from './byte-encodi
 import { CliError, ExitCode } from './cli-error.ts'
 import { checkConfig, type PeerConfig } from './config.ts'
 
-export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status' | 'export' | 'import' | 'invite'
+export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status' | 'export' | 'import' | 'migrate' | 'invite'
 
 /** A command line, checked: what to run and with what. */
 export interface Invocation {
@@ -158,6 +158,19 @@ Prints each change as it happens, local or from other peers, until interrupted:
 
 ${CLIENT_HELP}`
   },
+  migrate: {
+    options: COMMON,
+    positionals: [],
+    help: `usage: roaring-mesh migrate [options]
+
+Carries a store written before writers were bound to keys (store format 1 or 2, which the peer
+refuses) into a new store of this version: each key's winning value is written again as this
+device's own, under a new replica id and writer key. The old store is renamed beside the new
+one (<data>/store.pre-v3-<time>) and never changed. It reads the store directly: stop the peer first.
+
+${DATA_HELP}
+  -h, --help             show this help`
+  },
   export: {
     options: COMMON,
     positionals: ['file?'],
@@ -219,6 +232,7 @@ commands:
   watch     print changes as they happen
   status    the running peer's addresses, peers and sync state
   export [FILE]   every entry as JSON lines    import [FILE]   read them back
+  migrate   carry a store written before writer keys into a new one (the old one is kept)
   invite    a line another device joins this peer's private mesh with
 
 "roaring-mesh <command> --help" describes a command. Exit codes: 0 ok, 1 key not found,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { mdns } from '@libp2p/mdns'
-import { CorruptStoreError, LevelStore, createMeshPeer, nodePreset, type MeshPeer } from '../index.ts'
+import { CorruptStoreError, LevelStore, OutdatedStoreError, createMeshPeer, nodePreset, type MeshPeer } from '../index.ts'
 import { CliError, ExitCode } from './cli-error.ts'
 import { mergeConfig, readConfigFile, type PeerConfig } from './config.ts'
 import { ControlServer } from './control-server.ts'
@@ -39,6 +39,9 @@ async function openLevelStore (files: ReturnType<typeof dataFiles>, dataDir: str
     if (isLockedError(err)) {
       const pid = (await readFile(files.pid, 'utf8').catch(() => '')).trim()
       throw new CliError(ExitCode.locked, `${dataDir} is in use by another roaring-mesh peer${pid === '' ? '' : ` (pid ${pid})`}: stop it first, or give this one another --data directory`)
+    }
+    if (err instanceof OutdatedStoreError) {
+      throw new CliError(ExitCode.failure, `${files.store}: store format ${err.version} was written before writers were bound to keys; nothing was changed. Run roaring-mesh migrate --data ${dataDir} to carry its entries into a new store (the old one is kept)`, { cause: err })
     }
     if (err instanceof CorruptStoreError) {
       throw new CliError(ExitCode.failure, `${err.message}. Start with --salvage to keep every entry that checks out (the damaged files are moved aside, not deleted) and let the other peers fill in the rest`, { cause: err })

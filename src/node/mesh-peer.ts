@@ -21,6 +21,7 @@ import type { ReplicaStore } from '../store/replica-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
 import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
 import type { EquivocationEvent } from '../store/writer-keys/equivocation-event.ts'
+import type { DeathsRefusedEvent } from '../store/writer-keys/deaths-refused-event.ts'
 import type { MeshPeerEvents, MeshPeerOptions, MeshPeerStats } from './mesh-peer-types.ts'
 import type { MeshProof } from '../protocols/proof/index.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -57,7 +58,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #refusals = new RefusalCounter()
   readonly #membership: PeerMembership
   readonly #puller: MeshPuller
-  readonly #stats = { opsSent: 0, opsReceived: 0, invalidMessages: 0, foreignDots: 0, equivocations: 0, dialRetries: 0, dialFailures: 0 }
+  readonly #stats = { opsSent: 0, opsReceived: 0, invalidMessages: 0, foreignDots: 0, equivocations: 0, deathsRefused: 0, dialRetries: 0, dialFailures: 0 }
 
   #diff: DiffSync | undefined
   #releaseDiff: (() => Promise<void>) | undefined
@@ -170,6 +171,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store.addEventListener('ops', this.#onLocalOps)
     this.store.addEventListener('foreign-dot', this.#onForeignDot)
     this.store.addEventListener('equivocation', this.#onEquivocation)
+    this.store.addEventListener('deaths-refused', this.#onDeathsRefused)
     this.#antiEntropy.start()
     this.#announcer.start()
     this.#topologyId = await this.#node.register(DIFF_PROTOCOL, {
@@ -211,6 +213,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store.removeEventListener('ops', this.#onLocalOps)
     this.store.removeEventListener('foreign-dot', this.#onForeignDot)
     this.store.removeEventListener('equivocation', this.#onEquivocation)
+    this.store.removeEventListener('deaths-refused', this.#onDeathsRefused)
     this.#publisher.stop()
     this.#announcer.stop()
     this.#intake.stop()
@@ -308,6 +311,14 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#stats.equivocations++
     this.#log.error('writer %s signed two entries for seq %d (seen %s)', replica, seq, peer == null ? 'on the topic' : `pulling from ${peer.toString()}`)
     this.safeDispatchEvent('equivocation', { detail: { replica, seq, peer } })
+  }
+
+  /** A diff claimed deaths a writer's key never attested: the store left them out. */
+  readonly #onDeathsRefused = (event: DeathsRefusedEvent): void => {
+    const peer = this.#puller.pulling
+    this.#stats.deathsRefused++
+    if (peer != null) this.#refusals.count(peer.toString(), 'deaths')
+    this.#log.error('refused deaths of writer %s from seq %d, beyond what its key attested, from %s', event.replica, event.from, peer?.toString() ?? 'an app call')
   }
 
   #reportForeign (peer: PeerId | undefined, error: ForeignDotError): void {

@@ -85,7 +85,15 @@ function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, 
   const unseenLive = replica.live.andNot(seenThere)
   const seqs = unseenLive.toArray()
   unseenLive.dispose()
-  const dead = replica.seen.andNot(replica.live)
+  let dead = replica.seen.andNot(replica.live)
+  // Deaths go only as far as a signed proof here attests (what a puller takes): our own seqs
+  // whose batch is not signed yet wait for the next round.
+  const signedMax = replica.proofs.signedMax
+  if ((dead.max() ?? 0) > signedMax) {
+    const attested = dead.slice(1, signedMax + 1)
+    dead.dispose()
+    dead = attested
+  }
   let deaths = dead
   let withheld = false
   let shown = NONE

@@ -79,6 +79,13 @@ export class LocalWrites {
         const rows = chains.rows
         return { seq, hlc: rows.hlc(row), key: rows.key(row), value: rows.value(row) }
       },
+      nextSeen: (from, end) => {
+        if (local.seen.has(from)) return from
+        const seen = local.seen.slice(from, end)
+        const first = seen.min()
+        seen.dispose()
+        return first
+      },
       // An open transaction's seqs are not committed: nothing of it is signed before it is.
       issuedTo: () => this.tx?.firstSeq ?? this.seq,
       sealed: (proof) => { local.proofs.add(proof) },

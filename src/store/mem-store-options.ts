@@ -1,6 +1,7 @@
 import type { Codec } from './codecs.ts'
 import type { HybridClockOptions } from './hlc.ts'
 import type { PersistenceFactory } from './store-persistence.ts'
+import { InvalidArgumentError } from './errors.ts'
 import type { WriterKey } from './writer-keys/writer-key.ts'
 
 /** How a {@link MemStore} is made. */
@@ -28,6 +29,13 @@ export interface MemStoreOptions<K, V> {
    * unsigned store uses its own topic and diff mesh name. @default true
    */
   writerKeys?: boolean
+  /**
+   * Removed with writers bound to keys: a replica id is derived from its writer key and a nonce,
+   * never chosen. Passing it throws an {@link InvalidArgumentError} that says so; to keep or
+   * choose a replica's identity, pass {@link writer} (a saved `WriterKey`).
+   * @deprecated pass `writer` instead
+   */
+  replicaId?: never
   /** Removals whose entry has not arrived yet, kept until it does. @default 4096 */
   maxPendingRemovals?: number
   /**
@@ -43,4 +51,11 @@ export interface MemStoreOptions<K, V> {
    * and restorer, it returns what the store tells of every commit. @default nothing: in memory only
    */
   persistence?: PersistenceFactory
+}
+
+/** Refuses the removed `replicaId` option, in one line that says what to pass instead. */
+export function refuseReplicaId (options: object): void {
+  if ('replicaId' in options && (options as { replicaId?: unknown }).replicaId !== undefined) {
+    throw new InvalidArgumentError('the replicaId option was removed: a replica id is derived from its writer key; pass { writer } (a WriterKey, e.g. await generateWriterKey() or WriterKey.fromBytes(saved)) instead')
+  }
 }

@@ -4,6 +4,7 @@ import { CountedEventTarget } from './counted-event-target.ts'
 import { OpsEvent } from './ops-event.ts'
 import { ForeignDotEvent } from './foreign-dot-event.ts'
 import { EquivocationEvent } from './writer-keys/equivocation-event.ts'
+import type { DeathsRefusedEvent } from './writer-keys/deaths-refused-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
 import { EMPTY_DIFF, type Diff, type DiffRequest } from './diff.ts'
 import { buildWholeDiff, diffFrames, requestOf } from './diff-builder.ts'
@@ -29,7 +30,7 @@ import type { ReplicaState } from './replica-state.ts'
 import type { WriteRecords } from './write-record.ts'
 import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
 import type { StorePersistence, StoreRestorer, StoreView } from './store-persistence.ts'
-import type { MemStoreOptions } from './mem-store-options.ts'
+import { refuseReplicaId, type MemStoreOptions } from './mem-store-options.ts'
 import type { Dot, Op, ReplicaId, Sibling } from './types.ts'
 
 export type { MemStoreOptions } from './mem-store-options.ts'
@@ -38,17 +39,19 @@ function noSyncKey (): never {
   throw new InvalidArgumentError('this platform makes writer keys asynchronously: pass { writer: await generateWriterKey() }')
 }
 
-/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits, once signed), `foreign-dot`, `equivocation`. */
+/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits, once signed), `foreign-dot`, `equivocation`, `deaths-refused`. */
 export interface MemStore<K, V> {
   addEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: 'equivocation', listener: ((event: EquivocationEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'deaths-refused', listener: ((event: DeathsRefusedEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
   removeEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: 'equivocation', listener: ((event: EquivocationEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'deaths-refused', listener: ((event: DeathsRefusedEvent) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
 }
 
@@ -90,6 +93,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
+    refuseReplicaId(options)
     this.name = name
     this.writer = options.writer ?? WriterKey.generateSync() ?? noSyncKey()
     this.replicaId = this.writer.replicaId
@@ -287,16 +291,19 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   /**
    * Applies a diff (or one frame of it): entries first, then deaths. A bad diff throws and changes
    * nothing. Entries and deaths of this replica's own id that it never issued are left out, and a
-   * {@link ForeignDotEvent} ('foreign-dot') reports them after the rest is integrated.
+   * {@link ForeignDotEvent} ('foreign-dot') reports them after the rest is integrated. Deaths of
+   * another writer beyond the highest seq its key attested are left out too, and a
+   * {@link DeathsRefusedEvent} ('deaths-refused') reports each writer's.
    */
   integrateDiff (diff: Diff): void {
     this.#writes.requireNone('integrateDiff')
     if (diff === EMPTY_DIFF) return
-    const { records, foreign, equivocations } = integrateDiff(this.#target, diff, (refused) => { this.dispatchEvent(new ForeignDotEvent(refused)) })
+    const { records, foreign, equivocations, deathsRefused } = integrateDiff(this.#target, diff, (refused) => { this.dispatchEvent(new ForeignDotEvent(refused)) })
     this.#committed(records)
     if (foreign != null) this.dispatchEvent(new ForeignDotEvent(foreign))
     this.#emit('remote', records)
     for (const event of equivocations) this.dispatchEvent(event)
+    for (const event of deathsRefused) this.dispatchEvent(event)
   }
 
   /** Whether this replica has integrated `dot`, alive or dead. A seq missing below one it has seen is a gap: something was lost. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
-  ClockSet, EquivocationEvent, MemStore, WriterKey, decodeDiff, decodeOps, encodeDiff, encodeOps, replicaIdOfCard, stringCodec, type Op
+  ClockSet, DeathsRefusedEvent, EquivocationEvent, MemStore, WriterKey, decodeDiff, decodeOps, encodeDiff, encodeOps, replicaIdOfCard, stringCodec, type Op
 } from '../../src/index.ts'
 import { pull } from './sync-fixture.ts'
 
@@ -58,11 +58,14 @@ describe('writers bound to keys: the store', () => {
     writer.set('a', '1').set('b', '2')
     const victim = text('victim')
     pull(victim, writer)
+    const refused: DeathsRefusedEvent[] = []
+    victim.addEventListener('deaths-refused', (event) => { refused.push(event) })
     const deaths = new ClockSet()
     deaths.addRange(1, 1000)
     victim.integrateDiff(decodeDiff(encodeDiff({ needsFullRequest: false, groups: [{ replica: writer.replicaId, entries: [], deaths }] })))
     assert.equal(victim.size, 0, 'the two it attested are dead')
     assert.equal(victim.hasSeen({ replica: writer.replicaId, seq: 3 }), false)
+    assert.deepEqual(refused.map((event) => [event.replica, event.from]), [[writer.replicaId, 3]], 'the claim beyond is reported')
     writer.set('c', '3')
     pull(victim, writer)
     assert.equal(victim.get('c'), '3', 'its next write lives')

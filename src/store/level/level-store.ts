@@ -1,8 +1,9 @@
 import { logger } from '@libp2p/logger'
 import { ClockSet } from '../clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from '../diff.ts'
-import { CorruptStoreError, StoreClosedError, TransactionError } from '../errors.ts'
+import { CorruptStoreError, OutdatedStoreError, StoreClosedError, TransactionError } from '../errors.ts'
 import { MemStore, type MemStoreOptions } from '../mem-store.ts'
+import { refuseReplicaId } from '../mem-store-options.ts'
 import { replicaIdToBytes } from '../replica-id.ts'
 import { WriterKey, generateWriterKey } from '../writer-keys/writer-key.ts'
 import { WriterKeysMismatchError } from '../writer-keys/errors.ts'
@@ -11,10 +12,10 @@ import type { DiffFrameOptions, ReplicaStore } from '../replica-store.ts'
 import type { Dot, Op, ReplicaId, Sibling } from '../types.ts'
 import { levelBackend, type LevelDatabase, type OpenGuard, type StoreFiles } from './level-backend.ts'
 import { LevelPersistence } from './level-persistence.ts'
-import { checkComplete, migrationOps } from './load-checks.ts'
+import { checkComplete } from './load-checks.ts'
 import { asCorrupt, isLocked, openError } from './open-errors.ts'
 import {
-  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, UNSIGNED_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
+  FORMAT_KEY, KEYED_FORMAT, REPLICA_KEY, STATE_KEY, UNSIGNED_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
   encodeFormat, sealValue, unsealValue, type StoreState
 } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
@@ -105,6 +106,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
    * ```
    */
   static async open<K = Uint8Array, V = Uint8Array> (location: string, options: LevelStoreOptions<K, V> = {}): Promise<LevelStore<K, V>> {
+    refuseReplicaId(options)
     try {
       return await LevelStore.#open<K, V>(location, options)
     } catch (err) {
@@ -151,6 +153,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     const format = await db.get(FORMAT_KEY)
     if (format == null && await isEmpty(db)) return await LevelStore.#create(location, db, options)
     const version = checkFormat(format)
+    if (version < KEYED_FORMAT) throw new OutdatedStoreError(location, version)
     // Before anything is read: the other kind is refused with the files as they were.
     const unsigned = await db.get(UNSIGNED_KEY) != null
     if (unsigned !== (options.writerKeys === false)) {
@@ -160,7 +163,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     }
     const replicaId = decodeReplicaId(unsealValue(REPLICA_KEY, await db.get(REPLICA_KEY) ?? new Uint8Array(0), version))
     const savedWriter = await db.get(WRITER_KEY)
-    if (savedWriter == null) throw new CorruptStoreError(`${location} predates writer keys (wire format 3): its replica id is bound to no key. Export its entries (exportEntries) and import them into a new store`)
+    if (savedWriter == null) throw new CorruptStoreError('corrupt store: the writer key record is missing')
     const writer = await WriterKey.fromBytes(unsealValue(WRITER_KEY, savedWriter, version)).catch((err) => { throw new CorruptStoreError(`corrupt store: the writer key record - ${String(err.message)}`) })
     if (writer.replicaId !== replicaId) throw new CorruptStoreError(`corrupt store: the writer key derives replica ${writer.replicaId}, the store is ${replicaId}`)
     const stored = await db.get(STATE_KEY)
@@ -185,7 +188,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   /**
    * Reads every record into memory, checking each, and checks that none is missing; then resumes
-   * the seqs and saves the new reservation (and a format 1 store in format 2).
+   * the seqs and saves the new reservation.
    */
   async #restore (state: StoreState, version: number): Promise<void> {
     const counts = { keys: 0, writers: 0 }
@@ -215,8 +218,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     }
     restorer.restoreNextSeq(nextSeq)
     restorer.restoreClock(state.clock)
-    if (version < FORMAT_VERSION) log('%s: migrating format %d to %d', this.location, version, FORMAT_VERSION)
-    this.#disk.persist(version < FORMAT_VERSION ? await migrationOps(this.#db) : [], changed)
+    this.#disk.persist([], changed)
     await this.flush()
   }
 

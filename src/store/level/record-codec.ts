@@ -38,7 +38,10 @@ import { crc32c } from './crc32c.ts'
 import { SeqReservation } from './seq-reservation.ts'
 
 /** The on-disk format; an older one is migrated at open, a newer one refused. */
-export const FORMAT_VERSION = 2
+/** 3: writers bound to keys (a writer key record, proof records). Formats 1 and 2 are refused as outdated. */
+export const FORMAT_VERSION = 3
+/** The first format with writer keys: older stores are migrated, not opened. */
+export const KEYED_FORMAT = 3
 /** The first format with record checksums, counts and batch numbers. */
 const CHECKED_FORMAT = 2
 const CHECKSUM_BYTES = 4

@@ -16,6 +16,7 @@ import type { ReplicaId, WriterCard } from '../types.ts'
 import type { StoreFiles } from './level-backend.ts'
 import { FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue } from './record-codec.ts'
 import { signStored } from '../writer-keys/batch-signer.ts'
+import { MAX_BATCH_SEQS } from '../writer-keys/batch-digest.ts'
 import { WriterKey } from '../writer-keys/writer-key.ts'
 
 /** What a salvage kept and where the damaged files went; see {@link LevelStore.salvaged}. */
@@ -105,9 +106,15 @@ async function signOwn (writerBytes: Uint8Array, replica: ReplicaId, groups: Map
   if (signed == null) proofs.set(replica, signed = { card: { publicKey: writer.publicKey, nonce: writer.nonce }, proofs: [] })
   const attested = signed.proofs.reduce((max, proof) => Math.max(max, proof.first + proof.count - 1), 0)
   const bySeq = new Map(entries.map((entry) => [entry.seq, entry]))
-  const end = entries[entries.length - 1].seq + 1
-  if (end <= attested + 1) return
-  signed.proofs.push(...await signStored(writer, attested + 1, end, (seq) => bySeq.get(seq)))
+  // A batch starts at each unsigned entry not yet covered: the seqs between runs (never written,
+  // or claimed by a damaged record) cost nothing.
+  let i = entries.findIndex((entry) => entry.seq > attested)
+  while (i >= 0 && i < entries.length) {
+    const first = entries[i].seq
+    const end = Math.min(first + MAX_BATCH_SEQS, entries[entries.length - 1].seq + 1)
+    signed.proofs.push(...await signStored(writer, first, end, (seq) => bySeq.get(seq)))
+    while (i < entries.length && entries[i].seq < end) i++
+  }
 }
 
 /** Integrates entries as a diff would bring them; a chunk the store refuses goes one entry at a time. Returns how many it took. */

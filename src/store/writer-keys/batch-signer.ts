@@ -83,6 +83,8 @@ export interface BatchSignerOptions {
   tagOf: (dot: Dot) => Uint8Array | undefined
   /** The live entry of an own seq, read when a commit that sent no ops is signed; undefined once it is dead. */
   entryAt: (seq: number) => Written | undefined
+  /** The first own seq in `[from, end)` this store has seen, if any: seqs never issued (a gap a damaged state record claims) are not signed. */
+  nextSeen: (from: number, end: number) => number | undefined
   /** The first seq no commit holds yet (an open transaction's are not committed): commits below it that sent no ops are signed on demand. */
   issuedTo: () => number
   /** A batch's proof, once its leaves are fixed (its signature follows). */
@@ -210,7 +212,9 @@ export class BatchSigner {
     // Seqs of commits that sent no ops come first: everything below the queue, or what is demanded.
     const stateEnd = Math.min(this.#queue.length > 0 ? this.#queueFrom : this.#demanded, this.#options.issuedTo())
     if (this.#sealedTo < stateEnd) {
-      this.#sign(this.#sealStored(this.#sealedTo, Math.min(stateEnd, this.#sealedTo + MAX_BATCH_SEQS)))
+      const from = this.#options.nextSeen(this.#sealedTo, stateEnd)
+      if (from == null) this.#sealedTo = stateEnd
+      else this.#sign(this.#sealStored(from, Math.min(stateEnd, from + MAX_BATCH_SEQS)))
       return true
     }
     if (this.#queue.length === 0) return false

@@ -42,6 +42,12 @@ export class WriterProofs {
     return last == null ? 0 : last.first + last.count - 1
   }
 
+  /** The highest seq a signed proof here covers: an own batch sealed but not signed yet attests nothing to others. */
+  get signedMax (): number {
+    const latest = this.#latestSigned()
+    return latest == null ? 0 : latest.first + latest.count - 1
+  }
+
   get size (): number {
     return this.#proofs.length
   }

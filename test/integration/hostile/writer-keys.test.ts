@@ -124,8 +124,12 @@ describe('writers bound to keys: a member that lies, over real nodes', { timeout
     await serveFrames(server, () => [encodeDiff({ needsFullRequest: false, groups: [{ replica: id, entries: [], deaths }] })])
     await server.dial(victim.peer.libp2p.getMultiaddrs()[0])
     await waitFor(() => victim.peer.stats().connectedPeers.includes(server.peerId.toString()), 'the victim to take the server for a mesh peer')
+    const refusedBefore = victim.peer.stats().deathsRefused
     await victim.peer.syncWith(server.peerId)
     assert.equal(victim.store.hasSeen({ replica: id, seq: next }), false, 'no death above what the writer\'s key attested was taken')
+    // Counted once per answer that claimed them (the server answers every request alike).
+    assert.ok(victim.peer.stats().deathsRefused > refusedBefore, 'the lie is counted')
+    assert.ok((victim.peer.stats().refusedByPeer[server.peerId.toString()]?.deaths ?? 0) >= 1, 'against the peer that told it')
     // The writer writes those seqs now: every one of them lives everywhere.
     const keys = Array.from({ length: 5 }, (_, i) => bytes(`later-${i}`))
     for (const key of keys) writer.store.set(key, bytes('alive'))
