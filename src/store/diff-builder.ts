@@ -51,7 +51,7 @@ interface Plan {
  * else all we know (it may hold any dead entry as live), unless it will ask again
  * (`narrowDeaths`), when the deaths it has seen wait for that request and its suspects.
  */
-function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): Plan {
+function plan (replicas: Iterable<ReplicaState>, request: DiffRequest, signed: boolean): Plan {
   const theirs = new Map<string, ReplicaSummary>()
   for (const summary of request.replicas ?? []) theirs.set(summary.replica, summary)
   const empty = new ClockSet()
@@ -67,7 +67,7 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): Plan {
     // keeps a request that claims far more than we know from costing more than our own state.
     const seenThere = summary == null ? empty : replica.seen.intersect(summary.seen)
     try {
-      const group = planGroup(replica, summary, seenThere, request.narrowDeaths === true)
+      const group = planGroup(replica, summary, seenThere, request.narrowDeaths === true, signed)
       if (group == null) continue
       withheld ||= group.withheld
       if (group.seqs.length > 0 || group.deaths != null || group.shown.length > 0) groups.push(group)
@@ -78,7 +78,7 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): Plan {
   return { groups, withheld }
 }
 
-function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, seenThere: ClockSet, mayWithhold: boolean): (PlannedGroup & { withheld: boolean }) | undefined {
+function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, seenThere: ClockSet, mayWithhold: boolean, signed: boolean): (PlannedGroup & { withheld: boolean }) | undefined {
   const digestThere = summary == null ? new SetDigest() : SetDigest.fromBytes(summary.liveDigest)
   const sameContents = summary?.contentDigest == null || replica.contentDigest.equals(SetDigest.fromBytes(summary.contentDigest))
   if (summary != null && replica.seen.isSubsetOf(seenThere) && replica.liveDigest.equals(digestThere) && sameContents) return undefined
@@ -87,8 +87,8 @@ function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, 
   unseenLive.dispose()
   let dead = replica.seen.andNot(replica.live)
   // Deaths go only as far as a signed proof here attests (what a puller takes): our own seqs
-  // whose batch is not signed yet wait for the next round.
-  const signedMax = replica.proofs.signedMax
+  // whose batch is not signed yet wait for the next round. Without writer keys nothing is signed, nor waits.
+  const signedMax = signed ? replica.proofs.signedMax : Number.POSITIVE_INFINITY
   if ((dead.max() ?? 0) > signedMax) {
     const attested = dead.slice(1, signedMax + 1)
     dead.dispose()
@@ -178,7 +178,7 @@ function * signedFrames (rows: EntryRows, replicas: Iterable<ReplicaState>, requ
     yield { needsFullRequest: true, groups: [] }
     return
   }
-  const { groups, withheld } = plan(replicas, request)
+  const { groups, withheld } = plan(replicas, request, signed)
   // Sets placed in a frame belong to the consumer from then on.
   const handedOut = new Set<ClockSet>()
   try {
