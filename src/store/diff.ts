@@ -126,7 +126,7 @@ export interface Diff {
   readonly deathsWithheld?: boolean
   /**
    * Built by a store with `writerKeys: false`: its groups carry no cards or proofs. Only such a
-   * store takes it; one whose writers are bound to keys refuses it (`WriterKeysMismatchError`).
+   * store takes it; one whose writers are bound to keys refuses it (`InvalidSignatureError`).
    */
   readonly unsigned?: boolean
 }

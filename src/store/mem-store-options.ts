@@ -24,9 +24,10 @@ export interface MemStoreOptions<K, V> {
    * user's devices, a closed team): nothing is signed or verified, ops and diffs are as compact as
    * before writer keys, and removals apply to the dots they name. What is given up: any member
    * can write as another and suppress (pre-kill) others' writes, and nothing detects it. Signed
-   * and unsigned stores do not mix: each refuses the other's ops and diffs
-   * (`WriterKeysMismatchError`), a persistent store remembers which it is, and a mesh peer of an
-   * unsigned store uses its own topic and diff mesh name. @default true
+   * and unsigned stores do not mix: each refuses the other's ops and diffs (a signed store with
+   * `InvalidSignatureError`, an unsigned one with `WriterKeysMismatchError`), a persistent store
+   * remembers which it is, and a mesh peer of an unsigned store uses its own topic and diff mesh
+   * name. @default true
    */
   writerKeys?: boolean
   /**

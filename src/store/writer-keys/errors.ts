@@ -15,9 +15,10 @@ export class UnverifiedError extends Error {
 }
 
 /**
- * Writers bound to keys on one side and not on the other (`writerKeys: false`): unsigned ops or
- * a diff reaching a store that requires signatures, signed ones reaching a store without writer
- * keys, or a persistent store reopened the other way. Refused whole; nothing changed.
+ * Writers bound to keys on one side and not on the other: signed ops or a signed diff reaching a
+ * store made with `writerKeys: false`, or a persistent store opened the other way from how it was
+ * made. Refused whole; nothing changed. (Unsigned input reaching a store whose writers are bound
+ * to keys is refused as any unsigned input is: {@link InvalidSignatureError}.)
  */
 export class WriterKeysMismatchError extends Error {
   static override readonly name = 'WriterKeysMismatchError'

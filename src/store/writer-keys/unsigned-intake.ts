@@ -1,4 +1,4 @@
-import { WriterKeysMismatchError } from './errors.ts'
+import { InvalidSignatureError, WriterKeysMismatchError } from './errors.ts'
 import type { GroupProofs } from './diff-proofs.ts'
 import type { OpsProof } from './ops-proofs.ts'
 import type { WriterIntake } from './writer-intake.ts'
@@ -15,14 +15,17 @@ function unsigned (op: Op): boolean {
   return op.batch == null && (op.kind === 'set' || op.removes.length > 0)
 }
 
-/** Refuses unsigned ops at a store whose writers are bound to keys, before anything changed. */
+/**
+ * Refuses unsigned ops at a store whose writers are bound to keys, before anything changed: as
+ * any op its writer did not sign (`InvalidSignatureError`), saying where such ops come from.
+ */
 export function refuseUnsignedOps (ops: readonly Op[]): void {
-  if (ops.some(unsigned)) throw new WriterKeysMismatchError('unsigned ops (from a store with writerKeys: false) reached a store whose writers are bound to keys: refused')
+  if (ops.some(unsigned)) throw new InvalidSignatureError('unsigned ops (of a store with writerKeys: false, or not in a signed batch) reached a store whose writers are bound to keys: refused')
 }
 
-/** Refuses an unsigned diff at a store whose writers are bound to keys. */
+/** Refuses an unsigned diff (one that brings anything) at a store whose writers are bound to keys. */
 export function refuseUnsignedDiff (diff: Diff): void {
-  if (diff.unsigned === true) throw new WriterKeysMismatchError('an unsigned diff (from a store with writerKeys: false) reached a store whose writers are bound to keys: refused')
+  if (diff.unsigned === true && diff.groups.length > 0) throw new InvalidSignatureError('an unsigned diff (of a store with writerKeys: false) reached a store whose writers are bound to keys: refused')
 }
 
 const NO_EQUIVOCATIONS: EquivocationEvent[] = []
