@@ -57,6 +57,22 @@ export interface DiffEntry {
   readonly value: Uint8Array
   readonly seq: number
   readonly hlc: Hlc
+  /** Where the entry's bytes are, when a store built it from its arena: an encoder copies them from there. */
+  readonly source?: EntrySource
+}
+
+/**
+ * An entry as the store keeps it: key and value side by side in one arena chunk, and its clock
+ * as numbers. An encoder that finds one copies key and value in one go and allocates no clock.
+ */
+export interface EntrySource {
+  readonly chunk: Uint8Array
+  /** Where the key starts in `chunk`; the value follows it. */
+  readonly offset: number
+  readonly keyLength: number
+  readonly valueLength: number
+  readonly wall: number
+  readonly counter: number
 }
 
 /**

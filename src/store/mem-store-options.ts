@@ -15,8 +15,7 @@ export interface MemStoreOptions<K, V> {
   /**
    * The key this replica signs its writes with; its replica id is derived from it. Only a
    * persistent store that reopens itself, or an app that keeps its own keys, should pass one.
-   * @default a fresh key (in browsers, one of 16 made ahead as the package loads and refilled in
-   * the background: a page making many stores at once passes `await generateWriterKey()`)
+   * @default a fresh key, made at once (node:crypto on Node.js, @noble/curves in browsers)
    */
   writer?: WriterKey
   /**

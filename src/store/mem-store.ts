@@ -16,7 +16,6 @@ import { bytesToKeyString } from './key-string.ts'
 import { LocalWrites, type Transaction } from './local-writes.ts'
 import { integrateDiff, integrateOps, type IntegrationTarget } from './remote-integration.ts'
 import { assertReplicaId } from './replica-id.ts'
-import { InvalidArgumentError } from './errors.ts'
 import { MAX_REMOVAL_ONLY_WRITERS } from './limits.ts'
 import { checkKey, checkValue } from './validate.ts'
 import { WriterTable } from './writer-table.ts'
@@ -34,10 +33,6 @@ import { refuseReplicaId, type MemStoreOptions } from './mem-store-options.ts'
 import type { Dot, Op, ReplicaId, Sibling } from './types.ts'
 
 export type { MemStoreOptions } from './mem-store-options.ts'
-
-function noSyncKey (): never {
-  throw new InvalidArgumentError('this platform makes writer keys asynchronously: pass { writer: await generateWriterKey() }')
-}
 
 /** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits, once signed), `foreign-dot`, `equivocation`, `deaths-refused`. */
 export interface MemStore<K, V> {
@@ -95,7 +90,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     super()
     refuseReplicaId(options)
     this.name = name
-    this.writer = options.writer ?? WriterKey.generateSync() ?? noSyncKey()
+    this.writer = options.writer ?? WriterKey.generateSync()
     this.replicaId = this.writer.replicaId
     assertReplicaId(this.replicaId)
     this.writerKeys = options.writerKeys !== false

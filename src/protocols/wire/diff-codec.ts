@@ -3,11 +3,10 @@ import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts
 import { MAX_COUNTER } from '../../store/hlc.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
 import { REPLICA_ID_BYTES } from '../../store/replica-id.ts'
-import { markDecoded } from '../../store/validate.ts'
+import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter, unzigzag, zigzag } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaId, writeHeader, writeReplicaId } from './header.ts'
-import { Entry } from '../../store/entry.ts'
 import type { BatchProof, Diff, DiffEntry, DiffGroup, PackedEntries } from '../../store/diff.ts'
 import type { Hlc, ReplicaId, WriterCard } from '../../store/types.ts'
 
@@ -90,7 +89,10 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   for (const group of diff.groups) {
     payload += 24 + CARD_BYTES
     for (const proof of [...group.proofs ?? [], ...group.equivocationProofs ?? []]) payload += MIN_PROOF_BYTES + 8 + proof.leaves.byteLength
-    for (const entry of group.entries) payload += (entry instanceof Entry ? entry.byteLength : entry.key.byteLength + entry.value.byteLength) + 8
+    for (const entry of group.entries) {
+      const source = entry.source
+      payload += (source != null ? source.keyLength + source.valueLength : entry.key.byteLength + entry.value.byteLength) + 8
+    }
   }
   const writer = new ByteWriter(payload)
   writeHeader(writer, MessageType.diff)
@@ -120,12 +122,13 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
       // the wire does: one copy straight from the arena.
       let wall: number
       let counter: number
-      if (entry instanceof Entry) {
-        writer.varint(entry.keyLength)
-        writer.varint(entry.valueLength)
-        writer.range(entry.chunk, entry.offset, entry.keyLength + entry.valueLength)
-        wall = entry.wall
-        counter = entry.counter
+      const source = entry.source
+      if (source != null) {
+        writer.varint(source.keyLength)
+        writer.varint(source.valueLength)
+        writer.range(source.chunk, source.offset, source.keyLength + source.valueLength)
+        wall = source.wall
+        counter = source.counter
       } else {
         writer.varint(entry.key.byteLength)
         writer.varint(entry.value.byteLength)
@@ -312,7 +315,7 @@ function readEquivocationProofs (reader: ByteReader): BatchProof[] {
  * Decodes and fully validates a diff (or frame); throws {@link InvalidMessageError} on anything
  * else. Keys and values are views into `bytes`, as with {@link decodeOps}.
  */
-export function decodeDiff (bytes: Uint8Array): Diff {
+export function decodeDiff (bytes: Uint8Array): Decoded<Diff> {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('a diff is a Uint8Array')
   // One copy of the whole message, which the store then keeps its new entries in: cheaper than
   // a copy per entry, and the caller may reuse its buffer.

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts'
 import { MAX_COUNTER } from '../../store/hlc.ts'
 import { MAX_KEY_BYTES, MAX_SEQ, MAX_VALUE_BYTES, MAX_WRITERS_PER_MESSAGE } from '../../store/limits.ts'
-import { markDecoded } from '../../store/validate.ts'
+import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaTable, WIRE_VERSION, writeHeader, writeReplicaId } from './header.ts'
@@ -147,7 +147,7 @@ function writeOps (writer: ByteWriter, ops: readonly Op[], table: Map<ReplicaId,
  * Keys and values are views into `bytes` (integrating copies them): leave `bytes` unchanged while
  * you use the ops. Signatures are checked where the ops are integrated, not here.
  */
-export function decodeOps (bytes: Uint8Array): Op[] {
+export function decodeOps (bytes: Uint8Array): Decoded<Op[]> {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('an ops message is a Uint8Array')
   if (bytes[0] === WIRE_VERSION && bytes[1] === MessageType.unsignedOps) return decodeUnsignedOps(bytes)
   const reader = new ByteReader(bytes)

@@ -30,21 +30,19 @@ const SLICE_MS = 4
 const nextTask: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => { setImmediate(fn) } : (fn) => { setTimeout(fn, 0) }
 
 /**
- * A batch's salt: a hash of the writer's secret and the batch's content, as RFC 6979 derives
- * nonces. Nobody without the secret can compute it, so no leaf or tag can be guessed before the
- * batch is published; and the same batch gets the same salt, so a replay is byte for byte.
+ * A batch's salt: a hash of the writer's secret and the seqs the batch covers, as RFC 6979
+ * derives nonces. Nobody without the secret can compute it, so no leaf or tag can be guessed
+ * before the batch is published, and one batch's salt tells nothing of another's; the same batch
+ * gets the same salt, so a replay (or a range signed again after a crash lost its proof) is byte
+ * for byte. Leaves hash the content under it, so the salt need not (it would cost a second hash
+ * of every key and value).
  */
-function saltOf (secret: Uint8Array, first: number, sets: readonly Written[]): Uint8Array {
-  const hash = sha256.create().update(SALT_DOMAIN).update(secret)
-  const number = new Uint8Array(8)
-  const view = new DataView(number.buffer)
+function saltOf (secret: Uint8Array, first: number, count: number): Uint8Array {
+  const numbers = new Uint8Array(16)
+  const view = new DataView(numbers.buffer)
   view.setFloat64(0, first, true)
-  hash.update(number)
-  for (const set of sets) {
-    view.setFloat64(0, set.hlc.wall * 65536 + set.hlc.counter, true)
-    hash.update(number).update(set.key).update(set.value)
-  }
-  return hash.digest().subarray(0, SALT_BYTES)
+  view.setFloat64(8, count, true)
+  return sha256.create().update(SALT_DOMAIN).update(secret).update(numbers).digest().subarray(0, SALT_BYTES)
 }
 
 /**
@@ -60,7 +58,7 @@ export function sealStored (secret: Uint8Array, first: number, end: number, entr
     const entry = entryAt(seq)
     if (entry != null) sets.push(entry)
   }
-  const salt = saltOf(secret, first, sets)
+  const salt = saltOf(secret, first, end - first)
   const leaves = new Uint8Array((end - first) * LEAF_BYTES)
   for (const set of sets) leaves.set(leafOfParts(salt, set.seq, set.hlc.wall, set.hlc.counter, set.key, set.value), (set.seq - first) * LEAF_BYTES)
   return { salt, leaves }
@@ -111,6 +109,8 @@ export class BatchSigner {
   readonly #windowMs: number
   /** Ops of commits that send ops, in commit order; their sets' seqs are contiguous. */
   #queue: Op[] = []
+  /** The first op of {@link #queue} not signed yet. */
+  #head = 0
   /** The seq the queue's first commit started at (the seqs below it are signed from the store). */
   #queueFrom = 0
   /** Seqs below this are to be signed though no op asks for them (a diff, `settled()`). */
@@ -174,11 +174,16 @@ export class BatchSigner {
   /**
    * Signs now everything committed so far, where the platform signs synchronously (a diff is
    * about to be served, or `commitWithOps` wants its ops signed: then `before` is its first
-   * seq, and its ops are not queued). Returns whether it could.
+   * seq, and its ops are not queued). Returns whether it could; where it cannot, signing starts
+   * in the background.
    */
   signAll (before = this.#options.issuedTo()): boolean {
-    if (!ed25519().synchronous || this.#chain != null) return false
     this.#demanded = Math.max(this.#demanded, before)
+    if (!ed25519().synchronous || this.#chain != null) {
+      // Signed in the background instead: what is served meanwhile leaves it out, the next pull gets it.
+      if (this.#pending()) this.#schedule()
+      return false
+    }
     while (this.#step()) { /* every batch in turn */ }
     return true
   }
@@ -218,9 +223,14 @@ export class BatchSigner {
       return true
     }
     if (this.#queue.length === 0) return false
-    const end = this.#batchEnd(this.#queue, 0)
-    const ops = this.#queue.slice(0, end)
-    this.#queue = this.#queue.slice(end)
+    // The queue is read from #head on and dropped once read: a 1,000,000-op commit costs linear time.
+    const end = this.#batchEnd(this.#queue, this.#head)
+    const ops = this.#queue.slice(this.#head, end)
+    this.#head = end
+    if (end === this.#queue.length) {
+      this.#queue = []
+      this.#head = 0
+    }
     this.#sign(this.#sealOps(ops))
     this.#queueFrom = this.#sealedTo
     return true
@@ -282,7 +292,7 @@ export class BatchSigner {
     for (const op of ops) if (op.kind === 'set') sets.push({ seq: op.dot.seq, hlc: op.hlc, key: op.key, value: op.value })
     const first = sets.length > 0 ? sets[0].seq : this.#sealedTo
     const count = sets.length
-    const salt = saltOf(this.#key.secretKey, first, sets)
+    const salt = saltOf(this.#key.secretKey, first, count)
     const leaves = new Uint8Array(count * LEAF_BYTES)
     for (const set of sets) leaves.set(leafOfParts(salt, set.seq, set.hlc.wall, set.hlc.counter, set.key, set.value), (set.seq - first) * LEAF_BYTES)
     const own = this.#key.replicaId
