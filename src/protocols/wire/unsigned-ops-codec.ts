@@ -1,7 +1,7 @@
 import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts'
 import { MAX_COUNTER } from '../../store/hlc.ts'
 import { MAX_KEY_BYTES, MAX_SEQ, MAX_VALUE_BYTES, MAX_WRITERS_PER_MESSAGE } from '../../store/limits.ts'
-import { markDecoded } from '../../store/validate.ts'
+import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaTable, writeHeader, writeReplicaId } from './header.ts'
@@ -85,7 +85,7 @@ export function encodeUnsignedOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> 
 }
 
 /** Decodes an unsigned ops message (type 5; `decodeOps` calls this for one). */
-export function decodeUnsignedOps (bytes: Uint8Array): Op[] {
+export function decodeUnsignedOps (bytes: Uint8Array): Decoded<Op[]> {
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.unsignedOps, 'unsigned ops message')
   const replicas = readReplicaTable(reader, MAX_WRITERS_PER_MESSAGE)
