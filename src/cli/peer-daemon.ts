@@ -111,6 +111,7 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
     output.out(mesh.key == null
       ? `mesh "${config.mesh}" is OPEN (--open): anyone who can reach this peer reads and writes its store`
       : `mesh "${config.mesh}" is private: only peers holding the key in ${files.meshKey} sync with this one${mesh.created ? ' (made now)' : ''}`)
+    if (!store.writerKeys) output.out('writers are NOT bound to keys (--no-writer-keys): any member can write as another; this peer syncs only with peers run so')
     try {
       await peer.start()
     } catch (err: any) {
