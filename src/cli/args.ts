@@ -68,7 +68,8 @@ const COMMANDS: Record<CommandName, CommandSpec> = {
       'target-connections': { type: 'string' },
       salvage: { type: 'boolean' },
       join: { type: 'string', short: 'j' },
-      open: { type: 'boolean' }
+      open: { type: 'boolean' },
+      'writer-keys': { type: 'boolean' }
     },
     positionals: [],
     help: `usage: roaring-mesh peer [options]
@@ -98,10 +99,15 @@ ${DATA_HELP}
                          addresses); only on a data directory with no other mesh key
       --open             run an open mesh, with no key: anyone who can reach this peer
                          reads and writes the store
+      --no-writer-keys   do not bind writers to keys: nothing is signed (faster, smaller
+                         ops), and any member can write as another or suppress others'
+                         writes; only for a mesh whose members all trust each other. The
+                         store remembers it (give the flag on every start, or set
+                         writerKeys: false in config.json); such peers sync only with each other
   -h, --help             show this help
 
 Settings come from <data>/config.json (keys: mesh, listen, bootstrap, mdns,
-targetConnections, maxBackoffMs, mdnsIntervalMs, open); flags override it.`
+targetConnections, maxBackoffMs, mdnsIntervalMs, open, writerKeys); flags override it.`
   },
   get: {
     options: CLIENT,
@@ -250,6 +256,7 @@ function peerFlags (values: Record<string, unknown>): Partial<PeerConfig> {
   if (values.bootstrap !== undefined) flags.bootstrap = values.bootstrap
   if (values.mdns !== undefined) flags.mdns = values.mdns
   if (values.open !== undefined) flags.open = values.open
+  if (values['writer-keys'] !== undefined) flags.writerKeys = values['writer-keys']
   if (values['target-connections'] !== undefined) {
     const text = values['target-connections'] as string
     // Not a number: kept as given, so the error shows what was typed.

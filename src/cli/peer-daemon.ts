@@ -32,9 +32,9 @@ function isLockedError (err: any): boolean {
   return err?.code === 'LEVEL_LOCKED' || err?.cause?.code === 'LEVEL_LOCKED'
 }
 
-async function openLevelStore (files: ReturnType<typeof dataFiles>, dataDir: string, salvage: boolean): Promise<LevelStore> {
+async function openLevelStore (files: ReturnType<typeof dataFiles>, dataDir: string, salvage: boolean, writerKeys: boolean): Promise<LevelStore> {
   try {
-    return await LevelStore.open(files.store, { name: hostname(), salvage })
+    return await LevelStore.open(files.store, { name: hostname(), salvage, writerKeys })
   } catch (err: any) {
     if (isLockedError(err)) {
       const pid = (await readFile(files.pid, 'utf8').catch(() => '')).trim()
@@ -77,7 +77,7 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   await checkPrivateFiles({ dirs: [dataDir], files: [files.key, files.meshKey, files.socket] })
   const mesh = await meshKeyFor(invocation, config, files)
-  const store = await openLevelStore(files, dataDir, invocation.salvage)
+  const store = await openLevelStore(files, dataDir, invocation.salvage, config.writerKeys)
   const salvaged = store.salvaged
   if (salvaged != null) {
     output.err(`roaring-mesh: the store was damaged: ${salvaged.cause.message}`)
@@ -111,6 +111,7 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
     output.out(mesh.key == null
       ? `mesh "${config.mesh}" is OPEN (--open): anyone who can reach this peer reads and writes its store`
       : `mesh "${config.mesh}" is private: only peers holding the key in ${files.meshKey} sync with this one${mesh.created ? ' (made now)' : ''}`)
+    if (!store.writerKeys) output.out('writers are NOT bound to keys (--no-writer-keys): any member can write as another; this peer syncs only with peers run so')
     try {
       await peer.start()
     } catch (err: any) {

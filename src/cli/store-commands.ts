@@ -19,7 +19,11 @@ async function openDirect (dataDir: string, create: boolean): Promise<LevelStore
   if (create) await mkdir(dataDir, { recursive: true, mode: 0o700 })
   else if (!existsSync(files.store)) throw new CliError(ExitCode.failure, `there is no store in ${dataDir} to export`)
   try {
-    return await LevelStore.open(files.store)
+    // The store says whether its writers are bound to keys: one made with --no-writer-keys opens so.
+    return await LevelStore.open(files.store).catch(async (err) => {
+      if (err?.name === 'WriterKeysMismatchError') return await LevelStore.open(files.store, { writerKeys: false })
+      throw err
+    })
   } catch (err: any) {
     if (err?.code === 'LEVEL_LOCKED' || err?.cause?.code === 'LEVEL_LOCKED') {
       throw new CliError(ExitCode.locked, `${dataDir} is in use by a running peer: stop it first (export and import open the store directly)`)

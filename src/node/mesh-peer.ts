@@ -12,6 +12,7 @@ import { MeshTopic } from './mesh-topic.ts'
 import { OpIntake } from './op-intake.ts'
 import { OpPublisher } from './op-publisher.ts'
 import { RefusalCounter } from './refusal-counter.ts'
+import { diffMeshName } from './unsigned-mesh.ts'
 import { meshDiffSync } from './mesh-diff-sync.ts'
 import { StateAnnouncer } from './state-announcer.ts'
 import type { DiffSync } from '../protocols/diff/diff-sync.ts'
@@ -41,6 +42,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly store: ReplicaStore<K, V>
   readonly mesh: string
   readonly topic: string
+  /** The name diffs are served and pulled under: the mesh's, or an unsigned store's own. */
+  readonly #diffMesh: string
   readonly #node: MeshLibp2p
   readonly #ownsNode: boolean
   readonly #ownsStore: boolean
@@ -68,7 +71,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store = store
     this.#ownsStore = ownsStore
     this.mesh = options.mesh ?? 'default'
-    this.#membership = new PeerMembership(this.mesh, options.meshKey, options.topic)
+    this.#diffMesh = diffMeshName(this.mesh, store.writerKeys !== false)
+    this.#membership = new PeerMembership(this.mesh, options.meshKey, options.topic, store.writerKeys !== false)
     this.#node = node
     this.#ownsNode = ownsNode
     this.#options = options
@@ -113,7 +117,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       oversized: () => {}
     })
     this.#puller = new MeshPuller({
-      mesh: this.mesh,
+      mesh: this.#diffMesh,
       store,
       diff: () => this.#diff,
       log: this.#log,
@@ -161,7 +165,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#diff = diff.diffSync
     this.#releaseDiff = diff.release
     this.#membership.attach(this.#node.services.meshProof, this.#diff, (connection) => { void this.#joinIfKnown(connection) })
-    this.#diff.serve(this.mesh, this.store)
+    this.#diff.serve(this.#diffMesh, this.store)
     this.#diff.addEventListener('fault', this.#onDiffFault)
     this.#topic.start()
     this.store.addEventListener('ops', this.#onLocalOps)
@@ -218,7 +222,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     await this.#antiEntropy.stop()
     this.#topic.stop()
     this.#node.removeEventListener('connection:open', this.#onConnectionOpen)
-    this.#diff?.unserve(this.mesh)
+    this.#diff?.unserve(this.#diffMesh)
     this.#diff?.removeEventListener('fault', this.#onDiffFault)
     this.#membership.detach()
     await this.#releaseDiff?.()
@@ -327,7 +331,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   /** Tallies, per remote peer, what the diff protocol refused of this mesh (or of no mesh in particular). */
   readonly #onDiffFault = (event: CustomEvent<DiffFault>): void => {
     const { peer, kind, mesh } = event.detail
-    if (mesh != null && mesh !== this.mesh) return
+    if (mesh != null && mesh !== this.#diffMesh) return
     this.#refusals.count(peer.toString(), kind === 'frame' ? 'diffFrames' : kind === 'rate-limited' ? 'rateLimited' : 'diffRequests')
   }
 }

@@ -51,7 +51,7 @@ interface Plan {
  * else all we know (it may hold any dead entry as live), unless it will ask again
  * (`narrowDeaths`), when the deaths it has seen wait for that request and its suspects.
  */
-function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): Plan {
+function plan (replicas: Iterable<ReplicaState>, request: DiffRequest, signed: boolean): Plan {
   const theirs = new Map<string, ReplicaSummary>()
   for (const summary of request.replicas ?? []) theirs.set(summary.replica, summary)
   const empty = new ClockSet()
@@ -67,7 +67,7 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): Plan {
     // keeps a request that claims far more than we know from costing more than our own state.
     const seenThere = summary == null ? empty : replica.seen.intersect(summary.seen)
     try {
-      const group = planGroup(replica, summary, seenThere, request.narrowDeaths === true)
+      const group = planGroup(replica, summary, seenThere, request.narrowDeaths === true, signed)
       if (group == null) continue
       withheld ||= group.withheld
       if (group.seqs.length > 0 || group.deaths != null || group.shown.length > 0) groups.push(group)
@@ -78,7 +78,7 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): Plan {
   return { groups, withheld }
 }
 
-function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, seenThere: ClockSet, mayWithhold: boolean): (PlannedGroup & { withheld: boolean }) | undefined {
+function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, seenThere: ClockSet, mayWithhold: boolean, signed: boolean): (PlannedGroup & { withheld: boolean }) | undefined {
   const digestThere = summary == null ? new SetDigest() : SetDigest.fromBytes(summary.liveDigest)
   const sameContents = summary?.contentDigest == null || replica.contentDigest.equals(SetDigest.fromBytes(summary.contentDigest))
   if (summary != null && replica.seen.isSubsetOf(seenThere) && replica.liveDigest.equals(digestThere) && sameContents) return undefined
@@ -87,8 +87,8 @@ function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, 
   unseenLive.dispose()
   let dead = replica.seen.andNot(replica.live)
   // Deaths go only as far as a signed proof here attests (what a puller takes): our own seqs
-  // whose batch is not signed yet wait for the next round.
-  const signedMax = replica.proofs.signedMax
+  // whose batch is not signed yet wait for the next round. Without writer keys nothing is signed, nor waits.
+  const signedMax = signed ? replica.proofs.signedMax : Number.POSITIVE_INFINITY
   if ((dead.max() ?? 0) > signedMax) {
     const attested = dead.slice(1, signedMax + 1)
     dead.dispose()
@@ -135,6 +135,8 @@ function seenDeathsBytes (dead: ClockSet, unseenDeaths: ClockSet): number {
 
 /** A group of `entries` (ascending) with the writer's card and the proofs that cover them, and its latest. */
 function signedGroup (replica: ReplicaState, entries: DiffEntry[], withLatest: boolean): DiffGroup {
+  // With writer keys off no writer has a card: the group is its entries alone.
+  if (replica.proofs.card == null) return { replica: replica.id, entries }
   return { replica: replica.id, card: replica.proofs.card, proofs: replica.proofs.covering(entries.map((entry) => entry.seq), withLatest), entries }
 }
 
@@ -157,20 +159,26 @@ function splitBySize (set: ClockSet, maxBytes: number): ClockSet[] {
  * than that is the exception): first every entry, then every death. Entries are read from the
  * store as each frame is made, so the store may change between frames; what a frame says stays
  * true (a live entry was live, a dead seq stays dead), and anything newer comes next round.
+ * `signed` false: a store with `writerKeys: false`, whose frames carry no cards or proofs.
  */
 export function * diffFrames (
   rows: EntryRows,
   replicas: Iterable<ReplicaState>,
   request: DiffRequest,
   stateHash: Uint8Array,
-  maxFrameBytes: number
+  maxFrameBytes: number,
+  signed = true
 ): Generator<Diff> {
+  for (const frame of signedFrames(rows, replicas, request, stateHash, maxFrameBytes, signed)) yield signed ? frame : { ...frame, unsigned: true }
+}
+
+function * signedFrames (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array, maxFrameBytes: number, signed: boolean): Generator<Diff> {
   if (request.stateHash != null && equals(request.stateHash, stateHash)) return
   if (request.replicas == null) {
     yield { needsFullRequest: true, groups: [] }
     return
   }
-  const { groups, withheld } = plan(replicas, request)
+  const { groups, withheld } = plan(replicas, request, signed)
   // Sets placed in a frame belong to the consumer from then on.
   const handedOut = new Set<ClockSet>()
   try {
@@ -180,7 +188,7 @@ export function * diffFrames (
     const attested = new Set<ReplicaState>()
     for (const group of groups) {
       const proofs = group.replica.proofs
-      if (proofs.card == null) continue
+      if (signed && proofs.card == null) continue
       // The writer's latest proof goes with its first entries of this diff: the requester keeps it.
       const latest = proofs.covering([])[0]
       let withLatest = true
@@ -198,7 +206,7 @@ export function * diffFrames (
         if (row === undefined) continue
         const entryBytes = rows.byteLength(row) + ENTRY_OVERHEAD - LEAF_BYTES
         let bytes = entryBytes
-        if (seq >= proofEnd) {
+        if (signed && seq >= proofEnd) {
           // Entries whose batch is not signed yet (a local commit of the last few ms) go next round.
           const proof = proofs.find(seq)
           if (proof == null || proof.signature.byteLength === 0) continue
@@ -214,7 +222,7 @@ export function * diffFrames (
           frame = []
           entries = []
           frameBytes = groupBytes()
-          bytes = entryBytes + proofBytes(seq)
+          bytes = entryBytes + (signed ? proofBytes(seq) : 0)
         }
         entries.push(rows.entry(row))
         frameBytes += bytes
@@ -271,8 +279,8 @@ export function * diffFrames (
 }
 
 /** The whole diff in one message: with no size limit every group lands in a single frame. */
-export function buildWholeDiff (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array): Diff {
-  for (const frame of diffFrames(rows, replicas, request, stateHash, Number.POSITIVE_INFINITY)) return frame
+export function buildWholeDiff (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array, signed = true): Diff {
+  for (const frame of diffFrames(rows, replicas, request, stateHash, Number.POSITIVE_INFINITY, signed)) return frame
   return EMPTY_DIFF
 }
 

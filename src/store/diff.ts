@@ -140,6 +140,11 @@ export interface Diff {
    * integrating, ask again with a full request, which names the suspects.
    */
   readonly deathsWithheld?: boolean
+  /**
+   * Built by a store with `writerKeys: false`: its groups carry no cards or proofs. Only such a
+   * store takes it; one whose writers are bound to keys refuses it (`InvalidSignatureError`).
+   */
+  readonly unsigned?: boolean
 }
 
 /** A diff that asks nothing and brings nothing: the replicas agree. */

@@ -4,6 +4,7 @@ import { MAX_SEQ } from './limits.ts'
 import { WriteRecords } from './write-record.ts'
 import { BatchSigner } from './writer-keys/batch-signer.ts'
 import { TAG_BYTES } from './writer-keys/batch-digest.ts'
+import { UnsignedCommits, type CommitSender } from './writer-keys/unsigned-commits.ts'
 import type { BatchProof } from './diff.ts'
 import type { WriterKey } from './writer-keys/writer-key.ts'
 import type { ChainTable } from './chain-table.ts'
@@ -54,15 +55,20 @@ export class LocalWrites {
   private readonly local: ReplicaState
   private readonly clock: HybridClock
   private readonly hooks: LocalWritesHooks
-  private readonly signer: BatchSigner
+  private readonly signer: CommitSender
   private tx: Transaction | undefined
 
-  constructor (chains: ChainTable, writers: WriterTable, local: ReplicaState, clock: HybridClock, writer: WriterKey, hooks: LocalWritesHooks) {
+  /** `writer` undefined: a store with `writerKeys: false`, whose ops go out unsigned. */
+  constructor (chains: ChainTable, writers: WriterTable, local: ReplicaState, clock: HybridClock, writer: WriterKey | undefined, hooks: LocalWritesHooks) {
     this.chains = chains
     this.writers = writers
     this.local = local
     this.clock = clock
     this.hooks = hooks
+    if (writer == null) {
+      this.signer = new UnsignedCommits(hooks.signed)
+      return
+    }
     local.proofs.card = { publicKey: writer.publicKey, nonce: writer.nonce }
     this.signer = new BatchSigner(writer, {
       // A removal names what it removes by the tag of the entry's leaf, from the proof this store holds.

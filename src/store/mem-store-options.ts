@@ -19,6 +19,17 @@ export interface MemStoreOptions<K, V> {
    */
   writer?: WriterKey
   /**
+   * `false` turns writers bound to keys off, for a mesh whose members all trust each other (one
+   * user's devices, a closed team): nothing is signed or verified, ops and diffs are as compact as
+   * before writer keys, and removals apply to the dots they name. What is given up: any member
+   * can write as another and suppress (pre-kill) others' writes, and nothing detects it. Signed
+   * and unsigned stores do not mix: each refuses the other's ops and diffs (a signed store with
+   * `InvalidSignatureError`, an unsigned one with `WriterKeysMismatchError`), a persistent store
+   * remembers which it is, and a mesh peer of an unsigned store uses its own topic and diff mesh
+   * name. @default true
+   */
+  writerKeys?: boolean
+  /**
    * Removed with writers bound to keys: a replica id is derived from its writer key and a nonce,
    * never chosen. Passing it throws an {@link InvalidArgumentError} that says so; to keep or
    * choose a replica's identity, pass {@link writer} (a saved `WriterKey`).

@@ -22,6 +22,7 @@ import { WriterTable } from './writer-table.ts'
 import { stateHashOf } from './state-hash.ts'
 import { WriterKey } from './writer-keys/writer-key.ts'
 import { WriterIntake } from './writer-keys/writer-intake.ts'
+import { UnsignedIntake } from './writer-keys/unsigned-intake.ts'
 import { verifyOpsAhead } from './writer-keys/ops-proofs.ts'
 import { verifyDiffAhead } from './writer-keys/diff-proofs.ts'
 import type { ReplicaState } from './replica-state.ts'
@@ -70,8 +71,10 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   readonly name: string | undefined
   /** This replica's id: 16 bytes as hex, derived from its writer key (fresh for every new store). */
   readonly replicaId: ReplicaId
-  /** The key this replica signs its writes with. */
+  /** The key this replica signs its writes with (with `writerKeys: false`, only its id comes from it). */
   readonly writer: WriterKey
+  /** Whether writers are bound to keys (the default): false for a store made with `writerKeys: false`. */
+  readonly writerKeys: boolean
   readonly #keys: Codec<K>
   readonly #values: Codec<V>
   readonly #clock: HybridClock
@@ -90,12 +93,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     this.writer = options.writer ?? WriterKey.generateSync()
     this.replicaId = this.writer.replicaId
     assertReplicaId(this.replicaId)
+    this.writerKeys = options.writerKeys !== false
     this.#keys = options.keys ?? bytesCodec as unknown as Codec<K>
     this.#values = options.values ?? bytesCodec as unknown as Codec<V>
     this.#clock = new HybridClock(options.clock)
     this.#writers = new WriterTable(this.#chains.rows, options.maxRemovalOnlyWriters ?? MAX_REMOVAL_ONLY_WRITERS)
     const local = this.#writers.writer(this.replicaId)
-    const writes = this.#writes = new LocalWrites(this.#chains, this.#writers, local, this.#clock, this.writer, {
+    const writes = this.#writes = new LocalWrites(this.#chains, this.#writers, local, this.#clock, this.writerKeys ? this.writer : undefined, {
       committed: (tx) => { this.#committedLocal(tx) },
       signed: (ops, proof) => {
         if (proof.count > 0) this.#persistence?.proved?.(local, proof)
@@ -111,14 +115,14 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       suspects: this.#suspects,
       local,
       get nextSeq () { return writes.nextSeq },
-      intake: new WriterIntake((id) => writers.get(id), options.maxPendingRemovals),
+      intake: this.writerKeys ? new WriterIntake((id) => writers.get(id), options.maxPendingRemovals) : new UnsignedIntake((id) => writers.forRemoval(id)),
       proved: (writer, proof) => { this.#persistence?.proved?.(writer, proof) }
     }
     this.#persistence = options.persistence?.({ view: this.#view(), restorer: this.#restorer() })
     keepLayouts(() => {
       // Left in a transaction, so that a transaction's and its records' layouts are kept too.
       // This store's key: a page's first store must not wait for a key of its own.
-      const store = new MemStore(undefined, { writer: this.writer })
+      const store = new MemStore(undefined, { writer: this.writer, writerKeys: this.writerKeys })
       store.begin()
       store.set(new Uint8Array(16), new Uint8Array(16))
       return store
@@ -267,7 +271,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   buildDiff (request: DiffRequest): Diff {
     // Local commits not signed yet are signed now rather than left out.
     this.#writes.signAll()
-    return buildWholeDiff(this.#chains.rows, this.#writers.values(), request, this.stateHash())
+    return buildWholeDiff(this.#chains.rows, this.#writers.values(), request, this.stateHash(), this.writerKeys)
   }
 
   /**
@@ -276,7 +280,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    */
   buildDiffFrames (request: DiffRequest, options: DiffFrameOptions = {}): Generator<Diff> {
     this.#writes.signAll()
-    return diffFrames(this.#chains.rows, this.#writers.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
+    return diffFrames(this.#chains.rows, this.#writers.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536, this.writerKeys)
   }
 
   /**
@@ -321,11 +325,14 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * every op is in a batch signed by its writer's key (else integrating them would throw).
    */
   async verifyOps (ops: readonly Op[]): Promise<boolean> {
+    // Without writer keys nothing is verified, and signed ops are not taken at all.
+    if (!this.writerKeys) return ops.every((op) => op.batch == null)
     return await verifyOpsAhead(ops)
   }
 
   /** Verifies the signatures of a diff ahead of {@link integrateDiff} (see {@link verifyOps}). */
   async verifyDiff (diff: Diff): Promise<void> {
+    if (!this.writerKeys) return
     await verifyDiffAhead(diff)
   }
 

@@ -9,7 +9,7 @@ import type { ForeignDotError } from './errors.ts'
 import type { BatchProof } from './diff.ts'
 import { DeathsRefusedEvent } from './writer-keys/deaths-refused-event.ts'
 import type { EquivocationEvent } from './writer-keys/equivocation-event.ts'
-import type { WriterIntake } from './writer-keys/writer-intake.ts'
+import type { Intake } from './writer-keys/unsigned-intake.ts'
 import type { HybridClock } from './hlc.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { Hlc, Op, ReplicaId } from './types.ts'
@@ -25,8 +25,8 @@ export interface IntegrationTarget {
   /** This replica, and the seq its next local set takes: ours from it on were never issued. */
   readonly local: ReplicaState
   readonly nextSeq: number
-  /** Checks writers' signatures, keeps their proofs, holds removals whose entry has not come. */
-  readonly intake: WriterIntake
+  /** Checks writers' signatures, keeps their proofs, holds removals whose entry has not come (or, with writer keys off, none of it). */
+  readonly intake: Intake
   /** A verified proof the store keeps from now on (its persistence saves it). */
   proved: (writer: ReplicaState, proof: BatchProof) => void
 }
@@ -105,7 +105,7 @@ export function integrateDiff (target: IntegrationTarget, diff: Diff, refused: (
     const replica = writers.forRemoval(group.replica)
     if (replica == null) continue
     // Our own seqs beyond what we issued are never taken in, nor anyone's beyond what their key attested.
-    const limit = replica === local ? nextSeq : replica.proofs.attestedMax + 1
+    const limit = replica === local ? nextSeq : intake.deathLimit(replica)
     const deaths = group.deaths.max()! >= limit ? group.deaths.slice(1, limit) : group.deaths
     if (deaths !== group.deaths && replica !== local) deathsRefused.push(new DeathsRefusedEvent(replica.id, limit))
     const killed = deaths.intersect(replica.live)

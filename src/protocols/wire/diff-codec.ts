@@ -12,6 +12,8 @@ import type { Hlc, ReplicaId, WriterCard } from '../../store/types.ts'
 
 const NEEDS_FULL_REQUEST = 0x01
 const DEATHS_WITHHELD = 0x02
+/** Built by a store with `writerKeys: false`: groups carry no card and no proofs. */
+const UNSIGNED = 0x04
 /** Smallest entry: seq, empty key, empty value, hlc tag. */
 const MIN_ENTRY_BYTES = 4
 const CARD_BYTES = 48
@@ -21,6 +23,7 @@ const LEAF_BYTES = 16
 const MAX_BATCH_SEQS = 64
 const MIN_PROOF_BYTES = 2 + 16 + 32 + 64
 const MIN_GROUP_BYTES = REPLICA_ID_BYTES + CARD_BYTES + 3
+const MIN_UNSIGNED_GROUP_BYTES = REPLICA_ID_BYTES + 2
 /** A group's flags: deaths follow; proofs of equivocations follow. */
 const HAS_DEATHS = 0x01
 const HAS_EQUIVOCATIONS = 0x02
@@ -93,13 +96,20 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   }
   const writer = new ByteWriter(payload)
   writeHeader(writer, MessageType.diff)
-  writer.u8((diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0) | (diff.deathsWithheld === true ? DEATHS_WITHHELD : 0))
+  const unsigned = diff.unsigned === true
+  writer.u8((diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0) | (diff.deathsWithheld === true ? DEATHS_WITHHELD : 0) | (unsigned ? UNSIGNED : 0))
   writer.varint(diff.groups.length)
   for (const group of diff.groups) {
-    if ((group.card == null || group.proofs == null) && group.entries.length > 0) throw new InvalidArgumentError(`a diff group of ${group.replica} without its writer's card and proofs cannot be sent`)
+    if (unsigned) {
+      if (group.card != null || (group.proofs?.length ?? 0) > 0 || (group.equivocationProofs?.length ?? 0) > 0) throw new InvalidArgumentError(`an unsigned diff cannot carry the card or proofs of ${group.replica}`)
+    } else if ((group.card == null || group.proofs == null) && group.entries.length > 0) {
+      throw new InvalidArgumentError(`a diff group of ${group.replica} without its writer's card and proofs cannot be sent`)
+    }
     writeReplicaId(writer, group.replica)
-    writer.raw(group.card?.publicKey ?? NO_CARD.publicKey)
-    writer.raw(group.card?.nonce ?? NO_CARD.nonce)
+    if (!unsigned) {
+      writer.raw(group.card?.publicKey ?? NO_CARD.publicKey)
+      writer.raw(group.card?.nonce ?? NO_CARD.nonce)
+    }
     writer.varint(group.entries.length)
     let previousSeq = 0
     let previousWall = 0
@@ -135,7 +145,7 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
         previousCounter = counter
       }
     }
-    writeProofs(writer, group.proofs ?? [], group.entries.map((entry) => entry.seq))
+    if (!unsigned) writeProofs(writer, group.proofs ?? [], group.entries.map((entry) => entry.seq))
     const hasDeaths = group.deaths != null && !group.deaths.isEmpty
     const equivocations = group.equivocationProofs ?? []
     if (equivocations.length > MAX_EQUIVOCATION_PROOFS) throw new InvalidArgumentError(`more than ${MAX_EQUIVOCATION_PROOFS} equivocation proofs in a diff group`)
@@ -225,17 +235,17 @@ class PackedReader implements PackedEntries {
 /** A decoded group: its entries stay packed until someone asks for them as objects. */
 class DecodedGroup implements DiffGroup {
   readonly replica: ReplicaId
-  readonly card: WriterCard
-  readonly proofs: readonly BatchProof[]
+  readonly card?: WriterCard
+  readonly proofs?: readonly BatchProof[]
   readonly packed: PackedReader
   readonly deaths?: ClockSet
   readonly equivocationProofs?: readonly BatchProof[]
   #entries: DiffEntry[] | undefined
 
-  constructor (replica: ReplicaId, card: WriterCard, proofs: readonly BatchProof[], packed: PackedReader, deaths: ClockSet | undefined, equivocationProofs: readonly BatchProof[] | undefined) {
+  constructor (replica: ReplicaId, card: WriterCard | undefined, proofs: readonly BatchProof[] | undefined, packed: PackedReader, deaths: ClockSet | undefined, equivocationProofs: readonly BatchProof[] | undefined) {
     this.replica = replica
-    this.card = card
-    this.proofs = proofs
+    if (card != null) this.card = card
+    if (proofs != null) this.proofs = proofs
     this.packed = packed
     if (deaths != null) this.deaths = deaths
     if (equivocationProofs != null) this.equivocationProofs = equivocationProofs
@@ -252,9 +262,10 @@ export function entryCount (group: DiffGroup): number {
   return group.packed?.count ?? group.entries.length
 }
 
-function readGroup (reader: ByteReader): DiffGroup {
+/** `unsigned`: a group of a diff of a store with `writerKeys: false`, with no card or proofs. */
+function readGroup (reader: ByteReader, unsigned: boolean): DiffGroup {
   const replica = readReplicaId(reader)
-  const card = { publicKey: reader.raw(32, 'writer public key').slice(), nonce: reader.raw(16, 'writer nonce').slice() }
+  const card = unsigned ? undefined : { publicKey: reader.raw(32, 'writer public key').slice(), nonce: reader.raw(16, 'writer nonce').slice() }
   const count = reader.varint('entry count', Math.floor(reader.remaining / MIN_ENTRY_BYTES))
   const packed = new PackedReader(reader.bytes, reader.pos, count)
   // One pass checks every entry; the store reads them again in place when it integrates.
@@ -262,9 +273,9 @@ function readGroup (reader: ByteReader): DiffGroup {
   while (packed.next()) seqs.push(packed.seq)
   reader.pos = packed.position
   packed.rewind()
-  const proofs = readProofs(reader, seqs)
+  const proofs = unsigned ? undefined : readProofs(reader, seqs)
   const flags = reader.u8('group flags')
-  if ((flags & ~(HAS_DEATHS | HAS_EQUIVOCATIONS)) !== 0) throw new InvalidMessageError(`invalid group flags ${flags}`)
+  if ((flags & ~(unsigned ? HAS_DEATHS : HAS_DEATHS | HAS_EQUIVOCATIONS)) !== 0) throw new InvalidMessageError(`invalid group flags ${flags}`)
   let deaths: ClockSet | undefined
   if ((flags & HAS_DEATHS) !== 0) {
     const { set, length } = ClockSet.read(reader.bytes, reader.pos)
@@ -313,13 +324,14 @@ export function decodeDiff (bytes: Uint8Array): Decoded<Diff> {
   const reader = new ByteReader(own)
   readHeader(reader, MessageType.diff, 'diff')
   const flags = reader.u8('diff flags')
-  if ((flags & ~(NEEDS_FULL_REQUEST | DEATHS_WITHHELD)) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
-  const count = reader.varint('group count', Math.floor(reader.remaining / MIN_GROUP_BYTES))
+  if ((flags & ~(NEEDS_FULL_REQUEST | DEATHS_WITHHELD | UNSIGNED)) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
+  const unsigned = (flags & UNSIGNED) !== 0
+  const count = reader.varint('group count', Math.floor(reader.remaining / (unsigned ? MIN_UNSIGNED_GROUP_BYTES : MIN_GROUP_BYTES)))
   const groups: DiffGroup[] = []
   const distinct = new Set<string>()
   try {
     for (let i = 0; i < count; i++) {
-      const group = readGroup(reader)
+      const group = readGroup(reader, unsigned)
       groups.push(group)
       if (distinct.has(group.replica)) throw new InvalidMessageError(`replica ${group.replica} appears twice in a diff`)
       distinct.add(group.replica)
@@ -330,5 +342,6 @@ export function decodeDiff (bytes: Uint8Array): Decoded<Diff> {
     throw err
   }
   const needsFullRequest = (flags & NEEDS_FULL_REQUEST) !== 0
-  return markDecoded((flags & DEATHS_WITHHELD) !== 0 ? { needsFullRequest, groups, deathsWithheld: true } : { needsFullRequest, groups })
+  const diff: Diff = (flags & DEATHS_WITHHELD) !== 0 ? { needsFullRequest, groups, deathsWithheld: true } : { needsFullRequest, groups }
+  return markDecoded(unsigned ? { ...diff, unsigned: true } : diff)
 }

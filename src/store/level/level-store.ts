@@ -6,6 +6,7 @@ import { MemStore, type MemStoreOptions } from '../mem-store.ts'
 import { refuseReplicaId } from '../mem-store-options.ts'
 import { replicaIdToBytes } from '../replica-id.ts'
 import { WriterKey, generateWriterKey } from '../writer-keys/writer-key.ts'
+import { WriterKeysMismatchError } from '../writer-keys/errors.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { DiffFrameOptions, ReplicaStore } from '../replica-store.ts'
 import type { Dot, Op, ReplicaId, Sibling } from '../types.ts'
@@ -14,7 +15,7 @@ import { LevelPersistence } from './level-persistence.ts'
 import { checkComplete } from './load-checks.ts'
 import { asCorrupt, isLocked, openError } from './open-errors.ts'
 import {
-  FORMAT_KEY, KEYED_FORMAT, REPLICA_KEY, STATE_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
+  FORMAT_KEY, KEYED_FORMAT, REPLICA_KEY, STATE_KEY, UNSIGNED_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
   encodeFormat, sealValue, unsealValue, type StoreState
 } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
@@ -153,6 +154,13 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     if (format == null && await isEmpty(db)) return await LevelStore.#create(location, db, options)
     const version = checkFormat(format)
     if (version < KEYED_FORMAT) throw new OutdatedStoreError(location, version)
+    // Before anything is read: the other kind is refused with the files as they were.
+    const unsigned = await db.get(UNSIGNED_KEY) != null
+    if (unsigned !== (options.writerKeys === false)) {
+      throw new WriterKeysMismatchError(unsigned
+        ? `${location} was made with writerKeys: false (its writers are not bound to keys): open it with { writerKeys: false } (CLI: --no-writer-keys). Nothing was changed`
+        : `${location} binds its writers to keys: it cannot be opened with writerKeys: false. Nothing was changed`)
+    }
     const replicaId = decodeReplicaId(unsealValue(REPLICA_KEY, await db.get(REPLICA_KEY) ?? new Uint8Array(0), version))
     const savedWriter = await db.get(WRITER_KEY)
     if (savedWriter == null) throw new CorruptStoreError('corrupt store: the writer key record is missing')
@@ -171,7 +179,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     store.#disk.persist([
       { type: 'put', key: FORMAT_KEY, value: encodeFormat() },
       { type: 'put', key: REPLICA_KEY, value: sealValue(REPLICA_KEY, replicaIdToBytes(writer.replicaId)) },
-      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) }
+      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) },
+      ...(options.writerKeys === false ? [{ type: 'put' as const, key: UNSIGNED_KEY, value: sealValue(UNSIGNED_KEY, Uint8Array.of(1)) }] : [])
     ], [])
     await store.flush()
     return store
@@ -274,6 +283,11 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   }
 
   /** The key this replica signs its writes with, kept in the store (so the replica keeps its id). */
+  /** Whether writers are bound to keys: false for a store made with `writerKeys: false`, which it remembers. */
+  get writerKeys (): boolean {
+    return this.#core.writerKeys
+  }
+
   get writer (): WriterKey {
     return this.#core.writer
   }

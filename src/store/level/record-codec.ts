@@ -56,6 +56,8 @@ export const FORMAT_KEY = Uint8Array.of(META, ...ascii('format'))
 export const REPLICA_KEY = Uint8Array.of(META, ...ascii('replica'))
 export const STATE_KEY = Uint8Array.of(META, ...ascii('state'))
 export const WRITER_KEY = Uint8Array.of(META, ...ascii('writer'))
+/** Present in a store made with `writerKeys: false`: it is reopened only that way. */
+export const UNSIGNED_KEY = Uint8Array.of(META, ...ascii('unsigned'))
 const PROOFS = 0x50 // 'P'
 const PROOF_HEADER = 48 + 4 + 16 + 32 + 64
 
@@ -281,7 +283,7 @@ export function decodeRecord (key: Uint8Array, stored: Uint8Array, version: numb
   const value = key[0] === META && equals(key, FORMAT_KEY) ? stored : unsealValue(key, stored, version)
   switch (key[0]) {
     case META:
-      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY].some((known) => equals(known, key))) corrupt('unknown metadata record')
+      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY, UNSIGNED_KEY].some((known) => equals(known, key))) corrupt('unknown metadata record')
       return { kind: 'meta' }
     case SEEN: {
       if (key.byteLength !== 1 + REPLICA_ID_BYTES) corrupt('malformed seen-set key')
