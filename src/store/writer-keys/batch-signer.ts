@@ -197,7 +197,7 @@ export class BatchSigner {
 
   /** Resolves once everything committed so far is signed and handed on, in slices. */
   async settled (): Promise<void> {
-    this.#demanded = this.#options.issuedTo()
+    this.#demanded = Math.max(this.#demanded, this.#options.issuedTo())
     while (this.#pending()) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(); resolve() }) })
     await this.#chain
   }
