@@ -2,7 +2,9 @@ import { logger } from '@libp2p/logger'
 import { StoreFullError } from '../errors.ts'
 import { bytesToKeyString } from '../key-string.ts'
 import { isDiskFull } from './open-errors.ts'
-import { STATE_KEY, chainKey, encodeChain, encodeState, sealValue, seenKey } from './record-codec.ts'
+import { PackLog } from './pack-compaction.ts'
+import { PackWriter } from './pack-codec.ts'
+import { STATE_KEY, encodeState, sealValue, seenKey } from './record-codec.ts'
 import { SeqReservation } from './seq-reservation.ts'
 import { WriteQueue, type BatchOp } from './write-queue.ts'
 import type { LevelDatabase } from './level-backend.ts'
@@ -15,11 +17,13 @@ const log = logger('roaring-mesh:level-store')
 
 /**
  * How a LevelStore keeps its in-memory core on disk: every commit becomes one atomic batch of
- * records (the changed keys' chains, the changed writers' seen sets, the state record), queued in
- * commit order; a local commit's ops are published once its batch is durable.
+ * records (the changed keys' chains, packed, the changed writers' seen sets, the state record),
+ * queued in commit order; a local commit's ops are published once its batch is durable.
  */
 export class LevelPersistence implements StorePersistence {
   readonly restorer: StoreRestorer
+  /** The entry packs on disk (pack-compaction.ts). */
+  readonly packs: PackLog
   readonly #location: string
   readonly #view: StoreView
   readonly #queue: WriteQueue
@@ -44,6 +48,7 @@ export class LevelPersistence implements StorePersistence {
       }
     })
     this.#seqs = new SeqReservation(state.reserved)
+    this.packs = new PackLog(db, access.view, { persist: (ops) => { this.persist(ops, []) }, idle: async () => { await this.#queue.idle() } })
   }
 
   /** The number of the last batch queued (the seal names it). */
@@ -61,13 +66,27 @@ export class LevelPersistence implements StorePersistence {
     return this.#view.nextSeq - 1
   }
 
+  /** Whether the store in memory has entries at `key` (while opening: a newer pack gave them). */
+  holds (key: Uint8Array): boolean {
+    return this.#view.chainAt(key) != null
+  }
+
+  /** Packs the state of each key `add` is given (migrating an older store); `finish` puts the packs in `ops`. */
+  repacker (): { add: (key: Uint8Array) => void, finish: (ops: BatchOp[]) => void } {
+    const writer = new PackWriter()
+    return {
+      add: (key) => { writer.add(key, this.#view.chainAt(key)) },
+      finish: (ops) => { this.packs.write(writer, ops) }
+    }
+  }
+
   /** A writer loaded from disk has its seen set there already. */
   loaded (replicaId: ReplicaId): void {
     this.#writersOnDisk.add(replicaId)
   }
 
   committed ({ records, writers }: CommittedChanges): void {
-    const ops: BatchOp[] = []
+    const writer = new PackWriter()
     const done = records.length > 1 ? new Set<string>() : undefined
     for (let i = 0; i < records.length; i++) {
       const key = records.key(i)
@@ -76,11 +95,12 @@ export class LevelPersistence implements StorePersistence {
         if (done.has(name)) continue
         done.add(name)
       }
-      const head = this.#view.chainAt(key)
-      const stored = chainKey(key)
-      ops.push(head == null ? { type: 'del', key: stored } : { type: 'put', key: stored, value: sealValue(stored, encodeChain(head)) })
+      writer.add(key, this.#view.chainAt(key))
     }
+    const ops: BatchOp[] = []
+    this.packs.write(writer, ops)
     this.persist(ops, writers)
+    this.packs.maybeMerge()
   }
 
   /** Publishing waits for durability: a seq other replicas have seen must survive a crash. */
@@ -121,6 +141,7 @@ export class LevelPersistence implements StorePersistence {
    * given back, and a clean reopen skips nothing and finds the state hash we close with.
    */
   async finish (): Promise<void> {
+    await this.packs.stop()
     const state = this.#stateRecord(this.#view.nextSeq - 1)
     await this.#queue.idle()
     await this.#queue.push([state])
@@ -132,7 +153,7 @@ export class LevelPersistence implements StorePersistence {
       nextSeq: this.#view.nextSeq,
       reserved,
       clock: this.#view.clockTime,
-      keys: this.#view.size,
+      keys: this.packs.count,
       writers: this.#writersOnDisk.size,
       batch: ++this.#batch
     })

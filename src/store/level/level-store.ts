@@ -11,12 +11,14 @@ import { levelBackend, type LevelDatabase, type OpenGuard, type StoreFiles } fro
 import { LevelPersistence } from './level-persistence.ts'
 import { checkComplete, migrationOps } from './load-checks.ts'
 import { asCorrupt, isLocked, openError } from './open-errors.ts'
+import { PACK_RANGE } from './pack-codec.ts'
 import {
-  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
-  encodeFormat, sealValue, unsealValue, type StoreState
+  FORMAT_KEY, FORMAT_VERSION, PACKED_FORMAT, REPLICA_KEY, STATE_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
+  encodeFormat, sealValue, unsealValue, type StoreState, type StoredEntry
 } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
 import { SeqReservation } from './seq-reservation.ts'
+import type { BatchOp } from './write-queue.ts'
 
 const log = logger('roaring-mesh:level-store')
 
@@ -36,8 +38,9 @@ export interface LevelStoreOptions<K, V> extends Omit<MemStoreOptions<K, V>, 're
 
 export type { SalvageReport } from './salvage.ts'
 
-/** Records read per step while loading. */
+/** Records read per step while loading; entry packs (about 1 MiB each) fewer. */
 const LOAD_STEP = 10_000
+const PACK_STEP = 4
 
 /**
  * A replica that survives restarts and crashes: LevelDB on disk on Node.js (classic-level),
@@ -152,6 +155,9 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     const state = decodeState(stored == null ? undefined : unsealValue(STATE_KEY, stored, version), version)
     const store = new LevelStore<K, V>(location, db, replicaId, state, options)
     await store.#restore(state, version)
+    // LevelDB keeps every table it has read mapped into memory while the table is in its cache,
+    // and the load read them all (~180 B per entry at 144-byte entries): reopening unmaps them.
+    await db.unmapTables?.()
     return store
   }
 
@@ -168,24 +174,19 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   /**
    * Reads every record into memory, checking each, and checks that none is missing; then resumes
-   * the seqs and saves the new reservation (and a format 1 store in format 2).
+   * the seqs and saves the new reservation (and a store of an older format in this one).
    */
   async #restore (state: StoreState, version: number): Promise<void> {
     const counts = { keys: 0, writers: 0 }
-    const iterator = this.#db.iterator()
-    // The next step is read while this one is checked and loaded: LevelDB reads in its own thread.
-    let next = iterator.nextv(LOAD_STEP)
-    try {
-      while (true) {
-        const step = await next
-        if (step.length === 0) break
-        next = iterator.nextv(LOAD_STEP)
-        for (const [key, value] of step) this.#restoreRecord(key, value, version, counts)
-      }
-    } finally {
-      await next.catch(() => {})
-      await iterator.close()
-    }
+    // Seen sets before entries (a live dot must already be seen); packs a few at a time.
+    const none = new Set<string>()
+    await this.#read({ lt: PACK_RANGE.gte }, LOAD_STEP, (key, value) => { this.#restoreRecord(key, value, version, counts) })
+    await this.#read(PACK_RANGE, PACK_STEP, (key, value) => {
+      if (version < PACKED_FORMAT) throw new CorruptStoreError(`corrupt store: an entry pack in a format ${version} store`)
+      this.#disk.packs.load(key, value, none, (entryKey, entries) => { this.#restoreChain(entryKey, entries) })
+      counts.keys++
+    })
+    await this.#read({ gte: PACK_RANGE.lt }, LOAD_STEP, (key, value) => { this.#restoreRecord(key, value, version, counts) })
     checkComplete(state, counts, await this.#files?.readSeal(this.location), this.replicaId)
     const { nextSeq, skipFrom } = SeqReservation.resume(state)
     const changed = new Set<ReplicaState>()
@@ -198,9 +199,35 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     }
     restorer.restoreNextSeq(nextSeq)
     restorer.restoreClock(state.clock)
-    if (version < FORMAT_VERSION) log('%s: migrating format %d to %d', this.location, version, FORMAT_VERSION)
-    this.#disk.persist(version < FORMAT_VERSION ? await migrationOps(this.#db) : [], changed)
+    const ops = version < FORMAT_VERSION ? await this.#migrationOps(version) : []
+    this.#disk.persist(ops, changed)
     await this.flush()
+    this.#disk.packs.maybeMerge()
+  }
+
+  async #migrationOps (version: number): Promise<BatchOp[]> {
+    log('%s: migrating format %d to %d', this.location, version, FORMAT_VERSION)
+    const repacker = this.#disk.repacker()
+    const ops = await migrationOps(this.#db, version, repacker.add)
+    repacker.finish(ops)
+    return ops
+  }
+
+  /** Hands `visit` every record in `range`, `step` at a time; the next step is read while this one is loaded (LevelDB reads in its own thread). */
+  async #read (range: { gte?: Uint8Array, lt?: Uint8Array }, step: number, visit: (key: Uint8Array, value: Uint8Array) => void): Promise<void> {
+    const iterator = this.#db.iterator(range)
+    let next = iterator.nextv(step)
+    try {
+      while (true) {
+        const records = await next
+        if (records.length === 0) break
+        next = iterator.nextv(step)
+        for (const [key, value] of records) visit(key, value)
+      }
+    } finally {
+      await next.catch(() => {})
+      await iterator.close()
+    }
   }
 
   #restoreRecord (key: Uint8Array, value: Uint8Array, version: number, counts: { keys: number, writers: number }): void {
@@ -212,11 +239,17 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
       counts.writers++
       record.seen.dispose()
     } else if (record.kind === 'chain') {
+      if (version >= PACKED_FORMAT) throw new CorruptStoreError(`corrupt store: an entry record of format 2 in a format ${version} store`)
       counts.keys++
-      for (const entry of record.entries) {
-        // Seen sets load first (their prefix sorts first): a live dot must already be seen.
-        if (!restorer.restoreEntry(record.key, entry.value, entry.replica, entry.seq, entry.hlc)) throw new CorruptStoreError('corrupt store: a live entry whose dot is not seen, or live twice')
-      }
+      this.#restoreChain(record.key, record.entries)
+    }
+  }
+
+  #restoreChain (key: Uint8Array, entries: readonly StoredEntry[]): void {
+    const { restorer } = this.#disk
+    for (const entry of entries) {
+      // Seen sets load first: a live dot must already be seen.
+      if (!restorer.restoreEntry(key, entry.value, entry.replica, entry.seq, entry.hlc)) throw new CorruptStoreError('corrupt store: a live entry whose dot is not seen, or live twice')
     }
   }
 

@@ -3,7 +3,7 @@
 import { equals } from 'uint8arrays/equals'
 import { CorruptStoreError } from '../errors.ts'
 import type { LevelDatabase, Seal } from './level-backend.ts'
-import { FORMAT_KEY, REPLICA_KEY, encodeFormat, sealValue, type StoreState } from './record-codec.ts'
+import { FORMAT_KEY, REPLICA_KEY, encodeFormat, isChainKey, sealValue, type StoreState } from './record-codec.ts'
 import type { BatchOp } from './write-queue.ts'
 
 /** Records read per step. */
@@ -26,18 +26,27 @@ export function checkComplete (state: StoreState, counts: { keys: number, writer
 }
 
 /**
- * Every record of a format 1 store again, with its checksum, and the format 2 marker: the store
- * writes them in one atomic batch with its first state record, so it is format 1 or 2, never half.
+ * What turns a store of an older format into the current one, in one atomic batch with its first
+ * state record, so that it is one format or the other, never half: every entry record ('V', one
+ * per key) deleted and its key handed to `repack`, which adds the key's state to packs; in a
+ * format 1 store every other record again, with its checksum; the new format marker.
  */
-export async function migrationOps (db: LevelDatabase): Promise<BatchOp[]> {
+export async function migrationOps (db: LevelDatabase, version: number, repack: (key: Uint8Array) => void): Promise<BatchOp[]> {
   const ops: BatchOp[] = [{ type: 'put', key: FORMAT_KEY, value: encodeFormat() }]
   const iterator = db.iterator()
   try {
     while (true) {
       const step = await iterator.nextv(STEP)
       if (step.length === 0) break
-      // The state record is written new, in the new layout; the format record above.
-      for (const [key, value] of step) if (key[0] !== FORMAT_KEY[0] || equals(key, REPLICA_KEY)) ops.push({ type: 'put', key, value: sealValue(key, value) })
+      for (const [key, value] of step) {
+        if (isChainKey(key)) {
+          ops.push({ type: 'del', key })
+          repack(key.subarray(1))
+        } else if (version < 2 && (key[0] !== FORMAT_KEY[0] || equals(key, REPLICA_KEY))) {
+          // The state record is written new, in the new layout; the format record above.
+          ops.push({ type: 'put', key, value: sealValue(key, value) })
+        }
+      }
     }
   } finally {
     await iterator.close()
