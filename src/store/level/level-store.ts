@@ -14,7 +14,7 @@ import { checkComplete, migrationOps } from './load-checks.ts'
 import { asCorrupt, isLocked, openError } from './open-errors.ts'
 import { PACK_RANGE } from './pack-codec.ts'
 import {
-  FORMAT_KEY, FORMAT_VERSION, PACKED_FORMAT, REPLICA_KEY, STATE_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
+  FORMAT_KEY, FORMAT_VERSION, PACKED_FORMAT, REPLICA_KEY, STATE_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState, describeKey, isChainKey,
   encodeFormat, sealValue, unsealValue, type StoreState, type StoredEntry
 } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
@@ -240,6 +240,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   }
 
   #restoreRecord (key: Uint8Array, value: Uint8Array, version: number, counts: { keys: number, writers: number }): void {
+    if (version >= PACKED_FORMAT && isChainKey(key)) throw new CorruptStoreError(`corrupt store: ${describeKey(key)}, of format 2, in a format ${version} store`)
     const record = decodeRecord(key, value, version)
     const { restorer } = this.#disk
     if (record.kind === 'proof') {
@@ -250,7 +251,6 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
       counts.writers++
       record.seen.dispose()
     } else if (record.kind === 'chain') {
-      if (version >= PACKED_FORMAT) throw new CorruptStoreError(`corrupt store: an entry record of format 2 in a format ${version} store`)
       counts.keys++
       this.#restoreChain(record.key, record.entries)
     }

@@ -105,23 +105,24 @@ export class PackLog {
     for (const pack of writer.finish()) this.#put(pack, ops)
   }
 
-  /** Starts a merge if one is due and none is under way. */
-  maybeMerge (): void {
-    if (this.#merging != null || this.#stopped) return
+  /** Starts a merge if one is due and none is under way; returns it (a small one is done at once), or undefined. */
+  maybeMerge (): Promise<void> | undefined {
+    if (this.#merging != null || this.#stopped) return undefined
     const small = this.#smallMerge()
     if (small != null) {
       this.#mergeSmall(small)
-      return
+      return this.maybeMerge() ?? Promise.resolve()
     }
-    if (this.#items - this.#view.size > Math.max(this.#view.size, MIN_DEAD)) {
-      this.#merging = this.#rewriteAll([...this.#packs.keys()]).catch((err) => {
-        this.#stopped = true
-        log.error('merging entry packs failed; no more merges until the store is reopened - %e', err)
-      }).finally(() => {
-        this.#merging = undefined
-        this.maybeMerge()
-      })
-    }
+    if (this.#items - this.#view.size <= Math.max(this.#view.size, MIN_DEAD)) return undefined
+    const merging = this.#rewriteAll([...this.#packs.keys()]).catch((err) => {
+      this.#stopped = true
+      log.error('merging entry packs failed; no more merges until the store is reopened - %e', err)
+    }).finally(() => {
+      this.#merging = undefined
+    })
+    this.#merging = merging
+    // Whatever became due meanwhile follows.
+    return merging.then(async () => { await this.maybeMerge() })
   }
 
   /** Stops merging (at the end of a step: what a merge has written so far stays correct) and waits for it. */
@@ -182,7 +183,6 @@ export class PackLog {
     this.write(writer, ops)
     this.#remove(numbers, ops)
     this.#sink.persist(ops)
-    this.maybeMerge()
   }
 
   /** Rewrites the packs `numbers` (every pack there was when it began), reading them back a group at a time. */

@@ -54,6 +54,7 @@ const MAGIC = new TextEncoder().encode('roaring-mesh store')
 const META = 0x4d // 'M'
 const SEEN = 0x53 // 'S'
 const VALUES = 0x56 // 'V'
+const PACKS = 0x54 // 'T': see pack-codec.ts
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0))
 export const FORMAT_KEY = Uint8Array.of(META, ...ascii('format'))
@@ -137,6 +138,7 @@ export function describeKey (key: Uint8Array): string {
   const shown = /^[\x20-\x7e]*$/.test(text) ? JSON.stringify(text) : `0x${[...rest.subarray(0, 32)].map((b) => b.toString(16).padStart(2, '0')).join('')}`
   if (key[0] === VALUES) return `the entry record of key ${shown}${rest.byteLength > 64 ? '…' : ''}`
   if (key[0] === SEEN) return `the seen set of writer ${shown.slice(2)}`
+  if (key[0] === PACKS) return `the entry pack ${shown}`
   if (key[0] === META) return `the metadata record ${shown}`
   return `the record ${JSON.stringify(key[0])}`
 }
