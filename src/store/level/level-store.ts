@@ -41,9 +41,9 @@ export interface LevelStoreOptions<K, V> extends Omit<MemStoreOptions<K, V>, 'wr
 
 export type { SalvageReport } from './salvage.ts'
 
-/** Records read per step while loading; entry packs (about 1 MiB each) fewer. */
+/** Records read per step while loading; entry packs (up to 64 KiB each) fewer. */
 const LOAD_STEP = 10_000
-const PACK_STEP = 4
+const PACK_STEP = 64
 
 /**
  * A replica that survives restarts and crashes: LevelDB on disk on Node.js (classic-level),
@@ -165,6 +165,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     // LevelDB keeps every table it has read mapped into memory while the table is in its cache,
     // and the load read them all (~180 B per entry at 144-byte entries): reopening unmaps them.
     await db.unmapTables?.()
+    // Merges read and write the database: only once it is open for good.
+    store.#disk.packs.maybeMerge()
     return store
   }
 
@@ -211,7 +213,6 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     const ops = version < FORMAT_VERSION ? await this.#migrationOps(version) : []
     this.#disk.persist(ops, changed)
     await this.flush()
-    this.#disk.packs.maybeMerge()
   }
 
   async #migrationOps (version: number): Promise<BatchOp[]> {

@@ -20,7 +20,7 @@ import { PACKED_FORMAT, chainBytes, readChain, sealValue, unsealValue, viewOf, w
 
 const PACK = 0x54 // 'T'
 /** Packs are cut at about this size (a single larger item makes a pack of its own). */
-export const PACK_BYTES = 1 << 20
+export const PACK_BYTES = 64 << 10
 const TOP = 2 ** 53 - 1
 const TWO_32 = 0x1_0000_0000
 
@@ -86,7 +86,7 @@ export function readPack (pack: Uint8Array, visit: (key: Uint8Array, entries: St
 }
 
 /** A pack under this many bytes is small: its keys are kept in memory, for merges (pack-compaction.ts). */
-export const SMALL_PACK_BYTES = 512 << 10
+export const SMALL_PACK_BYTES = PACK_BYTES / 2
 
 /** A pack ready to be written. */
 export interface SealedPack {

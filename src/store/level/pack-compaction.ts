@@ -22,14 +22,14 @@ import { logger } from '@libp2p/logger'
 import { bytesToKeyString } from '../key-string.ts'
 import type { StoreView } from '../store-persistence.ts'
 import type { LevelDatabase } from './level-backend.ts'
-import { PackWriter, SMALL_PACK_BYTES, isPackKey, packKey, packNumber, readPack, unsealPack, type SealedPack } from './pack-codec.ts'
+import { PACK_BYTES, PackWriter, SMALL_PACK_BYTES, isPackKey, packKey, packNumber, readPack, unsealPack, type SealedPack } from './pack-codec.ts'
 import type { StoredEntry } from './record-codec.ts'
 import type { BatchOp } from './write-queue.ts'
 
 const log = logger('roaring-mesh:level-store')
 
 /** Size classes of small packs: a pack under CLASS_BYTES[i] bytes is of class i. */
-const CLASS_BYTES = [4 << 10, 64 << 10, SMALL_PACK_BYTES]
+const CLASS_BYTES = [PACK_BYTES / 64, PACK_BYTES / 8, SMALL_PACK_BYTES]
 /** Small packs of one class merged at once. */
 const FANOUT = 16
 /** Dead items tolerated before a full rewrite, whatever the store's size. */
