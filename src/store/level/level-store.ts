@@ -43,7 +43,7 @@ export type { SalvageReport } from './salvage.ts'
 
 /** Records read per step while loading; entry packs (up to 64 KiB each) fewer. */
 const LOAD_STEP = 10_000
-const PACK_STEP = 64
+const PACK_STEP = 16
 
 /**
  * A replica that survives restarts and crashes: LevelDB on disk on Node.js (classic-level),
