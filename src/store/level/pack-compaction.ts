@@ -2,11 +2,11 @@
 // Every commit adds packs, and every key a commit changes leaves a dead item in an older pack;
 // an open reads all of them. Two merges keep both in bounds:
 //
-// - Small packs (under 512 KiB) are tiered: once 16 packs of one size class (under 4 KiB, 64 KiB,
-//   512 KiB) are on disk, they are rewritten as one, from the store in memory: the state of every
-//   key they hold, and the 16 deleted, in one batch. So a key written alone is rewritten at most
-//   three times, and the packs number O(16 · 3) plus the large ones. Their keys are kept in memory
-//   (a few MiB at most); large packs' are not.
+// - Small packs (under half of PACK_BYTES, 32 KiB) are tiered: once 16 packs of one size class
+//   (under 1, 8, 32 KiB) are on disk, they are rewritten as one, from the store in memory: the
+//   state of every key they hold, and the 16 deleted, in one batch. So a key written alone is
+//   rewritten at most three times, and the small packs number 3 · 15 at most. Their keys are kept
+//   in memory (under 1.5 MiB of packs' worth); large packs' are not.
 // - Once the dead items outnumber the live keys (and 65,536), every pack is rewritten: read back a
 //   group at a time, each item kept only if it still is its key's state, in batches of their own,
 //   the old packs deleted with the last one. Each live key is then rewritten once for at least
@@ -61,6 +61,8 @@ export class PackLog {
   readonly #view: StoreView
   readonly #sink: PackSink
   readonly #packs = new Map<number, PackInfo>()
+  /** The numbers of the small packs of each size class. */
+  readonly #classes: Array<Set<number>> = CLASS_BYTES.map(() => new Set())
   #next = 0
   #items = 0
   #merging: Promise<void> | undefined
@@ -133,6 +135,7 @@ export class PackLog {
 
   #add (n: number, items: number, bytes: number, keys: Uint8Array[] | undefined): void {
     this.#packs.set(n, { items, bytes, keys })
+    if (keys != null) this.#classes[sizeClass(bytes)].add(n)
     this.#items += items
     if (n >= this.#next) this.#next = n + 1
   }
@@ -149,18 +152,15 @@ export class PackLog {
       const info = this.#packs.get(n)
       if (info == null) continue
       this.#packs.delete(n)
+      if (info.keys != null) this.#classes[sizeClass(info.bytes)].delete(n)
       this.#items -= info.items
       ops.push({ type: 'del', key: packKey(n) })
     }
   }
 
   #smallMerge (): number[] | undefined {
-    const classes: number[][] = CLASS_BYTES.map(() => [])
-    for (const [n, info] of this.#packs) {
-      const at = sizeClass(info.bytes)
-      if (at >= 0 && info.keys != null) classes[at].push(n)
-    }
-    return classes.find((packs) => packs.length >= FANOUT)
+    const due = this.#classes.find((packs) => packs.size >= FANOUT)
+    return due == null ? undefined : [...due]
   }
 
   /** Rewrites small packs as one, from the store in memory, in one batch. */
