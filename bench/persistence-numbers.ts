@@ -43,9 +43,11 @@ if (args.open != null) {
   gc()
   const before = process.memoryUsage()
   const beforeParts = rssParts()
+  const cpuBefore = process.cpuUsage()
   const start = performance.now()
   const store = await LevelStore.open(args.open)
   const openMs = performance.now() - start
+  const cpu = process.cpuUsage(cpuBefore)
   // Freed ArrayBuffers are swept after the collection, off the main thread: let it finish.
   gc()
   await new Promise((resolve) => setTimeout(resolve, 200))
@@ -55,6 +57,7 @@ if (args.open != null) {
   process.stdout.write(JSON.stringify({
     size: store.size,
     openMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     load: load(),
     rss: after.rss - before.rss,
     anon: afterParts.anon - beforeParts.anon,
@@ -121,7 +124,7 @@ if (args.open != null) {
     if (child.status !== 0) throw new Error(child.stderr)
     const figures = JSON.parse(child.stdout)
     const perEntry = figures.rss / figures.size
-    console.log(`open ${figures.size} entries: ${(figures.openMs / 1000).toFixed(2)} s (${figures.load})`)
+    console.log(`open ${figures.size} entries: ${(figures.openMs / 1000).toFixed(2)} s, CPU (user + system, every thread) ${(figures.cpuMs / 1000).toFixed(2)} s (${figures.load})`)
     console.log(`  RSS after the open: +${mib(figures.rss)} MiB, ${Math.round(perEntry)} B per entry, ${Math.round(perEntry - 144)} B over the raw 144 of key and value (VmRSS growth over the open, after a full GC)`)
     console.log(`  of it: JS heap +${mib(figures.heap)} MiB, ArrayBuffers +${mib(figures.buffers)} MiB`)
     if (figures.anon !== 0 || figures.file !== 0) {
