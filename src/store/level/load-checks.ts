@@ -33,7 +33,7 @@ export function checkComplete (state: StoreState, counts: { keys: number, writer
  */
 export async function migrationOps (db: LevelDatabase, version: number, repack: (key: Uint8Array) => void): Promise<BatchOp[]> {
   const ops: BatchOp[] = [{ type: 'put', key: FORMAT_KEY, value: encodeFormat() }]
-  const iterator = db.iterator()
+  const iterator = db.iterator({ highWaterMarkBytes: 4 << 20 })
   try {
     while (true) {
       const step = await iterator.nextv(STEP)
