@@ -44,10 +44,10 @@ async function records (dir: string): Promise<{ packs: number, entryRecords: num
 }
 
 /**
- * Rewrites a closed format 3 store as format 2 wrote it (what a store written before packs holds):
- * one 'V' record per key, sealed, the state counting them, format 2.
+ * Rewrites a closed format 4 store as format 3 wrote it (what a store written before packs holds):
+ * one 'V' record per key, sealed, the state counting them, format 3.
  */
-async function asFormat2 (dir: string): Promise<void> {
+async function asFormat3 (dir: string): Promise<void> {
   const db = await raw(dir)
   const ops: Array<{ type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }> = []
   const decided = new Set<string>()
@@ -65,10 +65,10 @@ async function asFormat2 (dir: string): Promise<void> {
       keys++
     })
   }
-  const state = decodeState(unsealValue(STATE_KEY, (await db.get(STATE_KEY))!, 2), 2)
+  const state = decodeState(unsealValue(STATE_KEY, (await db.get(STATE_KEY))!, 3), 3)
   ops.push({ type: 'put', key: STATE_KEY, value: sealValue(STATE_KEY, encodeState({ ...state, keys })) })
   const format = (await db.get(FORMAT_KEY))!.slice()
-  format[format.byteLength - 1] = 2
+  format[format.byteLength - 1] = 3
   ops.push({ type: 'put', key: FORMAT_KEY, value: format })
   await db.batch(ops)
   await db.close()
@@ -102,7 +102,7 @@ describe('LevelStore entry packs', () => {
     const dir = await fixture.dir()
     const expected = await churned(dir, 400)
     const { packs, entryRecords, format } = await records(dir)
-    assert.equal(format, 3)
+    assert.equal(format, 4)
     assert.equal(entryRecords, 0)
     assert.ok(packs <= 3 * 15, `${packs} packs after 400 commits`)
     const store = await fixture.open<string, string>(dir, strings)
@@ -110,7 +110,7 @@ describe('LevelStore entry packs', () => {
     await fixture.close(store)
   })
 
-  it('a format 2 store (a record per key) opens with nothing lost, and is format 3 from then on', async () => {
+  it('a format 3 store (a record per key) opens with nothing lost, and is format 4 from then on', async () => {
     const dir = await fixture.dir()
     const expected = await churned(dir, 120)
     const replicaId = await (async () => {
@@ -119,9 +119,9 @@ describe('LevelStore entry packs', () => {
       await fixture.close(store)
       return id
     })()
-    await asFormat2(dir)
+    await asFormat3(dir)
     const before = await records(dir)
-    assert.deepEqual([before.format, before.packs], [2, 0])
+    assert.deepEqual([before.format, before.packs], [3, 0])
     assert.ok(before.entryRecords > 0)
     const store = await fixture.open<string, string>(dir, strings)
     assert.equal(store.replicaId, replicaId)
@@ -129,7 +129,7 @@ describe('LevelStore entry packs', () => {
     store.set('after', 'migration')
     await fixture.close(store)
     const migrated = await records(dir)
-    assert.deepEqual([migrated.format, migrated.entryRecords], [3, 0])
+    assert.deepEqual([migrated.format, migrated.entryRecords], [4, 0])
     assert.ok(migrated.packs > 0)
     const again = await fixture.open<string, string>(dir, strings)
     assert.equal(again.get('after'), 'migration')
@@ -137,10 +137,10 @@ describe('LevelStore entry packs', () => {
     await fixture.close(again)
   })
 
-  it('a damaged format 2 store is refused with nothing on disk changed, and not migrated', async () => {
+  it('a damaged format 3 store is refused with nothing on disk changed, and not repacked', async () => {
     const dir = await fixture.dir()
     await churned(dir, 30)
-    await asFormat2(dir)
+    await asFormat3(dir)
     const db = await raw(dir)
     for await (const [key, value] of db.iterator({ gte: Uint8Array.of(0x56) })) {
       const changed = value.slice()
@@ -152,16 +152,16 @@ describe('LevelStore entry packs', () => {
     const before = await files(dir)
     await assert.rejects(fixture.open(dir), (err: any) => err instanceof CorruptStoreError && /fails its checksum/.test(err.message))
     assert.deepEqual(await files(dir), before)
-    assert.equal((await records(dir)).format, 2)
+    assert.equal((await records(dir)).format, 3)
   })
 
-  it('an entry record left in a format 3 store is damage', async () => {
+  it('an entry record left in a format 4 store is damage', async () => {
     const dir = await fixture.dir()
     await churned(dir, 10)
     const db = await raw(dir)
     const key = chainKey(new TextEncoder().encode('stray'))
     await db.put(key, sealValue(key, Uint8Array.of(0, 0, 0, 0)))
     await db.close()
-    await assert.rejects(fixture.open(dir), (err: any) => err instanceof CorruptStoreError && /of format 2, in a format 3 store/.test(err.message))
+    await assert.rejects(fixture.open(dir), (err: any) => err instanceof CorruptStoreError && /of format 3, in a format 4 store/.test(err.message))
   })
 })

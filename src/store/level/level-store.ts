@@ -1,21 +1,23 @@
 import { logger } from '@libp2p/logger'
 import { ClockSet } from '../clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from '../diff.ts'
-import { CorruptStoreError, StoreClosedError, TransactionError } from '../errors.ts'
+import { CorruptStoreError, OutdatedStoreError, StoreClosedError, TransactionError } from '../errors.ts'
 import { MemStore, type MemStoreOptions } from '../mem-store.ts'
+import { refuseReplicaId } from '../mem-store-options.ts'
 import { replicaIdToBytes } from '../replica-id.ts'
 import { WriterKey, generateWriterKey } from '../writer-keys/writer-key.ts'
+import { WriterKeysMismatchError } from '../writer-keys/errors.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { DiffFrameOptions, ReplicaStore } from '../replica-store.ts'
 import type { Dot, Op, ReplicaId, Sibling } from '../types.ts'
 import { levelBackend, type LevelDatabase, type OpenGuard, type StoreFiles } from './level-backend.ts'
 import { LevelPersistence } from './level-persistence.ts'
-import { checkComplete, migrationOps } from './load-checks.ts'
+import { checkComplete, repackOps } from './load-checks.ts'
 import { asCorrupt, isLocked, openError } from './open-errors.ts'
 import { PACK_RANGE } from './pack-codec.ts'
 import {
-  FORMAT_KEY, FORMAT_VERSION, PACKED_FORMAT, REPLICA_KEY, STATE_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState, describeKey, isChainKey,
-  encodeFormat, sealValue, unsealValue, type StoreState, type StoredEntry
+  FORMAT_KEY, FORMAT_VERSION, KEYED_FORMAT, PACKED_FORMAT, REPLICA_KEY, STATE_KEY, UNSIGNED_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
+  describeKey, encodeFormat, isChainKey, sealValue, unsealValue, type StoreState, type StoredEntry
 } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
 import { SeqReservation } from './seq-reservation.ts'
@@ -43,7 +45,7 @@ export type { SalvageReport } from './salvage.ts'
 
 /**
  * Records read per step while loading, and the bytes classic-level reads for one step at most:
- * its default, 16 KiB, cut steps of small records (seen sets, format 2 entries) at ~80, each a
+ * its default, 16 KiB, cut steps of small records (seen sets, format 3 entries) at ~80, each a
  * round trip to LevelDB's thread. Entry packs (up to 64 KiB) come one per step under the default,
  * which measured the same CPU time as 1 and 4 MiB steps and the least memory left after the open.
  */
@@ -113,6 +115,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
    * ```
    */
   static async open<K = Uint8Array, V = Uint8Array> (location: string, options: LevelStoreOptions<K, V> = {}): Promise<LevelStore<K, V>> {
+    refuseReplicaId(options)
     try {
       return await LevelStore.#open<K, V>(location, options)
     } catch (err) {
@@ -159,9 +162,17 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     const format = await db.get(FORMAT_KEY)
     if (format == null && await isEmpty(db)) return await LevelStore.#create(location, db, options)
     const version = checkFormat(format)
+    if (version < KEYED_FORMAT) throw new OutdatedStoreError(location, version)
+    // Before anything is read: the other kind is refused with the files as they were.
+    const unsigned = await db.get(UNSIGNED_KEY) != null
+    if (unsigned !== (options.writerKeys === false)) {
+      throw new WriterKeysMismatchError(unsigned
+        ? `${location} was made with writerKeys: false (its writers are not bound to keys): open it with { writerKeys: false } (CLI: --no-writer-keys). Nothing was changed`
+        : `${location} binds its writers to keys: it cannot be opened with writerKeys: false. Nothing was changed`)
+    }
     const replicaId = decodeReplicaId(unsealValue(REPLICA_KEY, await db.get(REPLICA_KEY) ?? new Uint8Array(0), version))
     const savedWriter = await db.get(WRITER_KEY)
-    if (savedWriter == null) throw new CorruptStoreError(`${location} predates writer keys (wire format 3): its replica id is bound to no key. Export its entries (exportEntries) and import them into a new store`)
+    if (savedWriter == null) throw new CorruptStoreError('corrupt store: the writer key record is missing')
     const writer = await WriterKey.fromBytes(unsealValue(WRITER_KEY, savedWriter, version)).catch((err) => { throw new CorruptStoreError(`corrupt store: the writer key record - ${String(err.message)}`) })
     if (writer.replicaId !== replicaId) throw new CorruptStoreError(`corrupt store: the writer key derives replica ${writer.replicaId}, the store is ${replicaId}`)
     const stored = await db.get(STATE_KEY)
@@ -182,7 +193,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     store.#disk.persist([
       { type: 'put', key: FORMAT_KEY, value: encodeFormat() },
       { type: 'put', key: REPLICA_KEY, value: sealValue(REPLICA_KEY, replicaIdToBytes(writer.replicaId)) },
-      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) }
+      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) },
+      ...(options.writerKeys === false ? [{ type: 'put' as const, key: UNSIGNED_KEY, value: sealValue(UNSIGNED_KEY, Uint8Array.of(1)) }] : [])
     ], [])
     await store.flush()
     return store
@@ -214,17 +226,16 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
       skipped.dispose()
     }
     restorer.restoreNextSeq(nextSeq)
-    restorer.restoreSkipped(skipFrom, nextSeq)
     restorer.restoreClock(state.clock)
-    const ops = version < FORMAT_VERSION ? await this.#migrationOps(version) : []
+    const ops = version < PACKED_FORMAT ? await this.#repackOps(version) : []
     this.#disk.persist(ops, changed)
     await this.flush()
   }
 
-  async #migrationOps (version: number): Promise<BatchOp[]> {
-    log('%s: migrating format %d to %d', this.location, version, FORMAT_VERSION)
+  async #repackOps (version: number): Promise<BatchOp[]> {
+    log('%s: repacking format %d as %d', this.location, version, FORMAT_VERSION)
     const repacker = this.#disk.repacker()
-    const ops = await migrationOps(this.#db, version, repacker.add)
+    const ops = await repackOps(this.#db, repacker.add)
     repacker.finish(ops)
     return ops
   }
@@ -247,7 +258,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   }
 
   #restoreRecord (key: Uint8Array, value: Uint8Array, version: number, counts: { keys: number, writers: number }): void {
-    if (version >= PACKED_FORMAT && isChainKey(key)) throw new CorruptStoreError(`corrupt store: ${describeKey(key)}, of format 2, in a format ${version} store`)
+    if (version >= PACKED_FORMAT && isChainKey(key)) throw new CorruptStoreError(`corrupt store: ${describeKey(key)}, of format 3, in a format ${version} store`)
     const record = decodeRecord(key, value, version)
     const { restorer } = this.#disk
     if (record.kind === 'proof') {
@@ -289,7 +300,6 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   async #close (): Promise<void> {
     try {
-      await this.#core.signed()
       await this.#disk.finish()
       // Written last: a seal names a batch that is on disk, so a later open that finds less lost something.
       await this.#files?.writeSeal(this.location, { replica: this.replicaId, batch: this.#disk.batch }).catch((err) => {
@@ -314,6 +324,11 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   }
 
   /** The key this replica signs its writes with, kept in the store (so the replica keeps its id). */
+  /** Whether writers are bound to keys: false for a store made with `writerKeys: false`, which it remembers. */
+  get writerKeys (): boolean {
+    return this.#core.writerKeys
+  }
+
   get writer (): WriterKey {
     return this.#core.writer
   }
@@ -321,6 +336,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   /** Resolves once every local commit so far has been signed and its 'ops' event fired (see {@link MemStore.signed}). */
   async signed (): Promise<void> {
     await this.#core.signed()
+    // The proofs just made go to disk before the ops they cover are published.
+    await this.flush()
   }
 
   /** See {@link MemStore.verifyOps}. */

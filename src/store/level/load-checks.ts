@@ -1,9 +1,8 @@
-// What an open checks beyond each record, and the rewrite of a format 1 store.
+// What an open checks beyond each record, and the repacking of a format 3 store.
 
-import { equals } from 'uint8arrays/equals'
 import { CorruptStoreError } from '../errors.ts'
 import type { LevelDatabase, Seal } from './level-backend.ts'
-import { FORMAT_KEY, REPLICA_KEY, encodeFormat, isChainKey, sealValue, type StoreState } from './record-codec.ts'
+import { CHAIN_RANGE, FORMAT_KEY, encodeFormat, type StoreState } from './record-codec.ts'
 import type { BatchOp } from './write-queue.ts'
 
 /** Records read per step. */
@@ -26,26 +25,20 @@ export function checkComplete (state: StoreState, counts: { keys: number, writer
 }
 
 /**
- * What turns a store of an older format into the current one, in one atomic batch with its first
- * state record, so that it is one format or the other, never half: every entry record ('V', one
- * per key) deleted and its key handed to `repack`, which adds the key's state to packs; in a
- * format 1 store every other record again, with its checksum; the new format marker.
+ * What turns a format 3 store (a record per key) into a format 4 one, in one atomic batch with its
+ * first state record, so that it is one format or the other, never half: every entry record ('V')
+ * deleted and its key handed to `repack`, which adds the key's state to packs; the new format marker.
  */
-export async function migrationOps (db: LevelDatabase, version: number, repack: (key: Uint8Array) => void): Promise<BatchOp[]> {
+export async function repackOps (db: LevelDatabase, repack: (key: Uint8Array) => void): Promise<BatchOp[]> {
   const ops: BatchOp[] = [{ type: 'put', key: FORMAT_KEY, value: encodeFormat() }]
-  const iterator = db.iterator({ highWaterMarkBytes: 4 << 20 })
+  const iterator = db.iterator({ gte: CHAIN_RANGE.gte, lt: CHAIN_RANGE.lt, highWaterMarkBytes: 4 << 20 })
   try {
     while (true) {
       const step = await iterator.nextv(STEP)
       if (step.length === 0) break
-      for (const [key, value] of step) {
-        if (isChainKey(key)) {
-          ops.push({ type: 'del', key })
-          repack(key.subarray(1))
-        } else if (version < 2 && (key[0] !== FORMAT_KEY[0] || equals(key, REPLICA_KEY))) {
-          // The state record is written new, in the new layout; the format record above.
-          ops.push({ type: 'put', key, value: sealValue(key, value) })
-        }
+      for (const [key] of step) {
+        ops.push({ type: 'del', key })
+        repack(key.subarray(1))
       }
     }
   } finally {

@@ -13,20 +13,21 @@
 //                         u64 keys, u64 writers, u64 batch                         (all LE)
 //   'S' replica id (16) → the writer's seen set, in ClockSet's portable serialization
 //   'T' u64be(2^53 − 1 − n)
-//                       → entry pack n: many keys' live entries (format 3; see pack-codec.ts)
-//   'V' key bytes       → the live entries at the key (siblings, usually one), format 1 and 2:
+//                       → entry pack n: many keys' live entries (format 4; see pack-codec.ts)
+//   'V' key bytes       → the live entries at the key (siblings, usually one), formats 1 to 3:
 //                         u32 count, then per entry: replica id (16), u64 seq, u64 wall,
 //                         u16 counter, u32 value length, value bytes
 //
 // In format 2 every value but the format record's ends with a u32 CRC-32C of key and value:
 // LevelDB, as classic-level opens it, checks no block checksum on reads, and a scribbled table
 // was measured to serve a changed value with no error. `keys` and `writers` count the 'T' (in
-// format 2, 'V') and 'S' records, so a record that vanished is noticed too; `batch` numbers the
+// formats 2 and 3, 'V') and 'S' records, so a record that vanished is noticed too; `batch` numbers the
 // batches, so that the seal a clean close leaves (see node-store-files.ts) shows when the log lost
 // commits.
-// Format 3 packs the entries: a record per key made reading a million-entry store cost seconds
-// in classic-level alone. Formats 1 (no checksums, a 26-byte state) and 2 are still read, and
-// rewritten as format 3 at open (load-checks.ts).
+// Format 3 binds writers to keys; formats 1 (no checksums, a 26-byte state) and 2 are refused as
+// outdated (migrate-store.ts reads them). Format 4 packs the entries: a record per key made
+// reading a million-entry store cost seconds in classic-level alone. A format 3 store is read as
+// it is and rewritten as format 4 at open (load-checks.ts).
 //
 // Live sets and digests are not stored: they are exactly the dots of the stored entries.
 
@@ -43,9 +44,12 @@ import { crc32c } from './crc32c.ts'
 import { SeqReservation } from './seq-reservation.ts'
 
 /** The on-disk format; an older one is migrated at open, a newer one refused. */
-export const FORMAT_VERSION = 3
-/** The first format with entries in packs (pack-codec.ts) rather than a record per key. */
-export const PACKED_FORMAT = 3
+/** 3: writers bound to keys (a writer key record, proof records). Formats 1 and 2 are refused as outdated. 4: entries packed. */
+export const FORMAT_VERSION = 4
+/** The first format with writer keys: older stores are migrated, not opened. */
+export const KEYED_FORMAT = 3
+/** The first format with entries in packs (pack-codec.ts) rather than a record per key: a format 3 store is repacked at open. */
+export const PACKED_FORMAT = 4
 /** The first format with record checksums, counts and batch numbers. */
 const CHECKED_FORMAT = 2
 const CHECKSUM_BYTES = 4
@@ -61,6 +65,8 @@ export const FORMAT_KEY = Uint8Array.of(META, ...ascii('format'))
 export const REPLICA_KEY = Uint8Array.of(META, ...ascii('replica'))
 export const STATE_KEY = Uint8Array.of(META, ...ascii('state'))
 export const WRITER_KEY = Uint8Array.of(META, ...ascii('writer'))
+/** Present in a store made with `writerKeys: false`: it is reopened only that way. */
+export const UNSIGNED_KEY = Uint8Array.of(META, ...ascii('unsigned'))
 const PROOFS = 0x50 // 'P'
 const PROOF_HEADER = 48 + 4 + 16 + 32 + 64
 
@@ -242,10 +248,13 @@ export function seenKey (replicaIdBytes: Uint8Array): Uint8Array {
   return out
 }
 
-/** A format 2 entry record's key: format 3 packs entries instead (pack-codec.ts). */
+/** A format 3 entry record's key: format 4 packs entries instead (pack-codec.ts). */
 export function isChainKey (key: Uint8Array): boolean {
   return key[0] === VALUES
 }
+
+/** Every format 3 entry record's key, and no other record's. */
+export const CHAIN_RANGE = { gte: Uint8Array.of(VALUES), lt: Uint8Array.of(VALUES + 1) }
 
 export function chainKey (key: Uint8Array): Uint8Array {
   const out = new Uint8Array(1 + key.byteLength)
@@ -300,7 +309,7 @@ export function decodeRecord (key: Uint8Array, stored: Uint8Array, version: numb
   const value = key[0] === META && equals(key, FORMAT_KEY) ? stored : unsealValue(key, stored, version)
   switch (key[0]) {
     case META:
-      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY].some((known) => equals(known, key))) corrupt('unknown metadata record')
+      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY, UNSIGNED_KEY].some((known) => equals(known, key))) corrupt('unknown metadata record')
       return { kind: 'meta' }
     case SEEN: {
       if (key.byteLength !== 1 + REPLICA_ID_BYTES) corrupt('malformed seen-set key')
