@@ -72,11 +72,6 @@ export class LevelPersistence implements StorePersistence {
     return this.#view.nextSeq - 1
   }
 
-  /** Whether the store in memory has entries at `key` (while opening: a newer pack gave them). */
-  holds (key: Uint8Array): boolean {
-    return this.#view.chainAt(key) != null
-  }
-
   /** Packs the state of each key `add` is given (migrating an older store); `finish` puts the packs in `ops`. */
   repacker (): { add: (key: Uint8Array) => void, finish: (ops: BatchOp[]) => void } {
     const writer = new PackWriter()
