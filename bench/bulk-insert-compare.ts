@@ -3,8 +3,9 @@
 // given its keys in its own natural form, prepared before the clock starts, and the same values.
 // Warm figures: one process, systems interleaved, after warm-up runs, median of the repetitions
 // with the spread. Cold figures: the first run of each system in a fresh process. CPU time (all
-// threads) beside the wall-clock time, as a check on a shared machine. Heap per entry: heapUsed +
-// external after GC, counted from before the inputs were made to after they were dropped.
+// threads) beside the wall-clock time, as a check on a shared machine. Heap per entry: memory held
+// after GC (measure.ts: the heap, and the buffers outside it), counted from before the inputs were
+// made to after they were dropped.
 //
 //   node --experimental-transform-types --expose-gc bench/bulk-insert-compare.ts [--sizes 100000,1000000] [--reps 5] [--warmup 2]
 //   (add --cpu-prof or --trace-gc to profile; --only roaring-mesh --cold-only to profile one cold run)
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
 import { MemStore } from '../src/index.ts'
+import { memoryGrowth, memoryNow } from './measure.ts'
 import { createRng, randomEntries } from './workload.ts'
 
 const { values: args } = parseArgs({
@@ -58,12 +60,6 @@ const systems: Record<string, Run> = {
 }
 
 const gc = (): void => { (globalThis as { gc?: () => void }).gc?.() }
-const heapNow = (): number => {
-  gc()
-  gc()
-  const usage = process.memoryUsage()
-  return usage.heapUsed + usage.external
-}
 
 /** The inputs, with keys in the string forms `names` need: a cold run makes only its own system's. */
 function inputs (n: number, names: string[]): Inputs {
@@ -81,13 +77,13 @@ function inputs (n: number, names: string[]): Inputs {
  * caller's values; we copy them).
  */
 function measure (name: string, n: number): { ms: number, cpuMs: number, heapPerEntry: number } {
-  const before = heapNow()
+  const before = memoryNow()
   const data = inputs(n, [name])
   const cpu = process.cpuUsage()
   const { ms, replica } = systems[name](data)
   const cpuMs = cpuMsSince(cpu)
   for (const list of Object.values(data)) list.length = 0
-  const heapPerEntry = (heapNow() - before) / n
+  const heapPerEntry = memoryGrowth(before) / n
   if (replica == null) throw new Error('unreachable')
   return { ms, cpuMs, heapPerEntry }
 }
