@@ -1,5 +1,5 @@
 import { copyBytes } from './copy-bytes.ts'
-import { arenaBuffer } from './store-memory.ts'
+import { storeBuffer } from './store-memory.ts'
 
 const FIRST_CHUNK_BYTES = 64 * 1024
 /** Chunks double up to this size: a big store is a few large buffers, a small one wastes little. */
@@ -109,5 +109,5 @@ export class EntryArena {
 
 /** A chunk of `byteLength` bytes, in the store's own memory (see store-memory.ts). */
 function chunkOf (byteLength: number): Uint8Array {
-  return new Uint8Array(arenaBuffer(byteLength))
+  return new Uint8Array(storeBuffer(byteLength))
 }

@@ -1,7 +1,7 @@
 import { EntryArena } from './entry-arena.ts'
 import { Entry } from './entry.ts'
 import { hashKey } from './key-hash.ts'
-import { internalBuffer } from './store-memory.ts'
+import { storeBuffer } from './store-memory.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { Hlc } from './types.ts'
 
@@ -16,7 +16,7 @@ type ColumnType<T extends Column> = (new (buffer: ArrayBufferLike) => T) & { BYT
 
 /** A column of `length` zeroes, in the store's own memory (see store-memory.ts). */
 function column<T extends Column> (type: ColumnType<T>, length: number): T {
-  return new type(internalBuffer(length * type.BYTES_PER_ELEMENT))
+  return new type(storeBuffer(length * type.BYTES_PER_ELEMENT))
 }
 
 /** One sibling of a chain, as persistence stores it. */

@@ -7,23 +7,39 @@
 // benchmark, 0.45 GB of the caller's inputs: 0.1–0.2 s each) to free nothing of the store's. A
 // synchronous transaction gives V8's marking task no turn, so V8 finishes each in one pause.
 //
-// V8 leaves SharedArrayBuffer memory out of that count (shared memory is no one isolate's), so the
-// store allocates its memory as SharedArrayBuffers where it can. The memory is still freed with
-// the store, by the next collection, and Node.js counts it under `process.memoryUsage().arrayBuffers`
-// (though not `external`). Views of arena chunks reach the caller (keys and values), so those are
-// shared only on Node.js, which takes shared views wherever it takes a Uint8Array (WebCrypto
-// aside). A browser page has SharedArrayBuffer only when cross-origin isolated, and its
-// TextDecoder refuses shared views: there the chunks are plain ArrayBuffers.
+// V8 leaves SharedArrayBuffer memory out of that count (shared memory is no one isolate's), so on
+// Node.js the store's large buffers are SharedArrayBuffers. Node.js takes a shared view wherever
+// it takes a Uint8Array (WebCrypto aside), and counts the memory under
+// `process.memoryUsage().arrayBuffers` (not `external`). But memory V8 does not count cannot make
+// it collect either: a program that makes and drops stores would pile up their memory until the
+// heap's own growth starts a collection. So shared memory not yet freed may reach the size of the
+// heap (and at least MIN_SHARED_BUDGET), as the heap itself grows by about its size between
+// collections; beyond that, buffers are plain again, and V8's count brings the collection that
+// frees the dropped stores' memory. Browsers get plain ArrayBuffers: a page has SharedArrayBuffer
+// only when cross-origin isolated, and its TextDecoder refuses shared views.
 
-const shared = typeof SharedArrayBuffer === 'function'
-const sharedViews = shared && typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string'
+/** Shared memory not yet freed may always reach this much, however small the heap. */
+const MIN_SHARED_BUDGET = 128 * 1024 * 1024
 
-/** Zeroed memory of `byteLength` bytes for the store's own columns, never handed out. */
-export function internalBuffer (byteLength: number): ArrayBufferLike {
-  return shared ? new SharedArrayBuffer(byteLength) : new ArrayBuffer(byteLength)
-}
+interface NodeMemoryUsage { heapUsed: number, external: number, arrayBuffers: number }
+const nodeProcess = (globalThis as { process?: { versions?: { node?: unknown }, memoryUsage?: () => NodeMemoryUsage } }).process
+const memoryUsage = typeof SharedArrayBuffer === 'function' && typeof nodeProcess?.versions?.node === 'string' ? nodeProcess.memoryUsage : undefined
 
-/** Zeroed memory of `byteLength` bytes for an arena chunk, whose views the store hands out. */
-export function arenaBuffer (byteLength: number): ArrayBufferLike {
-  return sharedViews ? new SharedArrayBuffer(byteLength) : new ArrayBuffer(byteLength)
+/**
+ * Shared memory allocated and maybe not yet freed: counted up here, and set from Node.js's counts
+ * (31 µs to read) only when it nears the budget, since freeing is not seen as it happens.
+ */
+let sharedHeld = 0
+
+/** Zeroed memory of `byteLength` bytes for the store to keep. */
+export function storeBuffer (byteLength: number): ArrayBufferLike {
+  if (memoryUsage === undefined) return new ArrayBuffer(byteLength)
+  if (sharedHeld + byteLength > MIN_SHARED_BUDGET) {
+    const usage = memoryUsage.call(nodeProcess)
+    // Node.js's arrayBuffers counts plain and shared buffers alike; V8's external, the plain ones.
+    sharedHeld = Math.max(0, usage.arrayBuffers - usage.external)
+    if (sharedHeld + byteLength > Math.max(MIN_SHARED_BUDGET, usage.heapUsed)) return new ArrayBuffer(byteLength)
+  }
+  sharedHeld += byteLength
+  return new SharedArrayBuffer(byteLength)
 }
