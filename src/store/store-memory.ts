@@ -1,4 +1,5 @@
-// The memory a store keeps for as long as it lives: arena chunks, row columns, the key index.
+// The memory a store keeps for as long as it lives (arena chunks, row columns, the key index), and
+// a large transaction's write records.
 //
 // V8 starts a full collection whenever a program's ArrayBuffer memory has grown by 64 MiB since the
 // last one, to free buffers whose objects died. A store that takes a million entries in one
