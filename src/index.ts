@@ -5,12 +5,17 @@
  * @packageDocumentation
  */
 import { useBitmapBackend } from './store/bitmap/backend.ts'
+import { useEd25519Backend } from './store/writer-keys/ed25519.ts'
+import { nodeEd25519, nodeSha256 } from './store/writer-keys/node-ed25519.ts'
+import { useSha256 } from './store/writer-keys/batch-digest.ts'
 import { nativeBackend } from './store/bitmap/native.ts'
 import { classicLevelBackend } from './store/level/classic-level-backend.ts'
 import { useLevelBackend } from './store/level/level-backend.ts'
 import { useAead } from './protocols/topic/aead/aead.ts'
 import { nodeAesGcm } from './protocols/topic/aead/node-aead.ts'
 
+useEd25519Backend(nodeEd25519)
+useSha256(nodeSha256)
 useBitmapBackend(nativeBackend)
 useLevelBackend(classicLevelBackend)
 useAead(nodeAesGcm)

@@ -5,7 +5,7 @@ import { bytesByPeer, countBytesOf } from './socket-bytes.ts'
 import { countGossip, emptyGossipCounts, type GossipCounts } from './gossip-counts.ts'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { MemStore, createMeshPeer, nodePreset, type MeshPeer, type MeshPeerOptions } from '../../src/index.ts'
+import { MemStore, WriterKey, createMeshPeer, nodePreset, type MeshPeer, type MeshPeerOptions } from '../../src/index.ts'
 import { KEY_BYTES, VALUE_BYTES, createRng, randomBytes } from '../workload.ts'
 import type { Op } from '../../src/store/types.ts'
 import type { PrivateKey } from '@libp2p/interface'
@@ -59,7 +59,7 @@ let seedOps: Op[] | undefined
 /** The same `count` entries on every host: one writer id, one clock, one random sequence. */
 function seedOf (count: number): Op[] {
   if (seedOps?.length === count) return seedOps
-  const seed = new MemStore('seed', { replicaId: 'ff'.repeat(16), clock: { now: () => 1_700_000_000_000 } })
+  const seed = new MemStore('seed', { writer: WriterKey.fromSecretSync(new Uint8Array(32).fill(0xff), new Uint8Array(16).fill(0xff)), clock: { now: () => 1_700_000_000_000 } })
   const seedRng = createRng(42)
   seed.begin()
   for (let i = 0; i < count; i++) seed.set(randomBytes(seedRng, KEY_BYTES), randomBytes(seedRng, VALUE_BYTES))

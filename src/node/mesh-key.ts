@@ -68,7 +68,7 @@ export function meshSecrets (meshKey: Uint8Array): MeshSecrets {
  * cannot find it, and meshes of one key do not share a topic.
  */
 export function privateTopic (meshKey: Uint8Array, mesh: string): string {
-  return `roaring-mesh/${toHex(derive(meshKey, `topic ${mesh}`, 16))}/ops/2`
+  return `roaring-mesh/${toHex(derive(meshKey, `topic ${mesh}`, 16))}/ops/3`
 }
 
 /** The mDNS service name of `mesh` under a key, so that the LAN does not learn which meshes run on it. */

@@ -1,3 +1,4 @@
+import type { ReplicaId } from '../store/types.ts'
 import type { DiffSyncInit, PullResult } from '../protocols/diff/index.ts'
 import type { ForeignDotError } from '../store/errors.ts'
 import type { PullReason } from './anti-entropy.ts'
@@ -12,7 +13,7 @@ export interface MeshPeerOptions {
    * serve several meshes. @default 'default'
    */
   mesh?: string
-  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/2`, or with a `meshKey` `roaring-mesh/<32 hex digits derived from the key and mesh>/ops/2` */
+  /** The gossipsub topic for ops. @default `roaring-mesh/<mesh>/ops/3`, or with a `meshKey` `roaring-mesh/<32 hex digits derived from the key and mesh>/ops/3` */
   topic?: string
   /**
    * The mesh key (see `generateMeshKey()`): 32 bytes, or their base64url. With it the mesh is
@@ -117,6 +118,19 @@ export interface MeshPeerEvents {
    * or that part of it (a diff) was refused; nothing of this replica's own seqs moved.
    */
   'foreign-dot': CustomEvent<ForeignDotDetail>
+  /**
+   * A writer's key signed two different entries for one dot: whoever holds that key lies (or
+   * two copies of one data directory write). The dot is dead in every store that saw both.
+   */
+  equivocation: CustomEvent<EquivocationDetail>
+}
+
+export interface EquivocationDetail {
+  /** The writer whose key signed both. */
+  readonly replica: ReplicaId
+  readonly seq: number
+  /** The peer pulled from when it showed, if it showed in a pull. */
+  readonly peer: PeerId | undefined
 }
 
 export interface ForeignDotDetail {
@@ -139,6 +153,8 @@ export interface MeshPeerStats {
   invalidMessages: number
   /** Inputs (topic messages, diff frames) that named dots of this replica's own id it never issued. */
   foreignDots: number
+  /** Dots whose writer's key signed two different entries (see the 'equivocation' event). */
+  equivocations: number
   /** Pulls completed / failed, and their bytes (request and frames). */
   diffRounds: number
   diffFailures: number

@@ -19,13 +19,14 @@ import type { ForeignDotError } from '../store/errors.ts'
 import type { ReplicaStore } from '../store/replica-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
 import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
+import type { EquivocationEvent } from '../store/writer-keys/equivocation-event.ts'
 import type { MeshPeerEvents, MeshPeerOptions, MeshPeerStats } from './mesh-peer-types.ts'
 import type { MeshProof } from '../protocols/proof/index.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { AbortOptions, Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 
-export type { MeshPeerOptions, MeshPeerEvents, MeshPeerStats, SyncDetail, SyncErrorDetail, ForeignDotDetail } from './mesh-peer-types.ts'
+export type { MeshPeerOptions, MeshPeerEvents, MeshPeerStats, SyncDetail, SyncErrorDetail, ForeignDotDetail, EquivocationDetail } from './mesh-peer-types.ts'
 
 /** A libp2p node a mesh peer can run on: gossipsub registered as `services.pubsub`. */
 export type MeshLibp2p = Libp2p<{ pubsub: GossipSub, diffSync?: DiffSync, meshProof?: MeshProof }>
@@ -53,7 +54,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #refusals = new RefusalCounter()
   readonly #membership: PeerMembership
   readonly #puller: MeshPuller
-  readonly #stats = { opsSent: 0, opsReceived: 0, invalidMessages: 0, foreignDots: 0, dialRetries: 0, dialFailures: 0 }
+  readonly #stats = { opsSent: 0, opsReceived: 0, invalidMessages: 0, foreignDots: 0, equivocations: 0, dialRetries: 0, dialFailures: 0 }
 
   #diff: DiffSync | undefined
   #releaseDiff: (() => Promise<void>) | undefined
@@ -164,6 +165,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#topic.start()
     this.store.addEventListener('ops', this.#onLocalOps)
     this.store.addEventListener('foreign-dot', this.#onForeignDot)
+    this.store.addEventListener('equivocation', this.#onEquivocation)
     this.#antiEntropy.start()
     this.#announcer.start()
     this.#topologyId = await this.#node.register(DIFF_PROTOCOL, {
@@ -204,6 +206,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#dialer?.stop()
     this.store.removeEventListener('ops', this.#onLocalOps)
     this.store.removeEventListener('foreign-dot', this.#onForeignDot)
+    this.store.removeEventListener('equivocation', this.#onEquivocation)
     this.#publisher.stop()
     this.#announcer.stop()
     this.#intake.stop()
@@ -293,6 +296,14 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   /** A diff the store integrated named foreign dots; it left them out. */
   readonly #onForeignDot = (event: ForeignDotEvent): void => {
     this.#reportForeign(this.#puller.pulling, event.error)
+  }
+
+  readonly #onEquivocation = (event: Event): void => {
+    const { replica, seq } = event as EquivocationEvent
+    const peer = this.#puller.pulling
+    this.#stats.equivocations++
+    this.#log.error('writer %s signed two entries for seq %d (seen %s)', replica, seq, peer == null ? 'on the topic' : `pulling from ${peer.toString()}`)
+    this.safeDispatchEvent('equivocation', { detail: { replica, seq, peer } })
   }
 
   #reportForeign (peer: PeerId | undefined, error: ForeignDotError): void {

@@ -1,6 +1,7 @@
 import { decodeTopicMessage, type TopicMessage } from '../protocols/topic/topic-message.ts'
 import { SEAL_OVERHEAD } from '../protocols/topic/sealed-message.ts'
 import { ForeignDotError, InvalidMessageError } from '../store/errors.ts'
+import { InvalidSignatureError } from '../store/writer-keys/errors.ts'
 import { foreignDotIn } from './foreign-dots.ts'
 import { fitGossipsub } from './gossip-limits.ts'
 import { TopicValidatorResult, type GossipSub, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
@@ -31,7 +32,7 @@ export interface MeshTopicStats {
 export interface MeshTopicInit {
   pubsub: () => GossipSub
   membership: PeerMembership
-  store: { readonly replicaId: ReplicaId, hasSeen: (dot: Dot) => boolean }
+  store: { readonly replicaId: ReplicaId, hasSeen: (dot: Dot) => boolean, verifyOps: (ops: readonly Op[]) => Promise<boolean> }
   maxMessageBytes: number
   log: Logger
   events: MeshTopicEvents
@@ -96,10 +97,12 @@ export class MeshTopic {
   /**
    * Gossipsub asks before it delivers or forwards a message. Reject, which scores the peer that
    * forwarded it down until it is pruned and graylisted, is for what no honest peer sends: a
-   * malformed or oversized message. Ignore, without penalty, is for what depends on our own
-   * state: a message arriving while this peer starts or stops, or naming our own unissued dots.
+   * malformed or oversized message, or ops not signed by their writer (every peer checks before
+   * it forwards, so only a forger sends them). Ignore, without penalty, is for what depends on
+   * our own state: a message arriving while this peer starts or stops, or naming our own
+   * unissued dots.
    */
-  readonly #validate = (peer: PeerId, msg: Message): TopicValidatorResult => {
+  readonly #validate = async (peer: PeerId, msg: Message): Promise<TopicValidatorResult> => {
     if (!this.#listening) return TopicValidatorResult.Ignore
     const { membership, maxMessageBytes, store, events } = this.#init
     // A peer that has not proven the mesh key is not heard, whatever it forwards.
@@ -109,6 +112,7 @@ export class MeshTopic {
       if (msg.data.byteLength > maxMessageBytes + SEAL_OVERHEAD) throw new InvalidMessageError(`a message of ${msg.data.byteLength} bytes, beyond the mesh's ${maxMessageBytes}`)
       const message = this.#decode(msg)
       const dot = message.kind === 'ops' ? foreignDotIn(message.ops, store) : undefined
+      if (dot == null && message.kind === 'ops' && !await store.verifyOps(message.ops)) throw new InvalidSignatureError('ops not signed by their writer\'s key')
       if (dot == null) return TopicValidatorResult.Accept
       events.foreign(msg.type === 'signed' ? msg.from : peer, new ForeignDotError(dot.seq, `a topic message names seq ${dot.seq} of this replica (${store.replicaId}), which it never issued`))
       return TopicValidatorResult.Ignore

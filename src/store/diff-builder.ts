@@ -5,12 +5,15 @@ import { SetDigest, dotHashA, dotHashB } from './dot-hash.ts'
 import type { EntryRows } from './entry-rows.ts'
 import type { DeathSuspects } from './death-suspects.ts'
 import type { ReplicaState } from './replica-state.ts'
+import { LEAF_BYTES } from './writer-keys/batch-digest.ts'
 
 /** What one writer contributes to a diff: live seqs to send, and seqs dead here. */
 interface PlannedGroup {
   readonly replica: ReplicaState
   readonly seqs: readonly number[]
   readonly deaths: ClockSet | undefined
+  /** Whether the deaths reach beyond what the requester has seen, so that it needs the writer's latest proof to take them. */
+  readonly attest: boolean
 }
 
 /**
@@ -21,7 +24,9 @@ const WITHHOLD_MIN_BYTES = 1024
 
 /** Bytes a frame spends per entry besides its key and value, and per group (a generous bound). */
 const ENTRY_OVERHEAD = 24
-const GROUP_OVERHEAD = 32
+const GROUP_OVERHEAD = 32 + 48
+/** A proof's bytes besides the leaves it carries. */
+const PROOF_OVERHEAD = 130
 
 /** The groups, and whether any withheld deaths the requester has seen. */
 interface Plan {
@@ -94,9 +99,9 @@ function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, 
   }
   if (deaths.isEmpty) {
     deaths.dispose()
-    return seqs.length === 0 && !withheld ? undefined : { replica, seqs, deaths: undefined, withheld }
+    return seqs.length === 0 && !withheld ? undefined : { replica, seqs, deaths: undefined, withheld, attest: false }
   }
-  return { replica, seqs, deaths, withheld }
+  return { replica, seqs, deaths, withheld, attest: deaths.max()! > (seenThere.max() ?? 0) }
 }
 
 /** What the deaths the requester has seen would cost on the wire. */
@@ -105,6 +110,11 @@ function seenDeathsBytes (dead: ClockSet, unseenDeaths: ClockSet): number {
   const bytes = seen.serialize().byteLength
   seen.dispose()
   return bytes
+}
+
+/** A group of `entries` (ascending) with the writer's card and the proofs that cover them, and its latest. */
+function signedGroup (replica: ReplicaState, entries: DiffEntry[], withLatest: boolean): DiffGroup {
+  return { replica: replica.id, card: replica.proofs.card, proofs: replica.proofs.covering(entries.map((entry) => entry.seq), withLatest), entries }
 }
 
 /** Splits a set into pieces whose serialization stays under `maxBytes`, halving the seq range. */
@@ -145,30 +155,59 @@ export function * diffFrames (
   try {
     let frame: DiffGroup[] = []
     let frameBytes = 0
+    // Writers whose latest proof went out with their entries: their deaths need it no more.
+    const attested = new Set<ReplicaState>()
     for (const group of groups) {
+      const proofs = group.replica.proofs
+      if (proofs.card == null) continue
+      // The writer's latest proof goes with its first entries of this diff: the requester keeps it.
+      const latest = proofs.covering([])[0]
+      let withLatest = true
       let entries: DiffEntry[] = []
-      frameBytes += GROUP_OVERHEAD
+      let proofEnd = 0
+      // A proof costs its fixed bytes and a leaf per seq it covers, less the leaves of the entries it carries.
+      const proofBytes = (first: number): number => {
+        const proof = proofs.find(first)!
+        return PROOF_OVERHEAD + LEAF_BYTES * proof.count
+      }
+      const groupBytes = (): number => GROUP_OVERHEAD + (withLatest && latest != null ? PROOF_OVERHEAD + latest.leaves.byteLength : 0)
+      frameBytes += groupBytes()
       for (const seq of group.seqs) {
         const row = group.replica.dots.get(seq)
         if (row === undefined) continue
-        const bytes = rows.byteLength(row) + ENTRY_OVERHEAD
+        const entryBytes = rows.byteLength(row) + ENTRY_OVERHEAD - LEAF_BYTES
+        let bytes = entryBytes
+        if (seq >= proofEnd) {
+          // Entries whose batch is not signed yet (a local commit of the last few ms) go next round.
+          const proof = proofs.find(seq)
+          if (proof == null || proof.signature.byteLength === 0) continue
+          proofEnd = proof.first + proof.count
+          if (proof !== latest || !withLatest) bytes += proofBytes(seq)
+        }
         if (frameBytes + bytes > maxFrameBytes && (entries.length > 0 || frame.length > 0)) {
-          if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
+          if (entries.length > 0) {
+            frame.push(signedGroup(group.replica, entries, withLatest))
+            withLatest = false
+          }
           yield { needsFullRequest: false, groups: frame }
           frame = []
           entries = []
-          frameBytes = GROUP_OVERHEAD
+          frameBytes = groupBytes()
+          bytes = entryBytes + proofBytes(seq)
         }
         entries.push(rows.entry(row))
         frameBytes += bytes
       }
-      if (entries.length > 0) frame.push({ replica: group.replica.id, entries })
+      if (entries.length > 0) frame.push(signedGroup(group.replica, entries, withLatest))
+      if (group.seqs.length > 0) attested.add(group.replica)
     }
     for (const group of groups) {
       if (group.deaths == null) continue
       for (const piece of splitBySize(group.deaths, maxFrameBytes - GROUP_OVERHEAD)) {
         handedOut.add(piece)
-        const bytes = Number.isFinite(maxFrameBytes) ? piece.serialize().byteLength + GROUP_OVERHEAD : 0
+        const attach = group.attest && !attested.has(group.replica) && group.replica.proofs.card != null
+        const latest = attach ? group.replica.proofs.covering([]) : []
+        const bytes = Number.isFinite(maxFrameBytes) ? piece.serialize().byteLength + GROUP_OVERHEAD + latest.reduce((n, p) => n + PROOF_OVERHEAD + p.leaves.byteLength, 0) : 0
         // A replica appears once per frame: its deaths join its entries, a second piece waits for the next frame.
         let at = frame.findIndex((g) => g.replica === group.replica.id)
         if ((frameBytes + bytes > maxFrameBytes && frame.length > 0) || (at >= 0 && frame[at].deaths != null)) {
@@ -178,6 +217,7 @@ export function * diffFrames (
           at = -1
         }
         if (at >= 0) frame[at] = { ...frame[at], deaths: piece }
+        else if (attach) frame.push({ replica: group.replica.id, card: group.replica.proofs.card, proofs: latest, entries: [], deaths: piece })
         else frame.push({ replica: group.replica.id, entries: [], deaths: piece })
         frameBytes += bytes
       }

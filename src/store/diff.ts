@@ -1,5 +1,5 @@
 import type { ClockSet } from './clock-set.ts'
-import type { Hlc, ReplicaId } from './types.ts'
+import type { Hlc, ReplicaId, WriterCard } from './types.ts'
 
 /** What a replica has seen of one writer: every seq, and a digest of those still live. */
 export interface ReplicaSummary {
@@ -75,9 +75,27 @@ export interface PackedEntries {
   readonly hlc: Hlc
 }
 
+/**
+ * A signed batch as a store keeps it and a diff carries it: `leaves` holds the 16-byte leaf of
+ * each of its `count` seqs. In a decoded diff the leaves of the group's own entries are zero
+ * (the receiving store computes them from the entries).
+ */
+export interface BatchProof {
+  readonly first: number
+  readonly count: number
+  readonly salt: Uint8Array
+  readonly removalsDigest: Uint8Array
+  readonly leaves: Uint8Array
+  readonly signature: Uint8Array
+}
+
 /** What one writer's dots bring: live entries (ascending seq), then seqs known dead. */
 export interface DiffGroup {
   readonly replica: ReplicaId
+  /** The writer's card, whose hash is `replica`. */
+  readonly card?: WriterCard
+  /** Proofs covering every entry, and the writer's latest batch (ascending, not overlapping). */
+  readonly proofs?: readonly BatchProof[]
   readonly entries: readonly DiffEntry[]
   readonly deaths?: ClockSet
   /** The same entries still encoded, when a decoder made this group. */

@@ -67,3 +67,18 @@ export class StoreFullError extends Error {
   override readonly name = 'StoreFullError'
   readonly code = 'ENOSPC'
 }
+
+/**
+ * A message in a wire format version this build does not read: version 2 and older predate
+ * writers bound to keys, whose signatures every store now requires.
+ */
+export class UnsupportedVersionError extends InvalidMessageError {
+  static override readonly name = 'UnsupportedVersionError' as 'InvalidMessageError'
+  override readonly name = 'UnsupportedVersionError' as 'InvalidMessageError'
+  readonly version: number
+
+  constructor (version: number, what: string) {
+    super(`a ${what} of wire format version ${version}, but this build reads only version 3${version < 3 && version > 0 ? ' (versions before 3 carry no writer signatures)' : ''}`)
+    this.version = version
+  }
+}

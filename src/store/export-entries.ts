@@ -4,17 +4,22 @@
 //
 //   {"key":"shopping/milk","value":"2 litres","replica":"5f0e…(32 hex)","seq":12,"hlc":{"wall":1764601234567,"counter":0}}
 //
+// The first entry of each signed batch also carries `"proof": {"card": base64, "batch": base64}`:
+// its writer's card and the batch's proof (first, count, salt, removals digest, signature, leaves),
+// without which no store takes the entry (writers are bound to keys).
+//
 // `key` and `value` are strings when their bytes are UTF-8, else {"base64": "…"}. One line per
 // live entry: concurrent writes at a key (siblings) each have their line. Deaths are not exported:
 // a store restored from an export learns them from the mesh, as after a salvage.
 
 import { fromString } from 'uint8arrays/from-string'
 import { toString } from 'uint8arrays/to-string'
-import type { DiffEntry, DiffRequest } from './diff.ts'
+import { concat } from 'uint8arrays/concat'
+import type { BatchProof, DiffEntry, DiffRequest } from './diff.ts'
 import { InvalidArgumentError } from './errors.ts'
 import type { ReplicaStore } from './replica-store.ts'
 import { assertReplicaId } from './replica-id.ts'
-import type { Hlc, ReplicaId } from './types.ts'
+import type { Hlc, ReplicaId, WriterCard } from './types.ts'
 
 /** One live entry with everything needed to restore it exactly: its dot (writer and seq) and its clock. */
 export interface ExportedEntry {
@@ -24,6 +29,8 @@ export interface ExportedEntry {
   readonly replica: ReplicaId
   readonly seq: number
   readonly hlc: Hlc
+  /** The writer's card and the signed batch the entry belongs to, on the first entry of each batch. */
+  readonly proof?: { readonly card: WriterCard, readonly batch: BatchProof }
 }
 
 /** Entries integrated per diff while importing. */
@@ -45,7 +52,16 @@ export function * exportEntries (store: ReplicaStore<any, any>): Generator<Expor
   for (const frame of store.buildDiffFrames(EVERYTHING, { maxFrameBytes: 1 << 20 })) {
     for (const group of frame.groups) {
       group.deaths?.dispose()
-      for (const entry of group.entries) yield { key: entry.key, value: entry.value, replica: group.replica, seq: entry.seq, hlc: { wall: entry.hlc.wall, counter: entry.hlc.counter } }
+      const proofs = group.proofs ?? []
+      let at = 0
+      let sent = -1
+      for (const entry of group.entries) {
+        while (at < proofs.length && entry.seq >= proofs[at].first + proofs[at].count) at++
+        const batch = proofs[at]
+        const proof = group.card != null && batch != null && sent !== at && entry.seq >= batch.first ? { card: group.card, batch } : undefined
+        if (proof != null) sent = at
+        yield { key: entry.key, value: entry.value, replica: group.replica, seq: entry.seq, hlc: { wall: entry.hlc.wall, counter: entry.hlc.counter }, ...(proof != null ? { proof } : {}) }
+      }
     }
   }
 }
@@ -63,16 +79,28 @@ export function * exportEntries (store: ReplicaStore<any, any>): Generator<Expor
  */
 export async function importEntries (store: ReplicaStore<any, any>, entries: Iterable<ExportedEntry> | AsyncIterable<ExportedEntry>): Promise<number> {
   const pending = new Map<ReplicaId, DiffEntry[]>()
+  const signed = new Map<ReplicaId, { card: WriterCard, proofs: BatchProof[] }>()
   let count = 0
   let held = 0
   const integrate = async (): Promise<void> => {
-    const groups = [...pending].map(([replica, group]) => ({ replica, entries: ascending(group) }))
+    const groups = [...pending].map(([replica, group]) => {
+      const known = signed.get(replica)
+      const entries = ascending(group)
+      // An entry whose batch's proof the export did not hold cannot be taken in.
+      const covered = entries.filter((entry) => known?.proofs.some((p) => entry.seq >= p.first && entry.seq < p.first + p.count) === true)
+      return { replica, card: known?.card, proofs: known == null ? [] : [...known.proofs].sort((a, b) => a.first - b.first), entries: covered }
+    }).filter((group) => group.entries.length > 0)
     pending.clear()
     held = 0
     if (groups.length > 0) await store.integrateDiff({ needsFullRequest: false, groups })
   }
   for await (const entry of entries) {
     count++
+    if (entry.proof != null) {
+      let known = signed.get(entry.replica)
+      if (known == null) signed.set(entry.replica, known = { card: entry.proof.card, proofs: [] })
+      if (!known.proofs.some((p) => p.first === entry.proof!.batch.first)) known.proofs.push(entry.proof.batch)
+    }
     if (store.hasSeen({ replica: entry.replica, seq: entry.seq })) continue
     let group = pending.get(entry.replica)
     if (group == null) pending.set(entry.replica, group = [])
@@ -99,7 +127,9 @@ function bytesJson (bytes: Uint8Array): string | { base64: string } {
 
 /** An exported entry as one line of JSON (no newline). */
 export function exportLine (entry: ExportedEntry): string {
-  return JSON.stringify({ key: bytesJson(entry.key), value: bytesJson(entry.value), replica: entry.replica, seq: entry.seq, hlc: entry.hlc })
+  const line: Record<string, unknown> = { key: bytesJson(entry.key), value: bytesJson(entry.value), replica: entry.replica, seq: entry.seq, hlc: entry.hlc }
+  if (entry.proof != null) line.proof = { card: toString(concat([entry.proof.card.publicKey, entry.proof.card.nonce]), 'base64pad'), batch: toString(encodeBatch(entry.proof.batch), 'base64pad') }
+  return JSON.stringify(line)
 }
 
 function bytesField (value: unknown, name: string): Uint8Array {
@@ -123,5 +153,31 @@ export function parseExportLine (line: string): ExportedEntry {
   const wall = parsed.hlc?.wall
   const counter = parsed.hlc?.counter
   if (!Number.isSafeInteger(wall) || wall < 0 || !Number.isSafeInteger(counter) || counter < 0) throw new InvalidArgumentError('"hlc" must be {"wall": ms, "counter": n}')
-  return { key: bytesField(parsed.key, 'key'), value: bytesField(parsed.value, 'value'), replica: parsed.replica, seq: parsed.seq, hlc: { wall, counter } }
+  const entry = { key: bytesField(parsed.key, 'key'), value: bytesField(parsed.value, 'value'), replica: parsed.replica, seq: parsed.seq, hlc: { wall, counter } }
+  if (parsed.proof == null) return entry
+  const card = bytesField({ base64: parsed.proof.card }, 'proof.card')
+  if (card.byteLength !== 48) throw new InvalidArgumentError('"proof.card" must be 48 bytes')
+  return { ...entry, proof: { card: { publicKey: card.slice(0, 32), nonce: card.slice(32) }, batch: decodeBatch(bytesField({ base64: parsed.proof.batch }, 'proof.batch')) } }
+}
+
+/** A proof as bytes: u64 first, u32 count, salt, removals digest, signature, leaves. */
+function encodeBatch (proof: BatchProof): Uint8Array {
+  const out = new Uint8Array(12 + 16 + 32 + 64 + proof.leaves.byteLength)
+  const view = new DataView(out.buffer)
+  view.setFloat64(0, proof.first, true)
+  view.setUint32(8, proof.count, true)
+  out.set(proof.salt, 12)
+  out.set(proof.removalsDigest, 28)
+  out.set(proof.signature, 60)
+  out.set(proof.leaves, 124)
+  return out
+}
+
+function decodeBatch (bytes: Uint8Array): BatchProof {
+  if (bytes.byteLength < 124) throw new InvalidArgumentError('"proof.batch" is too short')
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const first = view.getFloat64(0, true)
+  const count = view.getUint32(8, true)
+  if (!Number.isSafeInteger(first) || first < 1 || bytes.byteLength !== 124 + count * 16) throw new InvalidArgumentError('"proof.batch" is malformed')
+  return { first, count, salt: bytes.slice(12, 28), removalsDigest: bytes.slice(28, 60), signature: bytes.slice(60, 124), leaves: bytes.slice(124) }
 }

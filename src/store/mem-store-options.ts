@@ -1,7 +1,7 @@
 import type { Codec } from './codecs.ts'
 import type { HybridClockOptions } from './hlc.ts'
 import type { PersistenceFactory } from './store-persistence.ts'
-import type { ReplicaId } from './types.ts'
+import type { WriterKey } from './writer-keys/writer-key.ts'
 
 /** How a {@link MemStore} is made. */
 export interface MemStoreOptions<K, V> {
@@ -11,8 +11,15 @@ export interface MemStoreOptions<K, V> {
   values?: Codec<V>
   /** The hybrid logical clock's wall clock and drift bound. */
   clock?: HybridClockOptions
-  /** This replica's id. Only a persistent store that reopens itself should pass one. @default a fresh random id */
-  replicaId?: ReplicaId
+  /**
+   * The key this replica signs its writes with; its replica id is derived from it. Only a
+   * persistent store that reopens itself, or an app that keeps its own keys, should pass one.
+   * @default a fresh key (in browsers, one of 16 made ahead as the package loads and refilled in
+   * the background: a page making many stores at once passes `await generateWriterKey()`)
+   */
+  writer?: WriterKey
+  /** Removals whose entry has not arrived yet, kept until it does. @default 4096 */
+  maxPendingRemovals?: number
   /**
    * How many writers this store keeps that it knows only from removals (it never held one of
    * their entries). Beyond it, removals of further unknown writers are dropped: anti-entropy

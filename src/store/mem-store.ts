@@ -3,6 +3,7 @@ import { ChainTable } from './chain-table.ts'
 import { CountedEventTarget } from './counted-event-target.ts'
 import { OpsEvent } from './ops-event.ts'
 import { ForeignDotEvent } from './foreign-dot-event.ts'
+import { EquivocationEvent } from './writer-keys/equivocation-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
 import { EMPTY_DIFF, type Diff, type DiffRequest } from './diff.ts'
 import { buildWholeDiff, diffFrames, requestOf } from './diff-builder.ts'
@@ -13,11 +14,16 @@ import { keepLayouts } from './layout-anchor.ts'
 import { bytesToKeyString } from './key-string.ts'
 import { LocalWrites, type Transaction } from './local-writes.ts'
 import { integrateDiff, integrateOps, type IntegrationTarget } from './remote-integration.ts'
-import { assertReplicaId, newReplicaId } from './replica-id.ts'
+import { assertReplicaId } from './replica-id.ts'
+import { InvalidArgumentError } from './errors.ts'
 import { MAX_REMOVAL_ONLY_WRITERS } from './limits.ts'
 import { checkKey, checkValue } from './validate.ts'
 import { WriterTable } from './writer-table.ts'
 import { stateHashOf } from './state-hash.ts'
+import { WriterKey } from './writer-keys/writer-key.ts'
+import { WriterIntake } from './writer-keys/writer-intake.ts'
+import { verifyOpsAhead } from './writer-keys/ops-proofs.ts'
+import { verifyDiffAhead } from './writer-keys/diff-proofs.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { WriteRecords } from './write-record.ts'
 import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
@@ -27,15 +33,21 @@ import type { Dot, Op, ReplicaId, Sibling } from './types.ts'
 
 export type { MemStoreOptions } from './mem-store-options.ts'
 
-/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits), `foreign-dot`. */
+function noSyncKey (): never {
+  throw new InvalidArgumentError('this platform makes writer keys asynchronously: pass { writer: await generateWriterKey() }')
+}
+
+/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits, once signed), `foreign-dot`, `equivocation`. */
 export interface MemStore<K, V> {
   addEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'equivocation', listener: ((event: EquivocationEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
   removeEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'equivocation', listener: ((event: EquivocationEvent) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
 }
 
@@ -58,8 +70,10 @@ export interface MemStore<K, V> {
 export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget implements ReplicaStore<K, V> {
   /** A human label for this replica; it does not identify it (see {@link replicaId}). */
   readonly name: string | undefined
-  /** This replica's id: 16 random bytes as hex, made fresh for every new store. */
+  /** This replica's id: 16 bytes as hex, derived from its writer key (fresh for every new store). */
   readonly replicaId: ReplicaId
+  /** The key this replica signs its writes with. */
+  readonly writer: WriterKey
   readonly #keys: Codec<K>
   readonly #values: Codec<V>
   readonly #clock: HybridClock
@@ -74,26 +88,38 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
     this.name = name
-    if (options.replicaId != null) assertReplicaId(options.replicaId)
-    this.replicaId = options.replicaId ?? newReplicaId()
+    this.writer = options.writer ?? WriterKey.generateSync() ?? noSyncKey()
+    this.replicaId = this.writer.replicaId
+    assertReplicaId(this.replicaId)
     this.#keys = options.keys ?? bytesCodec as unknown as Codec<K>
     this.#values = options.values ?? bytesCodec as unknown as Codec<V>
     this.#clock = new HybridClock(options.clock)
     this.#writers = new WriterTable(this.#chains.rows, options.maxRemovalOnlyWriters ?? MAX_REMOVAL_ONLY_WRITERS)
     const local = this.#writers.writer(this.replicaId)
-    const writes = this.#writes = new LocalWrites(this.#chains, this.#writers, local, this.#clock, (tx, ops) => { this.#committedLocal(tx, ops) })
+    const writes = this.#writes = new LocalWrites(this.#chains, this.#writers, local, this.#clock, this.writer, {
+      committed: (tx) => { this.#committedLocal(tx) },
+      signed: (ops, proof) => {
+        if (proof.count > 0) this.#persistence?.proved?.(local, proof)
+        if (ops.length > 0 && this.listening('ops')) this.#emitOps(ops)
+      },
+      signsAtCommit: () => this.#persistence?.signsAtCommit === true
+    })
+    const writers = this.#writers
     this.#target = {
       chains: this.#chains,
-      writers: this.#writers,
+      writers,
       clock: this.#clock,
       suspects: this.#suspects,
       local,
-      get nextSeq () { return writes.nextSeq }
+      get nextSeq () { return writes.nextSeq },
+      intake: new WriterIntake((id) => writers.get(id), options.maxPendingRemovals),
+      proved: (writer, proof) => { this.#persistence?.proved?.(writer, proof) }
     }
     this.#persistence = options.persistence?.({ view: this.#view(), restorer: this.#restorer() })
     keepLayouts(() => {
       // Left in a transaction, so that a transaction's and its records' layouts are kept too.
-      const store = new MemStore()
+      // This store's key: a page's first store must not wait for a key of its own.
+      const store = new MemStore(undefined, { writer: this.writer })
       store.begin()
       store.set(new Uint8Array(16), new Uint8Array(16))
       return store
@@ -180,15 +206,15 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   }
 
   commit (): void {
-    this.#writes.commit(this.#writes.take('commit'), undefined)
+    this.#writes.commit(this.#writes.take('commit'), false)
   }
 
-  /** Commits and returns the transaction's ops, in write order, to send as one message. */
+  /**
+   * Commits and returns the transaction's ops, in write order, to send as one message: signed
+   * where the platform signs synchronously (Node); else they go out signed by the 'ops' event.
+   */
   commitWithOps (): Op[] {
-    const tx = this.#writes.take('commitWithOps')
-    const ops = this.#writes.opsOf(tx)
-    this.#writes.commit(tx, ops)
-    return ops
+    return this.#writes.commit(this.#writes.take('commitWithOps'), true) ?? []
   }
 
   /** Undoes every write of the open transaction. */
@@ -221,9 +247,10 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    */
   integrateOps (ops: readonly Op[]): void {
     this.#writes.requireNone('integrateOps')
-    const records = integrateOps(this.#target, ops)
+    const { records, equivocations } = integrateOps(this.#target, ops)
     this.#committed(records)
     this.#emit('remote', records)
+    for (const event of equivocations) this.dispatchEvent(event)
   }
 
   /**
@@ -239,6 +266,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   /** What the requester lacks, in one message. Reads committed state only. */
   buildDiff (request: DiffRequest): Diff {
+    // Local commits of the last few ms are signed now rather than left out.
+    this.#writes.signQueued()
     return buildWholeDiff(this.#chains.rows, this.#writers.values(), request, this.stateHash())
   }
 
@@ -247,6 +276,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * any prefix of the frames leaves a correct store.
    */
   buildDiffFrames (request: DiffRequest, options: DiffFrameOptions = {}): Generator<Diff> {
+    this.#writes.signQueued()
     return diffFrames(this.#chains.rows, this.#writers.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
   }
 
@@ -258,10 +288,11 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   integrateDiff (diff: Diff): void {
     this.#writes.requireNone('integrateDiff')
     if (diff === EMPTY_DIFF) return
-    const { records, foreign } = integrateDiff(this.#target, diff)
+    const { records, foreign, equivocations } = integrateDiff(this.#target, diff, (refused) => { this.dispatchEvent(new ForeignDotEvent(refused)) })
     this.#committed(records)
     if (foreign != null) this.dispatchEvent(new ForeignDotEvent(foreign))
     this.#emit('remote', records)
+    for (const event of equivocations) this.dispatchEvent(event)
   }
 
   /** Whether this replica has integrated `dot`, alive or dead. A seq missing below one it has seen is a gap: something was lost. */
@@ -275,6 +306,25 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    */
   stateHash (): Uint8Array {
     return stateHashOf(this.#writers.values())
+  }
+
+  /** Resolves once every local commit so far has been signed and its 'ops' event fired. */
+  async signed (): Promise<void> {
+    await this.#writes.signed()
+  }
+
+  /**
+   * Verifies the signatures of `ops` ahead of {@link integrateOps}: needed where the platform
+   * verifies only asynchronously (browsers' WebCrypto), harmless elsewhere. Resolves to whether
+   * every op is in a batch signed by its writer's key (else integrating them would throw).
+   */
+  async verifyOps (ops: readonly Op[]): Promise<boolean> {
+    return await verifyOpsAhead(ops)
+  }
+
+  /** Verifies the signatures of a diff ahead of {@link integrateDiff} (see {@link verifyOps}). */
+  async verifyDiff (diff: Diff): Promise<void> {
+    await verifyDiffAhead(diff)
   }
 
   #restorer (): StoreRestorer {
@@ -291,7 +341,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         return true
       },
       restoreNextSeq: (seq) => { this.#writes.nextSeq = seq },
-      restoreClock: (time) => { this.#clock.restore(time) }
+      restoreClock: (time) => { this.#clock.restore(time) },
+      restoreProof: (replicaId, card, proof) => {
+        const replica = this.#writers.writer(replicaId)
+        replica.proofs.card ??= card
+        replica.proofs.add(proof)
+      },
+      restoreSkipped: (first, end) => { this.#writes.voidSkipped(first, end) }
     }
   }
 
@@ -299,11 +355,13 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     const chains = this.#chains
     const writes = this.#writes
     const clock = this.#clock
+    const writers = this.#writers
     return {
       chainAt: (key) => chains.chainEntries(key),
       get nextSeq () { return writes.nextSeq },
       get clockTime () { return clock.peek() },
-      get size () { return chains.size }
+      get size () { return chains.size },
+      replica: (id) => writers.get(id)
     }
   }
 
@@ -319,14 +377,10 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     return bytes
   }
 
-  /** A local transaction's bitmaps are in line: persist it, then tell listeners. */
-  #committedLocal (tx: Transaction, ops: Op[] | undefined): void {
-    const writes = tx.writes
-    this.#committed(writes)
-    // Read before #emit frees the dead rows that the ops' removes name.
-    const published = writes.length > 0 && this.listening('ops') ? ops ?? this.#writes.opsOf(tx) : undefined
-    this.#emit('local', writes)
-    if (published != null) this.#emitOps(published)
+  /** A local transaction's bitmaps are in line: persist it, then tell listeners (its ops go out once signed). */
+  #committedLocal (tx: Transaction): void {
+    this.#committed(tx.writes)
+    this.#emit('local', tx.writes)
   }
 
   /** Hands what a commit or an integration changed to the persistence, then forgets it. */

@@ -6,6 +6,9 @@ import { WriteRecords } from './write-record.ts'
 import type { AdoptedMessage, ChainTable } from './chain-table.ts'
 import type { DeathSuspects } from './death-suspects.ts'
 import type { ForeignDotError } from './errors.ts'
+import type { BatchProof } from './diff.ts'
+import type { EquivocationEvent } from './writer-keys/equivocation-event.ts'
+import type { WriterIntake } from './writer-keys/writer-intake.ts'
 import type { HybridClock } from './hlc.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { Hlc, Op, ReplicaId } from './types.ts'
@@ -21,40 +24,71 @@ export interface IntegrationTarget {
   /** This replica, and the seq its next local set takes: ours from it on were never issued. */
   readonly local: ReplicaState
   readonly nextSeq: number
+  /** Checks writers' signatures, keeps their proofs, holds removals whose entry has not come. */
+  readonly intake: WriterIntake
+  /** A verified proof the store keeps from now on (its persistence saves it). */
+  proved: (writer: ReplicaState, proof: BatchProof) => void
+}
+
+/** What an integration changed, and the equivocations it found (their dots died in it). */
+export interface Integrated {
+  readonly records: WriteRecords
+  readonly equivocations: EquivocationEvent[]
 }
 
 /**
  * Applies remote ops, checked first: a bad batch throws and changes nothing, and a batch naming a
- * dot of this replica's own id that it never issued throws {@link ForeignDotError}. Returns the
- * chains it changed.
+ * dot of this replica's own id that it never issued throws {@link ForeignDotError}. Every op must
+ * be in a batch signed by its writer's key (else `InvalidSignatureError`), and a removal takes
+ * effect only on the entry its tag names. Returns the chains it changed.
  */
-export function integrateOps (target: IntegrationTarget, ops: readonly Op[]): WriteRecords {
+export function integrateOps (target: IntegrationTarget, ops: readonly Op[]): Integrated {
   checkOps(ops)
   const foreign = foreignDotInOps(ops, target.local.id, target.nextSeq)
   if (foreign != null) throw foreign
+  const { intake, writers } = target
+  for (const { replica, card, proof } of intake.checkOps(ops)) {
+    const writer = writers.writer(replica)
+    intake.keep(writer, card, proof, (kept) => { target.proved(writer, kept) })
+  }
   const records = new WriteRecords(target.chains.rows)
   for (const op of ops) {
     for (const dot of op.removes) {
-      const replica = target.writers.forRemoval(dot.replica)
+      const replica = intake.removalTarget(dot)
       if (replica != null) kill(target, replica, dot.seq, records)
     }
     if (op.kind === 'set') integrateEntry(target, op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
   }
-  return records
+  return { records, equivocations: settleEquivocations(target, records) }
 }
 
 /**
  * Applies a diff (or one frame of it): entries first, then deaths. A bad diff throws and changes
- * nothing. Entries and deaths of this replica's own id that it never issued are left out, and
- * returned for the store to report.
+ * nothing, as does an entry no proof signed by its writer's key covers (`InvalidSignatureError`).
+ * Deaths beyond the highest seq a writer's key attested are left out. Entries and deaths of this
+ * replica's own id that it never issued are left out too, and returned for the store to report
+ * (or handed to `refused` when the frame is refused for its signatures).
  */
-export function integrateDiff (target: IntegrationTarget, diff: Diff): { records: WriteRecords, foreign: ForeignDotError | undefined } {
-  const { chains, writers, local, nextSeq, suspects } = target
+export function integrateDiff (target: IntegrationTarget, diff: Diff, refused: (foreign: ForeignDotError) => void): Integrated & { foreign: ForeignDotError | undefined } {
+  const { chains, writers, local, nextSeq, suspects, intake } = target
   const records = new WriteRecords(chains.rows)
-  if (diff === EMPTY_DIFF) return { records, foreign: undefined }
+  if (diff === EMPTY_DIFF) return { records, equivocations: [], foreign: undefined }
   // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
   const decoded = checkDiff(diff)
   const foreign = foreignDotInDiff(diff, local.id, nextSeq)
+  let checked
+  try {
+    checked = intake.checkDiff(diff)
+  } catch (err) {
+    // A frame refused for its signatures still reports our own unissued dots in it.
+    if (foreign != null) refused(foreign)
+    throw err
+  }
+  checked.forEach((group, i) => {
+    if (group.proofs.length === 0) return
+    const writer = writers.writer(diff.groups[i].replica)
+    for (const proof of group.proofs) intake.keep(writer, group.card!, proof, (kept) => { target.proved(writer, kept) })
+  })
   // Every group of a decoded diff reads the decoder's one copy of the message: it becomes an
   // arena chunk once an entry stays in it.
   const message: AdoptedMessage = { chunk: -1, adopted: 0 }
@@ -67,8 +101,9 @@ export function integrateDiff (target: IntegrationTarget, diff: Diff): { records
     if (group.deaths == null || group.deaths.isEmpty) continue
     const replica = writers.forRemoval(group.replica)
     if (replica == null) continue
-    // Our own seqs beyond what we issued are never taken in; the rest of the group is.
-    const deaths = replica === local && group.deaths.max()! >= nextSeq ? group.deaths.slice(1, nextSeq) : group.deaths
+    // Our own seqs beyond what we issued are never taken in, nor anyone's beyond what their key attested.
+    const limit = replica === local ? nextSeq : replica.proofs.attestedMax + 1
+    const deaths = group.deaths.max()! >= limit ? group.deaths.slice(1, limit) : group.deaths
     const killed = deaths.intersect(replica.live)
     for (const seq of killed) kill(target, replica, seq, records)
     killed.dispose()
@@ -76,7 +111,7 @@ export function integrateDiff (target: IntegrationTarget, diff: Diff): { records
     writers.seenChanged.add(replica)
     if (deaths !== group.deaths) deaths.dispose()
   }
-  return { records, foreign }
+  return { records, equivocations: settleEquivocations(target, records), foreign }
 }
 
 /**
@@ -108,12 +143,14 @@ function integrateEntries (target: IntegrationTarget, group: DiffGroup, packed: 
     while (packed.next()) {
       const { seq, bytes, keyStart, keyLength, valueLength } = packed
       if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
+      if (removedOnArrival(target, replica, seq)) continue
       // Kept where it arrived: the message is the decoder's own copy, key and value side by side.
       take(chains.placeAdopted(message, bytes, keyStart, keyLength, valueLength, replica, seq, packed.hlc.wall, packed.hlc.counter, records), seq)
     }
   } else {
     for (const { key, value, seq, hlc } of group.entries) {
       if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
+      if (removedOnArrival(target, replica, seq)) continue
       take(chains.placeCopy(key, value, replica, seq, hlc.wall, hlc.counter, records), seq)
     }
   }
@@ -126,11 +163,34 @@ function integrateEntries (target: IntegrationTarget, group: DiffGroup, packed: 
 function integrateEntry (target: IntegrationTarget, key: Uint8Array, value: Uint8Array, replicaId: ReplicaId, seq: number, hlc: Hlc, records: WriteRecords): void {
   const replica = target.writers.writer(replicaId)
   if (replica.seen.has(seq)) return
+  if (removedOnArrival(target, replica, seq)) return
   const row = target.chains.placeCopy(key, value, replica, seq, hlc.wall, hlc.counter, records)
   replica.markSeen(seq)
   target.writers.seenChanged.add(replica)
   replica.addLive(seq, row)
   target.clock.observe(hlc)
+}
+
+/** Whether an arriving entry was removed before it came (a removal waited for it): then it is seen, and dead. */
+function removedOnArrival (target: IntegrationTarget, replica: ReplicaState, seq: number): boolean {
+  if (!target.intake.removedOnArrival(replica, seq)) return false
+  replica.markSeen(seq)
+  target.writers.seenChanged.add(replica)
+  return true
+}
+
+/**
+ * A dot its writer's key signed two different entries for dies, whichever this store held:
+ * every store that learns of both versions makes the same choice (neither), and the death
+ * reaches those that saw only one by the next pull.
+ */
+function settleEquivocations (target: IntegrationTarget, records: WriteRecords): EquivocationEvent[] {
+  const found = target.intake.takeEquivocations()
+  for (const event of found) {
+    const replica = target.writers.get(event.replica)
+    if (replica != null) kill(target, replica, event.seq, records)
+  }
+  return found
 }
 
 /** Marks a dot dead: unlinks its entry if live, and records it as seen. */

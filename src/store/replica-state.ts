@@ -3,6 +3,7 @@ import { DotIndex } from './dot-index.ts'
 import { SetDigest, dotHashA, dotHashB, replicaSeeds } from './dot-hash.ts'
 import { replicaIdToBytes } from './replica-id.ts'
 import { SeenDigest } from './seen-digest.ts'
+import { WriterProofs } from './writer-keys/writer-proofs.ts'
 import type { Row } from './entry-rows.ts'
 import type { ReplicaId } from './types.ts'
 
@@ -20,6 +21,8 @@ export class ReplicaState {
   readonly dots = new DotIndex<Row>()
   /** This writer's number in the store's rows (see EntryRows.addWriter). */
   index = -1
+  /** The writer's card and the signed batches this store holds of it. */
+  readonly proofs = new WriterProofs()
 
   constructor (id: ReplicaId) {
     this.id = id

@@ -1,6 +1,7 @@
 import type { Diff, DiffRequest } from './diff.ts'
 import type { MemStore } from './mem-store.ts'
 import type { Dot, Op, ReplicaId, Sibling } from './types.ts'
+import type { WriterKey } from './writer-keys/writer-key.ts'
 
 /** Options of {@link ReplicaStore.buildDiffFrames}. */
 export interface DiffFrameOptions {
@@ -40,6 +41,14 @@ export interface ReplicaStore<K = Uint8Array, V = Uint8Array> extends ReplicaSto
   integrateDiff(diff: Diff): void | Promise<void>
   hasSeen(dot: Dot): boolean
   stateHash(): Uint8Array
+  /** The key this replica signs its writes with: its replica id is derived from it. */
+  readonly writer: WriterKey
+  /** Resolves once every local commit so far is signed and its 'ops' event fired. */
+  signed(): Promise<void>
+  /** Verifies the signatures of ops ahead of integrating them (needed where verifying is asynchronous: browsers). */
+  verifyOps(ops: readonly Op[]): Promise<boolean>
+  /** Verifies the signatures of a diff ahead of integrating it. */
+  verifyDiff(diff: Diff): Promise<void>
 }
 
 /** A store's events, typed as MemStore's: `change` (every commit and integration that changed anything), `ops` (local commits), `foreign-dot`. */

@@ -1,7 +1,8 @@
 import type { ClockSet } from './clock-set.ts'
+import type { BatchProof } from './diff.ts'
 import type { ChainEntry } from './entry-rows.ts'
 import type { ReplicaState } from './replica-state.ts'
-import type { Hlc, ReplicaId } from './types.ts'
+import type { Hlc, ReplicaId, WriterCard } from './types.ts'
 import type { WriteRecords } from './write-record.ts'
 
 // The seam between the in-memory store and whatever keeps it (LevelStore): what changed, a way
@@ -25,6 +26,8 @@ export interface StoreView {
   readonly clockTime: Hlc
   /** Keys with a value. */
   readonly size: number
+  /** What the store knows of a writer (its proofs, its card), if anything. */
+  replica: (id: ReplicaId) => ReplicaState | undefined
 }
 
 /** How persistence puts a saved state back into a store it is opening. */
@@ -40,6 +43,13 @@ export interface StoreRestorer {
   restoreNextSeq: (seq: number) => void
   /** Moves the clock up to a saved timestamp, however far ahead of the wall clock. */
   restoreClock: (time: Hlc) => void
+  /** Puts back a saved signed batch of a writer; its signature was checked when it was first kept. */
+  restoreProof: (replicaId: ReplicaId, card: WriterCard, proof: BatchProof) => void
+  /**
+   * Signs own seqs `[first, end)` as issued with no entry (a restart skipped them): peers then
+   * take their deaths, which would lie above what the key attested.
+   */
+  restoreSkipped: (first: number, end: number) => void
 }
 
 /** What a store tells the persistence that keeps it. */
@@ -51,6 +61,10 @@ export interface StorePersistence {
    * replicas have seen must survive a crash), or never if it cannot be made so.
    */
   publish: (emit: () => void) => void
+  /** A signed batch the store keeps from now on (its own once signed, others' once verified). */
+  proved?: (writer: ReplicaState, proof: BatchProof) => void
+  /** Sign local commits as they commit, so that their proofs are written with them. @default false */
+  readonly signsAtCommit?: boolean
 }
 
 /** Everything persistence gets of the store it is made for. */

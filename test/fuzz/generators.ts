@@ -7,11 +7,12 @@ import {
   MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeAnnouncement, encodeDiff, encodeDiffRequest, encodeOps,
   type DiffRequest, type ReplicaId
 } from '../../src/index.ts'
-import { chainKey, encodeChain, encodeFormat, encodeState, sealValue, seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY } from '../../src/store/level/record-codec.ts'
+import { chainKey, encodeChain, encodeFormat, encodeState, sealValue, seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY, encodeProof, proofKey } from '../../src/store/level/record-codec.ts'
 import { equals } from 'uint8arrays/equals'
 import { replicaIdToBytes } from '../../src/store/replica-id.ts'
 import type { StoreView } from '../../src/store/store-persistence.ts'
 import { addCrafted } from './crafted.ts'
+import { writerOf } from './writers.ts'
 import { toHex, type Rng } from './prng.ts'
 
 export const KINDS = ['ops', 'announcement', 'diff-request', 'diff', 'record'] as const
@@ -34,7 +35,7 @@ export interface Corpus {
   readonly messages: Record<Exclude<Kind, 'record'>, Uint8Array[]>
   readonly databases: Records[]
   /** Full diffs that bring a fresh store up to one writer's state, and that writer's id. */
-  readonly states: Array<{ readonly replicaId: ReplicaId, readonly diff: Uint8Array }>
+  readonly states: Array<{ readonly writer: string, readonly diff: Uint8Array }>
 }
 
 /** A MemStore that shows what a LevelStore would write of it, through the record codec's encoders. */
@@ -54,17 +55,22 @@ class RecordedStore extends MemStore {
     const records: Records = [
       [FORMAT_KEY, encodeFormat()],
       [REPLICA_KEY, replicaIdToBytes(this.replicaId)],
+      [WRITER_KEY, this.writer.toBytes()],
       [STATE_KEY, encodeState({ nextSeq, reserved: nextSeq - 1, clock: clockTime, keys: keys.length, writers: writers.length, batch: 1 })]
     ]
     for (const { replica, seen } of writers) records.push([seenKey(replicaIdToBytes(replica)), seen.serialize()])
     for (const [key] of keys) records.push([chainKey(key), encodeChain(chainAt(key)!)])
+    for (const { replica } of writers) {
+      const state = this.#view!.replica(replica)!
+      for (const proof of state.proofs.all()) records.push([proofKey(state.idBytes, proof.first), encodeProof(state.proofs.card!, proof)])
+    }
     return records
   }
 }
 
 function newStore (rng: Rng, clock: { now: number }): RecordedStore {
   // Ids and clocks from the seed, not crypto and Date.now: a seed replays the same messages.
-  return new RecordedStore(undefined, { replicaId: toHex(rng.bytes(16)), clock: { now: () => clock.now } })
+  return new RecordedStore(undefined, { writer: writerOf(toHex(rng.bytes(48))), clock: { now: () => clock.now } })
 }
 
 /** One scenario: a few writers, a few dozen random actions, every message they exchanged. */
@@ -124,7 +130,7 @@ function scenario (rng: Rng, corpus: Corpus): void {
     corpus.databases.push(store.records())
   }
   const donor = rng.pick(stores)
-  corpus.states.push({ replicaId: rng.pick(stores).replicaId, diff: encodeDiff(donor.buildDiff(new MemStore().requestDiff())) })
+  corpus.states.push({ writer: toHex(rng.pick(stores).writer.toBytes().subarray(0, 32)) + toHex(rng.pick(stores).writer.nonce), diff: encodeDiff(donor.buildDiff(new MemStore().requestDiff())) })
 }
 
 function pickRequest (rng: Rng, store: MemStore): DiffRequest {

@@ -33,7 +33,7 @@ describe('hostile input', () => {
     const { messages, states, databases } = buildCorpus(new Rng(SEED), 12, false)
     // The store that already holds state is not one of the writers here: a store given a writer's
     // id refuses that writer's dots as foreign (it never issued them), as the fuzz cases check.
-    const ctx = { freshId: 'f'.repeat(32), state: { ...states[0], replicaId: 'e'.repeat(32) }, maxFrameBytes: 1024, resendFrom: 1 }
+    const ctx = { freshId: 'f'.repeat(96), state: { ...states[0], writer: 'e'.repeat(96) }, maxFrameBytes: 1024, resendFrom: 1 }
     for (const kind of ['ops', 'announcement', 'diff-request', 'diff'] as const) {
       for (const message of messages[kind]) {
         assert.match(await runTarget({ ...ctx, kind }, message), /^(integrated|answered|decoded)$/, `${kind} ${toHex(message)}`)

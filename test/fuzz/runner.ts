@@ -72,7 +72,7 @@ export class Fuzzer {
     const ctx = {
       kind,
       // Now and then the fresh store is a writer the message speaks of: its own dots come back.
-      freshId: rng.chance(0.1) ? rng.pick(corpus.states).replicaId : toHex(rng.bytes(16)),
+      freshId: rng.chance(0.1) ? rng.pick(corpus.states).writer : toHex(rng.bytes(48)),
       state,
       maxFrameBytes: rng.pick([64, 1024, 65536]),
       resendFrom: rng.int(2)

@@ -98,11 +98,14 @@ describe('a mesh of real peers over TCP', { timeout: 300_000 }, () => {
     })
     await connect(late, old)
     await waitFor(() => late.store.size === 100_000, 'the late joiner to have every entry', 60_000)
+    // The pull's 'sync' event follows its last frame.
+    await waitFor(() => syncs.length > 0, 'the pull to end')
     assert.equal(syncs.length, 1, 'one pull brought everything')
     const [{ frames, bytes: received, ms }] = syncs
     assert.ok(frames > 100, `${frames} frames`)
     assert.ok(received / frames <= 64 * 1024, 'no frame above the 64 KiB bound')
-    assert.ok(received < 100_000 * 144 * 1.05, `${received} bytes on the wire for 14.4 MB of keys and values`)
+    // Signed batches add ~1.5 % (a 130-byte proof per 64 entries, a 48-byte card per frame).
+    assert.ok(received < 100_000 * 144 * 1.08, `${received} bytes on the wire for 14.4 MB of keys and values`)
     process.stdout.write(`# late joiner: 100,000 entries, ${received} bytes in ${frames} frames, ${ms.toFixed(0)} ms\n`)
     await waitFor(() => converged([old, late]), 'the two to agree')
   })

@@ -8,5 +8,8 @@ after(async () => { await fixture.cleanup() })
 
 storeConformance('LevelStore', {
   make: async (name, options) => await fixture.open(undefined, { ...options, name }),
-  settle: async (store) => { if (store instanceof LevelStore) await store.flush() }
+  settle: async (store) => {
+    await store.signed()
+    if (store instanceof LevelStore) await store.flush()
+  }
 })

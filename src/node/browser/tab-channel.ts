@@ -12,16 +12,20 @@ import { decodeDiff, encodeDiff } from '../../protocols/wire/diff-codec.ts'
 import { decodeDiffRequest, encodeDiffRequest } from '../../protocols/wire/diff-request-codec.ts'
 import { decodeOps, encodeOps } from '../../protocols/wire/ops-codec.ts'
 import { OpIntake } from '../op-intake.ts'
+import { InvalidSignatureError } from '../../store/writer-keys/errors.ts'
 import { alone, isTabMessage, sameBytes, type TabMessage } from './tab-messages.ts'
 import type { DiffStore } from '../../protocols/diff/diff-store.ts'
 import type { OpIntakeStore } from '../op-intake.ts'
 import type { ChangeEvent } from '../../store/change-event.ts'
 import type { OpsEvent } from '../../store/ops-event.ts'
+import type { Op } from '../../store/types.ts'
 import type { Logger } from '@libp2p/interface'
 
 /** What the tab channel needs of the store: a `MemStore` or a `LevelStore`. */
 export interface TabChannelStore extends OpIntakeStore, DiffStore, Pick<EventTarget, 'addEventListener' | 'removeEventListener'> {
   stateHash(): Uint8Array
+  /** Verifies ops' signatures ahead of integrating them (WebCrypto answers asynchronously). */
+  verifyOps(ops: readonly Op[]): Promise<boolean>
 }
 
 export interface TabChannelOptions {
@@ -63,6 +67,8 @@ export class TabChannel extends EventTarget {
   #lastRequest = Number.NEGATIVE_INFINITY
   /** Diff frames integrate one at a time, in order. */
   #frames: Promise<void> = Promise.resolve()
+  /** Ops messages are verified one after another, so that they reach the intake in order. */
+  #ops: Promise<void> = Promise.resolve()
 
   constructor (store: TabChannelStore, name: string, options: TabChannelOptions = {}) {
     super()
@@ -201,12 +207,18 @@ export class TabChannel extends EventTarget {
       return
     }
     this.stats.opsReceived += ops.length
-    this.#intake.receive(ops, tab)
+    // Signatures first: a browser verifies them only asynchronously, and the store only integrates ops verified.
+    const verified = this.#store.verifyOps(ops)
+    this.#ops = this.#ops.then(async () => {
+      if (!await verified) this.#invalid(tab, new InvalidSignatureError('ops not signed by their writer\'s key'))
+      else if (this.#channel != null) this.#intake.receive(ops, tab)
+    })
   }
 
   async #integrateFrame (tab: string, bytes: Uint8Array): Promise<void> {
     try {
       const frame = decodeDiff(bytes)
+      await this.#store.verifyDiff?.(frame)
       await whenIdle(this.#store)
       if (this.#channel == null) return
       await this.#store.integrateDiff(frame)

@@ -7,6 +7,8 @@ export interface DiffStore {
   requestDiff(options?: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean }): DiffRequest
   buildDiffFrames(request: DiffRequest, options?: DiffFrameOptions): Iterable<Diff>
   integrateDiff(diff: Diff): void | Promise<void>
+  /** Verifies a diff's signatures ahead of integrating it, where the platform verifies only asynchronously. */
+  verifyDiff?(diff: Diff): Promise<void>
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ClockSet, MAX_SEQ } from '../../store/clock-set.ts'
-import { InvalidMessageError } from '../../store/errors.ts'
+import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts'
 import { MAX_COUNTER } from '../../store/hlc.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
 import { REPLICA_ID_BYTES } from '../../store/replica-id.ts'
@@ -8,14 +8,70 @@ import { ByteReader } from './byte-reader.ts'
 import { ByteWriter, unzigzag, zigzag } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaId, writeHeader, writeReplicaId } from './header.ts'
 import { Entry } from '../../store/entry.ts'
-import type { Diff, DiffEntry, DiffGroup, PackedEntries } from '../../store/diff.ts'
-import type { Hlc, ReplicaId } from '../../store/types.ts'
+import type { BatchProof, Diff, DiffEntry, DiffGroup, PackedEntries } from '../../store/diff.ts'
+import type { Hlc, ReplicaId, WriterCard } from '../../store/types.ts'
 
 const NEEDS_FULL_REQUEST = 0x01
 const DEATHS_WITHHELD = 0x02
 /** Smallest entry: seq, empty key, empty value, hlc tag. */
 const MIN_ENTRY_BYTES = 4
-const MIN_GROUP_BYTES = REPLICA_ID_BYTES + 2
+const CARD_BYTES = 48
+/** The card of a group of deaths only, whose writer the requester already knows. */
+const NO_CARD = { publicKey: new Uint8Array(32), nonce: new Uint8Array(16) }
+const LEAF_BYTES = 16
+const MAX_BATCH_SEQS = 64
+const MIN_PROOF_BYTES = 2 + 16 + 32 + 64
+const MIN_GROUP_BYTES = REPLICA_ID_BYTES + CARD_BYTES + 3
+
+/** Writes a group's proofs: the leaves of seqs that are not among its entries (`seqs`, ascending). */
+function writeProofs (writer: ByteWriter, proofs: readonly BatchProof[], seqs: readonly number[]): void {
+  writer.varint(proofs.length)
+  let at = 0
+  for (const proof of proofs) {
+    writer.varint(proof.first)
+    writer.varint(proof.count)
+    writer.raw(proof.salt)
+    writer.raw(proof.removalsDigest)
+    writer.raw(proof.signature)
+    while (at < seqs.length && seqs[at] < proof.first) at++
+    for (let seq = proof.first; seq < proof.first + proof.count; seq++) {
+      if (at < seqs.length && seqs[at] === seq) {
+        at++
+        continue
+      }
+      const i = (seq - proof.first) * LEAF_BYTES
+      writer.range(proof.leaves, i, LEAF_BYTES)
+    }
+  }
+}
+
+/** Reads a group's proofs; the leaves of its entries (`seqs`) are left zero for the store to compute. */
+function readProofs (reader: ByteReader, seqs: readonly number[]): BatchProof[] {
+  const count = reader.varint('proof count', Math.floor(reader.remaining / MIN_PROOF_BYTES))
+  const proofs: BatchProof[] = []
+  let at = 0
+  let end = 1
+  for (let n = 0; n < count; n++) {
+    const first = reader.varint('proof first seq', MAX_SEQ)
+    const seqCount = reader.varint('proof seq count', MAX_BATCH_SEQS)
+    if (first < end) throw new InvalidMessageError('proofs must ascend without overlapping')
+    end = first + seqCount
+    const salt = reader.raw(16, 'proof salt').slice()
+    const removalsDigest = reader.raw(32, 'proof removals digest').slice()
+    const signature = reader.raw(64, 'proof signature').slice()
+    const leaves = new Uint8Array(seqCount * LEAF_BYTES)
+    while (at < seqs.length && seqs[at] < first) at++
+    for (let seq = first; seq < end; seq++) {
+      if (at < seqs.length && seqs[at] === seq) {
+        at++
+        continue
+      }
+      leaves.set(reader.raw(LEAF_BYTES, 'proof leaf'), (seq - first) * LEAF_BYTES)
+    }
+    proofs.push({ first, count: seqCount, salt, removalsDigest, leaves, signature })
+  }
+  return proofs
+}
 
 /**
  * Encodes a diff or one frame of it. Within a group seqs ascend, so seqs and clocks go as small
@@ -24,7 +80,8 @@ const MIN_GROUP_BYTES = REPLICA_ID_BYTES + 2
 export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   let payload = 8
   for (const group of diff.groups) {
-    payload += 24
+    payload += 24 + CARD_BYTES
+    for (const proof of group.proofs ?? []) payload += MIN_PROOF_BYTES + 8 + proof.leaves.byteLength
     for (const entry of group.entries) payload += (entry instanceof Entry ? entry.byteLength : entry.key.byteLength + entry.value.byteLength) + 8
   }
   const writer = new ByteWriter(payload)
@@ -32,7 +89,10 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   writer.u8((diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0) | (diff.deathsWithheld === true ? DEATHS_WITHHELD : 0))
   writer.varint(diff.groups.length)
   for (const group of diff.groups) {
+    if ((group.card == null || group.proofs == null) && group.entries.length > 0) throw new InvalidArgumentError(`a diff group of ${group.replica} without its writer's card and proofs cannot be sent`)
     writeReplicaId(writer, group.replica)
+    writer.raw(group.card?.publicKey ?? NO_CARD.publicKey)
+    writer.raw(group.card?.nonce ?? NO_CARD.nonce)
     writer.varint(group.entries.length)
     let previousSeq = 0
     let previousWall = 0
@@ -67,6 +127,7 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
         previousCounter = counter
       }
     }
+    writeProofs(writer, group.proofs ?? [], group.entries.map((entry) => entry.seq))
     if (group.deaths == null || group.deaths.isEmpty) {
       writer.u8(0)
     } else {
@@ -153,12 +214,16 @@ class PackedReader implements PackedEntries {
 /** A decoded group: its entries stay packed until someone asks for them as objects. */
 class DecodedGroup implements DiffGroup {
   readonly replica: ReplicaId
+  readonly card: WriterCard
+  readonly proofs: readonly BatchProof[]
   readonly packed: PackedReader
   readonly deaths?: ClockSet
   #entries: DiffEntry[] | undefined
 
-  constructor (replica: ReplicaId, packed: PackedReader, deaths: ClockSet | undefined) {
+  constructor (replica: ReplicaId, card: WriterCard, proofs: readonly BatchProof[], packed: PackedReader, deaths: ClockSet | undefined) {
     this.replica = replica
+    this.card = card
+    this.proofs = proofs
     this.packed = packed
     if (deaths != null) this.deaths = deaths
   }
@@ -176,22 +241,25 @@ export function entryCount (group: DiffGroup): number {
 
 function readGroup (reader: ByteReader): DiffGroup {
   const replica = readReplicaId(reader)
+  const card = { publicKey: reader.raw(32, 'writer public key').slice(), nonce: reader.raw(16, 'writer nonce').slice() }
   const count = reader.varint('entry count', Math.floor(reader.remaining / MIN_ENTRY_BYTES))
   const packed = new PackedReader(reader.bytes, reader.pos, count)
   // One pass checks every entry; the store reads them again in place when it integrates.
-  while (packed.next());
+  const seqs: number[] = []
+  while (packed.next()) seqs.push(packed.seq)
   reader.pos = packed.position
   packed.rewind()
+  const proofs = readProofs(reader, seqs)
   const hasDeaths = reader.u8('deaths flag')
   if (hasDeaths > 1) throw new InvalidMessageError(`invalid deaths flag ${hasDeaths}`)
-  if (hasDeaths === 0) return new DecodedGroup(replica, packed, undefined)
+  if (hasDeaths === 0) return new DecodedGroup(replica, card, proofs, packed, undefined)
   const { set, length } = ClockSet.read(reader.bytes, reader.pos)
   reader.pos += length
   if (set.isEmpty || set.min()! < 1) {
     set.dispose()
     throw new InvalidMessageError('deaths must be non-empty seqs from 1')
   }
-  return new DecodedGroup(replica, packed, set)
+  return new DecodedGroup(replica, card, proofs, packed, set)
 }
 
 /**

@@ -1,11 +1,11 @@
-import { InvalidMessageError } from '../../store/errors.ts'
+import { InvalidMessageError, UnsupportedVersionError } from '../../store/errors.ts'
 import { replicaIdAt, replicaIdToBytes, REPLICA_ID_BYTES } from '../../store/replica-id.ts'
 import type { ByteReader } from './byte-reader.ts'
 import type { ByteWriter } from './byte-writer.ts'
 import type { ReplicaId } from '../../store/types.ts'
 
 /** The format version every message starts with. A new format is a new version, never a silent change. */
-export const WIRE_VERSION = 2
+export const WIRE_VERSION = 3
 
 export const MessageType = {
   ops: 1,
@@ -21,7 +21,7 @@ export function writeHeader (writer: ByteWriter, type: number): void {
 
 export function readHeader (reader: ByteReader, type: number, what: string): void {
   const version = reader.u8('version')
-  if (version !== WIRE_VERSION) throw new InvalidMessageError(`unsupported ${what} version ${version} (this build reads ${WIRE_VERSION})`)
+  if (version !== WIRE_VERSION) throw new UnsupportedVersionError(version, what)
   const actual = reader.u8('message type')
   if (actual !== type) throw new InvalidMessageError(`expected a ${what} (type ${type}), got type ${actual}`)
 }

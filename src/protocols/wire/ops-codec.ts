@@ -5,7 +5,8 @@ import { markDecoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaTable, writeHeader, writeReplicaId } from './header.ts'
-import type { Dot, Hlc, Op, ReplicaId } from '../../store/types.ts'
+import { replicaIdOfCard } from '../../store/writer-keys/writer-key.ts'
+import type { Dot, Hlc, Op, ReplicaId, SignedBatch } from '../../store/types.ts'
 
 // Grammar in ./README.md. Flags of an op:
 const SET = 0x01
@@ -20,10 +21,37 @@ const WRITER_ESCAPE = 7
 /** An op that removes nothing (most sets) shares this frozen list. */
 const NO_REMOVES: readonly Dot[] = Object.freeze([])
 
+const CARD_BYTES = 48
+const SALT_BYTES = 16
+const SIGNATURE_BYTES = 64
+const TAG_BYTES = 8
+/** Smallest section: writer index, card, first, count, salt, signature, op count. */
+const MIN_SECTION_BYTES = 1 + CARD_BYTES + 2 + SALT_BYTES + SIGNATURE_BYTES + 1
+
+/** Ops grouped by the signed batch each belongs to, batches in order of first appearance. */
+function sections (ops: readonly Op[]): Map<SignedBatch, Op[]> {
+  const out = new Map<SignedBatch, Op[]>()
+  for (const op of ops) {
+    // A delete that removes nothing changes nothing anywhere: it needs no signature, and is not sent.
+    if (op.batch == null && op.removes.length === 0 && op.kind === 'delete') continue
+    if (op.batch == null) throw new InvalidArgumentError('an op that is not in a signed batch cannot be sent: send the ops of the store\'s \'ops\' event or commitWithOps()')
+    let list = out.get(op.batch)
+    if (list == null) {
+      list = []
+      out.set(op.batch, list)
+    }
+    // The same op twice (a batch delivered again) is one op of its batch.
+    if (!list.includes(op)) list.push(op)
+  }
+  return out
+}
+
 /**
- * Encodes a transaction's ops as one message (naming at most {@link MAX_WRITERS_PER_MESSAGE}
- * writers: split larger batches, as the peer's publisher does): replica ids once, dots as indices, seqs and clocks
- * as deltas. A message up to 2 KiB is a view into a buffer shared with other messages (as Node.js
+ * Encodes ops as one message: each signed batch they belong to as a section (the writer's card,
+ * the batch's signature, its ops), replica ids once, dots as indices, seqs and clocks as deltas.
+ * Every op must come from a store (the 'ops' event, commitWithOps) or a decoder: an op without
+ * its signed batch cannot be sent. A message names at most {@link MAX_WRITERS_PER_MESSAGE}
+ * writers. A message up to 2 KiB is a view into a buffer shared with other messages (as Node.js
  * Buffers from its pool): copy it with `slice()` before transferring its `buffer` to a worker.
  */
 export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
@@ -36,20 +64,43 @@ export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
     }
     return i
   }
+  const batches = sections(ops)
   let payload = 0
-  for (const op of ops) {
-    if (op.kind === 'set') {
-      index(op.dot.replica)
-      payload += op.value.byteLength
+  for (const [batch, members] of batches) {
+    payload += MIN_SECTION_BYTES + 16
+    for (const op of members) {
+      if (op.kind === 'set') {
+        index(op.dot.replica)
+        payload += op.value.byteLength
+      }
+      for (const dot of op.removes) index(dot.replica)
+      payload += op.key.byteLength + 16 + op.removes.length * 14
     }
-    for (const dot of op.removes) index(dot.replica)
-    payload += op.key.byteLength + 16 + op.removes.length * 6
+    // A batch of removals only names its writer through its card.
+    if (!members.some((op) => op.kind === 'set')) index(replicaIdOfCard(batch.card))
   }
   if (table.size > MAX_WRITERS_PER_MESSAGE) throw new InvalidArgumentError(`ops naming ${table.size} writers: one message names at most ${MAX_WRITERS_PER_MESSAGE}`)
   const writer = new ByteWriter(payload + 4 + table.size * 16)
   writeHeader(writer, MessageType.ops)
   writer.varint(table.size)
   for (const id of table.keys()) writeReplicaId(writer, id)
+  writer.varint(batches.size)
+  for (const [batch, members] of batches) {
+    const set = members.find((op) => op.kind === 'set')
+    writer.varint(table.get(set?.kind === 'set' ? set.dot.replica : replicaIdOfCard(batch.card))!)
+    writer.raw(batch.card.publicKey)
+    writer.raw(batch.card.nonce)
+    writer.varint(batch.first)
+    writer.varint(batch.count)
+    writer.raw(batch.salt)
+    writer.raw(batch.signature)
+    writer.varint(members.length)
+    writeOps(writer, members, table)
+  }
+  return writer.finish()
+}
+
+function writeOps (writer: ByteWriter, ops: readonly Op[], table: Map<ReplicaId, number>): void {
   let previousSeq = 0
   let previousHlc: Hlc | undefined
   for (const op of ops) {
@@ -80,16 +131,17 @@ export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
       for (const dot of op.removes) {
         writer.varint(table.get(dot.replica)!)
         writer.varint(dot.seq)
+        if (dot.tag?.byteLength !== TAG_BYTES) throw new InvalidArgumentError(`a removal of ${dot.replica}:${dot.seq} without its ${TAG_BYTES}-byte tag`)
+        writer.raw(dot.tag)
       }
     }
   }
-  return writer.finish()
 }
 
 /**
  * Decodes and fully validates an ops message; throws {@link InvalidMessageError} on anything else.
  * Keys and values are views into `bytes` (integrating copies them): leave `bytes` unchanged while
- * you use the ops.
+ * you use the ops. Signatures are checked where the ops are integrated, not here.
  */
 export function decodeOps (bytes: Uint8Array): Op[] {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('an ops message is a Uint8Array')
@@ -101,14 +153,35 @@ export function decodeOps (bytes: Uint8Array): Op[] {
     return replicas[i]
   }
   const ops: Op[] = []
+  const count = reader.varint('section count', Math.floor(reader.remaining / MIN_SECTION_BYTES))
+  for (let i = 0; i < count; i++) {
+    const writerIndex = reader.varint('section writer index')
+    replicaAt(writerIndex)
+    const publicKey = reader.raw(32, 'writer public key').slice()
+    const nonce = reader.raw(16, 'writer nonce').slice()
+    const first = reader.varint('batch first seq', MAX_SEQ)
+    const seqs = reader.varint('batch seq count', MAX_SEQ)
+    if (first < 1) throw new InvalidMessageError('a batch starts at seq 1 or later')
+    const salt = reader.raw(SALT_BYTES, 'batch salt').slice()
+    const signature = reader.raw(SIGNATURE_BYTES, 'batch signature').slice()
+    const batch: SignedBatch = { card: { publicKey, nonce }, first, count: seqs, salt, signature }
+    const opCount = reader.varint('op count', reader.remaining)
+    readOps(reader, opCount, writerIndex, replicaAt, batch, ops)
+  }
+  reader.end()
+  return markDecoded(ops)
+}
+
+function readOps (reader: ByteReader, count: number, sectionWriter: number, replicaAt: (i: number) => ReplicaId, batch: SignedBatch, ops: Op[]): void {
   let previousSeq = 0
   let previousHlc: Hlc | undefined
-  while (reader.remaining > 0) {
+  for (let n = 0; n < count; n++) {
     const flags = reader.u8('op flags')
     const isSet = (flags & SET) !== 0
     if (!isSet && (flags & ~HAS_REMOVES) !== 0) throw new InvalidMessageError(`invalid delete flags ${flags}`)
     let writer = flags >>> WRITER_SHIFT
     if (isSet && writer === WRITER_ESCAPE) writer += reader.varint('writer index')
+    if (isSet && writer !== sectionWriter) throw new InvalidMessageError('a set in a batch of another writer')
     const key = reader.bytesField('key', MAX_KEY_BYTES)
     let value: Uint8Array | undefined
     let dot: Dot | undefined
@@ -126,23 +199,22 @@ export function decodeOps (bytes: Uint8Array): Op[] {
       } else if ((flags & HAS_COUNTER) !== 0) {
         throw new InvalidMessageError('an hlc counter without an hlc')
       }
-      if (previousHlc == null) throw new InvalidMessageError('the first set of a message must carry its hlc')
+      if (previousHlc == null) throw new InvalidMessageError('the first set of a batch must carry its hlc')
       hlc = previousHlc
     }
     let removes: readonly Dot[] = NO_REMOVES
     if ((flags & HAS_REMOVES) !== 0) {
       const dots: Dot[] = []
-      const count = reader.varint('remove count', Math.floor(reader.remaining / 2))
-      if (count === 0) throw new InvalidMessageError('an empty remove list must be left out')
-      for (let i = 0; i < count; i++) {
+      const removeCount = reader.varint('remove count', Math.floor(reader.remaining / (2 + TAG_BYTES)))
+      if (removeCount === 0) throw new InvalidMessageError('an empty remove list must be left out')
+      for (let i = 0; i < removeCount; i++) {
         const replica = replicaAt(reader.varint('remove replica index'))
         const seq = reader.varint('remove seq', MAX_SEQ)
         if (seq < 1) throw new InvalidMessageError('invalid removed seq 0')
-        dots.push({ replica, seq })
+        dots.push({ replica, seq, tag: reader.raw(TAG_BYTES, 'removal tag').slice() })
       }
       removes = dots
     }
-    ops.push(isSet ? { kind: 'set', key, value: value!, dot: dot!, hlc: hlc!, removes } : { kind: 'delete', key, removes })
+    ops.push(isSet ? { kind: 'set', key, value: value!, dot: dot!, hlc: hlc!, removes, batch } : { kind: 'delete', key, removes, batch })
   }
-  return markDecoded(ops)
 }

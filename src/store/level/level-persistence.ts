@@ -2,7 +2,8 @@ import { logger } from '@libp2p/logger'
 import { StoreFullError } from '../errors.ts'
 import { bytesToKeyString } from '../key-string.ts'
 import { isDiskFull } from './open-errors.ts'
-import { STATE_KEY, chainKey, encodeChain, encodeState, sealValue, seenKey } from './record-codec.ts'
+import { STATE_KEY, chainKey, encodeChain, encodeProof, encodeState, proofKey, sealValue, seenKey } from './record-codec.ts'
+import type { BatchProof } from '../diff.ts'
 import { SeqReservation } from './seq-reservation.ts'
 import { WriteQueue, type BatchOp } from './write-queue.ts'
 import type { LevelDatabase } from './level-backend.ts'
@@ -30,6 +31,13 @@ export class LevelPersistence implements StorePersistence {
   #batch: number
   /** Settles once the last commit queued is durable. */
   #written: Promise<void> = Promise.resolve()
+  /** Local commits are signed as they commit: their proofs go to disk in the commit's own batch. */
+  readonly signsAtCommit = true
+  /** Proof records waiting for the next batch. */
+  #proofOps: BatchOp[] = []
+  #proofFlush = false
+  /** 'ops' events waiting for their commit's batch to be queued (a commit is signed before it is persisted). */
+  #held: Array<() => void> = []
 
   constructor (location: string, db: LevelDatabase, state: Pick<StoreState, 'reserved' | 'batch'>, access: PersistenceAccess) {
     this.#location = location
@@ -83,13 +91,42 @@ export class LevelPersistence implements StorePersistence {
     this.persist(ops, writers)
   }
 
-  /** Publishing waits for durability: a seq other replicas have seen must survive a crash. */
+  /**
+   * Publishing waits for durability: a seq other replicas have seen must survive a crash. A
+   * commit's ops are signed before its batch is queued: held until then (a microtask at most).
+   */
   publish (emit: () => void): void {
-    this.#written.then(emit, () => { log.error('commit not durable: its ops are not published') })
+    this.#held.push(emit)
+    queueMicrotask(() => { this.#release() })
+  }
+
+  #release (): void {
+    if (this.#held.length === 0) return
+    const held = this.#held
+    this.#held = []
+    this.#written.then(() => { for (const emit of held) emit() }, () => { log.error('commit not durable: its ops are not published') })
+  }
+
+  /** A proof the store keeps goes to disk with the next batch (one of its own if nothing else comes). */
+  proved (writer: ReplicaState, proof: BatchProof): void {
+    const card = writer.proofs.card
+    if (card == null) return
+    const key = proofKey(writer.idBytes, proof.first)
+    this.#proofOps.push({ type: 'put', key, value: sealValue(key, encodeProof(card, proof)) })
+    if (this.#proofFlush) return
+    this.#proofFlush = true
+    queueMicrotask(() => {
+      this.#proofFlush = false
+      if (this.#proofOps.length > 0) this.persist([], [])
+    })
   }
 
   /** Queues `ops` with the seen sets of `writers` and the store's state as one batch. */
   persist (ops: BatchOp[], writers: Iterable<ReplicaState>): void {
+    if (this.#proofOps.length > 0) {
+      ops.unshift(...this.#proofOps)
+      this.#proofOps = []
+    }
     for (const replica of writers) {
       const key = seenKey(replica.idBytes)
       ops.push({ type: 'put', key, value: sealValue(key, replica.seen.serialize()) })
@@ -100,6 +137,7 @@ export class LevelPersistence implements StorePersistence {
     const written = this.#queue.push(ops).then(() => { this.#seqs.reached(bound) })
     written.catch((err) => { log.error('writing to %s failed - %e', this.#location, err) })
     this.#written = written
+    this.#release()
   }
 
   /**
@@ -121,6 +159,7 @@ export class LevelPersistence implements StorePersistence {
    * given back, and a clean reopen skips nothing and finds the state hash we close with.
    */
   async finish (): Promise<void> {
+    if (this.#proofOps.length > 0) this.persist([], [])
     const state = this.#stateRecord(this.#view.nextSeq - 1)
     await this.#queue.idle()
     await this.#queue.push([state])

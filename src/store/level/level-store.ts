@@ -3,7 +3,8 @@ import { ClockSet } from '../clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from '../diff.ts'
 import { CorruptStoreError, StoreClosedError, TransactionError } from '../errors.ts'
 import { MemStore, type MemStoreOptions } from '../mem-store.ts'
-import { newReplicaId, replicaIdToBytes } from '../replica-id.ts'
+import { replicaIdToBytes } from '../replica-id.ts'
+import { WriterKey, generateWriterKey } from '../writer-keys/writer-key.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { DiffFrameOptions, ReplicaStore } from '../replica-store.ts'
 import type { Dot, Op, ReplicaId, Sibling } from '../types.ts'
@@ -12,7 +13,7 @@ import { LevelPersistence } from './level-persistence.ts'
 import { checkComplete, migrationOps } from './load-checks.ts'
 import { asCorrupt, isLocked, openError } from './open-errors.ts'
 import {
-  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
+  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
   encodeFormat, sealValue, unsealValue, type StoreState
 } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
@@ -20,7 +21,9 @@ import { SeqReservation } from './seq-reservation.ts'
 
 const log = logger('roaring-mesh:level-store')
 
-export interface LevelStoreOptions<K, V> extends Omit<MemStoreOptions<K, V>, 'replicaId' | 'persistence'> {
+export interface LevelStoreOptions<K, V> extends Omit<MemStoreOptions<K, V>, 'writer' | 'persistence'> {
+  /** The writer key of a store made new here (kept in the store, so the replica keeps its id). @default a fresh key */
+  writer?: WriterKey
   /** A human label for this replica. @default the location */
   name?: string
   /**
@@ -72,14 +75,14 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   readonly addEventListener: MemStore<K, V>['addEventListener']
   readonly removeEventListener: MemStore<K, V>['removeEventListener']
 
-  private constructor (location: string, db: LevelDatabase, replicaId: ReplicaId, state: Pick<StoreState, 'reserved' | 'batch'>, options: LevelStoreOptions<K, V>) {
+  private constructor (location: string, db: LevelDatabase, writer: WriterKey, state: Pick<StoreState, 'reserved' | 'batch'>, options: LevelStoreOptions<K, V>) {
     this.location = location
     this.#db = db
     this.#files = levelBackend().files
     let disk: LevelPersistence | undefined
     this.#core = new MemStore<K, V>(options.name ?? location, {
       ...options,
-      replicaId,
+      writer,
       persistence: (access) => (disk = new LevelPersistence(location, db, state, access))
     })
     this.#disk = disk!
@@ -148,19 +151,24 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     if (format == null && await isEmpty(db)) return await LevelStore.#create(location, db, options)
     const version = checkFormat(format)
     const replicaId = decodeReplicaId(unsealValue(REPLICA_KEY, await db.get(REPLICA_KEY) ?? new Uint8Array(0), version))
+    const savedWriter = await db.get(WRITER_KEY)
+    if (savedWriter == null) throw new CorruptStoreError(`${location} predates writer keys (wire format 3): its replica id is bound to no key. Export its entries (exportEntries) and import them into a new store`)
+    const writer = await WriterKey.fromBytes(unsealValue(WRITER_KEY, savedWriter, version)).catch((err) => { throw new CorruptStoreError(`corrupt store: the writer key record - ${String(err.message)}`) })
+    if (writer.replicaId !== replicaId) throw new CorruptStoreError(`corrupt store: the writer key derives replica ${writer.replicaId}, the store is ${replicaId}`)
     const stored = await db.get(STATE_KEY)
     const state = decodeState(stored == null ? undefined : unsealValue(STATE_KEY, stored, version), version)
-    const store = new LevelStore<K, V>(location, db, replicaId, state, options)
+    const store = new LevelStore<K, V>(location, db, writer, state, options)
     await store.#restore(state, version)
     return store
   }
 
   static async #create<K, V> (location: string, db: LevelDatabase, options: LevelStoreOptions<K, V>): Promise<LevelStore<K, V>> {
-    const replicaId = newReplicaId()
-    const store = new LevelStore<K, V>(location, db, replicaId, { reserved: 0, batch: 0 }, options)
+    const writer = options.writer ?? await generateWriterKey()
+    const store = new LevelStore<K, V>(location, db, writer, { reserved: 0, batch: 0 }, options)
     store.#disk.persist([
       { type: 'put', key: FORMAT_KEY, value: encodeFormat() },
-      { type: 'put', key: REPLICA_KEY, value: sealValue(REPLICA_KEY, replicaIdToBytes(replicaId)) }
+      { type: 'put', key: REPLICA_KEY, value: sealValue(REPLICA_KEY, replicaIdToBytes(writer.replicaId)) },
+      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) }
     ], [])
     await store.flush()
     return store
@@ -197,6 +205,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
       skipped.dispose()
     }
     restorer.restoreNextSeq(nextSeq)
+    restorer.restoreSkipped(skipFrom, nextSeq)
     restorer.restoreClock(state.clock)
     if (version < FORMAT_VERSION) log('%s: migrating format %d to %d', this.location, version, FORMAT_VERSION)
     this.#disk.persist(version < FORMAT_VERSION ? await migrationOps(this.#db) : [], changed)
@@ -206,7 +215,9 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   #restoreRecord (key: Uint8Array, value: Uint8Array, version: number, counts: { keys: number, writers: number }): void {
     const record = decodeRecord(key, value, version)
     const { restorer } = this.#disk
-    if (record.kind === 'seen') {
+    if (record.kind === 'proof') {
+      restorer.restoreProof(record.replica, record.card, record.proof)
+    } else if (record.kind === 'seen') {
       restorer.restoreSeen(record.replica, record.seen)
       this.#disk.loaded(record.replica)
       counts.writers++
@@ -238,6 +249,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   async #close (): Promise<void> {
     try {
+      await this.#core.signed()
       await this.#disk.finish()
       // Written last: a seal names a batch that is on disk, so a later open that finds less lost something.
       await this.#files?.writeSeal(this.location, { replica: this.replicaId, batch: this.#disk.batch }).catch((err) => {
@@ -259,6 +271,26 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   /** This replica's id, kept in the store across restarts. */
   get replicaId (): ReplicaId {
     return this.#core.replicaId
+  }
+
+  /** The key this replica signs its writes with, kept in the store (so the replica keeps its id). */
+  get writer (): WriterKey {
+    return this.#core.writer
+  }
+
+  /** Resolves once every local commit so far has been signed and its 'ops' event fired (see {@link MemStore.signed}). */
+  async signed (): Promise<void> {
+    await this.#core.signed()
+  }
+
+  /** See {@link MemStore.verifyOps}. */
+  async verifyOps (ops: readonly Op[]): Promise<boolean> {
+    return await this.#core.verifyOps(ops)
+  }
+
+  /** See {@link MemStore.verifyDiff}. */
+  async verifyDiff (diff: Diff): Promise<void> {
+    await this.#core.verifyDiff(diff)
   }
 
   get size (): number {
@@ -398,7 +430,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
         deaths.dispose()
         deaths = undefined
       }
-      if (entries.length > 0 || deaths != null) groups.push(deaths == null ? { replica: group.replica, entries } : { replica: group.replica, entries, deaths })
+      if (entries.length > 0 || deaths != null) groups.push(deaths == null ? { replica: group.replica, card: group.card, proofs: group.proofs, entries } : { replica: group.replica, card: group.card, proofs: group.proofs, entries, deaths })
     }
     return groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? { ...diff, groups } : undefined
   }

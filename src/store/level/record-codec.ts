@@ -5,6 +5,10 @@
 //
 //   'M' "format"        → MAGIC, u8 version
 //   'M' "replica"       → 16 bytes: this replica's id
+//   'M' "writer"        → 80 bytes: the writer key (secret, public key, nonce) the id derives from
+//   'P' replica id (16) u64 first (BE)
+//                       → a signed batch the store keeps: public key (32), nonce (16), u32 count,
+//                         salt (16), removals digest (32), signature (64), count leaves of 16
 //   'M' "state"         → u64 nextSeq, u64 reserved, u64 hlc wall, u16 hlc counter,
 //                         u64 keys, u64 writers, u64 batch                         (all LE)
 //   'S' replica id (16) → the writer's seen set, in ClockSet's portable serialization
@@ -27,8 +31,9 @@ import { CorruptStoreError } from '../errors.ts'
 import { MAX_COUNTER, MAX_WALL } from '../hlc.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../limits.ts'
 import { REPLICA_ID_BYTES, replicaIdAt, replicaIdFromBytes } from '../replica-id.ts'
+import type { BatchProof } from '../diff.ts'
 import type { ChainEntry } from '../entry-rows.ts'
-import type { Hlc, ReplicaId } from '../types.ts'
+import type { Hlc, ReplicaId, WriterCard } from '../types.ts'
 import { crc32c } from './crc32c.ts'
 import { SeqReservation } from './seq-reservation.ts'
 
@@ -47,6 +52,45 @@ const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charC
 export const FORMAT_KEY = Uint8Array.of(META, ...ascii('format'))
 export const REPLICA_KEY = Uint8Array.of(META, ...ascii('replica'))
 export const STATE_KEY = Uint8Array.of(META, ...ascii('state'))
+export const WRITER_KEY = Uint8Array.of(META, ...ascii('writer'))
+const PROOFS = 0x50 // 'P'
+const PROOF_HEADER = 48 + 4 + 16 + 32 + 64
+
+export function proofKey (replicaIdBytes: Uint8Array, first: number): Uint8Array {
+  const out = new Uint8Array(1 + REPLICA_ID_BYTES + 8)
+  out[0] = PROOFS
+  out.set(replicaIdBytes, 1)
+  const view = viewOf(out)
+  view.setUint32(1 + REPLICA_ID_BYTES, Math.floor(first / TWO_32), false)
+  view.setUint32(1 + REPLICA_ID_BYTES + 4, first >>> 0, false)
+  return out
+}
+
+export function encodeProof (card: WriterCard, proof: BatchProof): Uint8Array {
+  const out = new Uint8Array(PROOF_HEADER + proof.leaves.byteLength)
+  out.set(card.publicKey)
+  out.set(card.nonce, 32)
+  viewOf(out).setUint32(48, proof.count, true)
+  out.set(proof.salt, 52)
+  out.set(proof.removalsDigest, 68)
+  out.set(proof.signature, 100)
+  out.set(proof.leaves, PROOF_HEADER)
+  return out
+}
+
+function decodeProof (key: Uint8Array, bytes: Uint8Array): StoredRecord {
+  if (key.byteLength !== 1 + REPLICA_ID_BYTES + 8 || bytes.byteLength < PROOF_HEADER) corrupt('malformed proof record')
+  const keyView = viewOf(key)
+  const first = keyView.getUint32(1 + REPLICA_ID_BYTES, false) * TWO_32 + keyView.getUint32(1 + REPLICA_ID_BYTES + 4, false)
+  const count = viewOf(bytes).getUint32(48, true)
+  if (first < 1 || first > MAX_SEQ || count < 1 || count > 64 || bytes.byteLength !== PROOF_HEADER + count * 16) corrupt('proof record out of range')
+  return {
+    kind: 'proof',
+    replica: replicaIdFromBytes(key.subarray(1)),
+    card: { publicKey: bytes.slice(0, 32), nonce: bytes.slice(32, 48) },
+    proof: { first, count, salt: bytes.slice(52, 68), removalsDigest: bytes.slice(68, 100), signature: bytes.slice(100, PROOF_HEADER), leaves: bytes.slice(PROOF_HEADER) }
+  }
+}
 
 const ENTRY_HEADER = REPLICA_ID_BYTES + 8 + 8 + 2 + 4
 const STATE_V1_BYTES = 8 + 8 + 8 + 2
@@ -223,17 +267,18 @@ export type StoredRecord =
   | { readonly kind: 'seen', readonly replica: ReplicaId, readonly seen: ClockSet }
   | { readonly kind: 'chain', readonly key: Uint8Array, readonly entries: StoredEntry[] }
   | { readonly kind: 'meta' }
+  | { readonly kind: 'proof', readonly replica: ReplicaId, readonly card: WriterCard, readonly proof: BatchProof }
 
 /**
  * Reads one record of the database, checking every byte (and, from format 2, its checksum); keys
  * and values are views into `key` and `stored`.
  */
 export function decodeRecord (key: Uint8Array, stored: Uint8Array, version: number): StoredRecord {
-  if (key[0] !== META && key[0] !== SEEN && key[0] !== VALUES) corrupt(`unknown record prefix ${key[0] ?? 'none'}`)
+  if (key[0] !== META && key[0] !== SEEN && key[0] !== VALUES && key[0] !== PROOFS) corrupt(`unknown record prefix ${key[0] ?? 'none'}`)
   const value = key[0] === META && equals(key, FORMAT_KEY) ? stored : unsealValue(key, stored, version)
   switch (key[0]) {
     case META:
-      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY].some((known) => equals(known, key))) corrupt('unknown metadata record')
+      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY].some((known) => equals(known, key))) corrupt('unknown metadata record')
       return { kind: 'meta' }
     case SEEN: {
       if (key.byteLength !== 1 + REPLICA_ID_BYTES) corrupt('malformed seen-set key')
@@ -246,6 +291,8 @@ export function decodeRecord (key: Uint8Array, stored: Uint8Array, version: numb
       if (seen.has(0)) corrupt('seen set holds seq 0')
       return { kind: 'seen', replica: replicaIdFromBytes(key.subarray(1)), seen }
     }
+    case PROOFS:
+      return decodeProof(key, value)
     case VALUES: {
       if (key.byteLength - 1 > MAX_KEY_BYTES) corrupt('key too long')
       return { kind: 'chain', key: key.subarray(1), entries: decodeChain(value) }

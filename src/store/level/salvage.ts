@@ -9,10 +9,10 @@
 // reused seq is a write every other peer would ignore.
 
 import { equals } from 'uint8arrays/equals'
-import type { DiffEntry } from '../diff.ts'
+import type { BatchProof, DiffEntry } from '../diff.ts'
 import type { CorruptStoreError } from '../errors.ts'
 import type { ReplicaStore } from '../replica-store.ts'
-import type { ReplicaId } from '../types.ts'
+import type { ReplicaId, WriterCard } from '../types.ts'
 import type { StoreFiles } from './level-backend.ts'
 import { FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue } from './record-codec.ts'
 
@@ -44,6 +44,7 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
   let kept = 0
   let dropped = 0
   const groups = new Map<ReplicaId, DiffEntry[]>()
+  const proofs = new Map<ReplicaId, { card: WriterCard, proofs: BatchProof[] }>()
   const { movedTo, errors } = await files.takeDamaged(location, (key, value) => {
     try {
       if (equals(key, FORMAT_KEY)) {
@@ -56,6 +57,12 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
       }
       const record = decodeRecord(key, value, version)
       if (record.kind === 'seen') record.seen.dispose()
+      // Entries need their writers' signed batches to be taken in again, as from any peer.
+      if (record.kind === 'proof') {
+        let signed = proofs.get(record.replica)
+        if (signed == null) proofs.set(record.replica, signed = { card: record.card, proofs: [] })
+        signed.proofs.push(record.proof)
+      }
       if (record.kind !== 'chain') return
       for (const entry of record.entries) {
         let group = groups.get(entry.replica)
@@ -69,22 +76,27 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
   const store = await openFresh()
   for (const [replica, entries] of groups) {
     entries.sort((a, b) => a.seq - b.seq)
-    for (let i = 0; i < entries.length; i += CHUNK) kept += await integrate(store, replica, entries.slice(i, i + CHUNK))
+    const signed = proofs.get(replica)
+    signed?.proofs.sort((a, b) => a.first - b.first)
+    for (let i = 0; i < entries.length; i += CHUNK) kept += await integrate(store, replica, entries.slice(i, i + CHUNK), signed)
   }
   dropped += [...groups.values()].reduce((sum, entries) => sum + entries.length, 0) - kept
   return { store, report: { movedTo, kept, dropped, previousReplicaId, cause, readErrors: errors } }
 }
 
 /** Integrates entries as a diff would bring them; a chunk the store refuses goes one entry at a time. Returns how many it took. */
-async function integrate (store: Salvaged, replica: ReplicaId, entries: DiffEntry[]): Promise<number> {
+async function integrate (store: Salvaged, replica: ReplicaId, entries: DiffEntry[], signed: { card: WriterCard, proofs: BatchProof[] } | undefined): Promise<number> {
+  if (signed == null) return 0
+  const { card } = signed
+  const covering = (seq: number): BatchProof[] => signed.proofs.filter((p) => seq >= p.first && seq < p.first + p.count)
   try {
-    await store.integrateDiff({ needsFullRequest: false, groups: [{ replica, entries }] })
+    await store.integrateDiff({ needsFullRequest: false, groups: [{ replica, card, proofs: signed.proofs, entries }] })
     return entries.length
   } catch {
     let taken = 0
     for (const entry of entries) {
       try {
-        await store.integrateDiff({ needsFullRequest: false, groups: [{ replica, entries: [entry] }] })
+        await store.integrateDiff({ needsFullRequest: false, groups: [{ replica, card, proofs: covering(entry.seq), entries: [entry] }] })
         taken++
       } catch {}
     }

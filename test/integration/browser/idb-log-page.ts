@@ -83,10 +83,15 @@ async function writeThenSync (count: number): Promise<{ seqs: number[], frames: 
   source.begin()
   for (let i = 0; i < count; i++) source.set(`bulk-${String(i).padStart(6, '0')}`, `value ${i}`)
   source.commit()
+  // WebCrypto signs asynchronously: a diff serves only entries whose batch is signed.
+  await source.signed()
   const frames = [...source.buildDiffFrames(store.requestDiff({ hash: false }), { maxFrameBytes: 4096 })].map(encodeDiff)
   ;(globalThis as any).syncing = (async () => {
     for (const frame of frames) {
-      await store.integrateDiff(decodeDiff(frame))
+      const diff = decodeDiff(frame)
+      // And verifies asynchronously: the store integrates only what was verified ahead.
+      await store.verifyDiff(diff)
+      await store.integrateDiff(diff)
       ;(globalThis as any).framesDone = ((globalThis as any).framesDone ?? 0) + 1
     }
   })()

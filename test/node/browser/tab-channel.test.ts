@@ -56,6 +56,8 @@ describe('TabChannel', () => {
   it('asks the other tabs for what a gap shows missing', async () => {
     const writer = store('writer')
     writer.set('first', '1')
+    // Commits of a few ms share a signed batch: the first is signed and out before the second.
+    await writer.signed()
     let second: Op[] = []
     writer.addEventListener('ops', (event) => { second = [...event.ops] }, { once: true })
     writer.set('second', '2')

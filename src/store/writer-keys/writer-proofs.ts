@@ -1,0 +1,116 @@
+import { LEAF_BYTES } from './batch-digest.ts'
+import type { BatchProof } from '../diff.ts'
+import type { WriterCard } from '../types.ts'
+
+/** Two valid proofs of one writer that disagree on a seq: the writer signed two entries for one dot. */
+export interface Equivocation {
+  readonly seq: number
+  readonly kept: BatchProof
+  readonly other: BatchProof
+}
+
+function sameLeaf (a: BatchProof, b: BatchProof, seq: number): boolean {
+  const i = (seq - a.first) * LEAF_BYTES
+  const j = (seq - b.first) * LEAF_BYTES
+  for (let k = 0; k < LEAF_BYTES; k++) if (a.leaves[i + k] !== b.leaves[j + k]) return false
+  return true
+}
+
+/**
+ * The signed batches a store holds of one writer, ascending by first seq: what it serves with
+ * that writer's entries, where a removal's tag is checked, and the writer's attested max (the
+ * highest seq its key signed for, as far as this store knows).
+ */
+export class WriterProofs {
+  card: WriterCard | undefined
+  readonly #proofs: BatchProof[] = []
+
+  get attestedMax (): number {
+    const last = this.#proofs.at(-1)
+    return last == null ? 0 : last.first + last.count - 1
+  }
+
+  get size (): number {
+    return this.#proofs.length
+  }
+
+  get latest (): BatchProof | undefined {
+    return this.#proofs.at(-1)
+  }
+
+  /** Index of the last proof whose first seq is at most `seq`, or −1. */
+  #indexAt (seq: number): number {
+    let low = 0
+    let high = this.#proofs.length - 1
+    let found = -1
+    while (low <= high) {
+      const middle = (low + high) >>> 1
+      if (this.#proofs[middle].first <= seq) {
+        found = middle
+        low = middle + 1
+      } else {
+        high = middle - 1
+      }
+    }
+    return found
+  }
+
+  /** The proof covering `seq`, if this store holds it. */
+  find (seq: number): BatchProof | undefined {
+    const proof = this.#proofs[this.#indexAt(seq)]
+    return proof != null && seq < proof.first + proof.count ? proof : undefined
+  }
+
+  /** The 16-byte leaf of `seq`, if a proof covers it. */
+  leafAt (seq: number): Uint8Array | undefined {
+    const proof = this.find(seq)
+    if (proof == null) return undefined
+    const at = (seq - proof.first) * LEAF_BYTES
+    return proof.leaves.subarray(at, at + LEAF_BYTES)
+  }
+
+  /**
+   * Keeps a verified proof. Returns the equivocation when it disagrees with a proof already kept
+   * on a seq both cover (the earlier proof stays), true when it was kept, false when it was
+   * already (or, covering no seq, need not be).
+   */
+  add (proof: BatchProof): Equivocation | boolean {
+    if (proof.count === 0) return false
+    const end = proof.first + proof.count
+    let at = this.#indexAt(proof.first)
+    // Proofs overlapping this one: the one at or before its start, and those starting inside it.
+    for (let i = Math.max(at, 0); i < this.#proofs.length && this.#proofs[i].first < end; i++) {
+      const kept = this.#proofs[i]
+      const from = Math.max(kept.first, proof.first)
+      const to = Math.min(kept.first + kept.count, end)
+      for (let seq = from; seq < to; seq++) if (!sameLeaf(kept, proof, seq)) return { seq, kept, other: proof }
+      if (kept.first === proof.first && kept.count === proof.count) return false
+    }
+    at++
+    this.#proofs.splice(at, 0, proof)
+    return true
+  }
+
+  /** The signed proofs covering `seqs` (ascending), and (`withLatest`) the latest signed one. */
+  covering (seqs: readonly number[], withLatest = true): BatchProof[] {
+    const out: BatchProof[] = []
+    for (const seq of seqs) {
+      if (out.length > 0 && seq < out[out.length - 1].first + out[out.length - 1].count) continue
+      const proof = this.find(seq)
+      if (proof != null && proof.signature.byteLength > 0) out.push(proof)
+    }
+    const latest = withLatest ? this.#latestSigned() : undefined
+    if (latest != null && out.at(-1) !== latest) out.push(latest)
+    return out
+  }
+
+  #latestSigned (): BatchProof | undefined {
+    for (let i = this.#proofs.length - 1; i >= 0; i--) if (this.#proofs[i].signature.byteLength > 0) return this.#proofs[i]
+    return undefined
+  }
+
+  /** Every proof kept, ascending. */
+  all (): readonly BatchProof[] {
+    return this.#proofs
+  }
+}

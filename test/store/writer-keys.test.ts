@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import {
+  ClockSet, EquivocationEvent, MemStore, WriterKey, decodeDiff, decodeOps, encodeDiff, encodeOps, replicaIdOfCard, stringCodec, type Op
+} from '../../src/index.ts'
+import { pull } from './sync-fixture.ts'
+
+const strings = { keys: stringCodec, values: stringCodec }
+const text = (name: string, writer?: WriterKey): MemStore<string, string> => new MemStore<string, string>(name, { ...strings, writer })
+
+describe('writers bound to keys: the store', () => {
+  it('derives its replica id from its writer key and nonce, so one key owns several stores', () => {
+    const key = WriterKey.generateSync()!
+    const other = key.forAnotherStore()
+    assert.equal(text('a', key).replicaId, replicaIdOfCard(key))
+    assert.notEqual(other.replicaId, key.replicaId)
+    assert.deepEqual(other.publicKey, key.publicKey)
+  })
+
+  it('takes no op that its writer did not sign, whatever path brings it, and changes nothing', () => {
+    const writer = text('writer')
+    const victim = text('victim')
+    const op = writer.insertWithOp('k', 'v')
+    assert.equal(op.batch?.card.publicKey.byteLength, 32)
+    assert.equal(op.kind === 'set' && op.batch?.signature.byteLength, 64)
+    const hash = victim.stateHash()
+    const changed: Op = { ...op, value: new TextEncoder().encode('evil') } as Op
+    assert.throws(() => victim.integrateOps([changed]), { name: 'InvalidSignatureError' })
+    assert.throws(() => victim.integrateOps(decodeOps(encodeOps([changed]))), { name: 'InvalidSignatureError' })
+    const unsigned = { ...op, batch: undefined } as Op
+    assert.throws(() => victim.integrateOps([unsigned]), { name: 'InvalidSignatureError' })
+    assert.deepEqual(victim.stateHash(), hash)
+    victim.integrateOps(decodeOps(encodeOps([op])))
+    assert.equal(victim.get('k'), 'v')
+  })
+
+  it('a removal takes effect only on the entry whose tag it carries, waits for an entry not yet seen, and never for a guess', () => {
+    const writer = text('writer')
+    const deleter = text('deleter')
+    const victim = text('victim')
+    const set = writer.insertWithOp('k', 'v')
+    deleter.integrateOp(set)
+    const removal = deleter.deleteWithOp('k')
+    victim.integrateOp(removal)
+    assert.equal(victim.hasSeen({ replica: writer.replicaId, seq: 1 }), false, 'the removal waits, marking nothing')
+    victim.integrateOp(set)
+    assert.equal(victim.get('k'), undefined, 'the entry it named arrived dead')
+    // A guess at the writer's next seq: a tag no entry will have.
+    const guess = { ...removal, removes: [{ replica: writer.replicaId, seq: 2, tag: new Uint8Array(8) }] } as Op
+    assert.throws(() => victim.integrateOp(guess), { name: 'InvalidSignatureError' }, 'changing the removal breaks its signature')
+    const later = writer.insertWithOp('j', 'v')
+    victim.integrateOp(later)
+    assert.equal(victim.get('j'), 'v')
+  })
+
+  it('refuses deaths in a diff above what the writer\'s key attested', () => {
+    const writer = text('writer')
+    writer.set('a', '1').set('b', '2')
+    const victim = text('victim')
+    pull(victim, writer)
+    const deaths = new ClockSet()
+    deaths.addRange(1, 1000)
+    victim.integrateDiff(decodeDiff(encodeDiff({ needsFullRequest: false, groups: [{ replica: writer.replicaId, entries: [], deaths }] })))
+    assert.equal(victim.size, 0, 'the two it attested are dead')
+    assert.equal(victim.hasSeen({ replica: writer.replicaId, seq: 3 }), false)
+    writer.set('c', '3')
+    pull(victim, writer)
+    assert.equal(victim.get('c'), '3', 'its next write lives')
+  })
+
+  it('kills a dot its writer signed two entries for, in every store that sees both, and reports it', () => {
+    const key = WriterKey.generateSync()!
+    // Two copies of one data directory: the same key and nonce, both writing seq 1.
+    const copy1 = text('copy1', key)
+    const copy2 = text('copy2', key)
+    const one = copy1.insertWithOp('x', 'one')
+    const two = copy2.insertWithOp('y', 'two')
+    const a = text('a')
+    const b = text('b')
+    const reports: EquivocationEvent[] = []
+    a.addEventListener('equivocation', (event) => { reports.push(event as EquivocationEvent) })
+    a.integrateOp(one)
+    b.integrateOp(two)
+    assert.deepEqual([a.get('x'), b.get('y')], ['one', 'two'])
+    a.integrateOp(two)
+    assert.equal(reports.length, 1)
+    assert.deepEqual([reports[0].replica, reports[0].seq], [key.replicaId, 1])
+    assert.equal(a.get('x'), undefined, 'neither version lives')
+    assert.equal(a.get('y'), undefined)
+    pull(b, a)
+    pull(a, b)
+    assert.deepEqual(a.entries(), b.entries())
+    assert.deepEqual(a.stateHash(), b.stateHash())
+  })
+})
