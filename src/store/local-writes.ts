@@ -1,4 +1,5 @@
-import { NO_ROW, type EntryRows, type Row } from './entry-rows.ts'
+import { CommittedOps } from './committed-ops.ts'
+import { NO_ROW } from './entry-rows.ts'
 import { SeqLimitError, TransactionError } from './errors.ts'
 import { MAX_SEQ } from './limits.ts'
 import { WriteRecords } from './write-record.ts'
@@ -10,24 +11,13 @@ import type { ChainTable } from './chain-table.ts'
 import type { HybridClock } from './hlc.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { WriterTable } from './writer-table.ts'
-import type { Dot, Hlc, Op } from './types.ts'
+import type { Hlc, Op } from './types.ts'
 
 /** Local writes under one clock reading, with contiguous seqs from `firstSeq`. */
 export interface Transaction {
   readonly hlc: Hlc
   readonly firstSeq: number
   readonly writes: WriteRecords
-}
-
-/** The removes of a set on a fresh key, the most common op: one frozen array for all of them. */
-const NO_DOTS: readonly Dot[] = Object.freeze([])
-
-/** A dot of every entry in a chain. */
-function dotsOf (rows: EntryRows, head: Row): readonly Dot[] {
-  if (head === NO_ROW) return NO_DOTS
-  const dots: Dot[] = []
-  for (let row = head; row !== NO_ROW; row = rows.next(row)) dots.push({ replica: rows.writer(row).id, seq: rows.seq(row) })
-  return dots
 }
 
 /** What LocalWrites tells the store. */
@@ -142,26 +132,7 @@ export class LocalWrites {
 
   /** The ops of `tx`, in write order, to send as one message. */
   opsOf (tx: Transaction): Op[] {
-    // The transaction's clock object is the ops' alone: entries keep theirs as numbers.
-    const hlc = tx.hlc
-    const rows = this.chains.rows
-    const writes = tx.writes
-    const ops: Op[] = []
-    for (let i = 0; i < writes.length; i++) {
-      const before = writes.before(i)
-      const after = writes.after(i)
-      ops.push(after === NO_ROW
-        ? { kind: 'delete', key: rows.key(before), removes: dotsOf(rows, before) }
-        : {
-            kind: 'set',
-            key: rows.key(after),
-            value: rows.value(after),
-            dot: { replica: this.local.id, seq: rows.seq(after) },
-            hlc,
-            removes: dotsOf(rows, before)
-          })
-    }
-    return ops
+    return this.committedOps(tx).ops()
   }
 
   /**
@@ -190,15 +161,25 @@ export class LocalWrites {
     }
     let signed: Op[] | undefined
     if (writes.length > 0) {
-      // Read before the store's change event frees the dead rows that the ops' removes name.
-      const ops = this.opsOf(tx)
+      // Taken down before the store's change event frees the dead rows that the ops' removes name.
+      const committed = this.committedOps(tx)
       // A persistent store writes the proof with the commit: entries restored after a crash stay servable.
-      if (wantOps || this.hooks.signsAtCommit()) signed = this.signer.signNow(ops)
-      if (signed == null) this.signer.add(ops)
-      signed ??= wantOps ? ops : undefined
+      if (wantOps || this.hooks.signsAtCommit()) {
+        const ops = committed.ops()
+        signed = this.signer.signNow(ops)
+        if (signed == null) this.signer.add(ops)
+        signed ??= wantOps ? ops : undefined
+      } else {
+        // The signer makes the ops a microtask later, off the write path.
+        this.signer.add(committed)
+      }
     }
     this.hooks.committed(tx)
     return signed
+  }
+
+  private committedOps (tx: Transaction): CommittedOps {
+    return new CommittedOps(this.chains.rows, tx.writes, this.local.id, tx.hlc, tx.firstSeq)
   }
 
   private fresh (): Transaction {

@@ -13,6 +13,9 @@ interface Sealed {
   readonly batch: { -readonly [K in keyof SignedBatch]: SignedBatch[K] }
 }
 
+/** A commit's ops, or an object that makes them. */
+type QueuedOps = readonly Op[] | { ops: () => Op[] }
+
 const UNSIGNED = new Uint8Array(0)
 const SALT_DOMAIN = new TextEncoder().encode('roaring-mesh salt v3')
 
@@ -57,7 +60,8 @@ export class BatchSigner {
   readonly #key: WriterKey
   readonly #options: BatchSignerOptions
   readonly #windowMs: number
-  #pending: Op[] = []
+  /** Commits queued: their ops, or what makes them (see CommittedOps), in commit order. */
+  #pending: QueuedOps[] = []
   #scheduled = false
   #timer: ReturnType<typeof setTimeout> | undefined
   #lastSeal = Number.NEGATIVE_INFINITY
@@ -75,9 +79,9 @@ export class BatchSigner {
     this.#windowMs = options.windowMs ?? 4
   }
 
-  /** Queues a commit's ops (its sets are the store's next seqs, in order). */
-  add (ops: readonly Op[]): void {
-    for (const op of ops) this.#pending.push(op)
+  /** Queues a commit's ops, or what makes them when they are sealed (its sets are the store's next seqs, in order). */
+  add (ops: QueuedOps): void {
+    this.#pending.push(ops)
     if (this.#scheduled) return
     this.#scheduled = true
     const wait = this.#lastSeal + this.#windowMs - performance.now()
@@ -89,9 +93,20 @@ export class BatchSigner {
     this.#scheduled = false
     this.#timer = undefined
     this.#lastSeal = performance.now()
+    for (const sealed of this.#seal(this.#takePending())) this.#sign(sealed)
+  }
+
+  /** The queued commits' ops, in order, with the queue emptied. */
+  #takePending (): readonly Op[] {
     const pending = this.#pending
     this.#pending = []
-    for (const sealed of this.#seal(pending)) this.#sign(sealed)
+    const ops: Op[] = []
+    for (const queued of pending) {
+      const made = 'ops' in queued ? queued.ops() : queued
+      if (pending.length === 1) return made
+      for (const op of made) ops.push(op)
+    }
+    return ops
   }
 
   /**
@@ -100,9 +115,7 @@ export class BatchSigner {
    */
   signNow (ops: readonly Op[]): Op[] | undefined {
     if (!ed25519().synchronous || this.#chain != null) return undefined
-    const pending = this.#pending
-    this.#pending = []
-    for (const sealed of this.#seal(pending)) this.#sign(sealed)
+    for (const sealed of this.#seal(this.#takePending())) this.#sign(sealed)
     const out: Op[] = []
     for (const sealed of this.#seal(ops)) out.push(...this.#sign(sealed))
     return out
