@@ -27,19 +27,33 @@ const nodeProcess = (globalThis as { process?: { versions?: { node?: unknown }, 
 const memoryUsage = typeof SharedArrayBuffer === 'function' && typeof nodeProcess?.versions?.node === 'string' ? nodeProcess.memoryUsage : undefined
 
 /**
- * Shared memory allocated and maybe not yet freed: counted up here, and set from Node.js's counts
- * (31 µs to read) only when it nears the budget, since freeing is not seen as it happens.
+ * Shared memory allocated and maybe not yet freed, and what it may reach: set from Node.js's
+ * counts (31 µs to read) only when the count passes the budget, since frees are not seen as they
+ * happen, and counted up in between.
  */
 let sharedHeld = 0
+let budget = MIN_SHARED_BUDGET
+/** Over budget, plain bytes still to allocate before the counts are read again. */
+let plainBeforeReading = 0
+/** Plain memory allocated over budget between readings: a quarter of what makes V8 collect. */
+const PLAIN_BETWEEN_READINGS = 16 * 1024 * 1024
 
 /** Zeroed memory of `byteLength` bytes for the store to keep. */
 export function storeBuffer (byteLength: number): ArrayBufferLike {
   if (memoryUsage === undefined) return new ArrayBuffer(byteLength)
-  if (sharedHeld + byteLength > MIN_SHARED_BUDGET) {
+  if (sharedHeld + byteLength > budget) {
+    if (plainBeforeReading > 0) {
+      plainBeforeReading -= byteLength
+      return new ArrayBuffer(byteLength)
+    }
     const usage = memoryUsage.call(nodeProcess)
     // Node.js's arrayBuffers counts plain and shared buffers alike; V8's external, the plain ones.
     sharedHeld = Math.max(0, usage.arrayBuffers - usage.external)
-    if (sharedHeld + byteLength > Math.max(MIN_SHARED_BUDGET, usage.heapUsed)) return new ArrayBuffer(byteLength)
+    budget = Math.max(MIN_SHARED_BUDGET, usage.heapUsed)
+    if (sharedHeld + byteLength > budget) {
+      plainBeforeReading = PLAIN_BETWEEN_READINGS
+      return new ArrayBuffer(byteLength)
+    }
   }
   sharedHeld += byteLength
   return new SharedArrayBuffer(byteLength)
