@@ -4,6 +4,7 @@
 const ADAPTERS: Record<string, string> = {
   'roaring-mesh': 'MemStore, byte keys and values; native CRoaring bitmaps',
   'roaring-mesh-wasm': 'the same store on the WASM bitmap backend (what browsers run)',
+  'roaring-mesh-unsigned': 'MemStore with `writerKeys: false`: writers not bound to keys (nothing signed or verified), for meshes whose members all trust each other',
   yjs: '`Y.Map`, hex-string keys; sync by state vector and update',
   loro: '`LoroMap`, hex-string keys; sync by version vector and update export',
   tinybase: '`MergeableStore`, hex-string row ids, base64 cells; sync as its synchronizer does',
@@ -39,7 +40,7 @@ export function methodSection (systems: string[]): string {
     ].join('\n'),
     [
       'Each system\'s adapter is the whole of what it is asked to do (the contract: [systems/types.ts](systems/types.ts); the workloads: [workloads/](workloads/)):',
-      ...systems.map((name) => `- [${name}](systems/${name === 'roaring-mesh' || name === 'roaring-mesh-wasm' ? 'roaring-mesh-adapter' : name}.ts): ${ADAPTERS[name] ?? ''}`),
+      ...systems.map((name) => `- [${name}](systems/${name.startsWith('roaring-mesh') ? 'roaring-mesh-adapter' : name}.ts): ${ADAPTERS[name] ?? ''}`),
     ].join('\n'),
   ].join('\n\n')
 }

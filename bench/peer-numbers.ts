@@ -138,6 +138,9 @@ const report = (line: string): void => { results.push(line); process.stdout.writ
   old.store.begin()
   for (let i = 0; i < 100_000; i++) old.store.set(random(KEY_BYTES), random(VALUE_BYTES))
   old.store.commit()
+  // The writer signs its commit off the write path: done before the joiner dials, as an unsigned
+  // build publishes its ops at commit, so that the figure is the joiner's pull alone.
+  await old.store.signed()
   const proxy = await countingProxy(old)
   let sync: { bytes: number, frames: number, ms: number } | undefined
   late.addEventListener('sync', (event) => {

@@ -23,7 +23,7 @@ import { REFERENCE, combineFigures, maxOf, minOf, renderSummary, renderTable, ty
 import type { SystemModule } from './systems/types.ts'
 import { workloadNamed, workloads, type Workload } from './workloads/registry.ts'
 
-const ALL_SYSTEMS = [REFERENCE, 'roaring-mesh-wasm', 'yjs', 'loro', 'tinybase', 'automerge', 'map', 'map-copy']
+const ALL_SYSTEMS = [REFERENCE, 'roaring-mesh-wasm', 'roaring-mesh-unsigned', 'yjs', 'loro', 'tinybase', 'automerge', 'map', 'map-copy']
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url))
 
 const { values: args } = parseArgs({

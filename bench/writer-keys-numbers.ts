@@ -5,6 +5,7 @@
 // Pass a second module path (e.g. the previous release's src/index.ts) to put its unsigned
 // figures beside these: `bench/writer-keys-numbers.ts 100000 ../old/src/index.ts`.
 import { randomBytes, webcrypto } from 'node:crypto'
+import { ed25519 as noble } from '@noble/curves/ed25519.js'
 import * as signed from '../src/index.ts'
 import { nodeEd25519 } from '../src/store/writer-keys/node-ed25519.ts'
 
@@ -32,7 +33,18 @@ async function ed25519Figures (): Promise<Record<string, string>> {
   const verifyMs = await time(() => { for (let i = 0; i < n; i++) nodeEd25519.verify(pair.publicKey, digest, sig) })
   const key = await webcrypto.subtle.importKey('raw', pair.publicKey, { name: 'Ed25519' }, false, ['verify'])
   const webMs = await time(async () => { for (let i = 0; i < n / 4; i++) await webcrypto.subtle.verify({ name: 'Ed25519' }, key, sig, digest) })
-  return { 'node:crypto sign': rate(n, signMs), 'node:crypto verify': rate(n, verifyMs), 'WebCrypto verify (Node)': rate(n / 4, webMs) }
+  // What a browser uses to make keys at once, and to sign and verify where WebCrypto has no Ed25519.
+  const m = n / 10
+  const keygenMs = await time(() => { for (let i = 0; i < m; i++) noble.getPublicKey(randomBytes(32)) })
+  const nobleSignMs = await time(() => { for (let i = 0; i < m; i++) noble.sign(digest, pair.secretKey) })
+  const nobleVerifyMs = await time(() => { for (let i = 0; i < m; i++) noble.verify(sig, digest, pair.publicKey, { zip215: false }) })
+  return {
+    'node:crypto sign': rate(n, signMs),
+    'node:crypto verify': rate(n, verifyMs),
+    'WebCrypto verify (Node)': rate(n / 4, webMs),
+    '@noble/curves key from a seed': rate(m, keygenMs),
+    '@noble/curves sign / verify': `${rate(m, nobleSignMs)} / ${rate(m, nobleVerifyMs)}`
+  }
 }
 
 /** Keys and values, made once so that both libraries write the same bytes. */

@@ -2,7 +2,10 @@
 // A sync round is one diff request and one diff; op sync ships each
 // transaction's OpBatch.
 // The same adapter serves both bitmap backends: roaring-mesh.ts (native, the Node.js default)
-// and roaring-mesh-wasm.ts.
+// and roaring-mesh-wasm.ts, and writer keys off: roaring-mesh-unsigned.ts (writerKeys: false).
+// With writer keys on, a store signs its commits after them, off the write path (as soon as
+// something listens for its ops, else when its seqs first leave it): `settle` completes that
+// before a sync workload's clock starts, as a real peer's state was signed when it was written.
 import { readFileSync } from 'node:fs'
 import type * as Api from '../../src/index.ts'
 import type { BenchSystem } from './types.ts'
@@ -11,7 +14,7 @@ type MemStore = Api.MemStore
 
 export const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
-export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore' | 'decodeDiff' | 'decodeDiffRequest' | 'decodeOps' | 'encodeDiff' | 'encodeDiffRequest' | 'encodeOps'>): BenchSystem<MemStore, Uint8Array, Uint8Array> {
+export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore' | 'decodeDiff' | 'decodeDiffRequest' | 'decodeOps' | 'encodeDiff' | 'encodeDiffRequest' | 'encodeOps'>, options: { writerKeys?: boolean } = {}): BenchSystem<MemStore, Uint8Array, Uint8Array> {
   const { MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeDiff, encodeDiffRequest, encodeOps } = api
   return {
   name,
@@ -19,7 +22,7 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
   // Its natural form: the bytes themselves.
   key: (bytes) => bytes,
   value: (bytes) => bytes,
-  create: () => new MemStore(),
+  create: () => new MemStore(undefined, options),
   write(store, keys, values) {
     store.begin()
     for (let i = 0; i < keys.length; i++) {
@@ -36,6 +39,11 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
   },
   applyOp(store, op) {
     store.integrateOps(decodeOps(op))
+  },
+  // A diff built signs every commit not signed yet (as a peer does before it serves one); asked
+  // with the store's own state hash, it is answered with nothing.
+  settle(store) {
+    store.buildDiff({ stateHash: store.stateHash() })
   },
   get: (store, key) => store.get(key),
   size: (store) => store.size,
@@ -65,7 +73,7 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
       return { requestBytes, bytes, roundTrips }
     },
     // No snapshot format of its own: its state on the wire is the diff an empty replica would get.
-    snapshotBytes: (store) => encodeDiff(store.buildDiff(new MemStore().requestDiff())).length,
+    snapshotBytes: (store) => encodeDiff(store.buildDiff(new MemStore(undefined, options).requestDiff())).length,
   },
 }
 }

@@ -33,6 +33,12 @@ export interface BenchSystem<R, K = unknown, V = unknown> {
   setAsOp(replica: R, key: K, value: V): Uint8Array
   /** Decode and integrate an op produced by setAsOp on another replica. */
   applyOp(replica: R, op: Uint8Array): void
+  /**
+   * Finishes what the system does in the background after its writes (roaring-mesh: signing
+   * them), before a sync workload's clock starts: a real replica's state is that old. Absent
+   * where writes leave nothing behind.
+   */
+  settle?(replica: R): void
   /** The value's bytes (for checks only: not timed). */
   get(replica: R, key: K): Uint8Array | undefined
   size(replica: R): number

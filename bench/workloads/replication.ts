@@ -24,6 +24,7 @@ export function fullSync<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figu
   const { keys, values } = randomEntries(createRng(3), n)
   const source = system.create()
   system.write(source, keys.map((key) => system.key(key)), values.map((value) => system.value(value)))
+  system.settle?.(source)
   const target = system.create()
   let round = { requestBytes: 0, bytes: 0, roundTrips: 0 }
   const ms = elapsedMs(() => { round = sync.pull(target, source) })
@@ -74,6 +75,7 @@ export function churn<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figures
   if (sync.snapshotBytes) figures.stateBytes = sync.snapshotBytes(source)
   const allKeys = Array.from({ length: n }, (_, i) => keyAt(i))
   const live = n - deleted.length
+  system.settle?.(source)
   const target = system.create()
   sync.pull(target, source)
   const problems = [checkContent(system, target, live, expectSameAs(system, source, allKeys))]
@@ -117,6 +119,8 @@ export function concurrentEdits<R, K, V>(system: BenchSystem<R, K, V>, n: number
   const b = system.create()
   const touched = [...shared, ...editsA.own, ...editsB.own]
   const editMs = elapsedMs(() => { edit(a, editsA); edit(b, editsB) })
+  system.settle?.(a)
+  system.settle?.(b)
   let bytes = 0
   let roundTrips = 0
   const syncMs = elapsedMs(() => {

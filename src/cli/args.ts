@@ -3,7 +3,7 @@ import { BYTE_ENCODINGS, isByteEncoding, type ByteEncoding } from './byte-encodi
 import { CliError, ExitCode } from './cli-error.ts'
 import { checkConfig, type PeerConfig } from './config.ts'
 
-export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status' | 'export' | 'import' | 'invite'
+export type CommandName = 'peer' | 'get' | 'set' | 'del' | 'list' | 'watch' | 'status' | 'export' | 'import' | 'migrate' | 'invite'
 
 /** A command line, checked: what to run and with what. */
 export interface Invocation {
@@ -68,7 +68,8 @@ const COMMANDS: Record<CommandName, CommandSpec> = {
       'target-connections': { type: 'string' },
       salvage: { type: 'boolean' },
       join: { type: 'string', short: 'j' },
-      open: { type: 'boolean' }
+      open: { type: 'boolean' },
+      'writer-keys': { type: 'boolean' }
     },
     positionals: [],
     help: `usage: roaring-mesh peer [options]
@@ -98,10 +99,15 @@ ${DATA_HELP}
                          addresses); only on a data directory with no other mesh key
       --open             run an open mesh, with no key: anyone who can reach this peer
                          reads and writes the store
+      --no-writer-keys   do not bind writers to keys: nothing is signed (faster, smaller
+                         ops), and any member can write as another or suppress others'
+                         writes; only for a mesh whose members all trust each other. The
+                         store remembers it (give the flag on every start, or set
+                         writerKeys: false in config.json); such peers sync only with each other
   -h, --help             show this help
 
 Settings come from <data>/config.json (keys: mesh, listen, bootstrap, mdns,
-targetConnections, maxBackoffMs, mdnsIntervalMs, open); flags override it.`
+targetConnections, maxBackoffMs, mdnsIntervalMs, open, writerKeys); flags override it.`
   },
   get: {
     options: CLIENT,
@@ -151,6 +157,19 @@ Prints each change as it happens, local or from other peers, until interrupted:
 "set<TAB>KEY<TAB>VALUE" or "del<TAB>KEY" (escaped as in list).
 
 ${CLIENT_HELP}`
+  },
+  migrate: {
+    options: COMMON,
+    positionals: [],
+    help: `usage: roaring-mesh migrate [options]
+
+Carries a store written before writers were bound to keys (store format 1 or 2, which the peer
+refuses) into a new store of this version: each key's winning value is written again as this
+device's own, under a new replica id and writer key. The old store is renamed beside the new
+one (<data>/store.pre-v3-<time>) and never changed. It reads the store directly: stop the peer first.
+
+${DATA_HELP}
+  -h, --help             show this help`
   },
   export: {
     options: COMMON,
@@ -213,6 +232,7 @@ commands:
   watch     print changes as they happen
   status    the running peer's addresses, peers and sync state
   export [FILE]   every entry as JSON lines    import [FILE]   read them back
+  migrate   carry a store written before writer keys into a new one (the old one is kept)
   invite    a line another device joins this peer's private mesh with
 
 "roaring-mesh <command> --help" describes a command. Exit codes: 0 ok, 1 key not found,
@@ -236,6 +256,7 @@ function peerFlags (values: Record<string, unknown>): Partial<PeerConfig> {
   if (values.bootstrap !== undefined) flags.bootstrap = values.bootstrap
   if (values.mdns !== undefined) flags.mdns = values.mdns
   if (values.open !== undefined) flags.open = values.open
+  if (values['writer-keys'] !== undefined) flags.writerKeys = values['writer-keys']
   if (values['target-connections'] !== undefined) {
     const text = values['target-connections'] as string
     // Not a number: kept as given, so the error shows what was typed.

@@ -31,7 +31,7 @@ export async function run (argv: readonly string[]): Promise<number> {
         isTTY: process.stdout.isTTY === true
       })
     }
-    if (invocation.command === 'export' || invocation.command === 'import') {
+    if (invocation.command === 'export' || invocation.command === 'import' || invocation.command === 'migrate') {
       const { runStoreCommand } = await import('./store-commands.ts')
       return await runStoreCommand(invocation, dataDir, { note: (line) => { process.stderr.write(`roaring-mesh: ${line}\n`) } })
     }

@@ -21,6 +21,11 @@ export interface PeerConfig {
   mdnsIntervalMs: number
   /** Run an open mesh (no mesh key: anyone who can reach the peer reads and writes the store). @default false */
   open: boolean
+  /**
+   * Bind writers to keys (`--no-writer-keys` sets false: for a mesh whose members all trust each
+   * other; any member can then write as another). The store remembers it. @default true
+   */
+  writerKeys: boolean
 }
 
 export const DEFAULT_CONFIG: Readonly<PeerConfig> = Object.freeze({
@@ -31,7 +36,8 @@ export const DEFAULT_CONFIG: Readonly<PeerConfig> = Object.freeze({
   targetConnections: 8,
   maxBackoffMs: 30_000,
   mdnsIntervalMs: 10_000,
-  open: false
+  open: false,
+  writerKeys: true
 })
 
 type Check = (value: unknown) => boolean
@@ -46,7 +52,8 @@ const CHECKS: Record<keyof PeerConfig, [Check, string]> = {
   targetConnections: [isPositiveInteger, 'a positive integer'],
   maxBackoffMs: [isPositiveInteger, 'a positive integer (ms)'],
   mdnsIntervalMs: [isPositiveInteger, 'a positive integer (ms)'],
-  open: [(value) => typeof value === 'boolean', 'true or false']
+  open: [(value) => typeof value === 'boolean', 'true or false'],
+  writerKeys: [(value) => typeof value === 'boolean', 'true or false']
 }
 
 /** Why `address` cannot be listened on or dialled, or undefined if it can be read. */

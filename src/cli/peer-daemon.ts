@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { mdns } from '@libp2p/mdns'
-import { CorruptStoreError, LevelStore, createMeshPeer, nodePreset, type MeshPeer } from '../index.ts'
+import { CorruptStoreError, LevelStore, OutdatedStoreError, createMeshPeer, nodePreset, type MeshPeer } from '../index.ts'
 import { CliError, ExitCode } from './cli-error.ts'
 import { mergeConfig, readConfigFile, type PeerConfig } from './config.ts'
 import { ControlServer } from './control-server.ts'
@@ -32,13 +32,16 @@ function isLockedError (err: any): boolean {
   return err?.code === 'LEVEL_LOCKED' || err?.cause?.code === 'LEVEL_LOCKED'
 }
 
-async function openLevelStore (files: ReturnType<typeof dataFiles>, dataDir: string, salvage: boolean): Promise<LevelStore> {
+async function openLevelStore (files: ReturnType<typeof dataFiles>, dataDir: string, salvage: boolean, writerKeys: boolean): Promise<LevelStore> {
   try {
-    return await LevelStore.open(files.store, { name: hostname(), salvage })
+    return await LevelStore.open(files.store, { name: hostname(), salvage, writerKeys })
   } catch (err: any) {
     if (isLockedError(err)) {
       const pid = (await readFile(files.pid, 'utf8').catch(() => '')).trim()
       throw new CliError(ExitCode.locked, `${dataDir} is in use by another roaring-mesh peer${pid === '' ? '' : ` (pid ${pid})`}: stop it first, or give this one another --data directory`)
+    }
+    if (err instanceof OutdatedStoreError) {
+      throw new CliError(ExitCode.failure, `${files.store}: store format ${err.version} was written before writers were bound to keys; nothing was changed. Run roaring-mesh migrate --data ${dataDir} to carry its entries into a new store (the old one is kept)`, { cause: err })
     }
     if (err instanceof CorruptStoreError) {
       throw new CliError(ExitCode.failure, `${err.message}. Start with --salvage to keep every entry that checks out (the damaged files are moved aside, not deleted) and let the other peers fill in the rest`, { cause: err })
@@ -74,7 +77,7 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   await checkPrivateFiles({ dirs: [dataDir], files: [files.key, files.meshKey, files.socket] })
   const mesh = await meshKeyFor(invocation, config, files)
-  const store = await openLevelStore(files, dataDir, invocation.salvage)
+  const store = await openLevelStore(files, dataDir, invocation.salvage, config.writerKeys)
   const salvaged = store.salvaged
   if (salvaged != null) {
     output.err(`roaring-mesh: the store was damaged: ${salvaged.cause.message}`)
@@ -108,6 +111,7 @@ export async function runPeer (invocation: Invocation, dataDir: string, output: 
     output.out(mesh.key == null
       ? `mesh "${config.mesh}" is OPEN (--open): anyone who can reach this peer reads and writes its store`
       : `mesh "${config.mesh}" is private: only peers holding the key in ${files.meshKey} sync with this one${mesh.created ? ' (made now)' : ''}`)
+    if (!store.writerKeys) output.out('writers are NOT bound to keys (--no-writer-keys): any member can write as another; this peer syncs only with peers run so')
     try {
       await peer.start()
     } catch (err: any) {

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import type { Writable } from 'node:stream'
-import { CorruptStoreError, InvalidArgumentError, LevelStore, exportEntries, exportLine, importEntries, parseExportLine, type ExportedEntry } from '../index.ts'
+import { CorruptStoreError, InvalidArgumentError, LevelStore, OutdatedStoreError, exportEntries, exportLine, importEntries, migrateStore, parseExportLine, type ExportedEntry } from '../index.ts'
 import { CliError, ExitCode } from './cli-error.ts'
 import { dataFiles } from './data-dir.ts'
 import type { Invocation } from './args.ts'
@@ -19,11 +19,16 @@ async function openDirect (dataDir: string, create: boolean): Promise<LevelStore
   if (create) await mkdir(dataDir, { recursive: true, mode: 0o700 })
   else if (!existsSync(files.store)) throw new CliError(ExitCode.failure, `there is no store in ${dataDir} to export`)
   try {
-    return await LevelStore.open(files.store)
+    // The store says whether its writers are bound to keys: one made with --no-writer-keys opens so.
+    return await LevelStore.open(files.store).catch(async (err) => {
+      if (err?.name === 'WriterKeysMismatchError') return await LevelStore.open(files.store, { writerKeys: false })
+      throw err
+    })
   } catch (err: any) {
     if (err?.code === 'LEVEL_LOCKED' || err?.cause?.code === 'LEVEL_LOCKED') {
       throw new CliError(ExitCode.locked, `${dataDir} is in use by a running peer: stop it first (export and import open the store directly)`)
     }
+    if (err instanceof OutdatedStoreError) throw new CliError(ExitCode.failure, `${files.store}: store format ${err.version} was written before writers were bound to keys; nothing was changed. Run roaring-mesh migrate --data ${dataDir} first (the old store is kept)`, { cause: err })
     if (err instanceof CorruptStoreError) throw new CliError(ExitCode.failure, `${err.message} (roaring-mesh peer --salvage keeps what checks out)`, { cause: err })
     throw new CliError(ExitCode.failure, `cannot open the store in ${files.store}: ${err.message}`, { cause: err })
   }
@@ -89,7 +94,23 @@ async function runImport (invocation: Invocation, dataDir: string, output: Store
   return ExitCode.ok
 }
 
-/** Runs export or import against the data directory's store; resolves with the exit code. */
+/** `migrate`: an outdated store into a new one at the same place, the old one renamed beside it. */
+async function runMigrate (dataDir: string, output: StoreCommandOutput): Promise<number> {
+  const { store } = dataFiles(dataDir)
+  if (!existsSync(store)) throw new CliError(ExitCode.failure, `there is no store in ${dataDir} to migrate`)
+  try {
+    const report = await migrateStore(store)
+    output.note(`migrated ${report.entries} ${report.entries === 1 ? 'key' : 'keys'} from store format ${report.format} (replica ${report.previousReplicaId}) into a new store (replica ${report.replicaId}); the old store is kept unchanged at ${report.oldLocation}`)
+    return ExitCode.ok
+  } catch (err: any) {
+    if (err?.code === 'LEVEL_LOCKED' || err?.cause?.code === 'LEVEL_LOCKED') throw new CliError(ExitCode.locked, `${dataDir} is in use by a running peer: stop it first (migrate opens the store directly)`)
+    if (err instanceof InvalidArgumentError || err instanceof CorruptStoreError) throw new CliError(ExitCode.failure, err.message, { cause: err })
+    throw err
+  }
+}
+
+/** Runs export, import or migrate against the data directory's store; resolves with the exit code. */
 export async function runStoreCommand (invocation: Invocation, dataDir: string, output: StoreCommandOutput): Promise<number> {
+  if (invocation.command === 'migrate') return await runMigrate(dataDir, output)
   return invocation.command === 'export' ? await runExport(invocation, dataDir, output) : await runImport(invocation, dataDir, output)
 }

@@ -36,6 +36,16 @@ export interface CreateMeshPeerOptions<K, V> extends MeshPeerOptions {
   allow?: ReadonlyArray<string | PeerId>
   /** How long a connection's membership proof may take before its peer is refused, in ms (with a `meshKey`). @default 5000 */
   proofTimeout?: number
+  /**
+   * `false`: writers are not bound to keys, for a mesh whose members all trust each other (one
+   * user's devices, a closed team). Nothing is signed or verified and ops travel as compact as
+   * before writer keys; what is given up: any member can write as another and suppress others'
+   * writes. The store opened at `dataDir` is made (and must be reopened) that way; a `store`
+   * given must have been made with the same setting. The peer then uses a topic
+   * (`…/unsigned`) and diff mesh name of its own: signed and unsigned peers never exchange ops.
+   * @default true
+   */
+  writerKeys?: boolean
 }
 
 function isNode (value: unknown): value is MeshLibp2p {
@@ -54,10 +64,11 @@ function isNode (value: unknown): value is MeshLibp2p {
  * ```
  */
 export async function createMeshPeer<K = Uint8Array, V = Uint8Array> (options: CreateMeshPeerOptions<K, V>): Promise<MeshPeer<K, V>> {
-  const { store: given, dataDir, storeOptions, libp2p, allow, proofTimeout, ...peerOptions } = options
+  const { store: given, dataDir, storeOptions, libp2p, allow, proofTimeout, writerKeys, ...peerOptions } = options
   if (given == null && dataDir == null) throw new InvalidArgumentError('createMeshPeer needs a store or a dataDir')
   if (given != null && typeof given.integrateOps !== 'function') throw new InvalidArgumentError('store is not a roaring-mesh store')
-  const store = given ?? await LevelStore.open<K, V>(dataDir!, storeOptions)
+  if (given != null && writerKeys != null && given.writerKeys !== writerKeys) throw new InvalidArgumentError(`writerKeys: ${String(writerKeys)}, but the store given was made with writerKeys: ${String(given.writerKeys)}`)
+  const store = given ?? await LevelStore.open<K, V>(dataDir!, writerKeys == null ? storeOptions : { ...storeOptions, writerKeys })
   try {
     return await makePeer(store, given == null, libp2p, peerOptions, allow, proofTimeout)
   } catch (err) {

@@ -155,6 +155,11 @@ export interface MeshPeerStats {
   foreignDots: number
   /** Dots whose writer's key signed two different entries (see the 'equivocation' event). */
   equivocations: number
+  /**
+   * Diff groups that claimed deaths of a writer's seqs beyond the highest its key has signed for:
+   * left out, and counted against the peer pulled from (`refusedByPeer[peer].deaths`).
+   */
+  deathsRefused: number
   /** Pulls completed / failed, and their bytes (request and frames). */
   diffRounds: number
   diffFailures: number

@@ -12,6 +12,7 @@ import { MeshTopic } from './mesh-topic.ts'
 import { OpIntake } from './op-intake.ts'
 import { OpPublisher } from './op-publisher.ts'
 import { RefusalCounter } from './refusal-counter.ts'
+import { diffMeshName } from './unsigned-mesh.ts'
 import { meshDiffSync } from './mesh-diff-sync.ts'
 import { StateAnnouncer } from './state-announcer.ts'
 import type { DiffSync } from '../protocols/diff/diff-sync.ts'
@@ -20,6 +21,7 @@ import type { ReplicaStore } from '../store/replica-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
 import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
 import type { EquivocationEvent } from '../store/writer-keys/equivocation-event.ts'
+import type { DeathsRefusedEvent } from '../store/writer-keys/deaths-refused-event.ts'
 import type { MeshPeerEvents, MeshPeerOptions, MeshPeerStats } from './mesh-peer-types.ts'
 import type { MeshProof } from '../protocols/proof/index.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -40,6 +42,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly store: ReplicaStore<K, V>
   readonly mesh: string
   readonly topic: string
+  /** The name diffs are served and pulled under: the mesh's, or an unsigned store's own. */
+  readonly #diffMesh: string
   readonly #node: MeshLibp2p
   readonly #ownsNode: boolean
   readonly #ownsStore: boolean
@@ -54,7 +58,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #refusals = new RefusalCounter()
   readonly #membership: PeerMembership
   readonly #puller: MeshPuller
-  readonly #stats = { opsSent: 0, opsReceived: 0, invalidMessages: 0, foreignDots: 0, equivocations: 0, dialRetries: 0, dialFailures: 0 }
+  readonly #stats = { opsSent: 0, opsReceived: 0, invalidMessages: 0, foreignDots: 0, equivocations: 0, deathsRefused: 0, dialRetries: 0, dialFailures: 0 }
 
   #diff: DiffSync | undefined
   #releaseDiff: (() => Promise<void>) | undefined
@@ -67,7 +71,8 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store = store
     this.#ownsStore = ownsStore
     this.mesh = options.mesh ?? 'default'
-    this.#membership = new PeerMembership(this.mesh, options.meshKey, options.topic)
+    this.#diffMesh = diffMeshName(this.mesh, store.writerKeys !== false)
+    this.#membership = new PeerMembership(this.mesh, options.meshKey, options.topic, store.writerKeys !== false)
     this.#node = node
     this.#ownsNode = ownsNode
     this.#options = options
@@ -112,7 +117,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       oversized: () => {}
     })
     this.#puller = new MeshPuller({
-      mesh: this.mesh,
+      mesh: this.#diffMesh,
       store,
       diff: () => this.#diff,
       log: this.#log,
@@ -160,12 +165,13 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#diff = diff.diffSync
     this.#releaseDiff = diff.release
     this.#membership.attach(this.#node.services.meshProof, this.#diff, (connection) => { void this.#joinIfKnown(connection) })
-    this.#diff.serve(this.mesh, this.store)
+    this.#diff.serve(this.#diffMesh, this.store)
     this.#diff.addEventListener('fault', this.#onDiffFault)
     this.#topic.start()
     this.store.addEventListener('ops', this.#onLocalOps)
     this.store.addEventListener('foreign-dot', this.#onForeignDot)
     this.store.addEventListener('equivocation', this.#onEquivocation)
+    this.store.addEventListener('deaths-refused', this.#onDeathsRefused)
     this.#antiEntropy.start()
     this.#announcer.start()
     this.#topologyId = await this.#node.register(DIFF_PROTOCOL, {
@@ -207,6 +213,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.store.removeEventListener('ops', this.#onLocalOps)
     this.store.removeEventListener('foreign-dot', this.#onForeignDot)
     this.store.removeEventListener('equivocation', this.#onEquivocation)
+    this.store.removeEventListener('deaths-refused', this.#onDeathsRefused)
     this.#publisher.stop()
     this.#announcer.stop()
     this.#intake.stop()
@@ -215,7 +222,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     await this.#antiEntropy.stop()
     this.#topic.stop()
     this.#node.removeEventListener('connection:open', this.#onConnectionOpen)
-    this.#diff?.unserve(this.mesh)
+    this.#diff?.unserve(this.#diffMesh)
     this.#diff?.removeEventListener('fault', this.#onDiffFault)
     this.#membership.detach()
     await this.#releaseDiff?.()
@@ -306,6 +313,14 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.safeDispatchEvent('equivocation', { detail: { replica, seq, peer } })
   }
 
+  /** A diff claimed deaths a writer's key never attested: the store left them out. */
+  readonly #onDeathsRefused = (event: DeathsRefusedEvent): void => {
+    const peer = this.#puller.pulling
+    this.#stats.deathsRefused++
+    if (peer != null) this.#refusals.count(peer.toString(), 'deaths')
+    this.#log.error('refused deaths of writer %s from seq %d, beyond what its key attested, from %s', event.replica, event.from, peer?.toString() ?? 'an app call')
+  }
+
   #reportForeign (peer: PeerId | undefined, error: ForeignDotError): void {
     this.#stats.foreignDots++
     if (peer != null) this.#refusals.count(peer.toString(), 'foreignDots')
@@ -316,7 +331,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   /** Tallies, per remote peer, what the diff protocol refused of this mesh (or of no mesh in particular). */
   readonly #onDiffFault = (event: CustomEvent<DiffFault>): void => {
     const { peer, kind, mesh } = event.detail
-    if (mesh != null && mesh !== this.mesh) return
+    if (mesh != null && mesh !== this.#diffMesh) return
     this.#refusals.count(peer.toString(), kind === 'frame' ? 'diffFrames' : kind === 'rate-limited' ? 'rateLimited' : 'diffRequests')
   }
 }

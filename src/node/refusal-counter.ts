@@ -10,6 +10,8 @@ export interface RefusedInputs {
   rateLimited: number
   /** Ops carrying dots of a replica the sender may not write for. */
   foreignDots: number
+  /** Diff groups of a pull of ours that claimed deaths beyond what the writer's key attested. */
+  deaths: number
   /** All of the above. */
   total: number
 }
@@ -34,7 +36,7 @@ export class RefusalCounter {
   count (peer: string, kind: RefusalKind): void {
     let counts = this.#byPeer.get(peer)
     if (counts == null) {
-      counts = { topicMessages: 0, diffFrames: 0, diffRequests: 0, rateLimited: 0, foreignDots: 0, total: 0 }
+      counts = { topicMessages: 0, diffFrames: 0, diffRequests: 0, rateLimited: 0, foreignDots: 0, deaths: 0, total: 0 }
     } else {
       // Re-inserted so that the map's order is least recently refused first.
       this.#byPeer.delete(peer)

@@ -2,10 +2,12 @@ import { equals } from 'uint8arrays/equals'
 import { ClockSet } from './clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffEntry, type DiffGroup, type DiffRequest, type ReplicaSummary } from './diff.ts'
 import { SetDigest, dotHashA, dotHashB } from './dot-hash.ts'
+import { contentsDiffer, withShownProofs } from './content-check.ts'
 import type { EntryRows } from './entry-rows.ts'
 import type { DeathSuspects } from './death-suspects.ts'
 import type { ReplicaState } from './replica-state.ts'
 import { LEAF_BYTES } from './writer-keys/batch-digest.ts'
+import type { BatchProof } from './diff.ts'
 
 /** What one writer contributes to a diff: live seqs to send, and seqs dead here. */
 interface PlannedGroup {
@@ -14,7 +16,14 @@ interface PlannedGroup {
   readonly deaths: ClockSet | undefined
   /** Whether the deaths reach beyond what the requester has seen, so that it needs the writer's latest proof to take them. */
   readonly attest: boolean
+  /**
+   * Live seqs the requester has seen whose proofs go along: where both hold the same live dots
+   * but the writer's content digests differ, they show the requester the equivocation.
+   */
+  readonly shown: readonly number[]
 }
+
+const NONE: readonly number[] = Object.freeze([])
 
 /**
  * Below this many bytes, the deaths a requester has seen go along at once, even when it would ask
@@ -42,7 +51,7 @@ interface Plan {
  * else all we know (it may hold any dead entry as live), unless it will ask again
  * (`narrowDeaths`), when the deaths it has seen wait for that request and its suspects.
  */
-function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): Plan {
+function plan (replicas: Iterable<ReplicaState>, request: DiffRequest, signed: boolean): Plan {
   const theirs = new Map<string, ReplicaSummary>()
   for (const summary of request.replicas ?? []) theirs.set(summary.replica, summary)
   const empty = new ClockSet()
@@ -58,10 +67,10 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): Plan {
     // keeps a request that claims far more than we know from costing more than our own state.
     const seenThere = summary == null ? empty : replica.seen.intersect(summary.seen)
     try {
-      const group = planGroup(replica, summary, seenThere, request.narrowDeaths === true)
+      const group = planGroup(replica, summary, seenThere, request.narrowDeaths === true, signed)
       if (group == null) continue
       withheld ||= group.withheld
-      if (group.seqs.length > 0 || group.deaths != null) groups.push(group)
+      if (group.seqs.length > 0 || group.deaths != null || group.shown.length > 0) groups.push(group)
     } finally {
       if (seenThere !== empty) seenThere.dispose()
     }
@@ -69,15 +78,25 @@ function plan (replicas: Iterable<ReplicaState>, request: DiffRequest): Plan {
   return { groups, withheld }
 }
 
-function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, seenThere: ClockSet, mayWithhold: boolean): (PlannedGroup & { withheld: boolean }) | undefined {
+function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, seenThere: ClockSet, mayWithhold: boolean, signed: boolean): (PlannedGroup & { withheld: boolean }) | undefined {
   const digestThere = summary == null ? new SetDigest() : SetDigest.fromBytes(summary.liveDigest)
-  if (summary != null && replica.seen.isSubsetOf(seenThere) && replica.liveDigest.equals(digestThere)) return undefined
+  const sameContents = summary?.contentDigest == null || replica.contentDigest.equals(SetDigest.fromBytes(summary.contentDigest))
+  if (summary != null && replica.seen.isSubsetOf(seenThere) && replica.liveDigest.equals(digestThere) && sameContents) return undefined
   const unseenLive = replica.live.andNot(seenThere)
   const seqs = unseenLive.toArray()
   unseenLive.dispose()
-  const dead = replica.seen.andNot(replica.live)
+  let dead = replica.seen.andNot(replica.live)
+  // Deaths go only as far as a signed proof here attests (what a puller takes): our own seqs
+  // whose batch is not signed yet wait for the next round. Without writer keys nothing is signed, nor waits.
+  const signedMax = signed ? replica.proofs.signedMax : Number.POSITIVE_INFINITY
+  if ((dead.max() ?? 0) > signedMax) {
+    const attested = dead.slice(1, signedMax + 1)
+    dead.dispose()
+    dead = attested
+  }
   let deaths = dead
   let withheld = false
+  let shown = NONE
   // A requester that has seen nothing of this writer gets every death either way.
   if (summary != null) {
     const unseenDeaths = dead.andNot(seenThere)
@@ -86,6 +105,8 @@ function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, 
     const expected = digestThere.copy()
     if (confirmed != null) for (const seq of confirmed) expected.subtract(dotHashA(replica.seedA, seq), dotHashB(replica.seedB, seq))
     if (replica.liveDigestWithout(seqs).equals(expected)) {
+      // The same live dots on both sides, once these deaths are taken: are they the same entries?
+      if (!sameContents && contentsDiffer(replica, summary.contentDigest!, seqs, confirmed)) shown = replica.live.intersect(seenThere).toArray()
       deaths = confirmed == null ? unseenDeaths : unseenDeaths.union(confirmed)
       dead.dispose()
     } else if (mayWithhold && seenDeathsBytes(dead, unseenDeaths) >= WITHHOLD_MIN_BYTES) {
@@ -99,9 +120,9 @@ function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, 
   }
   if (deaths.isEmpty) {
     deaths.dispose()
-    return seqs.length === 0 && !withheld ? undefined : { replica, seqs, deaths: undefined, withheld, attest: false }
+    return seqs.length === 0 && !withheld && shown.length === 0 ? undefined : { replica, seqs, deaths: undefined, withheld, attest: false, shown }
   }
-  return { replica, seqs, deaths, withheld, attest: deaths.max()! > (seenThere.max() ?? 0) }
+  return { replica, seqs, deaths, withheld, attest: deaths.max()! > (seenThere.max() ?? 0), shown }
 }
 
 /** What the deaths the requester has seen would cost on the wire. */
@@ -114,6 +135,8 @@ function seenDeathsBytes (dead: ClockSet, unseenDeaths: ClockSet): number {
 
 /** A group of `entries` (ascending) with the writer's card and the proofs that cover them, and its latest. */
 function signedGroup (replica: ReplicaState, entries: DiffEntry[], withLatest: boolean): DiffGroup {
+  // With writer keys off no writer has a card: the group is its entries alone.
+  if (replica.proofs.card == null) return { replica: replica.id, entries }
   return { replica: replica.id, card: replica.proofs.card, proofs: replica.proofs.covering(entries.map((entry) => entry.seq), withLatest), entries }
 }
 
@@ -136,20 +159,26 @@ function splitBySize (set: ClockSet, maxBytes: number): ClockSet[] {
  * than that is the exception): first every entry, then every death. Entries are read from the
  * store as each frame is made, so the store may change between frames; what a frame says stays
  * true (a live entry was live, a dead seq stays dead), and anything newer comes next round.
+ * `signed` false: a store with `writerKeys: false`, whose frames carry no cards or proofs.
  */
 export function * diffFrames (
   rows: EntryRows,
   replicas: Iterable<ReplicaState>,
   request: DiffRequest,
   stateHash: Uint8Array,
-  maxFrameBytes: number
+  maxFrameBytes: number,
+  signed = true
 ): Generator<Diff> {
+  for (const frame of signedFrames(rows, replicas, request, stateHash, maxFrameBytes, signed)) yield signed ? frame : { ...frame, unsigned: true }
+}
+
+function * signedFrames (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array, maxFrameBytes: number, signed: boolean): Generator<Diff> {
   if (request.stateHash != null && equals(request.stateHash, stateHash)) return
   if (request.replicas == null) {
     yield { needsFullRequest: true, groups: [] }
     return
   }
-  const { groups, withheld } = plan(replicas, request)
+  const { groups, withheld } = plan(replicas, request, signed)
   // Sets placed in a frame belong to the consumer from then on.
   const handedOut = new Set<ClockSet>()
   try {
@@ -159,7 +188,7 @@ export function * diffFrames (
     const attested = new Set<ReplicaState>()
     for (const group of groups) {
       const proofs = group.replica.proofs
-      if (proofs.card == null) continue
+      if (signed && proofs.card == null) continue
       // The writer's latest proof goes with its first entries of this diff: the requester keeps it.
       const latest = proofs.covering([])[0]
       let withLatest = true
@@ -177,7 +206,7 @@ export function * diffFrames (
         if (row === undefined) continue
         const entryBytes = rows.byteLength(row) + ENTRY_OVERHEAD - LEAF_BYTES
         let bytes = entryBytes
-        if (seq >= proofEnd) {
+        if (signed && seq >= proofEnd) {
           // Entries whose batch is not signed yet (a local commit of the last few ms) go next round.
           const proof = proofs.find(seq)
           if (proof == null || proof.signature.byteLength === 0) continue
@@ -193,12 +222,29 @@ export function * diffFrames (
           frame = []
           entries = []
           frameBytes = groupBytes()
-          bytes = entryBytes + proofBytes(seq)
+          bytes = entryBytes + (signed ? proofBytes(seq) : 0)
         }
         entries.push(rows.entry(row))
         frameBytes += bytes
       }
-      if (entries.length > 0) frame.push(signedGroup(group.replica, entries, withLatest))
+      let shown: BatchProof[] = []
+      for (const proof of proofs.covering(group.shown, false)) {
+        const bytes = PROOF_OVERHEAD + LEAF_BYTES * proof.count
+        if (frameBytes + bytes > maxFrameBytes && (entries.length > 0 || shown.length > 0 || frame.length > 0)) {
+          if (entries.length > 0 || shown.length > 0) {
+            frame.push(withShownProofs(signedGroup(group.replica, entries, withLatest), shown))
+            withLatest = false
+          }
+          yield { needsFullRequest: false, groups: frame }
+          frame = []
+          entries = []
+          shown = []
+          frameBytes = groupBytes()
+        }
+        shown.push(proof)
+        frameBytes += bytes
+      }
+      if (entries.length > 0 || shown.length > 0) frame.push(withShownProofs(signedGroup(group.replica, entries, withLatest), shown))
       if (group.seqs.length > 0) attested.add(group.replica)
     }
     for (const group of groups) {
@@ -207,7 +253,9 @@ export function * diffFrames (
         handedOut.add(piece)
         const attach = group.attest && !attested.has(group.replica) && group.replica.proofs.card != null
         const latest = attach ? group.replica.proofs.covering([]) : []
-        const bytes = Number.isFinite(maxFrameBytes) ? piece.serialize().byteLength + GROUP_OVERHEAD + latest.reduce((n, p) => n + PROOF_OVERHEAD + p.leaves.byteLength, 0) : 0
+        // Deaths of dots their writer signed twice go with both proofs: whichever version the requester holds, it sees the other.
+        const equivocations = group.replica.proofs.card == null ? [] : group.replica.proofs.equivocationProofs((seq) => piece.has(seq))
+        const bytes = Number.isFinite(maxFrameBytes) ? piece.serialize().byteLength + GROUP_OVERHEAD + [...latest, ...equivocations].reduce((n, p) => n + PROOF_OVERHEAD + p.leaves.byteLength, 0) : 0
         // A replica appears once per frame: its deaths join its entries, a second piece waits for the next frame.
         let at = frame.findIndex((g) => g.replica === group.replica.id)
         if ((frameBytes + bytes > maxFrameBytes && frame.length > 0) || (at >= 0 && frame[at].deaths != null)) {
@@ -216,8 +264,9 @@ export function * diffFrames (
           frameBytes = 0
           at = -1
         }
-        if (at >= 0) frame[at] = { ...frame[at], deaths: piece }
-        else if (attach) frame.push({ replica: group.replica.id, card: group.replica.proofs.card, proofs: latest, entries: [], deaths: piece })
+        const shown = equivocations.length > 0 ? { equivocationProofs: equivocations } : {}
+        if (at >= 0) frame[at] = { ...frame[at], deaths: piece, ...shown }
+        else if (attach || equivocations.length > 0) frame.push({ replica: group.replica.id, card: group.replica.proofs.card, proofs: latest, entries: [], deaths: piece, ...shown })
         else frame.push({ replica: group.replica.id, entries: [], deaths: piece })
         frameBytes += bytes
       }
@@ -230,8 +279,8 @@ export function * diffFrames (
 }
 
 /** The whole diff in one message: with no size limit every group lands in a single frame. */
-export function buildWholeDiff (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array): Diff {
-  for (const frame of diffFrames(rows, replicas, request, stateHash, Number.POSITIVE_INFINITY)) return frame
+export function buildWholeDiff (rows: EntryRows, replicas: Iterable<ReplicaState>, request: DiffRequest, stateHash: Uint8Array, signed = true): Diff {
+  for (const frame of diffFrames(rows, replicas, request, stateHash, Number.POSITIVE_INFINITY, signed)) return frame
   return EMPTY_DIFF
 }
 
@@ -249,7 +298,7 @@ export function requestOf (writers: Iterable<ReplicaState>, stateHash: () => Uin
     // Having seen nothing, the full request is as small as a summary and saves a round trip.
     if (options.summary === true) return { stateHash: hash ?? stateHash() }
     const named = narrow ? undefined : suspects.take(replica)
-    replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes(), ...(named != null ? { suspects: named } : {}) })
+    replicas.push({ replica: replica.id, seen: replica.seen.clone(), liveDigest: replica.liveDigest.toBytes(), contentDigest: replica.contentDigest.toBytes(), ...(named != null ? { suspects: named } : {}) })
   }
   // Named once at most; the answer to this request gathers them afresh.
   suspects.clear()

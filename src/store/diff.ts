@@ -8,6 +8,13 @@ export interface ReplicaSummary {
   /** 8-byte digest of the writer's live seqs (see `SetDigest`). */
   readonly liveDigest: Uint8Array
   /**
+   * 8-byte digest of what the writer's live entries are (their leaves, see
+   * `ReplicaState.contentDigest`). Where the live digests agree and this does not, the two stores
+   * hold different signed versions of some dot: the responder sends its proofs of the live seqs,
+   * which show the requester the equivocation. Left out, no such check is made.
+   */
+  readonly contentDigest?: Uint8Array
+  /**
    * Seqs of this writer that the requester holds live and suspects the responder knows dead:
    * the entries a diff just put a newer sibling beside. A responder names those of them it knows
    * dead instead of its whole dead set, when its live digest then agrees (see {@link DiffRequest.narrowDeaths}).
@@ -50,6 +57,22 @@ export interface DiffEntry {
   readonly value: Uint8Array
   readonly seq: number
   readonly hlc: Hlc
+  /** Where the entry's bytes are, when a store built it from its arena: an encoder copies them from there. */
+  readonly source?: EntrySource
+}
+
+/**
+ * An entry as the store keeps it: key and value side by side in one arena chunk, and its clock
+ * as numbers. An encoder that finds one copies key and value in one go and allocates no clock.
+ */
+export interface EntrySource {
+  readonly chunk: Uint8Array
+  /** Where the key starts in `chunk`; the value follows it. */
+  readonly offset: number
+  readonly keyLength: number
+  readonly valueLength: number
+  readonly wall: number
+  readonly counter: number
 }
 
 /**
@@ -98,6 +121,12 @@ export interface DiffGroup {
   readonly proofs?: readonly BatchProof[]
   readonly entries: readonly DiffEntry[]
   readonly deaths?: ClockSet
+  /**
+   * Proofs of this writer sent whole, apart from `proofs` (they may overlap them and each other):
+   * both sides of each equivocation the responder knows among the deaths it sends, so that the
+   * requester sees the proof whichever version it held.
+   */
+  readonly equivocationProofs?: readonly BatchProof[]
   /** The same entries still encoded, when a decoder made this group. */
   readonly packed?: PackedEntries
 }
@@ -111,6 +140,11 @@ export interface Diff {
    * integrating, ask again with a full request, which names the suspects.
    */
   readonly deathsWithheld?: boolean
+  /**
+   * Built by a store with `writerKeys: false`: its groups carry no cards or proofs. Only such a
+   * store takes it; one whose writers are bound to keys refuses it (`InvalidSignatureError`).
+   */
+  readonly unsigned?: boolean
 }
 
 /** A diff that asks nothing and brings nothing: the replicas agree. */

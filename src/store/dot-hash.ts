@@ -33,6 +33,20 @@ export function dotHashB (seedB: number, seq: number): number {
   return fmix32(seedB ^ Math.imul((seq >>> 0) ^ 0x5bd1e995, 0xc2b2ae3d) ^ Math.imul((seq / 0x1_0000_0000) >>> 0, 0x27d4eb2f))
 }
 
+/**
+ * What a live entry's contents add to its writer's content digest: two words of its leaf (the
+ * salted SHA-256 its writer signed, see src/store/writer-keys/batch-digest.ts), past the 8 bytes a
+ * removal's tag shows. Two signed versions of one dot add different words, so stores holding
+ * them hash apart.
+ */
+export function leafHashA (leaf: Uint8Array): number {
+  return (leaf[8] | (leaf[9] << 8) | (leaf[10] << 16) | (leaf[11] << 24)) >>> 0
+}
+
+export function leafHashB (leaf: Uint8Array): number {
+  return (leaf[12] | (leaf[13] << 8) | (leaf[14] << 16) | (leaf[15] << 24)) >>> 0
+}
+
 /** A 64-bit set digest as two 32-bit lanes. */
 export class SetDigest {
   a = 0

@@ -118,24 +118,6 @@ export class EntryRows {
     return this.keyLengths[row] + this.valueLengths[row]
   }
 
-  /** The arena chunk holding the row's key and value (see {@link offsetOf}). */
-  chunkOf (row: Row): Uint8Array {
-    return this.arena.chunk(this.chunkIds[row])
-  }
-
-  /** Where in its chunk the row's key starts; its value follows it. */
-  offsetOf (row: Row): number {
-    return this.offsets[row]
-  }
-
-  keyLengthOf (row: Row): number {
-    return this.keyLengths[row]
-  }
-
-  valueLengthOf (row: Row): number {
-    return this.valueLengths[row]
-  }
-
   /** The key's bytes: a view into the arena, not to be mutated. */
   key (row: Row): Uint8Array {
     const offset = this.offsets[row]

@@ -1,4 +1,4 @@
-import type { DiffEntry } from './diff.ts'
+import type { DiffEntry, EntrySource } from './diff.ts'
 import type { Hlc } from './types.ts'
 
 /**
@@ -6,7 +6,7 @@ import type { Hlc } from './types.ts'
  * (side by side in an arena chunk), so that an encoder copies them out in one go. Made when a
  * diff is built; the store itself keeps entries as rows (see EntryRows).
  */
-export class Entry implements DiffEntry {
+export class Entry implements DiffEntry, EntrySource {
   readonly chunk: Uint8Array
   /** Where the key starts in `chunk`; the value follows it. */
   readonly offset: number
@@ -24,6 +24,11 @@ export class Entry implements DiffEntry {
     this.seq = seq
     this.wall = wall
     this.counter = counter
+  }
+
+  /** Itself: its fields are where its bytes are. */
+  get source (): EntrySource {
+    return this
   }
 
   /** The entry's clock, as a new object. */

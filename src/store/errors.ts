@@ -27,6 +27,24 @@ export class CorruptStoreError extends Error {
   override readonly name = 'CorruptStoreError'
 }
 
+/**
+ * A persistent store written before writers were bound to keys (store format 1 or 2, by
+ * roaring-mesh before wire format 3): its replica id is bound to no key, so this version cannot
+ * write under it or prove its entries. Nothing was changed. `migrateStore(location)` (CLI:
+ * `roaring-mesh migrate`) carries its entries into a new store and keeps the old one.
+ */
+export class OutdatedStoreError extends Error {
+  static override readonly name = 'OutdatedStoreError'
+  override readonly name = 'OutdatedStoreError'
+  /** The store's format version (1 or 2). */
+  readonly version: number
+
+  constructor (location: string, version: number) {
+    super(`${location}: store format ${version} was written before writers were bound to keys; this version opens format 3 only. Nothing was changed: migrateStore('${location}') (CLI: roaring-mesh migrate --data DIR) carries its entries into a new store and keeps this one`)
+    this.version = version
+  }
+}
+
 /** A write to, or a close of, a persistent store that has been closed. */
 export class StoreClosedError extends Error {
   static override readonly name = 'StoreClosedError'

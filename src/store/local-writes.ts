@@ -1,17 +1,17 @@
-import { CommittedOps } from './committed-ops.ts'
-import { NO_ROW } from './entry-rows.ts'
+import { NO_ROW, type EntryRows, type Row } from './entry-rows.ts'
 import { SeqLimitError, TransactionError } from './errors.ts'
 import { MAX_SEQ } from './limits.ts'
 import { WriteRecords } from './write-record.ts'
 import { BatchSigner } from './writer-keys/batch-signer.ts'
 import { TAG_BYTES } from './writer-keys/batch-digest.ts'
+import { UnsignedCommits, type CommitSender } from './writer-keys/unsigned-commits.ts'
 import type { BatchProof } from './diff.ts'
 import type { WriterKey } from './writer-keys/writer-key.ts'
 import type { ChainTable } from './chain-table.ts'
 import type { HybridClock } from './hlc.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { WriterTable } from './writer-table.ts'
-import type { Hlc, Op } from './types.ts'
+import type { Dot, Hlc, Op } from './types.ts'
 
 /** Local writes under one clock reading, with contiguous seqs from `firstSeq`. */
 export interface Transaction {
@@ -20,21 +20,33 @@ export interface Transaction {
   readonly writes: WriteRecords
 }
 
+/** The removes of a set on a fresh key, the most common op: one frozen array for all of them. */
+const NO_DOTS: readonly Dot[] = Object.freeze([])
+
+/** A dot of every entry in a chain. */
+function dotsOf (rows: EntryRows, head: Row): readonly Dot[] {
+  if (head === NO_ROW) return NO_DOTS
+  const dots: Dot[] = []
+  for (let row = head; row !== NO_ROW; row = rows.next(row)) dots.push({ replica: rows.writer(row).id, seq: rows.seq(row) })
+  return dots
+}
+
 /** What LocalWrites tells the store. */
 export interface LocalWritesHooks {
   /** A transaction's bitmaps are in line: persist it, and tell listeners. */
   committed: (tx: Transaction) => void
-  /** A batch of this replica's ops is signed (in commit order): keep its proof, send its ops. */
+  /** A batch of this replica's ops is signed (in seq order): keep its proof, send its ops. */
   signed: (ops: Op[], proof: BatchProof) => void
-  /** Whether a commit is signed as it commits (a persistent store writes the proof with it). */
-  signsAtCommit: () => boolean
+  /** Whether someone listens for this replica's ops: a commit then queues them for signing. */
+  wantsOps: () => boolean
 }
 
 /**
  * This replica's own writes: the seqs it issues, the transaction open now, what a commit does to
- * the bitmaps, and the signing of committed ops with the writer key (off the write path: the
- * write is visible at once, its ops go out once signed). A write outside a transaction is one of
- * its own.
+ * the bitmaps, and the signing of committed ops with the writer key (never at commit: the
+ * write is visible at once, its ops go out once signed, and a commit nobody listens to is signed
+ * only when its seqs leave the store; see {@link BatchSigner}). A write outside a transaction is
+ * one of its own.
  */
 export class LocalWrites {
   private seq = 1
@@ -43,19 +55,39 @@ export class LocalWrites {
   private readonly local: ReplicaState
   private readonly clock: HybridClock
   private readonly hooks: LocalWritesHooks
-  private readonly signer: BatchSigner
+  private readonly signer: CommitSender
   private tx: Transaction | undefined
 
-  constructor (chains: ChainTable, writers: WriterTable, local: ReplicaState, clock: HybridClock, writer: WriterKey, hooks: LocalWritesHooks) {
+  /** `writer` undefined: a store with `writerKeys: false`, whose ops go out unsigned. */
+  constructor (chains: ChainTable, writers: WriterTable, local: ReplicaState, clock: HybridClock, writer: WriterKey | undefined, hooks: LocalWritesHooks) {
     this.chains = chains
     this.writers = writers
     this.local = local
     this.clock = clock
     this.hooks = hooks
+    if (writer == null) {
+      this.signer = new UnsignedCommits(hooks.signed)
+      return
+    }
     local.proofs.card = { publicKey: writer.publicKey, nonce: writer.nonce }
     this.signer = new BatchSigner(writer, {
       // A removal names what it removes by the tag of the entry's leaf, from the proof this store holds.
       tagOf: (dot) => writers.get(dot.replica)?.proofs.leafAt(dot.seq)?.slice(0, TAG_BYTES),
+      entryAt: (seq) => {
+        const row = local.dots.get(seq)
+        if (row === undefined) return undefined
+        const rows = chains.rows
+        return { seq, hlc: rows.hlc(row), key: rows.key(row), value: rows.value(row) }
+      },
+      nextSeen: (from, end) => {
+        if (local.seen.has(from)) return from
+        const seen = local.seen.slice(from, end)
+        const first = seen.min()
+        seen.dispose()
+        return first
+      },
+      // An open transaction's seqs are not committed: nothing of it is signed before it is.
+      issuedTo: () => this.tx?.firstSeq ?? this.seq,
       sealed: (proof) => { local.proofs.add(proof) },
       signed: hooks.signed
     })
@@ -66,15 +98,19 @@ export class LocalWrites {
     return this.seq
   }
 
-  /** Where a reopened store's seqs stand. */
+  /**
+   * Where a reopened store's seqs stand. Its own seqs above the last proof it kept are signed anew
+   * from what it restored: an entry as it is, a seq the restart skipped or whose entry died as
+   * issued with no entry.
+   */
   set nextSeq (seq: number) {
     this.seq = seq
-    this.signer.startAt(seq)
+    this.signer.startAt(this.local.proofs.attestedMax + 1)
   }
 
-  /** Signs now what is queued, where the platform signs synchronously (a diff is about to be served). */
-  signQueued (): void {
-    this.signer.signQueued()
+  /** Signs now every commit so far, where the platform signs synchronously (a diff is about to be served). */
+  signAll (): void {
+    this.signer.signAll()
   }
 
   /** Resolves once every commit so far is signed and handed on. */
@@ -82,13 +118,9 @@ export class LocalWrites {
     await this.signer.settled()
   }
 
-  /**
-   * Signs own seqs `[first, end)` that a restart skipped as issued with no entry, above the last
-   * one this key signed (those below were signed with their entries).
-   */
-  voidSkipped (first: number, end: number): void {
-    const from = Math.max(first, this.local.proofs.attestedMax + 1)
-    if (from < end) this.signer.voidRange(from, end)
+  /** Resolves once the ops of every commit so far that sends them are signed and handed on. */
+  async opsSent (): Promise<void> {
+    await this.signer.opsSent()
   }
 
   get inTransaction (): boolean {
@@ -132,16 +164,34 @@ export class LocalWrites {
 
   /** The ops of `tx`, in write order, to send as one message. */
   opsOf (tx: Transaction): Op[] {
-    return this.committedOps(tx).ops()
+    // The transaction's clock object is the ops' alone: entries keep theirs as numbers.
+    const hlc = tx.hlc
+    const rows = this.chains.rows
+    const writes = tx.writes
+    const ops: Op[] = []
+    for (let i = 0; i < writes.length; i++) {
+      const before = writes.before(i)
+      const after = writes.after(i)
+      ops.push(after === NO_ROW
+        ? { kind: 'delete', key: rows.key(before), removes: dotsOf(rows, before) }
+        : {
+            kind: 'set',
+            key: rows.key(after),
+            value: rows.value(after),
+            dot: { replica: this.local.id, seq: rows.seq(after) },
+            hlc,
+            removes: dotsOf(rows, before)
+          })
+    }
+    return ops
   }
 
   /**
    * Brings the bitmaps and the dot index in line with a transaction's writes: its dots are
    * contiguous, so they enter seen and live as one range, and those it overwrote itself leave
-   * live again with every older dot it replaced. Then its ops are signed: now, and returned,
-   * when `wantOps` (where the platform signs synchronously; else they go out by the 'ops' event
-   * with the rest) or when the persistence writes proofs with their commit, else with the next
-   * batch.
+   * live again with every older dot it replaced. Nothing is signed here, but when `wantOps` (the
+   * caller wants the ops back signed, on a platform that signs synchronously): a commit someone
+   * listens to queues its ops, and one nobody listens to is signed when its seqs leave the store.
    */
   commit (tx: Transaction, wantOps: boolean): Op[] | undefined {
     const local = this.local
@@ -151,6 +201,9 @@ export class LocalWrites {
     }
     const rows = this.chains.rows
     const writes = tx.writes
+    // Read before the store's change event frees the dead rows that the ops' removes name; while
+    // ops are queued every commit queues its own, so that the queued seqs stay contiguous.
+    const ops = writes.length > 0 && (wantOps || this.signer.queued || this.hooks.wantsOps()) ? this.opsOf(tx) : undefined
     for (let i = 0; i < writes.length; i++) {
       for (let row = writes.before(i); row !== NO_ROW; row = rows.next(row)) {
         rows.writer(row).removeLive(rows.seq(row))
@@ -160,26 +213,12 @@ export class LocalWrites {
       if (after !== NO_ROW) local.indexLive(rows.seq(after), after)
     }
     let signed: Op[] | undefined
-    if (writes.length > 0) {
-      // Taken down before the store's change event frees the dead rows that the ops' removes name.
-      const committed = this.committedOps(tx)
-      // A persistent store writes the proof with the commit: entries restored after a crash stay servable.
-      if (wantOps || this.hooks.signsAtCommit()) {
-        const ops = committed.ops()
-        signed = this.signer.signNow(ops)
-        if (signed == null) this.signer.add(ops)
-        signed ??= wantOps ? ops : undefined
-      } else {
-        // The signer makes the ops a microtask later, off the write path.
-        this.signer.add(committed)
-      }
+    if (ops != null) {
+      if (wantOps && this.signer.signAll(tx.firstSeq)) signed = this.signer.signNow(ops)
+      else this.signer.add(ops, tx.firstSeq)
     }
     this.hooks.committed(tx)
-    return signed
-  }
-
-  private committedOps (tx: Transaction): CommittedOps {
-    return new CommittedOps(this.chains.rows, tx.writes, this.local.id, tx.hlc, tx.firstSeq)
+    return signed ?? (wantOps ? ops : undefined)
   }
 
   private fresh (): Transaction {

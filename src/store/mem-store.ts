@@ -4,6 +4,7 @@ import { CountedEventTarget } from './counted-event-target.ts'
 import { OpsEvent } from './ops-event.ts'
 import { ForeignDotEvent } from './foreign-dot-event.ts'
 import { EquivocationEvent } from './writer-keys/equivocation-event.ts'
+import type { DeathsRefusedEvent } from './writer-keys/deaths-refused-event.ts'
 import { bytesCodec, type Codec } from './codecs.ts'
 import { EMPTY_DIFF, type Diff, type DiffRequest } from './diff.ts'
 import { buildWholeDiff, diffFrames, requestOf } from './diff-builder.ts'
@@ -15,39 +16,37 @@ import { bytesToKeyString } from './key-string.ts'
 import { LocalWrites, type Transaction } from './local-writes.ts'
 import { integrateDiff, integrateOps, type IntegrationTarget } from './remote-integration.ts'
 import { assertReplicaId } from './replica-id.ts'
-import { InvalidArgumentError } from './errors.ts'
 import { MAX_REMOVAL_ONLY_WRITERS } from './limits.ts'
 import { checkKey, checkValue } from './validate.ts'
 import { WriterTable } from './writer-table.ts'
 import { stateHashOf } from './state-hash.ts'
 import { WriterKey } from './writer-keys/writer-key.ts'
 import { WriterIntake } from './writer-keys/writer-intake.ts'
+import { UnsignedIntake } from './writer-keys/unsigned-intake.ts'
 import { verifyOpsAhead } from './writer-keys/ops-proofs.ts'
 import { verifyDiffAhead } from './writer-keys/diff-proofs.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { WriteRecords } from './write-record.ts'
 import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
 import type { StorePersistence, StoreRestorer, StoreView } from './store-persistence.ts'
-import type { MemStoreOptions } from './mem-store-options.ts'
+import { refuseReplicaId, type MemStoreOptions } from './mem-store-options.ts'
 import type { Dot, Op, ReplicaId, Sibling } from './types.ts'
 
 export type { MemStoreOptions } from './mem-store-options.ts'
 
-function noSyncKey (): never {
-  throw new InvalidArgumentError('this platform makes writer keys asynchronously: pass { writer: await generateWriterKey() }')
-}
-
-/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits, once signed), `foreign-dot`, `equivocation`. */
+/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits, once signed), `foreign-dot`, `equivocation`, `deaths-refused`. */
 export interface MemStore<K, V> {
   addEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: 'equivocation', listener: ((event: EquivocationEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'deaths-refused', listener: ((event: DeathsRefusedEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
   removeEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: 'equivocation', listener: ((event: EquivocationEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'deaths-refused', listener: ((event: DeathsRefusedEvent) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
 }
 
@@ -72,8 +71,10 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   readonly name: string | undefined
   /** This replica's id: 16 bytes as hex, derived from its writer key (fresh for every new store). */
   readonly replicaId: ReplicaId
-  /** The key this replica signs its writes with. */
+  /** The key this replica signs its writes with (with `writerKeys: false`, only its id comes from it). */
   readonly writer: WriterKey
+  /** Whether writers are bound to keys (the default): false for a store made with `writerKeys: false`. */
+  readonly writerKeys: boolean
   readonly #keys: Codec<K>
   readonly #values: Codec<V>
   readonly #clock: HybridClock
@@ -87,22 +88,24 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   constructor (name?: string, options: MemStoreOptions<K, V> = {}) {
     super()
+    refuseReplicaId(options)
     this.name = name
-    this.writer = options.writer ?? WriterKey.generateSync() ?? noSyncKey()
+    this.writer = options.writer ?? WriterKey.generateSync()
     this.replicaId = this.writer.replicaId
     assertReplicaId(this.replicaId)
+    this.writerKeys = options.writerKeys !== false
     this.#keys = options.keys ?? bytesCodec as unknown as Codec<K>
     this.#values = options.values ?? bytesCodec as unknown as Codec<V>
     this.#clock = new HybridClock(options.clock)
     this.#writers = new WriterTable(this.#chains.rows, options.maxRemovalOnlyWriters ?? MAX_REMOVAL_ONLY_WRITERS)
     const local = this.#writers.writer(this.replicaId)
-    const writes = this.#writes = new LocalWrites(this.#chains, this.#writers, local, this.#clock, this.writer, {
+    const writes = this.#writes = new LocalWrites(this.#chains, this.#writers, local, this.#clock, this.writerKeys ? this.writer : undefined, {
       committed: (tx) => { this.#committedLocal(tx) },
       signed: (ops, proof) => {
         if (proof.count > 0) this.#persistence?.proved?.(local, proof)
         if (ops.length > 0 && this.listening('ops')) this.#emitOps(ops)
       },
-      signsAtCommit: () => this.#persistence?.signsAtCommit === true
+      wantsOps: () => this.listening('ops')
     })
     const writers = this.#writers
     this.#target = {
@@ -112,14 +115,14 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       suspects: this.#suspects,
       local,
       get nextSeq () { return writes.nextSeq },
-      intake: new WriterIntake((id) => writers.get(id), options.maxPendingRemovals),
+      intake: this.writerKeys ? new WriterIntake((id) => writers.get(id), options.maxPendingRemovals) : new UnsignedIntake((id) => writers.forRemoval(id)),
       proved: (writer, proof) => { this.#persistence?.proved?.(writer, proof) }
     }
     this.#persistence = options.persistence?.({ view: this.#view(), restorer: this.#restorer() })
     keepLayouts(() => {
       // Left in a transaction, so that a transaction's and its records' layouts are kept too.
       // This store's key: a page's first store must not wait for a key of its own.
-      const store = new MemStore(undefined, { writer: this.writer })
+      const store = new MemStore(undefined, { writer: this.writer, writerKeys: this.writerKeys })
       store.begin()
       store.set(new Uint8Array(16), new Uint8Array(16))
       return store
@@ -266,9 +269,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   /** What the requester lacks, in one message. Reads committed state only. */
   buildDiff (request: DiffRequest): Diff {
-    // Local commits of the last few ms are signed now rather than left out.
-    this.#writes.signQueued()
-    return buildWholeDiff(this.#chains.rows, this.#writers.values(), request, this.stateHash())
+    // Local commits not signed yet are signed now rather than left out.
+    this.#writes.signAll()
+    return buildWholeDiff(this.#chains.rows, this.#writers.values(), request, this.stateHash(), this.writerKeys)
   }
 
   /**
@@ -276,23 +279,26 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * any prefix of the frames leaves a correct store.
    */
   buildDiffFrames (request: DiffRequest, options: DiffFrameOptions = {}): Generator<Diff> {
-    this.#writes.signQueued()
-    return diffFrames(this.#chains.rows, this.#writers.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536)
+    this.#writes.signAll()
+    return diffFrames(this.#chains.rows, this.#writers.values(), request, this.stateHash(), options.maxFrameBytes ?? 65536, this.writerKeys)
   }
 
   /**
    * Applies a diff (or one frame of it): entries first, then deaths. A bad diff throws and changes
    * nothing. Entries and deaths of this replica's own id that it never issued are left out, and a
-   * {@link ForeignDotEvent} ('foreign-dot') reports them after the rest is integrated.
+   * {@link ForeignDotEvent} ('foreign-dot') reports them after the rest is integrated. Deaths of
+   * another writer beyond the highest seq its key attested are left out too, and a
+   * {@link DeathsRefusedEvent} ('deaths-refused') reports each writer's.
    */
   integrateDiff (diff: Diff): void {
     this.#writes.requireNone('integrateDiff')
     if (diff === EMPTY_DIFF) return
-    const { records, foreign, equivocations } = integrateDiff(this.#target, diff, (refused) => { this.dispatchEvent(new ForeignDotEvent(refused)) })
+    const { records, foreign, equivocations, deathsRefused } = integrateDiff(this.#target, diff, (refused) => { this.dispatchEvent(new ForeignDotEvent(refused)) })
     this.#committed(records)
     if (foreign != null) this.dispatchEvent(new ForeignDotEvent(foreign))
     this.#emit('remote', records)
     for (const event of equivocations) this.dispatchEvent(event)
+    for (const event of deathsRefused) this.dispatchEvent(event)
   }
 
   /** Whether this replica has integrated `dot`, alive or dead. A seq missing below one it has seen is a gap: something was lost. */
@@ -319,11 +325,14 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
    * every op is in a batch signed by its writer's key (else integrating them would throw).
    */
   async verifyOps (ops: readonly Op[]): Promise<boolean> {
+    // Without writer keys nothing is verified, and signed ops are not taken at all.
+    if (!this.writerKeys) return ops.every((op) => op.batch == null)
     return await verifyOpsAhead(ops)
   }
 
   /** Verifies the signatures of a diff ahead of {@link integrateDiff} (see {@link verifyOps}). */
   async verifyDiff (diff: Diff): Promise<void> {
+    if (!this.writerKeys) return
     await verifyDiffAhead(diff)
   }
 
@@ -346,8 +355,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         const replica = this.#writers.writer(replicaId)
         replica.proofs.card ??= card
         replica.proofs.add(proof)
-      },
-      restoreSkipped: (first, end) => { this.#writes.voidSkipped(first, end) }
+      }
     }
   }
 
@@ -361,7 +369,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       get nextSeq () { return writes.nextSeq },
       get clockTime () { return clock.peek() },
       get size () { return chains.size },
-      replica: (id) => writers.get(id)
+      replica: (id) => writers.get(id),
+      opsSent: async () => { await writes.opsSent() }
     }
   }
 

@@ -7,8 +7,9 @@ import type { AdoptedMessage, ChainTable } from './chain-table.ts'
 import type { DeathSuspects } from './death-suspects.ts'
 import type { ForeignDotError } from './errors.ts'
 import type { BatchProof } from './diff.ts'
+import { DeathsRefusedEvent } from './writer-keys/deaths-refused-event.ts'
 import type { EquivocationEvent } from './writer-keys/equivocation-event.ts'
-import type { WriterIntake } from './writer-keys/writer-intake.ts'
+import type { Intake } from './writer-keys/unsigned-intake.ts'
 import type { HybridClock } from './hlc.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { Hlc, Op, ReplicaId } from './types.ts'
@@ -24,8 +25,8 @@ export interface IntegrationTarget {
   /** This replica, and the seq its next local set takes: ours from it on were never issued. */
   readonly local: ReplicaState
   readonly nextSeq: number
-  /** Checks writers' signatures, keeps their proofs, holds removals whose entry has not come. */
-  readonly intake: WriterIntake
+  /** Checks writers' signatures, keeps their proofs, holds removals whose entry has not come (or, with writer keys off, none of it). */
+  readonly intake: Intake
   /** A verified proof the store keeps from now on (its persistence saves it). */
   proved: (writer: ReplicaState, proof: BatchProof) => void
 }
@@ -65,14 +66,16 @@ export function integrateOps (target: IntegrationTarget, ops: readonly Op[]): In
 /**
  * Applies a diff (or one frame of it): entries first, then deaths. A bad diff throws and changes
  * nothing, as does an entry no proof signed by its writer's key covers (`InvalidSignatureError`).
- * Deaths beyond the highest seq a writer's key attested are left out. Entries and deaths of this
- * replica's own id that it never issued are left out too, and returned for the store to report
- * (or handed to `refused` when the frame is refused for its signatures).
+ * Deaths beyond the highest seq a writer's key attested are left out, and returned for the store
+ * to report (`deathsRefused`). Entries and deaths of this replica's own id that it never issued
+ * are left out too, and returned for the store to report (or handed to `refused` when the frame
+ * is refused for its signatures).
  */
-export function integrateDiff (target: IntegrationTarget, diff: Diff, refused: (foreign: ForeignDotError) => void): Integrated & { foreign: ForeignDotError | undefined } {
+export function integrateDiff (target: IntegrationTarget, diff: Diff, refused: (foreign: ForeignDotError) => void): Integrated & { foreign: ForeignDotError | undefined, deathsRefused: DeathsRefusedEvent[] } {
   const { chains, writers, local, nextSeq, suspects, intake } = target
   const records = new WriteRecords(chains.rows)
-  if (diff === EMPTY_DIFF) return { records, equivocations: [], foreign: undefined }
+  const deathsRefused: DeathsRefusedEvent[] = []
+  if (diff === EMPTY_DIFF) return { records, equivocations: [], foreign: undefined, deathsRefused }
   // Packed entries are trusted only as a decoder left them; anything else is checked as objects.
   const decoded = checkDiff(diff)
   const foreign = foreignDotInDiff(diff, local.id, nextSeq)
@@ -102,8 +105,9 @@ export function integrateDiff (target: IntegrationTarget, diff: Diff, refused: (
     const replica = writers.forRemoval(group.replica)
     if (replica == null) continue
     // Our own seqs beyond what we issued are never taken in, nor anyone's beyond what their key attested.
-    const limit = replica === local ? nextSeq : replica.proofs.attestedMax + 1
+    const limit = replica === local ? nextSeq : intake.deathLimit(replica)
     const deaths = group.deaths.max()! >= limit ? group.deaths.slice(1, limit) : group.deaths
+    if (deaths !== group.deaths && replica !== local) deathsRefused.push(new DeathsRefusedEvent(replica.id, limit))
     const killed = deaths.intersect(replica.live)
     for (const seq of killed) kill(target, replica, seq, records)
     killed.dispose()
@@ -111,7 +115,7 @@ export function integrateDiff (target: IntegrationTarget, diff: Diff, refused: (
     writers.seenChanged.add(replica)
     if (deaths !== group.deaths) deaths.dispose()
   }
-  return { records, equivocations: settleEquivocations(target, records), foreign }
+  return { records, equivocations: settleEquivocations(target, records), foreign, deathsRefused }
 }
 
 /**

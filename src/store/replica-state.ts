@@ -1,9 +1,10 @@
 import { ClockSet } from './clock-set.ts'
 import { DotIndex } from './dot-index.ts'
-import { SetDigest, dotHashA, dotHashB, replicaSeeds } from './dot-hash.ts'
+import { SetDigest, dotHashA, dotHashB, leafHashA, leafHashB, replicaSeeds } from './dot-hash.ts'
 import { replicaIdToBytes } from './replica-id.ts'
 import { SeenDigest } from './seen-digest.ts'
 import { WriterProofs } from './writer-keys/writer-proofs.ts'
+import type { BatchProof } from './diff.ts'
 import type { Row } from './entry-rows.ts'
 import type { ReplicaId } from './types.ts'
 
@@ -17,12 +18,18 @@ export class ReplicaState {
   readonly live = new ClockSet()
   readonly seenDigest: SeenDigest
   readonly liveDigest = new SetDigest()
+  /**
+   * The digest of what the live entries are: the sum of the leaf words (`leafHashA`/`B`) of every
+   * live seq a proof here covers. The live digest hashes dots only; this one tells apart two
+   * stores holding different signed versions of one dot (an equivocation neither has seen yet).
+   */
+  readonly contentDigest = new SetDigest()
   /** Live seq → its entry's row, to find what a death or a diff names. */
   readonly dots = new DotIndex<Row>()
   /** This writer's number in the store's rows (see EntryRows.addWriter). */
   index = -1
   /** The writer's card and the signed batches this store holds of it. */
-  readonly proofs = new WriterProofs()
+  readonly proofs = new WriterProofs((proof) => { this.#leavesKept(proof) })
 
   constructor (id: ReplicaId) {
     this.id = id
@@ -42,6 +49,8 @@ export class ReplicaState {
     this.live.addRange(start, end)
     this.seenDigest.addRange(start, end)
     this.liveDigest.addRange(this.seedA, this.seedB, start, end)
+    // A commit's leaves are sealed after it (the proof then adds them), unless a proof is here first.
+    if (this.proofs.attestedMax >= start) for (let seq = start; seq < end; seq++) this.#addContent(seq)
   }
 
   /**
@@ -75,6 +84,7 @@ export class ReplicaState {
       const seq = seqs[i]
       this.dots.set(seq, rows[i])
       this.liveDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
+      this.#addContent(seq)
     }
   }
 
@@ -82,6 +92,7 @@ export class ReplicaState {
     this.live.add(seq)
     this.dots.set(seq, row)
     this.liveDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
+    this.#addContent(seq)
   }
 
   /** Indexes a live entry whose seq a range add already put in `live` and `liveDigest`. */
@@ -93,6 +104,8 @@ export class ReplicaState {
     this.live.remove(seq)
     this.dots.delete(seq)
     this.liveDigest.subtract(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
+    const leaf = this.proofs.leafAt(seq)
+    if (leaf != null) this.contentDigest.subtract(leafHashA(leaf), leafHashB(leaf))
   }
 
   /** The digest of the live seqs not in `seqs`. */
@@ -100,5 +113,16 @@ export class ReplicaState {
     const digest = this.liveDigest.copy()
     for (const seq of seqs) digest.subtract(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
     return digest
+  }
+
+  /** A live seq's leaf joins the content digest (the content digest holds exactly the live seqs a proof covers). */
+  #addContent (seq: number): void {
+    const leaf = this.proofs.leafAt(seq)
+    if (leaf != null) this.contentDigest.add(leafHashA(leaf), leafHashB(leaf))
+  }
+
+  /** A proof newly kept: the live seqs it covers now have their leaves. */
+  #leavesKept (proof: BatchProof): void {
+    for (let seq = proof.first; seq < proof.first + proof.count; seq++) if (this.live.has(seq)) this.#addContent(seq)
   }
 }

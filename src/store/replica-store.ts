@@ -43,6 +43,8 @@ export interface ReplicaStore<K = Uint8Array, V = Uint8Array> extends ReplicaSto
   stateHash(): Uint8Array
   /** The key this replica signs its writes with: its replica id is derived from it. */
   readonly writer: WriterKey
+  /** Whether writers are bound to keys: false for a store made with `writerKeys: false`. */
+  readonly writerKeys: boolean
   /** Resolves once every local commit so far is signed and its 'ops' event fired. */
   signed(): Promise<void>
   /** Verifies the signatures of ops ahead of integrating them (needed where verifying is asynchronous: browsers). */

@@ -28,6 +28,8 @@ export interface StoreView {
   readonly size: number
   /** What the store knows of a writer (its proofs, its card), if anything. */
   replica: (id: ReplicaId) => ReplicaState | undefined
+  /** Resolves once the ops of every local commit so far that sends them are signed and handed on (the rest is signed when needed, after a reopen too). */
+  opsSent: () => Promise<void>
 }
 
 /** How persistence puts a saved state back into a store it is opening. */
@@ -45,11 +47,6 @@ export interface StoreRestorer {
   restoreClock: (time: Hlc) => void
   /** Puts back a saved signed batch of a writer; its signature was checked when it was first kept. */
   restoreProof: (replicaId: ReplicaId, card: WriterCard, proof: BatchProof) => void
-  /**
-   * Signs own seqs `[first, end)` as issued with no entry (a restart skipped them): peers then
-   * take their deaths, which would lie above what the key attested.
-   */
-  restoreSkipped: (first: number, end: number) => void
 }
 
 /** What a store tells the persistence that keeps it. */
@@ -63,8 +60,6 @@ export interface StorePersistence {
   publish: (emit: () => void) => void
   /** A signed batch the store keeps from now on (its own once signed, others' once verified). */
   proved?: (writer: ReplicaState, proof: BatchProof) => void
-  /** Sign local commits as they commit, so that their proofs are written with them. @default false */
-  readonly signsAtCommit?: boolean
 }
 
 /** Everything persistence gets of the store it is made for. */

@@ -41,24 +41,23 @@ export function checkHlc (hlc: Hlc | undefined): void {
 }
 
 // What a decoder returned was checked field by field as it was read; checking it again would
-// cost as much as decoding. Code that edits a decoded message afterwards owns the result. The
-// last few decoded messages are remembered (a WeakSet costs more than a small op's decoding), and
-// stay reachable until as many more are decoded: a message integrated long after it was decoded
-// is simply checked again.
-const DECODED_KEPT = 16
-const decoded: Array<object | undefined> = new Array(DECODED_KEPT).fill(undefined)
-let nextDecoded = 0
+// cost as much as decoding. A decoder brands what it returns with a symbol no other module can
+// name, as a property that neither a spread nor a JSON copy carries: a message made in code, or
+// copied and changed, is checked. Code that edits a decoded message in place owns the result.
+// The signatures are checked either way: integration recomputes every leaf from the bytes.
+const DECODED: unique symbol = Symbol('roaring-mesh decoded')
 
-/** Marks a message a decoder has fully validated. */
-export function markDecoded<T extends object> (message: T): T {
-  decoded[nextDecoded] = message
-  nextDecoded = (nextDecoded + 1) % DECODED_KEPT
-  return message
+/** A message (ops, a diff) that a wire decoder read and checked field by field: integration does not check its shape again. */
+export type Decoded<T extends object> = T & { readonly [DECODED]: true }
+
+/** Brands a message a decoder has fully validated. */
+export function markDecoded<T extends object> (message: T): Decoded<T> {
+  Object.defineProperty(message, DECODED, { value: true })
+  return message as Decoded<T>
 }
 
 function wasDecoded (message: object): boolean {
-  for (let i = 0; i < DECODED_KEPT; i++) if (decoded[i] === message) return true
-  return false
+  return (message as Partial<Decoded<object>>)[DECODED] === true
 }
 
 /** Checks ops made in code; ops a decoder made were checked as they were read. */

@@ -34,6 +34,15 @@ describe('command line', () => {
     assert.equal(run(['peer']).salvage, false)
   })
 
+  it('reads --no-writer-keys (and the config key writerKeys) for a mesh whose members all trust each other', () => {
+    assert.equal(run(['peer', '--no-writer-keys']).peer.writerKeys, false)
+    assert.equal(run(['peer', '--writer-keys']).peer.writerKeys, true)
+    assert.equal(run(['peer']).peer.writerKeys, undefined)
+    assert.equal(DEFAULT_CONFIG.writerKeys, true)
+    assert.equal(mergeConfig({ writerKeys: false }, {}).writerKeys, false)
+    assert.match((parseCommandLine(['peer', '--help']) as { text: string }).text, /--no-writer-keys/)
+  })
+
   it('reads export and import with an optional file', () => {
     assert.equal(run(['export']).file, undefined)
     assert.equal(run(['export', 'backup.jsonl', '-d', '/d']).file, 'backup.jsonl')

@@ -15,7 +15,7 @@ import { toHex } from './prng.ts'
 import { sealed, type Kind, type Records } from './generators.ts'
 
 /** The package's typed errors: the only ones hostile input may raise. Matched by name. */
-export const ALLOWED_ERRORS: readonly string[] = ['InvalidMessageError', 'InvalidArgumentError', 'CorruptStoreError', 'ForeignDotError', 'SeqLimitError', 'UnsupportedVersionError', 'InvalidSignatureError']
+export const ALLOWED_ERRORS: readonly string[] = ['InvalidMessageError', 'InvalidArgumentError', 'CorruptStoreError', 'ForeignDotError', 'SeqLimitError', 'UnsupportedVersionError', 'InvalidSignatureError', 'WriterKeysMismatchError']
 
 /**
  * How much a store may learn per byte of input: the serialized seen sets it gains, plus

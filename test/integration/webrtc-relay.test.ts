@@ -55,7 +55,7 @@ describe('WebRTC between two Node peers signalled through a circuit relay', { ti
     assert.equal(connection.limits, undefined, 'a direct connection, not a limited relayed one')
     process.stdout.write(`# webrtc dial: ${a.stats().dialRetries} retries\n`)
 
-    await waitFor(() => a.store.has(bytes('written-on-b-before')) && b.store.has(bytes('written-on-a-before')), 'the entries written before they met to cross both ways')
+    await waitFor(() => a.store.has(bytes('written-on-b-before')) && b.store.has(bytes('written-on-a-before')), 'the entries written before they met to cross both ways', 60_000)
     a.store.set(bytes('live'), bytes('from-a'))
     await waitFor(() => text(b.store.get(bytes('live'))) === 'from-a', 'a write on a to reach b')
 

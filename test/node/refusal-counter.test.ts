@@ -10,8 +10,8 @@ describe('RefusalCounter', () => {
     counter.count('a', 'rateLimited')
     counter.count('b', 'foreignDots')
     assert.deepEqual(counter.snapshot(), {
-      a: { topicMessages: 2, diffFrames: 0, diffRequests: 0, rateLimited: 1, foreignDots: 0, total: 3 },
-      b: { topicMessages: 0, diffFrames: 0, diffRequests: 0, rateLimited: 0, foreignDots: 1, total: 1 }
+      a: { topicMessages: 2, diffFrames: 0, diffRequests: 0, rateLimited: 1, foreignDots: 0, deaths: 0, total: 3 },
+      b: { topicMessages: 0, diffFrames: 0, diffRequests: 0, rateLimited: 0, foreignDots: 1, deaths: 0, total: 1 }
     })
   })
 

@@ -55,6 +55,8 @@ async function pull (to: ReplicaStore, from: ReplicaStore): Promise<void> {
   for (const frame of from.buildDiffFrames(to.requestDiff(), { maxFrameBytes: 16_384 })) await to.integrateDiff(decodeDiff(encodeDiff(frame)))
 }
 
+const te = (text: string): Uint8Array => new TextEncoder().encode(text)
+
 describe('LevelStore killed with SIGKILL while writing', () => {
   it('keeps every resolved commit, equals a peer that synced with it, and never reuses a seq', async () => {
     const dir = await fixture.dir()
@@ -66,17 +68,15 @@ describe('LevelStore killed with SIGKILL while writing', () => {
       assert.equal(run.replicaId, replicaId, 'the same writer after every restart')
       // The peer takes the ops the child published: none may be ignored as already seen, which
       // is what a reused seq would look like.
-      assert.ok(run.published.length >= run.resolved)
+      // (A commit's ops are signed after it commits, so its 'ops' event may trail its promise.)
       for (const ops of run.published) {
         const before = peer.size
         await peer.integrateOps(ops)
-        assert.equal(peer.size, before + 1, `round ${round}: the peer takes every new write`)
+        assert.equal(peer.size, before + ops.length, `round ${round}: the peer takes every new write`)
       }
       const store: LevelStore = await fixture.open(dir)
       assert.equal(store.replicaId, replicaId)
-      for (const ops of run.published.slice(0, run.resolved)) {
-        for (const op of ops) assert.deepEqual(op.kind === 'set' && store.get(op.key), op.kind === 'set' && op.value, `round ${round}: a resolved commit is there`)
-      }
+      for (let i = 0; i < run.resolved; i++) assert.equal(new TextDecoder().decode(store.get(te(`r${round}-${i}`))), `value ${round}-${i}`, `round ${round}: a resolved commit is there`)
       // One way only: the store must not learn from the peer what it lost (that would hide a
       // reused seq), and the peer must hold nothing the store lacks (nothing was published that
       // did not survive).

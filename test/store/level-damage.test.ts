@@ -6,7 +6,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { ClassicLevel } from 'classic-level'
-import { CorruptStoreError, LevelStore } from '../../src/index.ts'
+import { CorruptStoreError, LevelStore, OutdatedStoreError } from '../../src/index.ts'
 import { DAMAGES, FILE_KINDS, damage, fileOf, listing, writeStore } from './level-damage-fixture.ts'
 import { LevelFixture } from './level-fixture.ts'
 
@@ -115,7 +115,7 @@ describe('LevelStore format 1 (before record checksums)', () => {
     ])
     await db.close()
     seen.dispose()
-    await assert.rejects(fixture.open(dir), (err: any) => err instanceof CorruptStoreError && /predates writer keys/.test(err.message))
+    await assert.rejects(fixture.open(dir), (err: any) => err instanceof OutdatedStoreError && err.version === 1 && /store format 1 was written before writers were bound to keys/.test(err.message))
     const raw = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' })
     assert.equal((await raw.get(Uint8Array.from(ascii('Mformat'))))!.at(-1), 1, 'left as it was')
     await raw.close()

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
-  ClockSet, EquivocationEvent, MemStore, WriterKey, decodeDiff, decodeOps, encodeDiff, encodeOps, replicaIdOfCard, stringCodec, type Op
+  ClockSet, DeathsRefusedEvent, EquivocationEvent, MemStore, WriterKey, decodeDiff, decodeOps, encodeDiff, encodeOps, replicaIdOfCard, stringCodec, type Op
 } from '../../src/index.ts'
 import { pull } from './sync-fixture.ts'
 
@@ -58,11 +58,14 @@ describe('writers bound to keys: the store', () => {
     writer.set('a', '1').set('b', '2')
     const victim = text('victim')
     pull(victim, writer)
+    const refused: DeathsRefusedEvent[] = []
+    victim.addEventListener('deaths-refused', (event) => { refused.push(event) })
     const deaths = new ClockSet()
     deaths.addRange(1, 1000)
     victim.integrateDiff(decodeDiff(encodeDiff({ needsFullRequest: false, groups: [{ replica: writer.replicaId, entries: [], deaths }] })))
     assert.equal(victim.size, 0, 'the two it attested are dead')
     assert.equal(victim.hasSeen({ replica: writer.replicaId, seq: 3 }), false)
+    assert.deepEqual(refused.map((event) => [event.replica, event.from]), [[writer.replicaId, 3]], 'the claim beyond is reported')
     writer.set('c', '3')
     pull(victim, writer)
     assert.equal(victim.get('c'), '3', 'its next write lives')
@@ -91,5 +94,47 @@ describe('writers bound to keys: the store', () => {
     pull(a, b)
     assert.deepEqual(a.entries(), b.entries())
     assert.deepEqual(a.stateHash(), b.stateHash())
+  })
+
+  it('two stores each holding a different signed version of one dot hash apart, and converge by pull alone to the same choice, both reporting it', () => {
+    const key = WriterKey.generateSync()!
+    const copy1 = text('copy1', key)
+    const copy2 = text('copy2', key)
+    const other = text('other')
+    const shared = other.insertWithOp('shared', 'yes')
+    const one = copy1.insertWithOp('x', 'one')
+    const two = copy2.insertWithOp('x', 'two')
+    const a = text('a')
+    const b = text('b')
+    const reports = { a: [] as EquivocationEvent[], b: [] as EquivocationEvent[] }
+    a.addEventListener('equivocation', (event) => { reports.a.push(event as EquivocationEvent) })
+    b.addEventListener('equivocation', (event) => { reports.b.push(event as EquivocationEvent) })
+    for (const store of [a, b]) store.integrateOp(shared)
+    a.integrateOp(one)
+    b.integrateOp(two)
+    assert.deepEqual([a.get('x'), b.get('x')], ['one', 'two'])
+    assert.notDeepEqual(a.stateHash(), b.stateHash(), 'the same dots, different contents: the hashes differ')
+    // No gossip: pulls alone, each way, as a mesh does until the state hashes agree.
+    for (let round = 0; round < 3 && !Buffer.from(a.stateHash()).equals(b.stateHash()); round++) {
+      pull(a, b)
+      pull(b, a)
+    }
+    assert.deepEqual(a.stateHash(), b.stateHash())
+    assert.deepEqual(a.entries(), b.entries())
+    assert.deepEqual(a.entries(), [['shared', 'yes']], 'neither version lives')
+    assert.deepEqual([reports.a.length, reports.b.length], [1, 1], 'each store reports the writer once')
+    assert.deepEqual([reports.a[0].replica, reports.a[0].seq, reports.b[0].replica, reports.b[0].seq], [key.replicaId, 1, key.replicaId, 1])
+    // More pulls report nothing again and change nothing.
+    const hash = a.stateHash()
+    pull(a, b)
+    pull(b, a)
+    assert.deepEqual([reports.a.length, reports.b.length, a.stateHash()], [1, 1, hash])
+    // A third store that saw neither version takes the death and sees the proof of it.
+    const c = text('c')
+    const seenByC: EquivocationEvent[] = []
+    c.addEventListener('equivocation', (event) => { seenByC.push(event as EquivocationEvent) })
+    pull(c, a)
+    assert.deepEqual(c.stateHash(), a.stateHash())
+    assert.equal(seenByC.length, 1)
   })
 })

@@ -29,6 +29,13 @@ export interface CreateBrowserPeerOptions<K, V> extends Pick<MeshPeerOptions, 'm
    * reloads, see `tabs`). @default `roaring-mesh/` and the mesh's topic (named after the key in a private mesh)
    */
   dbName?: string
+  /**
+   * `false`: writers are not bound to keys, for a mesh whose members all trust each other: nothing
+   * is signed or verified (ops as compact as before writer keys), and any member can write as
+   * another and suppress others' writes. Such a peer has its own topic, diff mesh name and
+   * IndexedDB database: signed and unsigned peers never exchange ops. @default true
+   */
+  writerKeys?: boolean
   /** Codec of keys. @default stringCodec */
   keys?: Codec<K>
   /** Codec of values. @default stringCodec */
@@ -65,7 +72,7 @@ export interface CreateBrowserPeerOptions<K, V> extends Pick<MeshPeerOptions, 'm
 export async function createBrowserPeer<K = string, V = string> (options: CreateBrowserPeerOptions<K, V> = {}): Promise<BrowserPeer<K, V>> {
   if (Array.isArray(options.relays)) for (const address of options.relays) checkRelayAddress(address)
   const mesh = options.mesh ?? 'default'
-  const topic = new PeerMembership(mesh, options.meshKey, undefined).topic
+  const topic = new PeerMembership(mesh, options.meshKey, undefined, options.writerKeys !== false).topic
   const replica = await tabReplicaName(options.dbName ?? `roaring-mesh/${topic}`)
   let relays: RelayLinks | undefined
   const gate = new OnlineGate(() => relays?.links.map((link) => link.address.toString()) ?? (Array.isArray(options.relays) ? options.relays : []))
@@ -75,7 +82,8 @@ export async function createBrowserPeer<K = string, V = string> (options: Create
     storeOptions: {
       name: replica,
       keys: options.keys ?? stringCodec as unknown as Codec<K>,
-      values: options.values ?? stringCodec as unknown as Codec<V>
+      values: options.values ?? stringCodec as unknown as Codec<V>,
+      writerKeys: options.writerKeys
     },
     mesh,
     meshKey: options.meshKey,

@@ -8,6 +8,7 @@ import { TopicSealer } from '../../protocols/topic/sealed-message.ts'
 import { opsTopic } from '../../protocols/topic/topic-message.ts'
 import { InvalidArgumentError } from '../../store/errors.ts'
 import { meshSecrets, parseMeshKey, privateTopic, type MeshSecrets } from '../mesh-key.ts'
+import { unsignedTopic } from '../unsigned-mesh.ts'
 import type { DiffSync } from '../../protocols/diff/diff-sync.ts'
 import type { MeshProof } from '../../protocols/proof/index.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
@@ -19,10 +20,12 @@ export class PeerMembership {
   #proof: MeshProof | undefined
   #onMember: ((event: CustomEvent<Connection>) => void) | undefined
 
-  constructor (mesh: string, meshKey: string | Uint8Array | undefined, topic: string | undefined) {
+  /** `writerKeys` false: a peer of an unsigned store, on a topic of its own (see unsigned-mesh.ts). */
+  constructor (mesh: string, meshKey: string | Uint8Array | undefined, topic: string | undefined, writerKeys = true) {
     const key = meshKey == null ? undefined : parseMeshKey(meshKey)
     this.#secrets = key == null ? undefined : meshSecrets(key)
-    this.topic = topic ?? (key == null ? opsTopic(mesh) : privateTopic(key, mesh))
+    const signedTopic = topic ?? (key == null ? opsTopic(mesh) : privateTopic(key, mesh))
+    this.topic = writerKeys ? signedTopic : unsignedTopic(signedTopic)
     this.#sealer = this.#secrets == null ? undefined : new TopicSealer(this.#secrets.sealKey, this.topic)
   }
 

@@ -25,7 +25,7 @@ const MAX_RETRY_AFTER_MS = 5 * 60_000
 /** Errors a responder causes by what it sends, as opposed to a connection that fails. */
 function isResponderFault (err: any): boolean {
   return err instanceof ProtocolViolationError || err instanceof InvalidMessageError || err instanceof InvalidArgumentError ||
-    err?.name === 'InvalidSignatureError' || err?.name === 'InvalidMessageLengthError' || err?.name === 'InvalidParametersError'
+    err?.name === 'InvalidSignatureError' || err?.name === 'WriterKeysMismatchError' || err?.name === 'InvalidMessageLengthError' || err?.name === 'InvalidParametersError'
 }
 
 export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Startable {

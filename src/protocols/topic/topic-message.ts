@@ -18,7 +18,7 @@ export function opsTopic (mesh: string): string {
 export function decodeTopicMessage (bytes: Uint8Array): TopicMessage {
   if (bytes.byteLength < 2) throw new InvalidMessageError('a topic message of fewer than 2 bytes')
   if (bytes[0] !== WIRE_VERSION) throw new UnsupportedVersionError(bytes[0], 'topic message')
-  if (bytes[1] === MessageType.ops) return { kind: 'ops', ops: decodeOps(bytes) }
+  if (bytes[1] === MessageType.ops || bytes[1] === MessageType.unsignedOps) return { kind: 'ops', ops: decodeOps(bytes) }
   if (bytes[1] === MessageType.announcement) return { kind: 'announcement', stateHash: decodeAnnouncement(bytes) }
   throw new InvalidMessageError(`unexpected message type ${bytes[1]} on a mesh topic`)
 }

@@ -3,16 +3,17 @@ import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts
 import { MAX_COUNTER } from '../../store/hlc.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../../store/limits.ts'
 import { REPLICA_ID_BYTES } from '../../store/replica-id.ts'
-import { markDecoded } from '../../store/validate.ts'
+import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter, unzigzag, zigzag } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaId, writeHeader, writeReplicaId } from './header.ts'
-import { Entry } from '../../store/entry.ts'
 import type { BatchProof, Diff, DiffEntry, DiffGroup, PackedEntries } from '../../store/diff.ts'
 import type { Hlc, ReplicaId, WriterCard } from '../../store/types.ts'
 
 const NEEDS_FULL_REQUEST = 0x01
 const DEATHS_WITHHELD = 0x02
+/** Built by a store with `writerKeys: false`: groups carry no card and no proofs. */
+const UNSIGNED = 0x04
 /** Smallest entry: seq, empty key, empty value, hlc tag. */
 const MIN_ENTRY_BYTES = 4
 const CARD_BYTES = 48
@@ -22,6 +23,12 @@ const LEAF_BYTES = 16
 const MAX_BATCH_SEQS = 64
 const MIN_PROOF_BYTES = 2 + 16 + 32 + 64
 const MIN_GROUP_BYTES = REPLICA_ID_BYTES + CARD_BYTES + 3
+const MIN_UNSIGNED_GROUP_BYTES = REPLICA_ID_BYTES + 2
+/** A group's flags: deaths follow; proofs of equivocations follow. */
+const HAS_DEATHS = 0x01
+const HAS_EQUIVOCATIONS = 0x02
+/** Both proofs of each equivocation a store keeps per writer (MAX_EQUIVOCATIONS_KEPT). */
+const MAX_EQUIVOCATION_PROOFS = 128
 
 /** Writes a group's proofs: the leaves of seqs that are not among its entries (`seqs`, ascending). */
 function writeProofs (writer: ByteWriter, proofs: readonly BatchProof[], seqs: readonly number[]): void {
@@ -81,18 +88,28 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   let payload = 8
   for (const group of diff.groups) {
     payload += 24 + CARD_BYTES
-    for (const proof of group.proofs ?? []) payload += MIN_PROOF_BYTES + 8 + proof.leaves.byteLength
-    for (const entry of group.entries) payload += (entry instanceof Entry ? entry.byteLength : entry.key.byteLength + entry.value.byteLength) + 8
+    for (const proof of [...group.proofs ?? [], ...group.equivocationProofs ?? []]) payload += MIN_PROOF_BYTES + 8 + proof.leaves.byteLength
+    for (const entry of group.entries) {
+      const source = entry.source
+      payload += (source != null ? source.keyLength + source.valueLength : entry.key.byteLength + entry.value.byteLength) + 8
+    }
   }
   const writer = new ByteWriter(payload)
   writeHeader(writer, MessageType.diff)
-  writer.u8((diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0) | (diff.deathsWithheld === true ? DEATHS_WITHHELD : 0))
+  const unsigned = diff.unsigned === true
+  writer.u8((diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0) | (diff.deathsWithheld === true ? DEATHS_WITHHELD : 0) | (unsigned ? UNSIGNED : 0))
   writer.varint(diff.groups.length)
   for (const group of diff.groups) {
-    if ((group.card == null || group.proofs == null) && group.entries.length > 0) throw new InvalidArgumentError(`a diff group of ${group.replica} without its writer's card and proofs cannot be sent`)
+    if (unsigned) {
+      if (group.card != null || (group.proofs?.length ?? 0) > 0 || (group.equivocationProofs?.length ?? 0) > 0) throw new InvalidArgumentError(`an unsigned diff cannot carry the card or proofs of ${group.replica}`)
+    } else if ((group.card == null || group.proofs == null) && group.entries.length > 0) {
+      throw new InvalidArgumentError(`a diff group of ${group.replica} without its writer's card and proofs cannot be sent`)
+    }
     writeReplicaId(writer, group.replica)
-    writer.raw(group.card?.publicKey ?? NO_CARD.publicKey)
-    writer.raw(group.card?.nonce ?? NO_CARD.nonce)
+    if (!unsigned) {
+      writer.raw(group.card?.publicKey ?? NO_CARD.publicKey)
+      writer.raw(group.card?.nonce ?? NO_CARD.nonce)
+    }
     writer.varint(group.entries.length)
     let previousSeq = 0
     let previousWall = 0
@@ -105,12 +122,13 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
       // the wire does: one copy straight from the arena.
       let wall: number
       let counter: number
-      if (entry instanceof Entry) {
-        writer.varint(entry.keyLength)
-        writer.varint(entry.valueLength)
-        writer.range(entry.chunk, entry.offset, entry.keyLength + entry.valueLength)
-        wall = entry.wall
-        counter = entry.counter
+      const source = entry.source
+      if (source != null) {
+        writer.varint(source.keyLength)
+        writer.varint(source.valueLength)
+        writer.range(source.chunk, source.offset, source.keyLength + source.valueLength)
+        wall = source.wall
+        counter = source.counter
       } else {
         writer.varint(entry.key.byteLength)
         writer.varint(entry.value.byteLength)
@@ -127,12 +145,15 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
         previousCounter = counter
       }
     }
-    writeProofs(writer, group.proofs ?? [], group.entries.map((entry) => entry.seq))
-    if (group.deaths == null || group.deaths.isEmpty) {
-      writer.u8(0)
-    } else {
-      writer.u8(1)
-      writer.raw(group.deaths.serialize())
+    if (!unsigned) writeProofs(writer, group.proofs ?? [], group.entries.map((entry) => entry.seq))
+    const hasDeaths = group.deaths != null && !group.deaths.isEmpty
+    const equivocations = group.equivocationProofs ?? []
+    if (equivocations.length > MAX_EQUIVOCATION_PROOFS) throw new InvalidArgumentError(`more than ${MAX_EQUIVOCATION_PROOFS} equivocation proofs in a diff group`)
+    writer.u8((hasDeaths ? HAS_DEATHS : 0) | (equivocations.length > 0 ? HAS_EQUIVOCATIONS : 0))
+    if (hasDeaths) writer.raw(group.deaths!.serialize())
+    if (equivocations.length > 0) {
+      writer.varint(equivocations.length)
+      for (const proof of equivocations) writeProofs(writer, [proof], [])
     }
   }
   return writer.finish()
@@ -214,18 +235,20 @@ class PackedReader implements PackedEntries {
 /** A decoded group: its entries stay packed until someone asks for them as objects. */
 class DecodedGroup implements DiffGroup {
   readonly replica: ReplicaId
-  readonly card: WriterCard
-  readonly proofs: readonly BatchProof[]
+  readonly card?: WriterCard
+  readonly proofs?: readonly BatchProof[]
   readonly packed: PackedReader
   readonly deaths?: ClockSet
+  readonly equivocationProofs?: readonly BatchProof[]
   #entries: DiffEntry[] | undefined
 
-  constructor (replica: ReplicaId, card: WriterCard, proofs: readonly BatchProof[], packed: PackedReader, deaths: ClockSet | undefined) {
+  constructor (replica: ReplicaId, card: WriterCard | undefined, proofs: readonly BatchProof[] | undefined, packed: PackedReader, deaths: ClockSet | undefined, equivocationProofs: readonly BatchProof[] | undefined) {
     this.replica = replica
-    this.card = card
-    this.proofs = proofs
+    if (card != null) this.card = card
+    if (proofs != null) this.proofs = proofs
     this.packed = packed
     if (deaths != null) this.deaths = deaths
+    if (equivocationProofs != null) this.equivocationProofs = equivocationProofs
   }
 
   get entries (): readonly DiffEntry[] {
@@ -239,9 +262,10 @@ export function entryCount (group: DiffGroup): number {
   return group.packed?.count ?? group.entries.length
 }
 
-function readGroup (reader: ByteReader): DiffGroup {
+/** `unsigned`: a group of a diff of a store with `writerKeys: false`, with no card or proofs. */
+function readGroup (reader: ByteReader, unsigned: boolean): DiffGroup {
   const replica = readReplicaId(reader)
-  const card = { publicKey: reader.raw(32, 'writer public key').slice(), nonce: reader.raw(16, 'writer nonce').slice() }
+  const card = unsigned ? undefined : { publicKey: reader.raw(32, 'writer public key').slice(), nonce: reader.raw(16, 'writer nonce').slice() }
   const count = reader.varint('entry count', Math.floor(reader.remaining / MIN_ENTRY_BYTES))
   const packed = new PackedReader(reader.bytes, reader.pos, count)
   // One pass checks every entry; the store reads them again in place when it integrates.
@@ -249,24 +273,49 @@ function readGroup (reader: ByteReader): DiffGroup {
   while (packed.next()) seqs.push(packed.seq)
   reader.pos = packed.position
   packed.rewind()
-  const proofs = readProofs(reader, seqs)
-  const hasDeaths = reader.u8('deaths flag')
-  if (hasDeaths > 1) throw new InvalidMessageError(`invalid deaths flag ${hasDeaths}`)
-  if (hasDeaths === 0) return new DecodedGroup(replica, card, proofs, packed, undefined)
-  const { set, length } = ClockSet.read(reader.bytes, reader.pos)
-  reader.pos += length
-  if (set.isEmpty || set.min()! < 1) {
-    set.dispose()
-    throw new InvalidMessageError('deaths must be non-empty seqs from 1')
+  const proofs = unsigned ? undefined : readProofs(reader, seqs)
+  const flags = reader.u8('group flags')
+  if ((flags & ~(unsigned ? HAS_DEATHS : HAS_DEATHS | HAS_EQUIVOCATIONS)) !== 0) throw new InvalidMessageError(`invalid group flags ${flags}`)
+  let deaths: ClockSet | undefined
+  if ((flags & HAS_DEATHS) !== 0) {
+    const { set, length } = ClockSet.read(reader.bytes, reader.pos)
+    reader.pos += length
+    if (set.isEmpty || set.min()! < 1) {
+      set.dispose()
+      throw new InvalidMessageError('deaths must be non-empty seqs from 1')
+    }
+    deaths = set
   }
-  return new DecodedGroup(replica, card, proofs, packed, set)
+  let equivocations: BatchProof[] | undefined
+  if ((flags & HAS_EQUIVOCATIONS) !== 0) {
+    try {
+      equivocations = readEquivocationProofs(reader)
+    } catch (err) {
+      deaths?.dispose()
+      throw err
+    }
+  }
+  return new DecodedGroup(replica, card, proofs, packed, deaths, equivocations)
+}
+
+/** Proofs sent whole, each one on its own (they may overlap): at least one, at most {@link MAX_EQUIVOCATION_PROOFS}. */
+function readEquivocationProofs (reader: ByteReader): BatchProof[] {
+  const count = reader.varint('equivocation proof count', Math.min(MAX_EQUIVOCATION_PROOFS, Math.floor(reader.remaining / MIN_PROOF_BYTES)))
+  if (count === 0) throw new InvalidMessageError('an equivocations section with no proofs')
+  const proofs: BatchProof[] = []
+  for (let i = 0; i < count; i++) {
+    const one = readProofs(reader, [])
+    if (one.length !== 1) throw new InvalidMessageError('an equivocation proof is one proof')
+    proofs.push(one[0])
+  }
+  return proofs
 }
 
 /**
  * Decodes and fully validates a diff (or frame); throws {@link InvalidMessageError} on anything
  * else. Keys and values are views into `bytes`, as with {@link decodeOps}.
  */
-export function decodeDiff (bytes: Uint8Array): Diff {
+export function decodeDiff (bytes: Uint8Array): Decoded<Diff> {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('a diff is a Uint8Array')
   // One copy of the whole message, which the store then keeps its new entries in: cheaper than
   // a copy per entry, and the caller may reuse its buffer.
@@ -275,13 +324,14 @@ export function decodeDiff (bytes: Uint8Array): Diff {
   const reader = new ByteReader(own)
   readHeader(reader, MessageType.diff, 'diff')
   const flags = reader.u8('diff flags')
-  if ((flags & ~(NEEDS_FULL_REQUEST | DEATHS_WITHHELD)) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
-  const count = reader.varint('group count', Math.floor(reader.remaining / MIN_GROUP_BYTES))
+  if ((flags & ~(NEEDS_FULL_REQUEST | DEATHS_WITHHELD | UNSIGNED)) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
+  const unsigned = (flags & UNSIGNED) !== 0
+  const count = reader.varint('group count', Math.floor(reader.remaining / (unsigned ? MIN_UNSIGNED_GROUP_BYTES : MIN_GROUP_BYTES)))
   const groups: DiffGroup[] = []
   const distinct = new Set<string>()
   try {
     for (let i = 0; i < count; i++) {
-      const group = readGroup(reader)
+      const group = readGroup(reader, unsigned)
       groups.push(group)
       if (distinct.has(group.replica)) throw new InvalidMessageError(`replica ${group.replica} appears twice in a diff`)
       distinct.add(group.replica)
@@ -292,5 +342,6 @@ export function decodeDiff (bytes: Uint8Array): Diff {
     throw err
   }
   const needsFullRequest = (flags & NEEDS_FULL_REQUEST) !== 0
-  return markDecoded((flags & DEATHS_WITHHELD) !== 0 ? { needsFullRequest, groups, deathsWithheld: true } : { needsFullRequest, groups })
+  const diff: Diff = (flags & DEATHS_WITHHELD) !== 0 ? { needsFullRequest, groups, deathsWithheld: true } : { needsFullRequest, groups }
+  return markDecoded(unsigned ? { ...diff, unsigned: true } : diff)
 }

@@ -14,6 +14,7 @@ const HAS_FROM = 0x04
 const HAS_TO = 0x08
 const NARROW_DEATHS = 0x10
 const HAS_SUSPECTS = 0x20
+const HAS_CONTENT = 0x40
 const STATE_HASH_BYTES = 12
 const DIGEST_BYTES = 8
 /** The smallest encoded replica summary: id, digest, and a one-byte seen range. */
@@ -35,9 +36,10 @@ function contiguousMax (seen: ClockSet): number {
 }
 
 /** One writer's summary as it goes on the wire. */
-function writeSummary (writer: ByteWriter, summary: ReplicaSummary, seen: Uint8Array | undefined): void {
+function writeSummary (writer: ByteWriter, summary: ReplicaSummary, seen: Uint8Array | undefined, content: boolean): void {
   writeReplicaId(writer, summary.replica)
   writer.raw(summary.liveDigest)
+  if (content) writer.raw(summary.contentDigest!)
   // Most writers' seen sets are one run from 1: its end is a varint, not a bitmap.
   const max = seen == null ? contiguousMax(summary.seen) : 0
   writer.varint(max)
@@ -67,14 +69,16 @@ function writeRequest (request: DiffRequest, summaries: readonly ReplicaSummary[
   writeHeader(writer, MessageType.diffRequest)
   const { from, to } = request.range ?? {}
   const narrow = summaries != null && request.narrowDeaths === true
+  // Content digests go when every summary has one (a store's own requests), else none does.
+  const content = summaries != null && summaries.length > 0 && summaries.every((summary) => summary.contentDigest?.byteLength === DIGEST_BYTES)
   writer.u8((summaries != null ? FULL : 0) | (request.stateHash != null ? HAS_HASH : 0) | (from != null ? HAS_FROM : 0) | (to != null ? HAS_TO : 0) |
-    (narrow ? NARROW_DEATHS : 0) | (suspects.length > 0 ? HAS_SUSPECTS : 0))
+    (narrow ? NARROW_DEATHS : 0) | (suspects.length > 0 ? HAS_SUSPECTS : 0) | (content ? HAS_CONTENT : 0))
   if (request.stateHash != null) writer.raw(request.stateHash)
   if (from != null) writeReplicaId(writer, from)
   if (to != null) writeReplicaId(writer, to)
   if (summaries == null) return writer.finish()
   writer.varint(summaries.length)
-  summaries.forEach((summary, i) => { writeSummary(writer, summary, seens?.[i]) })
+  summaries.forEach((summary, i) => { writeSummary(writer, summary, seens?.[i], content) })
   if (suspects.length === 0) return writer.finish()
   writer.varint(suspects.length)
   suspects.forEach(([index], i) => {
@@ -85,7 +89,7 @@ function writeRequest (request: DiffRequest, summaries: readonly ReplicaSummary[
 }
 
 export function encodeDiffRequest (request: DiffRequest): Uint8Array<ArrayBuffer> {
-  return writeRequest(request, request.replicas, undefined, PAGE_OVERHEAD + (request.replicas?.length ?? 0) * 64)
+  return writeRequest(request, request.replicas, undefined, PAGE_OVERHEAD + (request.replicas?.length ?? 0) * 72)
 }
 
 /**
@@ -105,10 +109,10 @@ export function encodeDiffRequestPages (request: DiffRequest, maxBytes = MAX_REQ
   for (let summary of sorted) {
     const max = contiguousMax(summary.seen)
     let seen = max === 0 ? summary.seen.serialize() : undefined
-    let bytes = MIN_SUMMARY_BYTES + 8 + (seen?.byteLength ?? 0)
+    let bytes = MIN_SUMMARY_BYTES + DIGEST_BYTES + 8 + (seen?.byteLength ?? 0)
     if (bytes > budget) {
       seen = EMPTY_SET
-      bytes = MIN_SUMMARY_BYTES + EMPTY_SET.byteLength
+      bytes = MIN_SUMMARY_BYTES + DIGEST_BYTES + EMPTY_SET.byteLength
     }
     // Suspects that do not fit beside their summary are left out: the responder then sends every death.
     const suspectBytes = summary.suspects == null || summary.suspects.isEmpty ? 0 : summary.suspects.serialize().byteLength + 16
@@ -132,8 +136,8 @@ export function encodeDiffRequestPages (request: DiffRequest, maxBytes = MAX_REQ
   })
 }
 
-function withoutSuspects ({ replica, seen, liveDigest }: ReplicaSummary): ReplicaSummary {
-  return { replica, seen, liveDigest }
+function withoutSuspects ({ replica, seen, liveDigest, contentDigest }: ReplicaSummary): ReplicaSummary {
+  return contentDigest == null ? { replica, seen, liveDigest } : { replica, seen, liveDigest, contentDigest }
 }
 
 const EMPTY_SET = new ClockSet().serialize()
@@ -143,8 +147,8 @@ export function decodeDiffRequest (bytes: Uint8Array): DiffRequest {
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.diffRequest, 'diff request')
   const flags = reader.u8('request flags')
-  if ((flags & ~(FULL | HAS_HASH | HAS_FROM | HAS_TO | NARROW_DEATHS | HAS_SUSPECTS)) !== 0 || (flags & (FULL | HAS_HASH)) === 0 ||
-    ((flags & FULL) === 0 && (flags & (NARROW_DEATHS | HAS_SUSPECTS)) !== 0)) throw new InvalidMessageError(`invalid request flags ${flags}`)
+  if ((flags & ~(FULL | HAS_HASH | HAS_FROM | HAS_TO | NARROW_DEATHS | HAS_SUSPECTS | HAS_CONTENT)) !== 0 || (flags & (FULL | HAS_HASH)) === 0 ||
+    ((flags & FULL) === 0 && (flags & (NARROW_DEATHS | HAS_SUSPECTS | HAS_CONTENT)) !== 0)) throw new InvalidMessageError(`invalid request flags ${flags}`)
   const stateHash = (flags & HAS_HASH) !== 0 ? reader.raw(STATE_HASH_BYTES, 'state hash') : undefined
   const from = (flags & HAS_FROM) !== 0 ? readReplicaId(reader) : undefined
   const to = (flags & HAS_TO) !== 0 ? readReplicaId(reader) : undefined
@@ -164,6 +168,7 @@ export function decodeDiffRequest (bytes: Uint8Array): DiffRequest {
       if ((from != null && replica < from) || (to != null && replica >= to)) throw new InvalidMessageError(`replica ${replica} outside the request's range`)
       distinct.add(replica)
       const liveDigest = reader.raw(DIGEST_BYTES, 'live digest')
+      const contentDigest = (flags & HAS_CONTENT) !== 0 ? reader.raw(DIGEST_BYTES, 'content digest') : undefined
       const max = reader.varint('seen range', MAX_SEQ)
       let seen: ClockSet
       if (max > 0) {
@@ -175,7 +180,7 @@ export function decodeDiffRequest (bytes: Uint8Array): DiffRequest {
         reader.pos += length
         seen = set
       }
-      replicas.push({ replica, seen, liveDigest })
+      replicas.push(contentDigest == null ? { replica, seen, liveDigest } : { replica, seen, liveDigest, contentDigest })
     }
     if ((flags & HAS_SUSPECTS) !== 0) readSuspects(reader, replicas)
     reader.end()

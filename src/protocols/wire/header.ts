@@ -11,7 +11,9 @@ export const MessageType = {
   ops: 1,
   diffRequest: 2,
   diff: 3,
-  announcement: 4
+  announcement: 4,
+  /** Ops of a store with `writerKeys: false`. */
+  unsignedOps: 5
 } as const
 
 export function writeHeader (writer: ByteWriter, type: number): void {

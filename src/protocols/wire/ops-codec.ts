@@ -1,11 +1,12 @@
 import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts'
 import { MAX_COUNTER } from '../../store/hlc.ts'
 import { MAX_KEY_BYTES, MAX_SEQ, MAX_VALUE_BYTES, MAX_WRITERS_PER_MESSAGE } from '../../store/limits.ts'
-import { markDecoded } from '../../store/validate.ts'
+import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
-import { MessageType, readHeader, readReplicaTable, writeHeader, writeReplicaId } from './header.ts'
+import { MessageType, readHeader, readReplicaTable, WIRE_VERSION, writeHeader, writeReplicaId } from './header.ts'
 import { replicaIdOfCard } from '../../store/writer-keys/writer-key.ts'
+import { decodeUnsignedOps, encodeUnsignedOps } from './unsigned-ops-codec.ts'
 import type { Dot, Hlc, Op, ReplicaId, SignedBatch } from '../../store/types.ts'
 
 // Grammar in ./README.md. Flags of an op:
@@ -34,7 +35,7 @@ function sections (ops: readonly Op[]): Map<SignedBatch, Op[]> {
   for (const op of ops) {
     // A delete that removes nothing changes nothing anywhere: it needs no signature, and is not sent.
     if (op.batch == null && op.removes.length === 0 && op.kind === 'delete') continue
-    if (op.batch == null) throw new InvalidArgumentError('an op that is not in a signed batch cannot be sent: send the ops of the store\'s \'ops\' event or commitWithOps()')
+    if (op.batch == null) throw new InvalidArgumentError('ops of a signed batch and ops of none (a store with writerKeys: false) cannot share a message')
     let list = out.get(op.batch)
     if (list == null) {
       list = []
@@ -49,12 +50,14 @@ function sections (ops: readonly Op[]): Map<SignedBatch, Op[]> {
 /**
  * Encodes ops as one message: each signed batch they belong to as a section (the writer's card,
  * the batch's signature, its ops), replica ids once, dots as indices, seqs and clocks as deltas.
- * Every op must come from a store (the 'ops' event, commitWithOps) or a decoder: an op without
- * its signed batch cannot be sent. A message names at most {@link MAX_WRITERS_PER_MESSAGE}
+ * Every op must come from a store (the 'ops' event, commitWithOps) or a decoder. Ops in no
+ * signed batch at all (a store with `writerKeys: false`) are encoded as an unsigned ops message
+ * (type 5), which only such stores take; signed and unsigned ops never share one. A message names at most {@link MAX_WRITERS_PER_MESSAGE}
  * writers. A message up to 2 KiB is a view into a buffer shared with other messages (as Node.js
  * Buffers from its pool): copy it with `slice()` before transferring its `buffer` to a worker.
  */
 export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
+  if (!ops.some((op) => op.batch != null)) return encodeUnsignedOps(ops)
   const table = new Map<ReplicaId, number>()
   const index = (id: ReplicaId): number => {
     let i = table.get(id)
@@ -139,12 +142,14 @@ function writeOps (writer: ByteWriter, ops: readonly Op[], table: Map<ReplicaId,
 }
 
 /**
- * Decodes and fully validates an ops message; throws {@link InvalidMessageError} on anything else.
+ * Decodes and fully validates an ops message, signed (type 1) or unsigned (type 5: its ops carry
+ * no batch); throws {@link InvalidMessageError} on anything else.
  * Keys and values are views into `bytes` (integrating copies them): leave `bytes` unchanged while
  * you use the ops. Signatures are checked where the ops are integrated, not here.
  */
-export function decodeOps (bytes: Uint8Array): Op[] {
+export function decodeOps (bytes: Uint8Array): Decoded<Op[]> {
   if (!(bytes instanceof Uint8Array)) throw new InvalidMessageError('an ops message is a Uint8Array')
+  if (bytes[0] === WIRE_VERSION && bytes[1] === MessageType.unsignedOps) return decodeUnsignedOps(bytes)
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.ops, 'ops message')
   const replicas = readReplicaTable(reader, MAX_WRITERS_PER_MESSAGE)

@@ -50,6 +50,8 @@ export interface StoreFiles {
    * can still read from a repaired copy, in key order; the copy is removed afterwards.
    */
   takeDamaged(location: string, visit: (key: Uint8Array, value: Uint8Array) => void): Promise<DamagedRecords>
+  /** Renames a store's directory (a migrated store's old one, kept beside the new). */
+  move(from: string, to: string): Promise<void>
 }
 
 /** Makes the database for a location: a directory on Node.js, an IndexedDB database name in browsers. */

@@ -31,12 +31,10 @@ export class LevelPersistence implements StorePersistence {
   #batch: number
   /** Settles once the last commit queued is durable. */
   #written: Promise<void> = Promise.resolve()
-  /** Local commits are signed as they commit: their proofs go to disk in the commit's own batch. */
-  readonly signsAtCommit = true
   /** Proof records waiting for the next batch. */
   #proofOps: BatchOp[] = []
   #proofFlush = false
-  /** 'ops' events waiting for their commit's batch to be queued (a commit is signed before it is persisted). */
+  /** 'ops' events waiting for the batch that holds their proof to be queued. */
   #held: Array<() => void> = []
 
   constructor (location: string, db: LevelDatabase, state: Pick<StoreState, 'reserved' | 'batch'>, access: PersistenceAccess) {
@@ -92,8 +90,8 @@ export class LevelPersistence implements StorePersistence {
   }
 
   /**
-   * Publishing waits for durability: a seq other replicas have seen must survive a crash. A
-   * commit's ops are signed before its batch is queued: held until then (a microtask at most).
+   * Publishing waits for durability: a seq other replicas have seen must survive a crash, and so
+   * must the proof they have seen for it (queued by `proved` just before; a microtask at most).
    */
   publish (emit: () => void): void {
     this.#held.push(emit)
@@ -159,6 +157,9 @@ export class LevelPersistence implements StorePersistence {
    * given back, and a clean reopen skips nothing and finds the state hash we close with.
    */
   async finish (): Promise<void> {
+    // Ops someone listens to go out before the close; commits nobody listened to are signed
+    // after the next open, from what it restores (see LocalWrites.nextSeq).
+    await this.#view.opsSent()
     if (this.#proofOps.length > 0) this.persist([], [])
     const state = this.#stateRecord(this.#view.nextSeq - 1)
     await this.#queue.idle()

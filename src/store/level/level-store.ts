@@ -1,19 +1,21 @@
 import { logger } from '@libp2p/logger'
 import { ClockSet } from '../clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from '../diff.ts'
-import { CorruptStoreError, StoreClosedError, TransactionError } from '../errors.ts'
+import { CorruptStoreError, OutdatedStoreError, StoreClosedError, TransactionError } from '../errors.ts'
 import { MemStore, type MemStoreOptions } from '../mem-store.ts'
+import { refuseReplicaId } from '../mem-store-options.ts'
 import { replicaIdToBytes } from '../replica-id.ts'
 import { WriterKey, generateWriterKey } from '../writer-keys/writer-key.ts'
+import { WriterKeysMismatchError } from '../writer-keys/errors.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { DiffFrameOptions, ReplicaStore } from '../replica-store.ts'
 import type { Dot, Op, ReplicaId, Sibling } from '../types.ts'
 import { levelBackend, type LevelDatabase, type OpenGuard, type StoreFiles } from './level-backend.ts'
 import { LevelPersistence } from './level-persistence.ts'
-import { checkComplete, migrationOps } from './load-checks.ts'
+import { checkComplete } from './load-checks.ts'
 import { asCorrupt, isLocked, openError } from './open-errors.ts'
 import {
-  FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, STATE_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
+  FORMAT_KEY, KEYED_FORMAT, REPLICA_KEY, STATE_KEY, UNSIGNED_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
   encodeFormat, sealValue, unsealValue, type StoreState
 } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
@@ -104,6 +106,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
    * ```
    */
   static async open<K = Uint8Array, V = Uint8Array> (location: string, options: LevelStoreOptions<K, V> = {}): Promise<LevelStore<K, V>> {
+    refuseReplicaId(options)
     try {
       return await LevelStore.#open<K, V>(location, options)
     } catch (err) {
@@ -150,9 +153,17 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     const format = await db.get(FORMAT_KEY)
     if (format == null && await isEmpty(db)) return await LevelStore.#create(location, db, options)
     const version = checkFormat(format)
+    if (version < KEYED_FORMAT) throw new OutdatedStoreError(location, version)
+    // Before anything is read: the other kind is refused with the files as they were.
+    const unsigned = await db.get(UNSIGNED_KEY) != null
+    if (unsigned !== (options.writerKeys === false)) {
+      throw new WriterKeysMismatchError(unsigned
+        ? `${location} was made with writerKeys: false (its writers are not bound to keys): open it with { writerKeys: false } (CLI: --no-writer-keys). Nothing was changed`
+        : `${location} binds its writers to keys: it cannot be opened with writerKeys: false. Nothing was changed`)
+    }
     const replicaId = decodeReplicaId(unsealValue(REPLICA_KEY, await db.get(REPLICA_KEY) ?? new Uint8Array(0), version))
     const savedWriter = await db.get(WRITER_KEY)
-    if (savedWriter == null) throw new CorruptStoreError(`${location} predates writer keys (wire format 3): its replica id is bound to no key. Export its entries (exportEntries) and import them into a new store`)
+    if (savedWriter == null) throw new CorruptStoreError('corrupt store: the writer key record is missing')
     const writer = await WriterKey.fromBytes(unsealValue(WRITER_KEY, savedWriter, version)).catch((err) => { throw new CorruptStoreError(`corrupt store: the writer key record - ${String(err.message)}`) })
     if (writer.replicaId !== replicaId) throw new CorruptStoreError(`corrupt store: the writer key derives replica ${writer.replicaId}, the store is ${replicaId}`)
     const stored = await db.get(STATE_KEY)
@@ -168,7 +179,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     store.#disk.persist([
       { type: 'put', key: FORMAT_KEY, value: encodeFormat() },
       { type: 'put', key: REPLICA_KEY, value: sealValue(REPLICA_KEY, replicaIdToBytes(writer.replicaId)) },
-      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) }
+      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) },
+      ...(options.writerKeys === false ? [{ type: 'put' as const, key: UNSIGNED_KEY, value: sealValue(UNSIGNED_KEY, Uint8Array.of(1)) }] : [])
     ], [])
     await store.flush()
     return store
@@ -176,7 +188,7 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   /**
    * Reads every record into memory, checking each, and checks that none is missing; then resumes
-   * the seqs and saves the new reservation (and a format 1 store in format 2).
+   * the seqs and saves the new reservation.
    */
   async #restore (state: StoreState, version: number): Promise<void> {
     const counts = { keys: 0, writers: 0 }
@@ -205,10 +217,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
       skipped.dispose()
     }
     restorer.restoreNextSeq(nextSeq)
-    restorer.restoreSkipped(skipFrom, nextSeq)
     restorer.restoreClock(state.clock)
-    if (version < FORMAT_VERSION) log('%s: migrating format %d to %d', this.location, version, FORMAT_VERSION)
-    this.#disk.persist(version < FORMAT_VERSION ? await migrationOps(this.#db) : [], changed)
+    this.#disk.persist([], changed)
     await this.flush()
   }
 
@@ -249,7 +259,6 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   async #close (): Promise<void> {
     try {
-      await this.#core.signed()
       await this.#disk.finish()
       // Written last: a seal names a batch that is on disk, so a later open that finds less lost something.
       await this.#files?.writeSeal(this.location, { replica: this.replicaId, batch: this.#disk.batch }).catch((err) => {
@@ -274,6 +283,11 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   }
 
   /** The key this replica signs its writes with, kept in the store (so the replica keeps its id). */
+  /** Whether writers are bound to keys: false for a store made with `writerKeys: false`, which it remembers. */
+  get writerKeys (): boolean {
+    return this.#core.writerKeys
+  }
+
   get writer (): WriterKey {
     return this.#core.writer
   }
@@ -281,6 +295,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   /** Resolves once every local commit so far has been signed and its 'ops' event fired (see {@link MemStore.signed}). */
   async signed (): Promise<void> {
     await this.#core.signed()
+    // The proofs just made go to disk before the ops they cover are published.
+    await this.flush()
   }
 
   /** See {@link MemStore.verifyOps}. */

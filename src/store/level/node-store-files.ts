@@ -18,6 +18,8 @@ export const SEAL_FILE = 'ROARING-MESH-SEAL'
 const NOT_DATA = new Set(['LOCK', 'LOG', 'LOG.old'])
 const LEVEL_FILE = /^(?:CURRENT|MANIFEST-\d+|\d+\.(?:ldb|sst|log))$/
 const READ_STEP = 1000
+/** What a refused open puts back as it was: LevelDB's files, its info log and its lock file too, so that not a byte differs. */
+const guarded = (name: string): boolean => LEVEL_FILE.test(name) || NOT_DATA.has(name)
 
 function refuse (location: string, why: string, cause?: unknown): never {
   throw new CorruptStoreError(`${location}: ${why}; nothing in it was changed`, cause == null ? undefined : { cause })
@@ -55,7 +57,7 @@ async function guard (location: string): Promise<OpenGuard> {
   await mkdir(dir)
   const saved: string[] = []
   for (const name of await readdir(location)) {
-    if (!LEVEL_FILE.test(name)) continue
+    if (!guarded(name)) continue
     await link(join(location, name), join(dir, name))
     saved.push(name)
   }
@@ -69,9 +71,9 @@ async function guard (location: string): Promise<OpenGuard> {
         const original = join(location, name)
         if (await inode(original) !== await inode(join(dir, name))) await rename(join(dir, name), original)
       }
-      // What LevelDB made during the failed open (a new MANIFEST, log and table) is derived from
-      // the files just put back, which no longer name it.
-      for (const name of await readdir(location)) if (LEVEL_FILE.test(name) && !saved.includes(name)) await unlink(join(location, name))
+      // What LevelDB made during the failed open (a new MANIFEST, log and table, its info log) is
+      // derived from the files just put back, which no longer name it.
+      for (const name of await readdir(location)) if (guarded(name) && !saved.includes(name)) await unlink(join(location, name))
       await rm(dir, { recursive: true, force: true })
     }
   }
@@ -161,4 +163,4 @@ async function readAll (db: ClassicLevel<Uint8Array, Uint8Array>, visit: (key: U
   }
 }
 
-export const nodeStoreFiles: StoreFiles = { inspect, guard, readSeal, writeSeal, takeDamaged }
+export const nodeStoreFiles: StoreFiles = { inspect, guard, readSeal, writeSeal, takeDamaged, move: async (from, to) => { await rename(from, to) } }

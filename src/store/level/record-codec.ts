@@ -38,7 +38,10 @@ import { crc32c } from './crc32c.ts'
 import { SeqReservation } from './seq-reservation.ts'
 
 /** The on-disk format; an older one is migrated at open, a newer one refused. */
-export const FORMAT_VERSION = 2
+/** 3: writers bound to keys (a writer key record, proof records). Formats 1 and 2 are refused as outdated. */
+export const FORMAT_VERSION = 3
+/** The first format with writer keys: older stores are migrated, not opened. */
+export const KEYED_FORMAT = 3
 /** The first format with record checksums, counts and batch numbers. */
 const CHECKED_FORMAT = 2
 const CHECKSUM_BYTES = 4
@@ -53,6 +56,8 @@ export const FORMAT_KEY = Uint8Array.of(META, ...ascii('format'))
 export const REPLICA_KEY = Uint8Array.of(META, ...ascii('replica'))
 export const STATE_KEY = Uint8Array.of(META, ...ascii('state'))
 export const WRITER_KEY = Uint8Array.of(META, ...ascii('writer'))
+/** Present in a store made with `writerKeys: false`: it is reopened only that way. */
+export const UNSIGNED_KEY = Uint8Array.of(META, ...ascii('unsigned'))
 const PROOFS = 0x50 // 'P'
 const PROOF_HEADER = 48 + 4 + 16 + 32 + 64
 
@@ -278,7 +283,7 @@ export function decodeRecord (key: Uint8Array, stored: Uint8Array, version: numb
   const value = key[0] === META && equals(key, FORMAT_KEY) ? stored : unsealValue(key, stored, version)
   switch (key[0]) {
     case META:
-      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY].some((known) => equals(known, key))) corrupt('unknown metadata record')
+      if (![FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY, UNSIGNED_KEY].some((known) => equals(known, key))) corrupt('unknown metadata record')
       return { kind: 'meta' }
     case SEEN: {
       if (key.byteLength !== 1 + REPLICA_ID_BYTES) corrupt('malformed seen-set key')

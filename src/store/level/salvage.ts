@@ -14,7 +14,10 @@ import type { CorruptStoreError } from '../errors.ts'
 import type { ReplicaStore } from '../replica-store.ts'
 import type { ReplicaId, WriterCard } from '../types.ts'
 import type { StoreFiles } from './level-backend.ts'
-import { FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue } from './record-codec.ts'
+import { FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue } from './record-codec.ts'
+import { signStored } from '../writer-keys/batch-signer.ts'
+import { MAX_BATCH_SEQS } from '../writer-keys/batch-digest.ts'
+import { WriterKey } from '../writer-keys/writer-key.ts'
 
 /** What a salvage kept and where the damaged files went; see {@link LevelStore.salvaged}. */
 export interface SalvageReport {
@@ -45,6 +48,7 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
   let dropped = 0
   const groups = new Map<ReplicaId, DiffEntry[]>()
   const proofs = new Map<ReplicaId, { card: WriterCard, proofs: BatchProof[] }>()
+  let writerBytes: Uint8Array | undefined
   const { movedTo, errors } = await files.takeDamaged(location, (key, value) => {
     try {
       if (equals(key, FORMAT_KEY)) {
@@ -53,6 +57,10 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
       }
       if (equals(key, REPLICA_KEY)) {
         previousReplicaId = decodeReplicaId(unsealValue(key, value, version))
+        return
+      }
+      if (equals(key, WRITER_KEY)) {
+        writerBytes = unsealValue(key, value, version).slice()
         return
       }
       const record = decodeRecord(key, value, version)
@@ -73,15 +81,40 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
       dropped++
     }
   })
+  for (const entries of groups.values()) entries.sort((a, b) => a.seq - b.seq)
+  if (previousReplicaId != null && writerBytes != null) await signOwn(writerBytes, previousReplicaId, groups, proofs)
   const store = await openFresh()
   for (const [replica, entries] of groups) {
-    entries.sort((a, b) => a.seq - b.seq)
     const signed = proofs.get(replica)
     signed?.proofs.sort((a, b) => a.first - b.first)
     for (let i = 0; i < entries.length; i += CHUNK) kept += await integrate(store, replica, entries.slice(i, i + CHUNK), signed)
   }
   dropped += [...groups.values()].reduce((sum, entries) => sum + entries.length, 0) - kept
   return { store, report: { movedTo, kept, dropped, previousReplicaId, cause, readErrors: errors } }
+}
+
+/**
+ * The damaged store's own entries above its last proof kept were never signed (a store signs a
+ * commit only once its seqs leave it): they are signed now with its writer key, as the store
+ * itself would have signed them on reopening, so that they can be taken in like any writer's.
+ */
+async function signOwn (writerBytes: Uint8Array, replica: ReplicaId, groups: Map<ReplicaId, DiffEntry[]>, proofs: Map<ReplicaId, { card: WriterCard, proofs: BatchProof[] }>): Promise<void> {
+  const entries = groups.get(replica)
+  const writer = await WriterKey.fromBytes(writerBytes).catch(() => undefined)
+  if (entries == null || entries.length === 0 || writer?.replicaId !== replica) return
+  let signed = proofs.get(replica)
+  if (signed == null) proofs.set(replica, signed = { card: { publicKey: writer.publicKey, nonce: writer.nonce }, proofs: [] })
+  const attested = signed.proofs.reduce((max, proof) => Math.max(max, proof.first + proof.count - 1), 0)
+  const bySeq = new Map(entries.map((entry) => [entry.seq, entry]))
+  // A batch starts at each unsigned entry not yet covered: the seqs between runs (never written,
+  // or claimed by a damaged record) cost nothing.
+  let i = entries.findIndex((entry) => entry.seq > attested)
+  while (i >= 0 && i < entries.length) {
+    const first = entries[i].seq
+    const end = Math.min(first + MAX_BATCH_SEQS, entries[entries.length - 1].seq + 1)
+    signed.proofs.push(...await signStored(writer, first, end, (seq) => bySeq.get(seq)))
+    while (i < entries.length && entries[i].seq < end) i++
+  }
 }
 
 /** Integrates entries as a diff would bring them; a chunk the store refuses goes one entry at a time. Returns how many it took. */

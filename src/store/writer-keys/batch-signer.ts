@@ -1,9 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { ed25519 } from './ed25519.ts'
-import { batchDigest, leafOfParts, removalsDigest, LEAF_BYTES, MAX_BATCH_REMOVALS, MAX_BATCH_SEQS, SALT_BYTES, TAG_BYTES, type TaggedDot } from './batch-digest.ts'
+import { batchDigest, leafOfParts, removalsDigest, EMPTY_REMOVALS_DIGEST, LEAF_BYTES, MAX_BATCH_REMOVALS, MAX_BATCH_SEQS, SALT_BYTES, TAG_BYTES, type TaggedDot } from './batch-digest.ts'
 import type { WriterKey } from './writer-key.ts'
 import type { BatchProof } from '../diff.ts'
-import type { Dot, Op, SignedBatch, WriterCard } from '../types.ts'
+import type { Dot, Hlc, Op, SignedBatch, WriterCard } from '../types.ts'
 
 /** A batch whose leaves are fixed and whose signature may still be on its way. */
 interface Sealed {
@@ -13,59 +13,112 @@ interface Sealed {
   readonly batch: { -readonly [K in keyof SignedBatch]: SignedBatch[K] }
 }
 
-/** A commit's ops, or an object that makes them. */
-type QueuedOps = readonly Op[] | { ops: () => Op[] }
+/** What a leaf and a salt are made of: a set's seq, clock, key and value. */
+export interface Written {
+  readonly seq: number
+  readonly hlc: Hlc
+  readonly key: Uint8Array
+  readonly value: Uint8Array
+}
 
 const UNSIGNED = new Uint8Array(0)
 const SALT_DOMAIN = new TextEncoder().encode('roaring-mesh salt v3')
+const NO_TAG = new Uint8Array(TAG_BYTES)
+/** How long one slice of signing may hold the event loop. */
+const SLICE_MS = 4
+
+const nextTask: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => { setImmediate(fn) } : (fn) => { setTimeout(fn, 0) }
 
 /**
- * A batch's salt: a hash of the writer's secret and the batch's content, as RFC 6979 derives
- * nonces. Nobody without the secret can compute it, so no leaf or tag can be guessed before the
- * batch is published; and the same batch gets the same salt, so a replay is byte for byte.
+ * A batch's salt: a hash of the writer's secret and the seqs the batch covers, as RFC 6979
+ * derives nonces. Nobody without the secret can compute it, so no leaf or tag can be guessed
+ * before the batch is published, and one batch's salt tells nothing of another's; the same batch
+ * gets the same salt, so a replay (or a range signed again after a crash lost its proof) is byte
+ * for byte. Leaves hash the content under it, so the salt need not (it would cost a second hash
+ * of every key and value).
  */
-function saltOf (secret: Uint8Array, first: number, ops: readonly Op[]): Uint8Array {
-  const hash = sha256.create().update(SALT_DOMAIN).update(secret)
-  const number = new Uint8Array(8)
-  const view = new DataView(number.buffer)
+function saltOf (secret: Uint8Array, first: number, count: number): Uint8Array {
+  const numbers = new Uint8Array(16)
+  const view = new DataView(numbers.buffer)
   view.setFloat64(0, first, true)
-  hash.update(number)
-  for (const op of ops) {
-    if (op.kind !== 'set') continue
-    view.setFloat64(0, op.hlc.wall * 65536 + op.hlc.counter, true)
-    hash.update(number).update(op.key).update(op.value)
-  }
-  return hash.digest().subarray(0, SALT_BYTES)
+  view.setFloat64(8, count, true)
+  return sha256.create().update(SALT_DOMAIN).update(secret).update(numbers).digest().subarray(0, SALT_BYTES)
 }
-const NO_TAG = new Uint8Array(TAG_BYTES)
+
+/**
+ * The salt and leaves of own seqs `[first, end)` signed from what a store holds rather than from
+ * ops: a live entry's leaf, or a zero leaf (issued with no entry, which no entry's leaf is) for a
+ * seq whose entry died or never was. Its removals are not signed: no op named them, and deaths
+ * travel in diffs. Content alone decides the bytes, so a store that signs the same range again
+ * (after a crash lost the proof) signs it identically.
+ */
+export function sealStored (secret: Uint8Array, first: number, end: number, entryAt: (seq: number) => Written | undefined): { salt: Uint8Array, leaves: Uint8Array } {
+  const sets: Written[] = []
+  for (let seq = first; seq < end; seq++) {
+    const entry = entryAt(seq)
+    if (entry != null) sets.push(entry)
+  }
+  const salt = saltOf(secret, first, end - first)
+  const leaves = new Uint8Array((end - first) * LEAF_BYTES)
+  for (const set of sets) leaves.set(leafOfParts(salt, set.seq, set.hlc.wall, set.hlc.counter, set.key, set.value), (set.seq - first) * LEAF_BYTES)
+  return { salt, leaves }
+}
+
+/** Signs own seqs `[first, end)` from what a store holds, in batches of {@link MAX_BATCH_SEQS} (see {@link sealStored}). */
+export async function signStored (key: WriterKey, first: number, end: number, entryAt: (seq: number) => Written | undefined): Promise<BatchProof[]> {
+  const proofs: BatchProof[] = []
+  for (let start = first; start < end; start += MAX_BATCH_SEQS) {
+    const stop = Math.min(end, start + MAX_BATCH_SEQS)
+    const { salt, leaves } = sealStored(key.secretKey, start, stop, entryAt)
+    const signature = await ed25519().sign(key.secretKey, batchDigest(key.replicaId, start, stop - start, salt, EMPTY_REMOVALS_DIGEST, leaves))
+    proofs.push({ first: start, count: stop - start, salt, removalsDigest: EMPTY_REMOVALS_DIGEST, leaves, signature })
+  }
+  return proofs
+}
 
 export interface BatchSignerOptions {
   /** The 8-byte tag of a dot the store holds (from the proof covering it), if it has one. */
   tagOf: (dot: Dot) => Uint8Array | undefined
+  /** The live entry of an own seq, read when a commit that sent no ops is signed; undefined once it is dead. */
+  entryAt: (seq: number) => Written | undefined
+  /** The first own seq in `[from, end)` this store has seen, if any: seqs never issued (a gap a damaged state record claims) are not signed. */
+  nextSeen: (from: number, end: number) => number | undefined
+  /** The first seq no commit holds yet (an open transaction's are not committed): commits below it that sent no ops are signed on demand. */
+  issuedTo: () => number
   /** A batch's proof, once its leaves are fixed (its signature follows). */
   sealed: (proof: BatchProof) => void
-  /** The batch's ops, signed, in commit order. */
+  /** The batch's ops, signed, in commit order (none for commits that sent no ops). */
   signed: (ops: Op[], proof: BatchProof) => void
   /** Commits within this many ms of the last batch share the next one. @default 4 */
   windowMs?: number
 }
 
 /**
- * Signs a store's local commits off the write path: commits queue up, and are sealed into
- * batches of at most {@link MAX_BATCH_SEQS} seqs (leaves, tags, salt) in a microtask, or once
- * `windowMs` has passed since the last batch, then signed once per batch. Batches are signed and
- * handed on in commit order, whether the platform signs synchronously or not.
+ * Signs a store's local commits, never at commit. A commit someone listens to (the store's 'ops'
+ * event) queues its ops: they are sealed into batches of at most {@link MAX_BATCH_SEQS} seqs
+ * (leaves, tags, salt) and signed in slices of a few ms, from a microtask or once `windowMs` has
+ * passed since the last batch. A commit nobody listens to queues nothing: its seqs are signed
+ * only when they must leave the store (a diff is served, `settled()`), read back from the store,
+ * each entry overwritten meanwhile as issued with no entry (a zero leaf). Batches are signed and
+ * handed on in seq order, whether the platform signs synchronously or not, and every seq is
+ * signed once: a restart resumes above the last proof kept.
  */
 export class BatchSigner {
   readonly #key: WriterKey
   readonly #options: BatchSignerOptions
   readonly #windowMs: number
-  /** Commits queued: their ops, or what makes them (see CommittedOps), in commit order. */
-  #pending: QueuedOps[] = []
+  /** Ops of commits that send ops, in commit order; their sets' seqs are contiguous. */
+  #queue: Op[] = []
+  /** The first op of {@link #queue} not signed yet. */
+  #head = 0
+  /** The seq the queue's first commit started at (the seqs below it are signed from the store). */
+  #queueFrom = 0
+  /** Seqs below this are to be signed though no op asks for them (a diff, `settled()`). */
+  #demanded = 0
+  /** The first seq not sealed yet. */
+  #sealedTo = 1
   #scheduled = false
-  #timer: ReturnType<typeof setTimeout> | undefined
   #lastSeal = Number.NEGATIVE_INFINITY
-
   /** Resolves once every batch sealed so far was signed and handed on (async platforms only). */
   #chain: Promise<void> | undefined
 
@@ -79,77 +132,124 @@ export class BatchSigner {
     this.#windowMs = options.windowMs ?? 4
   }
 
-  /** Queues a commit's ops, or what makes them when they are sealed (its sets are the store's next seqs, in order). */
-  add (ops: QueuedOps): void {
-    this.#pending.push(ops)
+  /** Whether ops are queued: a commit in between must queue its own, so that the queue stays contiguous. */
+  get queued (): boolean {
+    return this.#queue.length > 0
+  }
+
+  /** Tells the signer where the store's own proofs end (a store reopened: seqs above are signed anew). */
+  startAt (firstUnsigned: number): void {
+    this.#sealedTo = firstUnsigned
+  }
+
+  /** Queues a commit's ops (its sets are the store's seqs from `firstSeq`, in order). */
+  add (ops: readonly Op[], firstSeq: number): void {
+    if (this.#queue.length === 0) this.#queueFrom = firstSeq
+    for (const op of ops) this.#queue.push(op)
+    this.#schedule()
+  }
+
+  #schedule (): void {
     if (this.#scheduled) return
     this.#scheduled = true
     const wait = this.#lastSeal + this.#windowMs - performance.now()
-    if (wait <= 0) queueMicrotask(() => { this.#run() })
-    else this.#timer = setTimeout(() => { this.#run() }, wait)
+    if (wait <= 0) queueMicrotask(() => { this.#slice() })
+    else setTimeout(() => { this.#slice() }, wait)
   }
 
-  #run (): void {
+  /** Signs for a few ms, then yields to the event loop and carries on. */
+  #slice (): void {
     this.#scheduled = false
-    this.#timer = undefined
     this.#lastSeal = performance.now()
-    for (const sealed of this.#seal(this.#takePending())) this.#sign(sealed)
-  }
-
-  /** The queued commits' ops, in order, with the queue emptied. */
-  #takePending (): readonly Op[] {
-    const pending = this.#pending
-    this.#pending = []
-    const ops: Op[] = []
-    for (const queued of pending) {
-      const made = 'ops' in queued ? queued.ops() : queued
-      if (pending.length === 1) return made
-      for (const op of made) ops.push(op)
+    const deadline = this.#lastSeal + SLICE_MS
+    while (this.#step()) {
+      if (performance.now() >= deadline) {
+        this.#scheduled = true
+        nextTask(() => { this.#slice() })
+        return
+      }
     }
-    return ops
   }
 
   /**
-   * Seals and signs now whatever is queued, then `ops` as batches of their own, and returns
-   * `ops` signed. Only on a platform that signs synchronously.
+   * Signs now everything committed so far, where the platform signs synchronously (a diff is
+   * about to be served, or `commitWithOps` wants its ops signed: then `before` is its first
+   * seq, and its ops are not queued). Returns whether it could; where it cannot, signing starts
+   * in the background.
    */
-  signNow (ops: readonly Op[]): Op[] | undefined {
-    if (!ed25519().synchronous || this.#chain != null) return undefined
-    for (const sealed of this.#seal(this.#takePending())) this.#sign(sealed)
+  signAll (before = this.#options.issuedTo()): boolean {
+    this.#demanded = Math.max(this.#demanded, before)
+    if (!ed25519().synchronous || this.#chain != null) {
+      // Signed in the background instead: what is served meanwhile leaves it out, the next pull gets it.
+      if (this.#pending()) this.#schedule()
+      return false
+    }
+    while (this.#step()) { /* every batch in turn */ }
+    return true
+  }
+
+  /** Seals and signs `ops` (a commit not queued) after everything before them. Only where {@link signAll} succeeded. */
+  signNow (ops: readonly Op[]): Op[] {
     const out: Op[] = []
     for (const sealed of this.#seal(ops)) out.push(...this.#sign(sealed))
     return out
   }
 
-  /** Seals and signs what is queued now, where the platform signs synchronously (a diff is about to be served). */
-  signQueued (): void {
-    if (this.#pending.length === 0 || !ed25519().synchronous || this.#chain != null) return
-    clearTimeout(this.#timer)
-    this.#run()
-  }
-
-  /**
-   * Signs seqs `[first, end)` as issued with no entry (a restart skipped them): their leaves are
-   * zero, which no entry's leaf is, so that deaths of them are attested and nothing can live there.
-   */
-  voidRange (first: number, end: number): void {
-    for (let start = first; start < end; start += MAX_BATCH_SEQS) {
-      const count = Math.min(MAX_BATCH_SEQS, end - start)
-      const salt = new Uint8Array(SALT_BYTES)
-      const leaves = new Uint8Array(count * LEAF_BYTES)
-      const removed = removalsDigest([])
-      const proof = { first: start, count, salt, removalsDigest: removed, leaves, signature: UNSIGNED }
-      const batch: Sealed['batch'] = { card: this.#card, first: start, count, salt, signature: UNSIGNED }
-      this.#options.sealed(proof)
-      this.#sign({ ops: [], proof, batch, digest: batchDigest(this.#key.replicaId, start, count, salt, removed, leaves) })
-    }
-    this.#nextFirst = Math.max(this.#nextFirst, end)
-  }
-
-  /** Resolves once every batch sealed so far has been signed and handed on. */
+  /** Resolves once everything committed so far is signed and handed on, in slices. */
   async settled (): Promise<void> {
-    if (this.#pending.length > 0) this.#run()
+    this.#demanded = Math.max(this.#demanded, this.#options.issuedTo())
+    while (this.#pending()) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(); resolve() }) })
     await this.#chain
+  }
+
+  /** Resolves once every queued op is signed and handed on (what the 'ops' event still owes). */
+  async opsSent (): Promise<void> {
+    while (this.#queue.length > 0) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(); resolve() }) })
+    await this.#chain
+  }
+
+  #pending (): boolean {
+    return this.#queue.length > 0 || this.#sealedTo < Math.min(this.#demanded, this.#options.issuedTo())
+  }
+
+  /** Seals and signs one batch; false when nothing is left to do. */
+  #step (): boolean {
+    // Seqs of commits that sent no ops come first: everything below the queue, or what is demanded.
+    const stateEnd = Math.min(this.#queue.length > 0 ? this.#queueFrom : this.#demanded, this.#options.issuedTo())
+    if (this.#sealedTo < stateEnd) {
+      const from = this.#options.nextSeen(this.#sealedTo, stateEnd)
+      if (from == null) this.#sealedTo = stateEnd
+      else this.#sign(this.#sealStored(from, Math.min(stateEnd, from + MAX_BATCH_SEQS)))
+      return true
+    }
+    if (this.#queue.length === 0) return false
+    // The queue is read from #head on and dropped once read: a 1,000,000-op commit costs linear time.
+    const end = this.#batchEnd(this.#queue, this.#head)
+    const ops = this.#queue.slice(this.#head, end)
+    this.#head = end
+    if (end === this.#queue.length) {
+      this.#queue = []
+      this.#head = 0
+    }
+    this.#sign(this.#sealOps(ops))
+    this.#queueFrom = this.#sealedTo
+    return true
+  }
+
+  /** The end of the batch that starts at `ops[start]`: at most MAX_BATCH_SEQS sets and MAX_BATCH_REMOVALS removals. */
+  #batchEnd (ops: readonly Op[], start: number): number {
+    let end = start
+    let sets = 0
+    let removals = 0
+    while (end < ops.length) {
+      const op = ops[end]
+      const addsSet = op.kind === 'set' ? 1 : 0
+      if (end > start && (sets + addsSet > MAX_BATCH_SEQS || removals + op.removes.length > MAX_BATCH_REMOVALS)) break
+      sets += addsSet
+      removals += op.removes.length
+      end++
+    }
+    return end
   }
 
   #sign (sealed: Sealed): Op[] {
@@ -171,32 +271,30 @@ export class BatchSigner {
     return sealed.ops
   }
 
-  /** Cuts ops into batches and fixes each one's salt, leaves and removal tags. */
+  /** Cuts ops into batches and seals each. */
   * #seal (ops: readonly Op[]): Generator<Sealed> {
-    let start = 0
-    while (start < ops.length) {
-      let end = start
-      let sets = 0
-      let removals = 0
-      while (end < ops.length) {
-        const op = ops[end]
-        const addsSet = op.kind === 'set' ? 1 : 0
-        if (end > start && (sets + addsSet > MAX_BATCH_SEQS || removals + op.removes.length > MAX_BATCH_REMOVALS)) break
-        sets += addsSet
-        removals += op.removes.length
-        end++
-      }
-      yield this.#sealOne(ops.slice(start, end))
+    for (let start = 0; start < ops.length;) {
+      const end = this.#batchEnd(ops, start)
+      yield this.#sealOps(ops.slice(start, end))
       start = end
     }
   }
 
-  #sealOne (ops: Op[]): Sealed {
-    const firstSet = ops.find((op) => op.kind === 'set')
-    const first = firstSet?.kind === 'set' ? firstSet.dot.seq : this.#nextFirst
-    const count = ops.reduce((n, op) => n + (op.kind === 'set' ? 1 : 0), 0)
-    const salt = saltOf(this.#key.secretKey, first, ops)
+  /** Seals own seqs `[first, end)` of commits that sent no ops, from what the store holds (see {@link sealStored}). */
+  #sealStored (first: number, end: number): Sealed {
+    const { salt, leaves } = sealStored(this.#key.secretKey, first, end, this.#options.entryAt)
+    return this.#sealed([], first, end - first, salt, EMPTY_REMOVALS_DIGEST, leaves)
+  }
+
+  /** Seals one batch of queued ops: its salt, leaves and removal tags. */
+  #sealOps (ops: Op[]): Sealed {
+    const sets: Written[] = []
+    for (const op of ops) if (op.kind === 'set') sets.push({ seq: op.dot.seq, hlc: op.hlc, key: op.key, value: op.value })
+    const first = sets.length > 0 ? sets[0].seq : this.#sealedTo
+    const count = sets.length
+    const salt = saltOf(this.#key.secretKey, first, count)
     const leaves = new Uint8Array(count * LEAF_BYTES)
+    for (const set of sets) leaves.set(leafOfParts(salt, set.seq, set.hlc.wall, set.hlc.counter, set.key, set.value), (set.seq - first) * LEAF_BYTES)
     const own = this.#key.replicaId
     const batch: Sealed['batch'] = { card: this.#card, first, count, salt, signature: UNSIGNED }
     const removals: TaggedDot[] = []
@@ -208,25 +306,15 @@ export class BatchSigner {
         return { replica: dot.replica, seq: dot.seq, tag }
       })
       removals.push(...removes)
-      if (op.kind === 'set') {
-        leaves.set(leafOfParts(salt, op.dot.seq, op.hlc.wall, op.hlc.counter, op.key, op.value), (op.dot.seq - first) * LEAF_BYTES)
-        signedOps.push({ ...op, removes, batch })
-      } else {
-        signedOps.push({ ...op, removes, batch })
-      }
+      signedOps.push({ ...op, removes, batch })
     }
-    this.#nextFirst = first + count
-    const removed = removalsDigest(removals)
-    const proof = { first, count, salt, removalsDigest: removed, leaves, signature: UNSIGNED }
-    if (count > 0) this.#options.sealed(proof)
-    return { ops: signedOps, proof, batch, digest: batchDigest(own, first, count, salt, removed, leaves) }
+    return this.#sealed(signedOps, first, count, salt, removalsDigest(removals), leaves, batch)
   }
 
-  /** The first seq of the next batch, for a batch of removals only. */
-  #nextFirst = 1
-
-  /** Tells the signer where the store's seqs stand (a store reopened at seq n). */
-  startAt (nextSeq: number): void {
-    this.#nextFirst = nextSeq
+  #sealed (ops: Op[], first: number, count: number, salt: Uint8Array, removed: Uint8Array, leaves: Uint8Array, batch: Sealed['batch'] = { card: this.#card, first, count, salt, signature: UNSIGNED }): Sealed {
+    this.#sealedTo = first + count
+    const proof = { first, count, salt, removalsDigest: removed, leaves, signature: UNSIGNED }
+    if (count > 0) this.#options.sealed(proof)
+    return { ops, proof, batch, digest: batchDigest(this.#key.replicaId, first, count, salt, removed, leaves) }
   }
 }

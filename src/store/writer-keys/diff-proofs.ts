@@ -5,7 +5,10 @@ import { replicaIdOfCard } from './writer-key.ts'
 import type { BatchProof, Diff, DiffGroup } from '../diff.ts'
 import type { WriterCard } from '../types.ts'
 
-/** A diff group's proofs, completed with the leaves of its entries, and what each must have been signed over. */
+/**
+ * A diff group's proofs, completed with the leaves of its entries, then its equivocation proofs,
+ * and what each must have been signed over.
+ */
 export interface GroupProofs {
   readonly card: WriterCard | undefined
   readonly proofs: readonly BatchProof[]
@@ -25,20 +28,19 @@ function refuse (group: DiffGroup, why: string): never {
  */
 export function proofsOfGroup (group: DiffGroup): GroupProofs {
   // Deaths the requester has the attestation for already (it saw their seqs) need no proof.
-  if ((group.proofs == null || group.proofs.length === 0) && (group.packed?.count ?? group.entries.length) === 0) return { card: group.card, proofs: [], digests: [], attestedMax: 0 }
+  const equivocations = group.equivocationProofs ?? []
+  if ((group.proofs == null || group.proofs.length === 0) && equivocations.length === 0 && (group.packed?.count ?? group.entries.length) === 0) return { card: group.card, proofs: [], digests: [], attestedMax: 0 }
   const card = group.card
   if (card == null || card.publicKey?.byteLength !== 32 || card.nonce?.byteLength !== 16) refuse(group, 'no writer card')
   if (replicaIdOfCard(card) !== group.replica) refuse(group, 'the writer card is not this writer\'s')
   const given = group.proofs ?? []
-  if (given.length === 0) refuse(group, 'no proof')
+  if (given.length === 0 && equivocations.length === 0) refuse(group, 'no proof')
   const proofs: Array<BatchProof & { leaves: Uint8Array }> = []
   let end = 1
   for (const proof of given) {
-    const { first, count } = proof
-    if (!Number.isInteger(first) || first < end || !Number.isInteger(count) || count < 0 || count > MAX_BATCH_SEQS) refuse(group, `a proof of ${count} seqs from ${first}`)
-    if (proof.salt?.byteLength !== SALT_BYTES || proof.removalsDigest?.byteLength !== DIGEST_BYTES || proof.leaves?.byteLength !== count * LEAF_BYTES) refuse(group, 'a malformed proof')
+    checkShape(group, proof, end)
     proofs.push({ ...proof, leaves: proof.leaves.slice() })
-    end = first + count
+    end = proof.first + proof.count
   }
   let at = 0
   const cover = (seq: number): BatchProof & { leaves: Uint8Array } => {
@@ -61,9 +63,21 @@ export function proofsOfGroup (group: DiffGroup): GroupProofs {
       proof.leaves.set(leafOfParts(proof.salt, entry.seq, entry.hlc.wall, entry.hlc.counter, entry.key, entry.value), (entry.seq - proof.first) * LEAF_BYTES)
     }
   }
+  // Equivocation proofs come whole: their leaves are all given, and they may overlap anything.
+  for (const proof of equivocations) {
+    checkShape(group, proof, 1)
+    proofs.push({ ...proof, leaves: proof.leaves.slice() })
+  }
   const digests = proofs.map((proof) => batchDigest(group.replica, proof.first, proof.count, proof.salt, proof.removalsDigest, proof.leaves))
-  const last = proofs[proofs.length - 1]
-  return { card, proofs, digests, attestedMax: last.first + last.count - 1 }
+  const attestedMax = proofs.reduce((max, proof) => Math.max(max, proof.first + proof.count - 1), 0)
+  return { card, proofs, digests, attestedMax }
+}
+
+/** A proof's numbers and byte lengths; `from` is the lowest first seq it may have. */
+function checkShape (group: DiffGroup, proof: BatchProof, from: number): void {
+  const { first, count } = proof
+  if (!Number.isInteger(first) || first < from || !Number.isInteger(count) || count < 0 || count > MAX_BATCH_SEQS) refuse(group, `a proof of ${count} seqs from ${first}`)
+  if (proof.salt?.byteLength !== SALT_BYTES || proof.removalsDigest?.byteLength !== DIGEST_BYTES || proof.leaves?.byteLength !== count * LEAF_BYTES) refuse(group, 'a malformed proof')
 }
 
 /** Checks every proof's signature of a group now. */

@@ -1,9 +1,11 @@
 /**
  * Ed25519 as the store needs it: a backend interface with one implementation per platform,
  * registered by the package's entry points as the bitmap backend is (node:crypto on Node.js,
- * WebCrypto in browsers). A backend answers synchronously where it can: integrating ops and
- * diffs is synchronous, and on Node.js verification is too. A browser's WebCrypto answers with
- * promises: there the store verifies ahead of integration (`verifyOps`, `verifyDiff`).
+ * WebCrypto in browsers, keys made with @noble/curves). Keys are always made synchronously:
+ * `new MemStore()` needs one at once. Signing and verifying answer synchronously where they can:
+ * integrating ops and diffs is synchronous, and on Node.js verification is too. A browser's
+ * WebCrypto answers with promises: there the store verifies ahead of integration (`verifyOps`,
+ * `verifyDiff`).
  */
 import { InvalidArgumentError } from '../errors.ts'
 
@@ -17,12 +19,10 @@ export interface Ed25519Backend {
   readonly name: string
   /** Whether sign and verify answer synchronously. */
   readonly synchronous: boolean
-  /** A fresh key pair, or undefined when only {@link generateAsync} can make one (WebCrypto). */
-  generate(): Ed25519KeyPair | undefined
-  generateAsync(): Promise<Ed25519KeyPair>
-  /** The public key of a seed, or undefined when only {@link publicKeyOfAsync} can compute it. */
-  publicKeyOf(secretKey: Uint8Array): Uint8Array | undefined
-  publicKeyOfAsync(secretKey: Uint8Array): Promise<Uint8Array>
+  /** A fresh key pair, made at once (a store needs its key as it is made). */
+  generate(): Ed25519KeyPair
+  /** The public key of a seed. */
+  publicKeyOf(secretKey: Uint8Array): Uint8Array
   sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array | Promise<Uint8Array>
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>
 }

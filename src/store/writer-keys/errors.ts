@@ -13,3 +13,14 @@ export class UnverifiedError extends Error {
   static override readonly name = 'UnverifiedError'
   override readonly name = 'UnverifiedError'
 }
+
+/**
+ * Writers bound to keys on one side and not on the other: signed ops or a signed diff reaching a
+ * store made with `writerKeys: false`, or a persistent store opened the other way from how it was
+ * made. Refused whole; nothing changed. (Unsigned input reaching a store whose writers are bound
+ * to keys is refused as any unsigned input is: {@link InvalidSignatureError}.)
+ */
+export class WriterKeysMismatchError extends Error {
+  static override readonly name = 'WriterKeysMismatchError'
+  override readonly name = 'WriterKeysMismatchError'
+}

@@ -45,9 +45,7 @@ export const nodeEd25519: Ed25519Backend = {
   synchronous: true,
   name: 'node:crypto',
   generate,
-  generateAsync: async () => generate(),
   publicKeyOf: (secretKey) => rawPublicKey(createPublicKey(privateKeyObject(secretKey))),
-  publicKeyOfAsync: async (secretKey) => rawPublicKey(createPublicKey(privateKeyObject(secretKey))),
   sign: (secretKey, message) => new Uint8Array(sign(null, message, privateKeyObject(secretKey))),
   verify: (publicKey, message, signature) => verify(null, message, publicKeyObject(publicKey), signature)
 }

@@ -2,6 +2,7 @@ import { checkGroupSignatures, proofsOfGroup, type GroupProofs } from './diff-pr
 import { checkOpsSignatures, proofsOfOps, type OpsProof } from './ops-proofs.ts'
 import { PendingRemovals, sameTag } from './pending-removals.ts'
 import { EquivocationEvent } from './equivocation-event.ts'
+import { refuseUnsignedDiff, refuseUnsignedOps } from './unsigned-intake.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { BatchProof, Diff } from '../diff.ts'
 import type { Dot, Op, ReplicaId, WriterCard } from '../types.ts'
@@ -34,6 +35,7 @@ export class WriterIntake {
 
   /** The proofs of `ops`, every signature checked; throws before anything changed. */
   checkOps (ops: readonly Op[]): OpsProof[] {
+    refuseUnsignedOps(ops)
     const proofs = proofsOfOps(ops)
     checkOpsSignatures(proofs)
     return proofs
@@ -41,17 +43,22 @@ export class WriterIntake {
 
   /** Each group's proofs, every signature checked; throws before anything changed. */
   checkDiff (diff: Diff): GroupProofs[] {
+    refuseUnsignedDiff(diff)
     const checked = diff.groups.map((group) => proofsOfGroup(group))
     diff.groups.forEach((group, i) => { checkGroupSignatures(group, checked[i]) })
     return checked
   }
 
-  /** Keeps a verified proof of `replica`; `kept` hears of it if it is new. */
+  /**
+   * Keeps a verified proof of `replica`; `kept` hears of it if it is new. One that disagrees with
+   * a proof kept is an equivocation, reported once per dot (a diff shows it again with the dot's
+   * death).
+   */
   keep (replica: ReplicaState, card: WriterCard, proof: BatchProof, kept: (proof: BatchProof) => void): void {
     replica.proofs.card ??= card
     const added = replica.proofs.add(proof)
     if (added === true) kept(proof)
-    else if (added !== false) this.#equivocations.push(new EquivocationEvent(replica.id, added))
+    else if (added !== false && replica.proofs.noteEquivocation(added)) this.#equivocations.push(new EquivocationEvent(replica.id, added))
   }
 
   /**
@@ -76,5 +83,10 @@ export class WriterIntake {
     if (this.#pending.size === 0) return false
     const leaf = replica.proofs.leafAt(seq)
     return leaf != null && this.#pending.take(replica.id, seq, leaf)
+  }
+
+  /** The first seq of `replica` whose death a diff may not bring: none beyond what its key attested. */
+  deathLimit (replica: ReplicaState): number {
+    return replica.proofs.attestedMax + 1
   }
 }

@@ -72,27 +72,24 @@ export class WriterKey implements WriterCard {
     if (bytes.byteLength !== SECRET_KEY_BYTES + CARD_BYTES) throw new InvalidArgumentError(`a saved writer key is ${SECRET_KEY_BYTES + CARD_BYTES} bytes, got ${bytes.byteLength}`)
     const secretKey = bytes.subarray(0, SECRET_KEY_BYTES)
     const publicKey = bytes.subarray(SECRET_KEY_BYTES, SECRET_KEY_BYTES + PUBLIC_KEY_BYTES)
-    const actual = ed25519().publicKeyOf(secretKey) ?? await ed25519().publicKeyOfAsync(secretKey)
+    const actual = ed25519().publicKeyOf(secretKey)
     if (!actual.every((byte, i) => byte === publicKey[i])) throw new InvalidArgumentError('a saved writer key whose public key is not its secret\'s')
     return new WriterKey(secretKey, publicKey, bytes.subarray(SECRET_KEY_BYTES + PUBLIC_KEY_BYTES))
   }
 
-  /** The key of a known secret and nonce, where the platform derives a public key synchronously (Node.js). */
+  /** The key of a known 32-byte secret (an Ed25519 seed) and nonce. */
   static fromSecretSync (secretKey: Uint8Array, nonce: Uint8Array): WriterKey {
-    const publicKey = ed25519().publicKeyOf(secretKey)
-    if (publicKey == null) throw new InvalidArgumentError('this platform derives public keys asynchronously: use WriterKey.fromBytes')
-    return new WriterKey(secretKey, publicKey, nonce)
+    return new WriterKey(secretKey, ed25519().publicKeyOf(secretKey), nonce)
   }
 
-  /** A fresh key now, where the platform can make one synchronously (Node.js); else undefined. */
-  static generateSync (): WriterKey | undefined {
+  /** A fresh key with a fresh nonce, now (node:crypto on Node.js, @noble/curves in browsers). */
+  static generateSync (): WriterKey {
     const pair = ed25519().generate()
-    return pair == null ? undefined : new WriterKey(pair.secretKey, pair.publicKey, crypto.getRandomValues(new Uint8Array(NONCE_BYTES)))
+    return new WriterKey(pair.secretKey, pair.publicKey, crypto.getRandomValues(new Uint8Array(NONCE_BYTES)))
   }
 }
 
-/** A fresh writer key (Ed25519 from node:crypto or WebCrypto) with a fresh nonce. */
+/** A fresh writer key with a fresh nonce (the same as {@link WriterKey.generateSync}, kept for code that awaits it). */
 export async function generateWriterKey (): Promise<WriterKey> {
-  const pair = await ed25519().generateAsync()
-  return new WriterKey(pair.secretKey, pair.publicKey, crypto.getRandomValues(new Uint8Array(NONCE_BYTES)))
+  return WriterKey.generateSync()
 }

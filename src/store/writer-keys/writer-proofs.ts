@@ -16,18 +16,36 @@ function sameLeaf (a: BatchProof, b: BatchProof, seq: number): boolean {
   return true
 }
 
+/** Equivocations of one writer a store keeps the proof of, to show others: beyond, the oldest go. */
+export const MAX_EQUIVOCATIONS_KEPT = 64
+
 /**
  * The signed batches a store holds of one writer, ascending by first seq: what it serves with
  * that writer's entries, where a removal's tag is checked, and the writer's attested max (the
- * highest seq its key signed for, as far as this store knows).
+ * highest seq its key signed for, as far as this store knows). Also the pairs of batches that
+ * disagree on a seq (equivocations), which it sends with that seq's death so that every store
+ * that takes the death sees the proof of it.
  */
 export class WriterProofs {
   card: WriterCard | undefined
   readonly #proofs: BatchProof[] = []
+  readonly #added: ((proof: BatchProof) => void) | undefined
+  readonly #equivocations = new Map<number, Equivocation>()
+
+  /** `added` hears of every proof kept, once: the writer's content digest takes its leaves in. */
+  constructor (added?: (proof: BatchProof) => void) {
+    this.#added = added
+  }
 
   get attestedMax (): number {
     const last = this.#proofs.at(-1)
     return last == null ? 0 : last.first + last.count - 1
+  }
+
+  /** The highest seq a signed proof here covers: an own batch sealed but not signed yet attests nothing to others. */
+  get signedMax (): number {
+    const latest = this.#latestSigned()
+    return latest == null ? 0 : latest.first + latest.count - 1
   }
 
   get size (): number {
@@ -88,7 +106,23 @@ export class WriterProofs {
     }
     at++
     this.#proofs.splice(at, 0, proof)
+    this.#added?.(proof)
     return true
+  }
+
+  /** Keeps the proof of an equivocation; false when this seq's was kept already (reported once). */
+  noteEquivocation (equivocation: Equivocation): boolean {
+    if (this.#equivocations.has(equivocation.seq)) return false
+    if (this.#equivocations.size >= MAX_EQUIVOCATIONS_KEPT) this.#equivocations.delete(this.#equivocations.keys().next().value!)
+    this.#equivocations.set(equivocation.seq, equivocation)
+    return true
+  }
+
+  /** Both proofs of every kept equivocation whose seq `has` names. */
+  equivocationProofs (has: (seq: number) => boolean): BatchProof[] {
+    const out: BatchProof[] = []
+    for (const { seq, kept, other } of this.#equivocations.values()) if (has(seq)) out.push(kept, other)
+    return out
   }
 
   /** The signed proofs covering `seqs` (ascending), and (`withLatest`) the latest signed one. */

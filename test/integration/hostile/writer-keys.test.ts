@@ -124,8 +124,12 @@ describe('writers bound to keys: a member that lies, over real nodes', { timeout
     await serveFrames(server, () => [encodeDiff({ needsFullRequest: false, groups: [{ replica: id, entries: [], deaths }] })])
     await server.dial(victim.peer.libp2p.getMultiaddrs()[0])
     await waitFor(() => victim.peer.stats().connectedPeers.includes(server.peerId.toString()), 'the victim to take the server for a mesh peer')
+    const refusedBefore = victim.peer.stats().deathsRefused
     await victim.peer.syncWith(server.peerId)
     assert.equal(victim.store.hasSeen({ replica: id, seq: next }), false, 'no death above what the writer\'s key attested was taken')
+    // Counted once per answer that claimed them (the server answers every request alike).
+    assert.ok(victim.peer.stats().deathsRefused > refusedBefore, 'the lie is counted')
+    assert.ok((victim.peer.stats().refusedByPeer[server.peerId.toString()]?.deaths ?? 0) >= 1, 'against the peer that told it')
     // The writer writes those seqs now: every one of them lives everywhere.
     const keys = Array.from({ length: 5 }, (_, i) => bytes(`later-${i}`))
     for (const key of keys) writer.store.set(key, bytes('alive'))
@@ -143,8 +147,7 @@ describe('writers bound to keys: a member that lies, over real nodes', { timeout
       victim.peer.addEventListener('equivocation', (event) => { reports.push(event.detail) })
       await connect(copy1, victim)
       await connect(copy2, victim)
-      // Both versions must travel as ops: a pull carries a dot the puller has seen no second time
-      // (two versions of one dot hash alike, see src/store/writer-keys/README.md).
+      // Both versions travel as ops here (the gossip path; the next test shows them by pull alone).
       const meshed = (copy: TestPeer): boolean => (copy.peer.libp2p.services.pubsub as unknown as { getMeshPeers: (topic: string) => string[] }).getMeshPeers(copy.peer.topic).includes(victim.peer.libp2p.peerId.toString())
       await waitFor(() => meshed(copy1) && meshed(copy2), 'both copies to have the victim in their gossip mesh')
       copy1.store.set(bytes('copy-1'), bytes('one'))
@@ -156,6 +159,36 @@ describe('writers bound to keys: a member that lies, over real nodes', { timeout
       for (const peer of everyone) assert.equal(peer.store.has(bytes('copy-1')) || peer.store.has(bytes('copy-2')), false, 'neither version lives anywhere')
     } finally {
       await stopAll([copy1, copy2])
+    }
+  })
+
+  it('4. equivocation by pull alone: two peers each holding a different signed version of one dot converge to the same choice, each reporting the writer', async () => {
+    const key = WriterKey.generateSync()!
+    // Two copies of one data directory write seq 1 each; each version reaches one store only, before any peer starts.
+    const one = new MemStore('copy1', { writer: key }).insertWithOp(bytes('pulled-x'), bytes('one'))
+    const two = new MemStore('copy2', { writer: key }).insertWithOp(bytes('pulled-x'), bytes('two'))
+    const storeA = new MemStore('a')
+    const storeB = new MemStore('b')
+    storeA.integrateOps(decodeOps(encodeOps([one])))
+    storeB.integrateOps(decodeOps(encodeOps([two])))
+    assert.notDeepEqual(storeA.stateHash(), storeB.stateHash(), 'the same dot, different contents: the hashes differ')
+    const a = await startPeer({}, storeA)
+    const b = await startPeer({}, storeB)
+    try {
+      const reports: EquivocationDetail[] = []
+      b.peer.addEventListener('equivocation', (event) => { reports.push(event.detail) })
+      // No op of either version is ever published again: only pulls can show them to each other.
+      await connect(a, b)
+      await waitFor(() => a.peer.stats().connectedPeers.includes(b.peer.libp2p.peerId.toString()), 'a to take b for a mesh peer')
+      await a.peer.syncWith(b.peer.libp2p.peerId)
+      await b.peer.syncWith(a.peer.libp2p.peerId)
+      await waitFor(() => converged([a, b]), 'the two to converge')
+      assert.equal(a.peer.stats().equivocations, 1)
+      assert.equal(b.peer.stats().equivocations, 1)
+      assert.deepEqual([reports[0].replica, reports[0].seq], [key.replicaId, 1])
+      for (const peer of [a, b]) assert.equal(peer.store.has(bytes('pulled-x')), false, 'neither version lives')
+    } finally {
+      await stopAll([a, b])
     }
   })
 })
