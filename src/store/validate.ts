@@ -44,7 +44,8 @@ export function checkHlc (hlc: Hlc | undefined): void {
 // cost as much as decoding. A decoder brands what it returns with a symbol no other module can
 // name, as a property that neither a spread nor a JSON copy carries: a message made in code, or
 // copied and changed, is checked. Code that edits a decoded message in place owns the result.
-// The signatures are checked either way: integration recomputes every leaf from the bytes.
+// The signatures are checked either way: integration recomputes every leaf from the bytes, or
+// takes those that verifyDiff computed from the same decoded diff just before.
 const DECODED: unique symbol = Symbol('roaring-mesh decoded')
 
 /** A message (ops, a diff) that a wire decoder read and checked field by field: integration does not check its shape again. */
@@ -56,13 +57,14 @@ export function markDecoded<T extends object> (message: T): Decoded<T> {
   return message as Decoded<T>
 }
 
-function wasDecoded (message: object): boolean {
+/** Whether a decoder made `message` (see {@link Decoded}). */
+export function isDecoded (message: object): boolean {
   return (message as Partial<Decoded<object>>)[DECODED] === true
 }
 
 /** Checks ops made in code; ops a decoder made were checked as they were read. */
 export function checkOps (ops: readonly Op[]): void {
-  if (wasDecoded(ops)) return
+  if (isDecoded(ops)) return
   if (!Array.isArray(ops)) fail('ops must be an array')
   for (const op of ops) {
     if (op == null || (op.kind !== 'set' && op.kind !== 'delete')) fail('an op is a set or a delete')
@@ -79,7 +81,7 @@ export function checkOps (ops: readonly Op[]): void {
 
 /** Checks a diff made in code; returns true, checking nothing, for a diff a decoder made. */
 export function checkDiff (diff: Diff): boolean {
-  if (wasDecoded(diff)) return true
+  if (isDecoded(diff)) return true
   if (diff == null || !Array.isArray(diff.groups)) fail('a diff has groups')
   const replicas = new Set<string>()
   for (const group of diff.groups) {
