@@ -15,7 +15,12 @@ const log = logger('roaring-mesh:verify-pool')
 
 const MAX_THREADS = 4
 const IDLE_MS = 10_000
-/** Signatures per message to a worker: ~1 ms of work, so that the threads share a diff evenly and start early. */
+/**
+ * Signatures per message to a worker: the first messages of a session carry 2, then twice as
+ * many each time up to 16 (~1 ms of work), so that a thread starts early even on a small frame
+ * and the threads share a big diff evenly.
+ */
+const FIRST_CHUNK = 2
 const CHUNK = 16
 /** A job as a worker reads it: public key, digest, signature. */
 const JOB_BYTES = 32 + 32 + 64
@@ -172,6 +177,7 @@ class PoolSession implements VerifySession {
   #count = 0
   #chunk = new Uint8Array(CHUNK * JOB_BYTES)
   #chunkStart = 0
+  #chunkSize = FIRST_CHUNK
 
   constructor (pool: NodeVerifyPool, signal: AbortSignal | undefined) {
     this.#pool = pool
@@ -185,7 +191,10 @@ class PoolSession implements VerifySession {
     this.#chunk.set(card.publicKey, at)
     this.#chunk.set(digest, at + 32)
     this.#chunk.set(signature, at + 64)
-    if (this.#count - this.#chunkStart === CHUNK) this.#flush()
+    if (this.#count - this.#chunkStart === this.#chunkSize) {
+      this.#flush()
+      this.#chunkSize = Math.min(CHUNK, this.#chunkSize * 2)
+    }
     return index
   }
 

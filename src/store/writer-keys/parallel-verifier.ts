@@ -23,8 +23,11 @@ export interface ParallelVerifier {
   session (signal?: AbortSignal): VerifySession
 }
 
-/** At least this many signatures in one diff before they go to other threads: below, a thread's round trip costs more than it saves. */
-export const PARALLEL_MIN_SIGNATURES = 32
+/**
+ * At least this many signatures in one diff (or frame) before they go to other threads: below,
+ * a thread's round trip costs more than it saves. A 64 KiB frame of 144-byte entries holds ~7.
+ */
+export const PARALLEL_MIN_SIGNATURES = 4
 
 let current: ParallelVerifier | undefined
 
