@@ -85,14 +85,24 @@ export function removalsDigest (removals: Iterable<TaggedDot>): Uint8Array {
 
 export const EMPTY_REMOVALS_DIGEST = removalsDigest([])
 
+const BATCH_HEADER = BATCH_DOMAIN.byteLength + 16 + 16 + SALT_BYTES + DIGEST_BYTES
+// Domain, header and leaves in one buffer, hashed in one call (node:crypto's where registered:
+// a 100,000-entry sync hashes 1,563 batches).
+const batchScratch = new Uint8Array(BATCH_HEADER + MAX_BATCH_SEQS * LEAF_BYTES)
+const batchView = new DataView(batchScratch.buffer)
+batchScratch.set(BATCH_DOMAIN)
+
 /** The 32 bytes a writer signs for a batch. `leaves` holds `count` leaves back to back. */
 export function batchDigest (replica: ReplicaId, first: number, count: number, salt: Uint8Array, removals: Uint8Array, leaves: Uint8Array): Uint8Array {
-  const header = new Uint8Array(16 + 16 + SALT_BYTES + DIGEST_BYTES)
-  const view = new DataView(header.buffer)
-  header.set(replicaIdToBytes(replica))
-  u64(view, 16, first)
-  u64(view, 24, count)
-  header.set(salt, 32)
-  header.set(removals, 32 + SALT_BYTES)
-  return sha256.create().update(BATCH_DOMAIN).update(header).update(leaves).digest()
+  const at = BATCH_DOMAIN.byteLength
+  batchScratch.set(replicaIdToBytes(replica), at)
+  u64(batchView, at + 16, first)
+  u64(batchView, at + 24, count)
+  batchScratch.set(salt, at + 32)
+  batchScratch.set(removals, at + 32 + SALT_BYTES)
+  if (leaves.byteLength <= MAX_BATCH_SEQS * LEAF_BYTES) {
+    batchScratch.set(leaves, BATCH_HEADER)
+    return digestOf(batchScratch.subarray(0, BATCH_HEADER + leaves.byteLength))
+  }
+  return sha256.create().update(batchScratch.subarray(0, BATCH_HEADER)).update(leaves).digest()
 }
