@@ -93,7 +93,7 @@ async function storeFigures (lib: Lib): Promise<Record<string, string | number>>
 }
 
 const rows: Array<[string, Record<string, string | number>]> = [['Ed25519, one core', await ed25519Figures()], ['signed (this build)', await storeFigures(signed)]]
-if (process.argv[3] != null) rows.push(['unsigned (given build)', await storeFigures(await import(process.argv[3]) as Lib)])
+if (process.argv[3] != null) rows.push([`given build (${process.argv[3]})`, await storeFigures(await import(process.argv[3]) as Lib)])
 for (const [title, figures] of rows) {
   console.log(`\n${title}`)
   for (const [name, value] of Object.entries(figures)) console.log(`  ${name.padEnd(42)} ${value}`)
