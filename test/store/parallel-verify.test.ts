@@ -114,6 +114,40 @@ describe('signatures verified on other threads', () => {
     assert.deepEqual(target.stateHash(), source.stateHash())
   })
 
+  it('an aborted verifyDiff rejects and changes nothing; the diff still integrates, checked on this thread', async () => {
+    const source = signedSource(3_000)
+    const target = new MemStore()
+    const diff = decodeDiff(encodeDiff(source.buildDiff(target.requestDiff())))
+    const controller = new AbortController()
+    const verifying = target.verifyDiff(diff, { signal: controller.signal })
+    controller.abort(new Error('pull stopped'))
+    await assert.rejects(verifying, { message: 'pull stopped' })
+    assert.equal(target.size, 0)
+    target.integrateDiff(diff)
+    assert.deepEqual(target.stateHash(), source.stateHash())
+  })
+
+  it('signatures the threads could not answer are checked on integration: a bad one is still refused', async () => {
+    const registered = parallelVerifier()
+    // A pool whose threads all died: it answers nothing.
+    useParallelVerifier({ session: () => ({ add: () => 0, done: async () => new Uint8Array(0) }) })
+    try {
+      const source = signedSource(3_000)
+      const target = new MemStore()
+      const diff = decodeDiff(encodeDiff(source.buildDiff(target.requestDiff())))
+      diff.groups[0].proofs![5].signature[0] ^= 1
+      await target.verifyDiff(diff)
+      assert.throws(() => { target.integrateDiff(diff) }, { name: 'InvalidSignatureError' })
+      assert.equal(target.size, 0)
+      const honest = decodeDiff(encodeDiff(source.buildDiff(target.requestDiff())))
+      await target.verifyDiff(honest)
+      target.integrateDiff(honest)
+      assert.deepEqual(target.stateHash(), source.stateHash())
+    } finally {
+      useParallelVerifier(registered)
+    }
+  })
+
   it('an entry changed after its diff was verified is still caught (a diff made in code is hashed again)', async () => {
     const writer = WriterKey.generateSync()!
     const source = new MemStore(undefined, { writer })
