@@ -1,4 +1,4 @@
-import { batchDigest, leafOf, leafOfParts, DIGEST_BYTES, LEAF_BYTES, MAX_BATCH_SEQS, SALT_BYTES } from './batch-digest.ts'
+import { batchDigest, leafInto, leafOfParts, DIGEST_BYTES, LEAF_BYTES, MAX_BATCH_SEQS, SALT_BYTES } from './batch-digest.ts'
 import { InvalidSignatureError } from './errors.ts'
 import { checkSignature, isVerified, noteVerified, verifySignatureAhead } from './signature-check.ts'
 import { PARALLEL_MIN_SIGNATURES, parallelVerifier } from './parallel-verifier.ts'
@@ -71,7 +71,7 @@ export function proofsOfGroup (group: DiffGroup, hashed?: (proof: BatchProof, di
     packed.rewind()
     while (packed.next()) {
       const proof = cover(packed.seq)
-      proof.leaves.set(leafOf(proof.salt, packed.seq, packed.hlc.wall, packed.hlc.counter, packed.bytes, packed.keyStart, packed.keyLength, packed.valueLength), (packed.seq - proof.first) * LEAF_BYTES)
+      leafInto(proof.leaves, (packed.seq - proof.first) * LEAF_BYTES, proof.salt, packed.seq, packed.hlc.wall, packed.hlc.counter, packed.bytes, packed.keyStart, packed.keyLength, packed.valueLength)
     }
     packed.rewind()
   } else {
