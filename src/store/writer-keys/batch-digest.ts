@@ -91,12 +91,16 @@ export const EMPTY_REMOVALS_DIGEST = removalsDigest([])
 
 /** The 32 bytes a writer signs for a batch. `leaves` holds `count` leaves back to back. */
 export function batchDigest (replica: ReplicaId, first: number, count: number, salt: Uint8Array, removals: Uint8Array, leaves: Uint8Array): Uint8Array {
-  const header = new Uint8Array(16 + 16 + SALT_BYTES + DIGEST_BYTES)
-  const view = new DataView(header.buffer)
-  header.set(replicaIdToBytes(replica))
-  u64(view, 16, first)
-  u64(view, 24, count)
-  header.set(salt, 32)
-  header.set(removals, 32 + SALT_BYTES)
-  return sha256.create().update(BATCH_DOMAIN).update(header).update(leaves).digest()
+  // Domain, header and leaves in one buffer, for one call of the fastest SHA-256 at hand.
+  const at = BATCH_DOMAIN.byteLength
+  const bytes = new Uint8Array(at + 16 + 16 + SALT_BYTES + DIGEST_BYTES + leaves.byteLength)
+  const view = new DataView(bytes.buffer)
+  bytes.set(BATCH_DOMAIN)
+  bytes.set(replicaIdToBytes(replica), at)
+  u64(view, at + 16, first)
+  u64(view, at + 24, count)
+  bytes.set(salt, at + 32)
+  bytes.set(removals, at + 32 + SALT_BYTES)
+  bytes.set(leaves, at + 32 + SALT_BYTES + DIGEST_BYTES)
+  return digestOf(bytes, DIGEST_BYTES)
 }

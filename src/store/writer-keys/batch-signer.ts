@@ -24,6 +24,7 @@ export interface Written {
 const UNSIGNED = new Uint8Array(0)
 const SALT_DOMAIN = new TextEncoder().encode('roaring-mesh salt v3')
 const NO_TAG = new Uint8Array(TAG_BYTES)
+const NO_REMOVALS: readonly TaggedDot[] = Object.freeze([])
 /** How long one slice of signing may hold the event loop. */
 const SLICE_MS = 4
 
@@ -288,27 +289,36 @@ export class BatchSigner {
 
   /** Seals one batch of queued ops: its salt, leaves and removal tags. */
   #sealOps (ops: Op[]): Sealed {
-    const sets: Written[] = []
-    for (const op of ops) if (op.kind === 'set') sets.push({ seq: op.dot.seq, hlc: op.hlc, key: op.key, value: op.value })
-    const first = sets.length > 0 ? sets[0].seq : this.#sealedTo
-    const count = sets.length
+    let first = this.#sealedTo
+    let count = 0
+    for (const op of ops) {
+      if (op.kind !== 'set') continue
+      if (count === 0) first = op.dot.seq
+      count++
+    }
     const salt = saltOf(this.#key.secretKey, first, count)
     const leaves = new Uint8Array(count * LEAF_BYTES)
-    for (const set of sets) leaves.set(leafOfParts(salt, set.seq, set.hlc.wall, set.hlc.counter, set.key, set.value), (set.seq - first) * LEAF_BYTES)
+    for (const op of ops) if (op.kind === 'set') leaves.set(leafOfParts(salt, op.dot.seq, op.hlc.wall, op.hlc.counter, op.key, op.value), (op.dot.seq - first) * LEAF_BYTES)
     const own = this.#key.replicaId
     const batch: Sealed['batch'] = { card: this.#card, first, count, salt, signature: UNSIGNED }
     const removals: TaggedDot[] = []
     const signedOps: Op[] = []
     for (const op of ops) {
-      const removes = op.removes.map((dot): TaggedDot => {
-        const inBatch = dot.replica === own && dot.seq >= first && dot.seq < first + count
-        const tag = inBatch ? leaves.slice((dot.seq - first) * LEAF_BYTES, (dot.seq - first) * LEAF_BYTES + TAG_BYTES) : (this.#options.tagOf(dot) ?? NO_TAG)
-        return { replica: dot.replica, seq: dot.seq, tag }
-      })
-      removals.push(...removes)
-      signedOps.push({ ...op, removes, batch })
+      // Most sets remove nothing (a fresh key): they share one empty list.
+      let removes: readonly TaggedDot[] = NO_REMOVALS
+      if (op.removes.length > 0) {
+        removes = op.removes.map((dot): TaggedDot => {
+          const inBatch = dot.replica === own && dot.seq >= first && dot.seq < first + count
+          const tag = inBatch ? leaves.slice((dot.seq - first) * LEAF_BYTES, (dot.seq - first) * LEAF_BYTES + TAG_BYTES) : (this.#options.tagOf(dot) ?? NO_TAG)
+          return { replica: dot.replica, seq: dot.seq, tag }
+        })
+        for (const dot of removes) removals.push(dot)
+      }
+      signedOps.push(op.kind === 'set'
+        ? { kind: 'set', key: op.key, value: op.value, dot: op.dot, hlc: op.hlc, removes, batch }
+        : { kind: 'delete', key: op.key, removes, batch })
     }
-    return this.#sealed(signedOps, first, count, salt, removalsDigest(removals), leaves, batch)
+    return this.#sealed(signedOps, first, count, salt, removals.length === 0 ? EMPTY_REMOVALS_DIGEST : removalsDigest(removals), leaves, batch)
   }
 
   #sealed (ops: Op[], first: number, count: number, salt: Uint8Array, removed: Uint8Array, leaves: Uint8Array, batch: Sealed['batch'] = { card: this.#card, first, count, salt, signature: UNSIGNED }): Sealed {
