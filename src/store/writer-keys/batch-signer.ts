@@ -120,6 +120,12 @@ export class BatchSigner {
   #sealedTo = 1
   #scheduled = false
   #lastSeal = Number.NEGATIVE_INFINITY
+  /** The last slice sealed a full batch of queued ops: commits come faster than a batch a window. */
+  #bursting = false
+  /** The slice under way may hold back a trailing partial batch (see {@link #slice}). */
+  #mayHold = false
+  /** The first op of the partial batch held back last: it is held once, never twice. */
+  #held: Op | undefined
   /** Resolves once every batch sealed so far was signed and handed on (async platforms only). */
   #chain: Promise<void> | undefined
 
@@ -158,17 +164,33 @@ export class BatchSigner {
     else setTimeout(() => { this.#slice() }, wait)
   }
 
-  /** Signs for a few ms, then yields to the event loop and carries on. */
-  #slice (): void {
+  /**
+   * Signs for a few ms, then yields to the event loop and carries on. In a burst (the last slice
+   * sealed a full batch), a trailing partial batch is held back once, for one window, so that
+   * the commits that follow fill it: every batch costs its writer a signature and every
+   * receiver a verification. `force` (someone awaits the signing) holds nothing back.
+   */
+  #slice (force = false): void {
     this.#scheduled = false
     this.#lastSeal = performance.now()
     const deadline = this.#lastSeal + SLICE_MS
-    while (this.#step()) {
-      if (performance.now() >= deadline) {
-        this.#scheduled = true
-        nextTask(() => { this.#slice() })
-        return
+    this.#mayHold = !force && this.#bursting
+    this.#bursting = false
+    try {
+      while (this.#step()) {
+        if (performance.now() >= deadline) {
+          this.#scheduled = true
+          nextTask(() => { this.#slice() })
+          return
+        }
       }
+    } finally {
+      this.#mayHold = false
+    }
+    if (this.#queue.length > 0 && !this.#scheduled) {
+      // A partial batch held back: sealed at the next window, with whatever joined it.
+      this.#scheduled = true
+      setTimeout(() => { this.#slice() }, this.#windowMs)
     }
   }
 
@@ -199,13 +221,13 @@ export class BatchSigner {
   /** Resolves once everything committed so far is signed and handed on, in slices. */
   async settled (): Promise<void> {
     this.#demanded = Math.max(this.#demanded, this.#options.issuedTo())
-    while (this.#pending()) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(); resolve() }) })
+    while (this.#pending()) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(true); resolve() }) })
     await this.#chain
   }
 
   /** Resolves once every queued op is signed and handed on (what the 'ops' event still owes). */
   async opsSent (): Promise<void> {
-    while (this.#queue.length > 0) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(); resolve() }) })
+    while (this.#queue.length > 0) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(true); resolve() }) })
     await this.#chain
   }
 
@@ -226,6 +248,12 @@ export class BatchSigner {
     if (this.#queue.length === 0) return false
     // The queue is read from #head on and dropped once read: a 1,000,000-op commit costs linear time.
     const end = this.#batchEnd(this.#queue, this.#head)
+    const full = end < this.#queue.length || this.#setsIn(this.#head, end) === MAX_BATCH_SEQS
+    if (!full && this.#mayHold && this.#queue[this.#head] !== this.#held) {
+      this.#held = this.#queue[this.#head]
+      return false
+    }
+    if (full) this.#bursting = true
     const ops = this.#queue.slice(this.#head, end)
     this.#head = end
     if (end === this.#queue.length) {
@@ -235,6 +263,12 @@ export class BatchSigner {
     this.#sign(this.#sealOps(ops))
     this.#queueFrom = this.#sealedTo
     return true
+  }
+
+  #setsIn (start: number, end: number): number {
+    let sets = 0
+    for (let i = start; i < end; i++) if (this.#queue[i].kind === 'set') sets++
+    return sets
   }
 
   /** The end of the batch that starts at `ops[start]`: at most MAX_BATCH_SEQS sets and MAX_BATCH_REMOVALS removals. */
