@@ -25,11 +25,6 @@ export interface Ed25519Backend {
   publicKeyOf(secretKey: Uint8Array): Uint8Array
   sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array | Promise<Uint8Array>
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>
-  /**
-   * Verifies where the answer may come later (ahead of an integration), off the calling thread
-   * where the platform can; `verify` where absent.
-   */
-  verifyAhead?(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>
 }
 
 let current: Ed25519Backend | undefined

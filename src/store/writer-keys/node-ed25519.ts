@@ -1,5 +1,4 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto'
-import { VerifyThread } from './node-verify-thread.ts'
 import type { Ed25519Backend, Ed25519KeyPair } from './ed25519.ts'
 
 // node:crypto takes Ed25519 keys as DER: these fixed prefixes wrap a raw 32-byte seed (PKCS #8)
@@ -41,21 +40,14 @@ function generate (): Ed25519KeyPair {
   return { secretKey, publicKey: rawPublicKey(publicKey) }
 }
 
-const verifyHere = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean => verify(null, message, publicKeyObject(publicKey), signature)
-const verifyThread = new VerifyThread(verifyHere)
-
-/**
- * Ed25519 from node:crypto (OpenSSL): synchronous, ~20k signatures and ~8k verifications a second
- * per core; what is verified ahead runs in a worker thread.
- */
+/** Ed25519 from node:crypto (OpenSSL): synchronous, ~20k signatures and ~8k verifications a second per core. */
 export const nodeEd25519: Ed25519Backend = {
   synchronous: true,
   name: 'node:crypto',
   generate,
   publicKeyOf: (secretKey) => rawPublicKey(createPublicKey(privateKeyObject(secretKey))),
   sign: (secretKey, message) => new Uint8Array(sign(null, message, privateKeyObject(secretKey))),
-  verify: verifyHere,
-  verifyAhead: async (publicKey, message, signature) => await verifyThread.verify(publicKey, message, signature)
+  verify: (publicKey, message, signature) => verify(null, message, publicKeyObject(publicKey), signature)
 }
 
 /**
