@@ -24,7 +24,7 @@ export const TAG_BYTES = 8
 const NO_REMOVES: readonly Dot[] = Object.freeze([])
 
 /** Writes ops, seqs and clocks as deltas from the previous set's; `tagged`: removals carry tags. */
-export function writeOpBodies (writer: ByteWriter, ops: readonly Op[], table: ReadonlyMap<ReplicaId, number>, tagged: boolean): void {
+export function writeOpBodies (writer: ByteWriter, ops: readonly Op[], table: ReplicaTable, tagged: boolean): void {
   let previousSeq = 0
   let previousHlc: Hlc | undefined
   for (const op of ops) {
@@ -127,27 +127,48 @@ export function readOpBodies (reader: ByteReader, read: OpBodiesRead, ops: Op[])
   }
 }
 
-/** A replica table built as ops name writers: index by first appearance. */
-export function replicaTable (): { table: Map<ReplicaId, number>, index: (id: ReplicaId) => number } {
-  const table = new Map<ReplicaId, number>()
-  const index = (id: ReplicaId): number => {
-    let i = table.get(id)
-    if (i == null) {
-      i = table.size
-      table.set(id, i)
+/** Tables up to this many writers are scanned; a longer one gets a `Map`. */
+const SCANNED_WRITERS = 8
+
+/**
+ * A replica table built as ops name writers: index by first appearance. Most messages name one
+ * writer or two, where a scan of the same few strings beats a `Map` (170 bytes made per message).
+ */
+export class ReplicaTable {
+  readonly ids: ReplicaId[] = []
+  #map: Map<ReplicaId, number> | undefined
+
+  get size (): number {
+    return this.ids.length
+  }
+
+  /** The index of `id`, or undefined if the table does not hold it. */
+  get (id: ReplicaId): number | undefined {
+    if (this.#map !== undefined) return this.#map.get(id)
+    const ids = this.ids
+    for (let i = 0; i < ids.length; i++) if (ids[i] === id) return i
+    return undefined
+  }
+
+  /** The index of `id`, added if new. */
+  index (id: ReplicaId): number {
+    let i = this.get(id)
+    if (i === undefined) {
+      i = this.ids.push(id) - 1
+      if (this.#map !== undefined) this.#map.set(id, i)
+      else if (i >= SCANNED_WRITERS) this.#map = new Map(this.ids.map((known, at) => [known, at]))
     }
     return i
   }
-  return { table, index }
 }
 
 /** A writer holding an ops message's header and replica table; `payload` sizes its buffer. */
-export function startOpsMessage (type: typeof MessageType.ops | typeof MessageType.unsignedOps, table: ReadonlyMap<ReplicaId, number>, payload: number): ByteWriter {
+export function startOpsMessage (type: typeof MessageType.ops | typeof MessageType.unsignedOps, table: ReplicaTable, payload: number): ByteWriter {
   if (table.size > MAX_WRITERS_PER_MESSAGE) throw new InvalidArgumentError(`ops naming ${table.size} writers: one message names at most ${MAX_WRITERS_PER_MESSAGE}`)
   const writer = new ByteWriter(payload + 4 + table.size * 16)
   writeHeader(writer, type)
   writer.varint(table.size)
-  for (const id of table.keys()) writeReplicaId(writer, id)
+  for (const id of table.ids) writeReplicaId(writer, id)
   return writer
 }
 

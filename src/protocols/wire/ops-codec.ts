@@ -5,7 +5,7 @@ import { ByteReader } from './byte-reader.ts'
 import { MessageType, readHeader, WIRE_VERSION } from './header.ts'
 import { replicaIdOfCard } from '../../store/writer-keys/writer-key.ts'
 import { decodeUnsignedOps, encodeUnsignedOps } from './unsigned-ops-codec.ts'
-import { readOpBodies, readOpsTable, replicaTable, startOpsMessage, writeOpBodies } from './op-bodies.ts'
+import { ReplicaTable, readOpBodies, readOpsTable, startOpsMessage, writeOpBodies } from './op-bodies.ts'
 import type { Op, SignedBatch } from '../../store/types.ts'
 
 const CARD_BYTES = 48
@@ -43,21 +43,21 @@ function sections (ops: readonly Op[]): Map<SignedBatch, Op[]> {
  */
 export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
   if (!ops.some((op) => op.batch != null)) return encodeUnsignedOps(ops)
-  const { table, index } = replicaTable()
+  const table = new ReplicaTable()
   const batches = sections(ops)
   let payload = 0
   for (const [batch, members] of batches) {
     payload += MIN_SECTION_BYTES + 16
     for (const op of members) {
       if (op.kind === 'set') {
-        index(op.dot.replica)
+        table.index(op.dot.replica)
         payload += op.value.byteLength
       }
-      for (const dot of op.removes) index(dot.replica)
+      for (const dot of op.removes) table.index(dot.replica)
       payload += op.key.byteLength + 16 + op.removes.length * 14
     }
     // A batch of removals only names its writer through its card.
-    if (!members.some((op) => op.kind === 'set')) index(replicaIdOfCard(batch.card))
+    if (!members.some((op) => op.kind === 'set')) table.index(replicaIdOfCard(batch.card))
   }
   const writer = startOpsMessage(MessageType.ops, table, payload)
   writer.varint(batches.size)
