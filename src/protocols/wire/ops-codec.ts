@@ -5,7 +5,7 @@ import { ByteReader } from './byte-reader.ts'
 import { MessageType, readHeader, WIRE_VERSION } from './header.ts'
 import { replicaIdOfCard } from '../../store/writer-keys/writer-key.ts'
 import { decodeUnsignedOps, encodeUnsignedOps } from './unsigned-ops-codec.ts'
-import { ReplicaTable, readOpBodies, readOpsTable, startOpsMessage, writeOpBodies } from './op-bodies.ts'
+import { ReplicaTable, readOpBodies, readOpsTable, replicaAt, startOpsMessage, writeOpBodies } from './op-bodies.ts'
 import type { Op, SignedBatch } from '../../store/types.ts'
 
 const CARD_BYTES = 48
@@ -87,12 +87,12 @@ export function decodeOps (bytes: Uint8Array): Decoded<Op[]> {
   if (bytes[0] === WIRE_VERSION && bytes[1] === MessageType.unsignedOps) return decodeUnsignedOps(bytes)
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.ops, 'ops message')
-  const replicaAt = readOpsTable(reader)
-  const ops: Op[] = []
+  const replicas = readOpsTable(reader)
+  let ops: Op[] | undefined
   const count = reader.varint('section count', Math.floor(reader.remaining / MIN_SECTION_BYTES))
   for (let i = 0; i < count; i++) {
     const writerIndex = reader.varint('section writer index')
-    replicaAt(writerIndex)
+    replicaAt(replicas, writerIndex)
     const publicKey = reader.raw(32, 'writer public key').slice()
     const nonce = reader.raw(16, 'writer nonce').slice()
     const first = reader.varint('batch first seq', MAX_SEQ)
@@ -102,8 +102,8 @@ export function decodeOps (bytes: Uint8Array): Decoded<Op[]> {
     const signature = reader.raw(SIGNATURE_BYTES, 'batch signature').slice()
     const batch: SignedBatch = { card: { publicKey, nonce }, first, count: seqs, salt, signature }
     const opCount = reader.varint('op count', reader.remaining)
-    readOpBodies(reader, { count: opCount, replicaAt, batch, sectionWriter: writerIndex, within: 'batch' }, ops)
+    ops = readOpBodies(reader, { count: opCount, replicas, batch, sectionWriter: writerIndex, within: 'batch' }, ops)
   }
   reader.end()
-  return markDecoded(ops)
+  return markDecoded(ops ?? [])
 }

@@ -28,8 +28,6 @@ export function encodeUnsignedOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> 
 export function decodeUnsignedOps (bytes: Uint8Array): Decoded<Op[]> {
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.unsignedOps, 'unsigned ops message')
-  const replicaAt = readOpsTable(reader)
-  const ops: Op[] = []
-  readOpBodies(reader, { replicaAt, within: 'message' }, ops)
-  return markDecoded(ops)
+  const replicas = readOpsTable(reader)
+  return markDecoded(readOpBodies(reader, { replicas, within: 'message' }))
 }
