@@ -53,7 +53,7 @@ export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
         table.index(op.dot.replica)
         payload += op.value.byteLength
       }
-      for (const dot of op.removes) table.index(dot.replica)
+      for (let i = 0; i < op.removes.length; i++) table.index(op.removes[i].replica)
       payload += op.key.byteLength + 16 + op.removes.length * 14
     }
     // A batch of removals only names its writer through its card.

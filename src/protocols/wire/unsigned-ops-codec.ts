@@ -16,7 +16,8 @@ export function encodeUnsignedOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> 
       table.index(op.dot.replica)
       payload += op.value.byteLength
     }
-    for (const dot of op.removes) table.index(dot.replica)
+    // Indexed: most ops share one frozen empty list, which V8 iterates by `for…of` 10× slower.
+    for (let i = 0; i < op.removes.length; i++) table.index(op.removes[i].replica)
     payload += op.key.byteLength + 16 + op.removes.length * 6
   }
   const writer = startOpsMessage(MessageType.unsignedOps, table, payload)
