@@ -27,7 +27,7 @@ export function attributedStore (store: DiffStore, peer: PeerId, mark: (peer: Pe
     get inTransaction () { return store.inTransaction },
     requestDiff: (options) => store.requestDiff(options),
     buildDiffFrames: (request, options) => store.buildDiffFrames(request, options),
-    verifyDiff: async (diff) => { await store.verifyDiff?.(diff) },
+    verifyDiff: async (diff, options) => { await store.verifyDiff?.(diff, options) },
     integrateDiff: (diff) => {
       mark(peer)
       try {

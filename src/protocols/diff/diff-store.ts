@@ -8,7 +8,7 @@ export interface DiffStore {
   buildDiffFrames(request: DiffRequest, options?: DiffFrameOptions): Iterable<Diff>
   integrateDiff(diff: Diff): void | Promise<void>
   /** Verifies a diff's signatures ahead of integrating it, where the platform verifies only asynchronously. */
-  verifyDiff?(diff: Diff): Promise<void>
+  verifyDiff?(diff: Diff, options?: { signal?: AbortSignal }): Promise<void>
 }
 
 /**
