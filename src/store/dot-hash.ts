@@ -61,19 +61,9 @@ export class SetDigest {
   addRange (seedA: number, seedB: number, start: number, end: number): void {
     let a = this.a
     let b = this.b
-    // dotHashA and dotHashB inlined, with a seq's high word mixed in once per 2^32 seqs rather
-    // than divided out per seq: a commit of a million sets adds a million dots here.
-    for (let from = start; from < end;) {
-      const high = Math.floor(from / 0x1_0000_0000)
-      const to = Math.min(end, (high + 1) * 0x1_0000_0000)
-      const mixA = seedA ^ Math.imul(high >>> 0, 0x85ebca77)
-      const mixB = seedB ^ Math.imul(high >>> 0, 0x27d4eb2f)
-      const first = from - high * 0x1_0000_0000
-      for (let low = first, last = first + (to - from); low < last; low++) {
-        a = (a + fmix32(mixA ^ Math.imul(low, 0x9e3779b1))) >>> 0
-        b = (b + fmix32(mixB ^ Math.imul(low ^ 0x5bd1e995, 0xc2b2ae3d))) >>> 0
-      }
-      from = to
+    for (let seq = start; seq < end; seq++) {
+      a = (a + dotHashA(seedA, seq)) >>> 0
+      b = (b + dotHashB(seedB, seq)) >>> 0
     }
     this.a = a
     this.b = b

@@ -1,5 +1,5 @@
-// A range of dots added at once must hash exactly as its dots added one by one: the live digest is
-// compared between stores, and a commit adds its seqs as one range.
+// A range of dots added at once must hash exactly as its dots added one by one (the live digest is
+// compared between stores, and a commit adds its seqs as one range), across 2^32 boundaries.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
