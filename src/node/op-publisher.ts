@@ -5,7 +5,7 @@ import type { Dot, Op, ReplicaId } from '../store/types.ts'
 export interface OpPublisherOptions {
   /** Ops committed within this many ms of the last message share the next one. @default 4 */
   windowMs: number
-  /** A message is split at op boundaries beyond this size; no message is larger. @default 262144 */
+  /** A message is split between signed batches beyond this size; no message is larger. @default 262144 */
   maxMessageBytes: number
   /**
    * Receives an op too large for a message of its own (a value near the 1 MiB limit): peers
@@ -24,6 +24,17 @@ function writersOf (op: Op): Set<ReplicaId> {
   if (op.kind === 'set') writers.add(op.dot.replica)
   for (const dot of op.removes) writers.add(dot.replica)
   return writers
+}
+
+/** Runs of consecutive ops of one signed batch (an op of no batch is a run of its own). */
+function batchesOf (ops: readonly Op[]): Op[][] {
+  const units: Op[][] = []
+  for (const op of ops) {
+    const last = units.at(-1)
+    if (last != null && op.batch != null && last[0].batch === op.batch) last.push(op)
+    else units.push([op])
+  }
+  return units
 }
 
 /**
@@ -92,48 +103,55 @@ export class OpPublisher {
     }
   }
 
-  /** Sends everything pending now, split by size and by the writers one message may name. */
+  /**
+   * Sends everything pending now, split by size and by the writers one message may name, never
+   * inside a signed batch: a receiver checks a batch's signature over all its ops, so a batch
+   * travels whole.
+   */
   flush (): void {
     clearTimeout(this.#timer)
     this.#timer = undefined
     this.#lastFlush = performance.now()
-    let batch: Op[] = []
+    let message: Op[][] = []
     let bytes = 0
     const writers = new Set<ReplicaId>()
     const send = (): void => {
-      if (batch.length > 0) this.#send(batch)
-      batch = []
+      if (message.length > 0) this.#send(message)
+      message = []
       bytes = 0
       writers.clear()
     }
-    for (const pending of this.#pending) {
-      for (const op of withinWriterLimit(pending)) {
-        const size = estimate(op)
-        const named = writersOf(op)
-        let added = 0
-        for (const id of named) if (!writers.has(id)) added++
-        if (batch.length > 0 && (bytes + size > this.#options.maxMessageBytes || writers.size + added > MAX_WRITERS_PER_MESSAGE)) send()
-        batch.push(op)
-        bytes += size
-        for (const id of named) writers.add(id)
+    for (const unit of batchesOf(this.#pending.flatMap(withinWriterLimit))) {
+      let size = 0
+      const named = new Set<ReplicaId>()
+      for (const op of unit) {
+        size += estimate(op)
+        for (const id of writersOf(op)) named.add(id)
       }
+      let added = 0
+      for (const id of named) if (!writers.has(id)) added++
+      if (message.length > 0 && (bytes + size > this.#options.maxMessageBytes || writers.size + added > MAX_WRITERS_PER_MESSAGE)) send()
+      message.push(unit)
+      bytes += size
+      for (const id of named) writers.add(id)
     }
     send()
     this.#pending = []
     this.#pendingBytes = 0
   }
 
-  /** Publishes a batch, halving it while the estimate fell short of its encoded size. */
-  #send (batch: Op[]): void {
-    const message = encodeOps(batch)
+  /** Publishes whole batches, halving them while the estimate fell short of their encoded size. */
+  #send (units: Op[][]): void {
+    const message = encodeOps(units.flat())
     if (message.byteLength <= this.#options.maxMessageBytes) {
       this.#publish(message)
-    } else if (batch.length === 1) {
-      this.#options.oversized(batch[0])
+    } else if (units.length === 1) {
+      // A batch larger than a message (big values): its ops reach peers by a pull.
+      for (const op of units[0]) this.#options.oversized(op)
     } else {
-      const half = Math.ceil(batch.length / 2)
-      this.#send(batch.slice(0, half))
-      this.#send(batch.slice(half))
+      const half = Math.ceil(units.length / 2)
+      this.#send(units.slice(0, half))
+      this.#send(units.slice(half))
     }
   }
 

@@ -48,4 +48,24 @@ describe('OpPublisher', () => {
     p.stop()
     assert.deepEqual(sizes(), [1, 2], 'stop() sends what waits')
   })
+
+  it('splits a burst larger than a message between signed batches only, so that every message verifies', async () => {
+    const messages: Uint8Array[] = []
+    const p = new OpPublisher((m) => { messages.push(m) }, { windowMs: 4, maxMessageBytes: 65536, oversized: () => {} })
+    const source = new MemStore()
+    source.addEventListener('ops', (event) => { p.push(event.ops) })
+    source.begin()
+    for (let i = 0; i < 3000; i++) source.set(Uint8Array.of(i >> 8, i & 255), new Uint8Array(100).fill(i & 255))
+    source.commit()
+    await source.signed()
+    p.stop()
+    assert.ok(messages.length > 1, `${messages.length} messages`)
+    const peer = new MemStore()
+    for (const message of messages) {
+      assert.ok(message.byteLength <= 65536)
+      peer.integrateOps(decodeOps(message))
+    }
+    assert.equal(peer.size, 3000)
+    assert.deepEqual(peer.stateHash(), source.stateHash())
+  })
 })
