@@ -1,5 +1,6 @@
 import type { ClockSet } from './clock-set.ts'
 import type { Hlc, ReplicaId, WriterCard } from './types.ts'
+import type { TaggedDot } from './writer-keys/batch-digest.ts'
 
 /** What a replica has seen of one writer: every seq, and a digest of those still live. */
 export interface ReplicaSummary {
@@ -110,6 +111,12 @@ export interface BatchProof {
   readonly removalsDigest: Uint8Array
   readonly leaves: Uint8Array
   readonly signature: Uint8Array
+  /**
+   * The removals the batch signed, in order, where the store that holds the proof knows them (a
+   * batch this replica signed, or one that came with its ops): the evidence of the deaths they
+   * caused. A proof read from a diff or a record does not carry them (yet).
+   */
+  readonly removals?: readonly TaggedDot[]
 }
 
 /** What one writer's dots bring: live entries (ascending seq), then seqs known dead. */

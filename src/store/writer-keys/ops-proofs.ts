@@ -67,7 +67,7 @@ function proofOf (batch: SignedBatch, ops: readonly Op[]): OpsProof {
   if (removals.length > MAX_BATCH_REMOVALS) refuse(`a batch of ${removals.length} removals, beyond ${MAX_BATCH_REMOVALS}`)
   const removed = removalsDigest(removals)
   const digest = batchDigest(replica, first, count, salt, removed, leaves)
-  return { replica, card, digest, proof: { first, count, salt, removalsDigest: removed, leaves, signature: batch.signature } }
+  return { replica, card, digest, proof: { first, count, salt, removalsDigest: removed, leaves, signature: batch.signature, removals } }
 }
 
 /** Checks every batch's signature now; throws on the first that is not its writer's. */

@@ -1,3 +1,4 @@
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { LEAF_BYTES } from './batch-digest.ts'
 import type { BatchProof } from '../diff.ts'
 import type { WriterCard } from '../types.ts'
@@ -19,6 +20,9 @@ function sameLeaf (a: BatchProof, b: BatchProof, seq: number): boolean {
 /** Equivocations of one writer a store keeps the proof of, to show others: beyond, the oldest go. */
 export const MAX_EQUIVOCATIONS_KEPT = 64
 
+/** Batches of removals only kept per writer: beyond, the oldest go (a member could send them without end). */
+export const MAX_REMOVAL_ONLY_KEPT = 1024
+
 /**
  * The signed batches a store holds of one writer, ascending by first seq: what it serves with
  * that writer's entries, where a removal's tag is checked, and the writer's attested max (the
@@ -31,6 +35,8 @@ export class WriterProofs {
   readonly #proofs: BatchProof[] = []
   readonly #added: ((proof: BatchProof) => void) | undefined
   readonly #equivocations = new Map<number, Equivocation>()
+  /** Batches of removals only (`count` 0: a transaction of deletes) by first seq and removals digest, in the order they came. */
+  readonly #removalOnly = new Map<string, BatchProof>()
 
   /** `added` hears of every proof kept, once: the writer's content digest takes its leaves in. */
   constructor (added?: (proof: BatchProof) => void) {
@@ -90,10 +96,19 @@ export class WriterProofs {
   /**
    * Keeps a verified proof. Returns the equivocation when it disagrees with a proof already kept
    * on a seq both cover (the earlier proof stays), true when it was kept, false when it was
-   * already (or, covering no seq, need not be).
+   * already. A batch of removals only is kept apart ({@link removalOnly}), as the evidence of
+   * the deaths it caused, and returns false: nothing persists it yet.
    */
   add (proof: BatchProof): Equivocation | boolean {
-    if (proof.count === 0) return false
+    if (proof.count === 0) {
+      if (proof.removals == null || proof.removals.length === 0) return false
+      const id = `${proof.first}:${bytesToHex(proof.removalsDigest)}`
+      if (this.#removalOnly.has(id)) return false
+      // Until a death index keeps only the removals that killed something, the oldest go.
+      if (this.#removalOnly.size >= MAX_REMOVAL_ONLY_KEPT) this.#removalOnly.delete(this.#removalOnly.keys().next().value!)
+      this.#removalOnly.set(id, proof)
+      return false
+    }
     const end = proof.first + proof.count
     let at = this.#indexAt(proof.first)
     // Proofs overlapping this one: the one at or before its start, and those starting inside it.
@@ -141,6 +156,11 @@ export class WriterProofs {
   #latestSigned (): BatchProof | undefined {
     for (let i = this.#proofs.length - 1; i >= 0; i--) if (this.#proofs[i].signature.byteLength > 0) return this.#proofs[i]
     return undefined
+  }
+
+  /** The batches of removals only kept, in the order they came. */
+  removalOnly (): BatchProof[] {
+    return [...this.#removalOnly.values()]
   }
 
   /** Every proof kept, ascending. */

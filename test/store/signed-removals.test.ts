@@ -1,0 +1,112 @@
+// Issue 17 item 3, first slice: every removal this replica makes ends up in a signed batch, the
+// evidence of the death it caused — also the removals of commits nobody listened to (sealed later
+// from the store) and deletes, which take no seq (batches of removals only, kept by every store).
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { MemStore, type Op } from '../../src/index.ts'
+import { batchDigest, removalsDigest, LEAF_BYTES, MAX_BATCH_REMOVALS, TAG_BYTES } from '../../src/store/writer-keys/batch-digest.ts'
+import { checkSignature } from '../../src/store/writer-keys/signature-check.ts'
+import type { BatchProof } from '../../src/store/diff.ts'
+import type { StoreView } from '../../src/store/store-persistence.ts'
+import type { WriterProofs } from '../../src/store/writer-keys/writer-proofs.ts'
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+/** A store whose kept proofs the test can read, through the persistence seam (which keeps nothing). */
+function watched (): { store: MemStore, proofs: (id?: string) => WriterProofs } {
+  let view: StoreView | undefined
+  const store = new MemStore(undefined, {
+    persistence: (access) => {
+      view = access.view
+      return { committed: () => {}, publish: (emit) => { emit() } }
+    }
+  })
+  return { store, proofs: (id = store.replicaId) => view!.replica(id as never)!.proofs }
+}
+
+/** Every signed removal of `proofs`, each batch's signature checked against the removals it lists. */
+function signedRemovals (replica: string, proofs: WriterProofs): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>()
+  const batches: BatchProof[] = [...proofs.all(), ...proofs.removalOnly()]
+  for (const proof of batches) {
+    const removals = proof.removals ?? []
+    checkSignature(proofs.card!, batchDigest(replica as never, proof.first, proof.count, proof.salt, removalsDigest(removals), proof.leaves), proof.signature, `batch ${proof.first}`)
+    for (const dot of removals) out.set(`${dot.replica}:${dot.seq}`, dot.tag)
+  }
+  return out
+}
+
+const tagOf = (proofs: WriterProofs, seq: number): Uint8Array => proofs.leafAt(seq)!.slice(0, TAG_BYTES)
+
+describe('signed removals', () => {
+  it('a commit nobody listened to signs its removals when it is sealed, deletes too; an own entry overwritten before sealing is a zero leaf instead', async () => {
+    const { store, proofs } = watched()
+    const other = new MemStore()
+    const sent: Op[] = []
+    other.addEventListener('ops', (event) => { sent.push(...event.ops) })
+    other.set(bytes('theirs'), bytes('t'))
+    await other.signed()
+    store.integrateOps(sent)
+    for (let i = 0; i < 10; i++) store.set(bytes(`k${i}`), bytes(`v${i}`))
+    await store.signed()
+    const own = proofs()
+    const tags = new Map([2, 3, 4, 5, 6].map((seq) => [`${store.replicaId}:${seq}`, tagOf(own, seq)]))
+    tags.set(`${other.replicaId}:1`, tagOf(proofs(other.replicaId), 1))
+    store.set(bytes('k1'), bytes('overwritten')) // seq 11, removes seq 2
+    store.delete(bytes('k2')) // no seq, removes seq 3
+    store.begin()
+    store.delete(bytes('k3'))
+    store.delete(bytes('k4'))
+    store.set(bytes('k5'), bytes('again')) // seq 12, removes 4, 5, 6
+    store.commit()
+    store.set(bytes('short'), bytes('lived')) // seq 13
+    store.set(bytes('short'), bytes('replaced')) // seq 14: 13 was never sealed
+    store.delete(bytes('theirs'))
+    await store.signed()
+    const removed = signedRemovals(store.replicaId, proofs())
+    assert.deepEqual([...removed.keys()].sort(), [...tags.keys()].sort(), 'every removal is signed once sealed, and only those')
+    for (const [dot, tag] of tags) assert.deepEqual(removed.get(dot), tag, `the tag of ${dot}`)
+    assert.deepEqual(proofs().leafAt(13), new Uint8Array(LEAF_BYTES), 'an own entry dead before sealing is signed as issued with no entry')
+    assert.equal(proofs().removalOnly().length, 0, 'removals went with the seqs sealed after them')
+  })
+
+  it('deletes alone make a batch of removals only, which the store and a peer that hears its ops keep', async () => {
+    const { store, proofs } = watched()
+    for (let i = 0; i < 3; i++) store.set(bytes(`k${i}`), bytes(`v${i}`))
+    await store.signed()
+    store.delete(bytes('k0'))
+    await store.signed()
+    const [batch] = proofs().removalOnly()
+    assert.equal(batch?.count, 0)
+    assert.deepEqual([...signedRemovals(store.replicaId, proofs()).keys()], [`${store.replicaId}:1`])
+    // Listened to: the delete's ops carry a removal-only batch, and the peer keeps its proof.
+    const peer = watched()
+    const sent: Op[] = []
+    store.addEventListener('ops', (event) => { sent.push(...event.ops) })
+    store.delete(bytes('k1'))
+    await store.signed()
+    assert.equal(sent.length, 1)
+    peer.store.integrateOps(sent)
+    const kept = peer.proofs(store.replicaId).removalOnly()
+    assert.equal(kept.length, 1)
+    assert.deepEqual(kept[0].removals?.map((dot) => dot.seq), [2])
+    peer.store.integrateOps(sent)
+    assert.equal(peer.proofs(store.replicaId).removalOnly().length, 1, 'a batch heard twice is kept once')
+  })
+
+  it('removals waiting to be signed stay bounded: beyond one batch\'s worth they are signed in the background', async () => {
+    const { store, proofs } = watched()
+    const count = MAX_BATCH_REMOVALS + 10
+    store.begin()
+    for (let i = 0; i < count; i++) store.set(bytes(`k${i}`), bytes('v'))
+    store.commit()
+    await store.signed()
+    for (let i = 0; i < count; i++) store.delete(bytes(`k${i}`))
+    for (let round = 0; round < 1000 && !proofs().removalOnly().some((batch) => batch.signature.byteLength > 0); round++) await new Promise((resolve) => { setImmediate(resolve) })
+    const signed = proofs().removalOnly().filter((batch) => batch.signature.byteLength > 0)
+    assert.equal(signed.length, 1, 'one full batch signed without anyone asking')
+    assert.equal(signed[0].removals?.length, MAX_BATCH_REMOVALS)
+    await store.signed()
+    assert.equal(signedRemovals(store.replicaId, proofs()).size, count)
+  })
+})
