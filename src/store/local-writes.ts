@@ -97,7 +97,11 @@ export class LocalWrites {
       },
       // An open transaction's seqs are not committed: nothing of it is signed before it is.
       issuedTo: () => this.tx?.firstSeq ?? this.seq,
-      sealed: (proof) => { local.proofs.add(proof) },
+      sealed: (proof) => {
+        local.proofs.add(proof)
+        // Its removals killed their dots at commit: this batch is now the evidence of those deaths.
+        for (const dot of proof.removals ?? []) writers.get(dot.replica)?.proofs.noteRemoval(dot.seq, { remover: local.id, batch: proof })
+      },
       signed: hooks.signed
     })
   }

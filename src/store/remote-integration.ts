@@ -12,7 +12,8 @@ import type { EquivocationEvent } from './writer-keys/equivocation-event.ts'
 import type { Intake } from './writer-keys/unsigned-intake.ts'
 import type { HybridClock } from './hlc.ts'
 import type { ReplicaState } from './replica-state.ts'
-import type { Hlc, Op, ReplicaId } from './types.ts'
+import type { Hlc, Op, ReplicaId, SignedBatch } from './types.ts'
+import type { RemovalCause } from './writer-keys/writer-proofs.ts'
 import type { WriterTable } from './writer-table.ts'
 
 /** The parts of a store that remote ops and diffs change. */
@@ -48,14 +49,18 @@ export function integrateOps (target: IntegrationTarget, ops: readonly Op[]): In
   const foreign = foreignDotInOps(ops, target.local.id, target.nextSeq)
   if (foreign != null) throw foreign
   const { intake, writers } = target
-  for (const { replica, card, proof } of intake.checkOps(ops)) {
+  // The batch that signed each op's removals: the evidence of the deaths they cause.
+  const causes = new Map<SignedBatch, RemovalCause>()
+  for (const { replica, card, proof, batch } of intake.checkOps(ops)) {
     const writer = writers.writer(replica)
     intake.keep(writer, card, proof, (kept) => { target.proved(writer, kept) })
+    if (proof.removals != null && proof.removals.length > 0) causes.set(batch, { remover: replica, batch: proof })
   }
   const records = new WriteRecords(target.chains.rows)
   for (const op of ops) {
+    const cause = op.batch == null ? undefined : causes.get(op.batch)
     for (const dot of op.removes) {
-      const replica = intake.removalTarget(dot)
+      const replica = intake.removalTarget(dot, cause)
       if (replica != null) kill(target, replica, dot.seq, records)
     }
     if (op.kind === 'set') integrateEntry(target, op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)

@@ -104,9 +104,64 @@ describe('signed removals', () => {
     for (let i = 0; i < count; i++) store.delete(bytes(`k${i}`))
     for (let round = 0; round < 1000 && !proofs().removalOnly().some((batch) => batch.signature.byteLength > 0); round++) await new Promise((resolve) => { setImmediate(resolve) })
     const signed = proofs().removalOnly().filter((batch) => batch.signature.byteLength > 0)
-    assert.equal(signed.length, 1, 'one full batch signed without anyone asking')
+    assert.ok(signed.length >= 1, 'a full batch signed without anyone asking')
     assert.equal(signed[0].removals?.length, MAX_BATCH_REMOVALS)
     await store.signed()
     assert.equal(signedRemovals(store.replicaId, proofs()).size, count)
   })
 })
+
+describe('the cause of each death', () => {
+  /** Checks that `cause` is a removal of `seq` by `remover`, in a batch signed by the remover's key. */
+  function assertRemoval (store: { proofs: (id?: string) => WriterProofs }, dead: string, seq: number, remover: string): void {
+    const cause = store.proofs(dead).causeOf(seq)
+    assert.equal(cause?.kind, 'removal', `${dead}:${seq} has a removal as its cause`)
+    if (cause?.kind !== 'removal') return
+    assert.equal(cause.remover, remover)
+    assert.ok(cause.batch.removals?.some((dot) => dot.replica === dead && dot.seq === seq && sameBytes(dot.tag, store.proofs(dead).leafAt(seq)!.subarray(0, TAG_BYTES))), 'the batch lists the removal, tagged with the dead leaf')
+    checkSignature(store.proofs(remover).card!, batchDigest(remover as never, cause.batch.first, cause.batch.count, cause.batch.salt, removalsDigest(cause.batch.removals!), cause.batch.leaves), cause.batch.signature, 'the remover batch')
+  }
+
+  it('is noted where a removal in ops kills, where a waiting removal meets its entry, and where a local commit nobody heard is sealed; a dead own seq signed void is its own', async () => {
+    const writer = watched()
+    const sent: Op[] = []
+    writer.store.addEventListener('ops', (event) => { sent.push(...event.ops) })
+    writer.store.set(bytes('a'), bytes('1'))
+    writer.store.set(bytes('b'), bytes('2'))
+    await writer.store.signed()
+    const setOps = sent.splice(0)
+    writer.store.delete(bytes('a')) // removes seq 1
+    await writer.store.signed()
+    const deleteOps = sent.splice(0)
+    writer.store.set(bytes('b'), bytes('3')) // removes seq 2
+    await writer.store.signed()
+    const removeOps = [...deleteOps, ...sent.splice(0)]
+    // In order: the removals kill live entries.
+    const inOrder = watched()
+    inOrder.store.integrateOps(setOps)
+    inOrder.store.integrateOps(removeOps)
+    assertRemoval(inOrder, writer.store.replicaId, 1, writer.store.replicaId)
+    assertRemoval(inOrder, writer.store.replicaId, 2, writer.store.replicaId)
+    // Removals first: they wait, then kill each entry as it arrives.
+    const late = watched()
+    late.store.integrateOps(deleteOps)
+    assert.equal(late.proofs(writer.store.replicaId).causeOf(1), undefined)
+    late.store.integrateOps(setOps)
+    assert.equal(late.store.get(bytes('a')), undefined)
+    assertRemoval(late, writer.store.replicaId, 1, writer.store.replicaId)
+    // A local commit nobody listened to: noted once its batch is sealed.
+    const local = watched()
+    local.store.integrateOps(setOps)
+    local.store.delete(bytes('a'))
+    local.store.set(bytes('x'), bytes('short'))
+    local.store.set(bytes('x'), bytes('lived'))
+    await local.store.signed()
+    assertRemoval(local, writer.store.replicaId, 1, local.store.replicaId)
+    assert.equal(local.proofs().causeOf(1)?.kind, 'void', 'an own entry overwritten before it was sealed is signed as issued with no entry')
+    assert.equal(local.proofs().causeOf(2), undefined, 'a live seq has no cause')
+  })
+})
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
+}

@@ -1,13 +1,19 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { LEAF_BYTES } from './batch-digest.ts'
 import type { BatchProof } from '../diff.ts'
-import type { WriterCard } from '../types.ts'
+import type { ReplicaId, WriterCard } from '../types.ts'
 
 /** Two valid proofs of one writer that disagree on a seq: the writer signed two entries for one dot. */
 export interface Equivocation {
   readonly seq: number
   readonly kept: BatchProof
   readonly other: BatchProof
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function sameLeaf (a: BatchProof, b: BatchProof, seq: number): boolean {
@@ -19,6 +25,24 @@ function sameLeaf (a: BatchProof, b: BatchProof, seq: number): boolean {
 
 /** Equivocations of one writer a store keeps the proof of, to show others: beyond, the oldest go. */
 export const MAX_EQUIVOCATIONS_KEPT = 64
+
+/** A signed removal: the member whose batch lists it, and that batch. */
+export interface RemovalCause {
+  readonly remover: ReplicaId
+  readonly batch: BatchProof
+}
+
+/**
+ * Why a seq of this writer is dead, in a form any store can check: a removal signed by a member
+ * (its batch lists it, with the tag of the leaf it removed), the writer's own batch signing the
+ * seq as issued with no entry (a zero leaf), or two batches of the writer that disagree on it.
+ */
+export type DeathCause =
+  | ({ readonly kind: 'removal' } & RemovalCause)
+  | { readonly kind: 'void', readonly batch: BatchProof }
+  | { readonly kind: 'equivocation', readonly kept: BatchProof, readonly other: BatchProof }
+
+const ZERO_LEAF = new Uint8Array(LEAF_BYTES)
 
 /** Batches of removals only kept per writer: beyond, the oldest go (a member could send them without end). */
 export const MAX_REMOVAL_ONLY_KEPT = 1024
@@ -37,6 +61,8 @@ export class WriterProofs {
   readonly #equivocations = new Map<number, Equivocation>()
   /** Batches of removals only (`count` 0: a transaction of deletes) by first seq and removals digest, in the order they came. */
   readonly #removalOnly = new Map<string, BatchProof>()
+  /** The signed removal that killed each seq a member removed (the remover's batch lists it). */
+  readonly #removedBy = new Map<number, RemovalCause>()
 
   /** `added` hears of every proof kept, once: the writer's content digest takes its leaves in. */
   constructor (added?: (proof: BatchProof) => void) {
@@ -156,6 +182,28 @@ export class WriterProofs {
   #latestSigned (): BatchProof | undefined {
     for (let i = this.#proofs.length - 1; i >= 0; i--) if (this.#proofs[i].signature.byteLength > 0) return this.#proofs[i]
     return undefined
+  }
+
+  /** Notes that a signed removal in `batch` of `remover` killed `seq` (the first such cause stays). */
+  noteRemoval (seq: number, cause: RemovalCause): void {
+    if (!this.#removedBy.has(seq)) this.#removedBy.set(seq, cause)
+  }
+
+  /** How many seqs a noted removal killed. */
+  get removalsNoted (): number {
+    return this.#removedBy.size
+  }
+
+  /** The evidence of a dead seq's death, if this store holds it. */
+  causeOf (seq: number): DeathCause | undefined {
+    const removal = this.#removedBy.get(seq)
+    if (removal != null) return { kind: 'removal', ...removal }
+    const equivocation = this.#equivocations.get(seq)
+    if (equivocation != null) return { kind: 'equivocation', kept: equivocation.kept, other: equivocation.other }
+    const batch = this.find(seq)
+    if (batch == null || batch.signature.byteLength === 0) return undefined
+    const at = (seq - batch.first) * LEAF_BYTES
+    return sameBytes(batch.leaves.subarray(at, at + LEAF_BYTES), ZERO_LEAF) ? { kind: 'void', batch } : undefined
   }
 
   /** The batches of removals only kept, in the order they came. */
