@@ -102,7 +102,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     const writes = this.#writes = new LocalWrites(this.#chains, this.#writers, local, this.#clock, this.writerKeys ? this.writer : undefined, {
       committed: (tx) => { this.#committedLocal(tx) },
       signed: (ops, proof) => {
-        if (proof.count > 0) this.#persistence?.proved?.(local, proof)
+        if (proof.count > 0 || (proof.removals?.length ?? 0) > 0) this.#persistence?.proved?.(local, proof)
         if (ops.length > 0 && this.listening('ops')) this.#emitOps(ops)
       },
       wantsOps: () => this.listening('ops')
@@ -355,6 +355,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         const replica = this.#writers.writer(replicaId)
         replica.proofs.card ??= card
         replica.proofs.add(proof)
+        // Its removals are the evidence of the deaths they caused (a removal whose tag names another version proves nothing).
+        for (const dot of proof.removals ?? []) this.#writers.writer(dot.replica).proofs.noteRemoval(dot.seq, { remover: replicaId, batch: proof })
       }
     }
   }

@@ -62,7 +62,7 @@ class RecordedStore extends MemStore {
     for (const [key] of keys) records.push([chainKey(key), encodeChain(chainAt(key)!)])
     for (const { replica } of writers) {
       const state = this.#view!.replica(replica)!
-      for (const proof of state.proofs.all()) records.push([proofKey(state.idBytes, proof.first), encodeProof(state.proofs.card!, proof)])
+      for (const proof of [...state.proofs.all(), ...state.proofs.removalOnly()]) records.push([proofKey(state.idBytes, proof), encodeProof(state.proofs.card!, proof)])
     }
     return records
   }

@@ -2,26 +2,31 @@
 // evidence of the death it caused — also the removals of commits nobody listened to (sealed later
 // from the store) and deletes, which take no seq (batches of removals only, kept by every store).
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
+import { ClassicLevel } from 'classic-level'
 import { MemStore, type Op } from '../../src/index.ts'
 import { batchDigest, removalsDigest, LEAF_BYTES, MAX_BATCH_REMOVALS, TAG_BYTES } from '../../src/store/writer-keys/batch-digest.ts'
 import { checkSignature } from '../../src/store/writer-keys/signature-check.ts'
+import { FORMAT_VERSION, decodeRecord } from '../../src/store/level/record-codec.ts'
+import { LevelFixture } from './level-fixture.ts'
 import type { BatchProof } from '../../src/store/diff.ts'
-import type { StoreView } from '../../src/store/store-persistence.ts'
+import type { StoreRestorer, StoreView } from '../../src/store/store-persistence.ts'
 import type { WriterProofs } from '../../src/store/writer-keys/writer-proofs.ts'
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 
 /** A store whose kept proofs the test can read, through the persistence seam (which keeps nothing). */
-function watched (): { store: MemStore, proofs: (id?: string) => WriterProofs } {
+function watched (): { store: MemStore, proofs: (id?: string) => WriterProofs, restorer: () => StoreRestorer } {
   let view: StoreView | undefined
+  let restorer: StoreRestorer | undefined
   const store = new MemStore(undefined, {
     persistence: (access) => {
       view = access.view
+      restorer = access.restorer
       return { committed: () => {}, publish: (emit) => { emit() } }
     }
   })
-  return { store, proofs: (id = store.replicaId) => view!.replica(id as never)!.proofs }
+  return { store, proofs: (id = store.replicaId) => view!.replica(id as never)!.proofs, restorer: () => restorer! }
 }
 
 /** Every signed removal of `proofs`, each batch's signature checked against the removals it lists. */
@@ -159,6 +164,53 @@ describe('the cause of each death', () => {
     assertRemoval(local, writer.store.replicaId, 1, local.store.replicaId)
     assert.equal(local.proofs().causeOf(1)?.kind, 'void', 'an own entry overwritten before it was sealed is signed as issued with no entry')
     assert.equal(local.proofs().causeOf(2), undefined, 'a live seq has no cause')
+  })
+})
+
+const fixture = new LevelFixture()
+after(async () => { await fixture.cleanup() })
+
+describe('removals kept on disk', () => {
+  it('a LevelStore\'s proof records keep the removals they signed, batches of removals only too, and a store restored from them knows each death\'s cause', async () => {
+    const other = new MemStore()
+    const sent: Op[] = []
+    other.addEventListener('ops', (event) => { sent.push(...event.ops) })
+    other.set(bytes('theirs'), bytes('t'))
+    other.set(bytes('also'), bytes('t'))
+    await other.signed()
+    const dir = await fixture.dir()
+    const store = await fixture.open(dir)
+    store.integrateOps(sent)
+    store.set(bytes('mine'), bytes('1'))
+    await store.signed()
+    store.set(bytes('theirs'), bytes('replaced')) // seq 2, removes other:1
+    store.delete(bytes('also')) // removes other:2
+    await store.signed()
+    store.delete(bytes('mine')) // a batch of removals only: removes own seq 1
+    await store.signed()
+    const replicaId = store.replicaId
+    await fixture.close(store)
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' })
+    const records = []
+    for await (const [key, value] of db.iterator()) if (key[0] === 0x50) records.push(decodeRecord(key, value, FORMAT_VERSION))
+    await db.close()
+    const proofs = records.flatMap((record) => record.kind === 'proof' ? [record] : [])
+    const removed = proofs.flatMap((record) => (record.proof.removals ?? []).map((dot) => `${dot.replica}:${dot.seq}`))
+    assert.deepEqual(removed.sort(), [`${other.replicaId}:1`, `${other.replicaId}:2`, `${replicaId}:1`].sort())
+    assert.ok(proofs.some((record) => record.proof.count === 0), 'the batch of removals only has its record')
+    // What an open does with them: each removal becomes the cause of its death.
+    const restored = watched()
+    for (const record of proofs) restored.restorer().restoreProof(record.replica, record.card, record.proof)
+    for (const [dead, seq] of [[other.replicaId, 1], [other.replicaId, 2], [replicaId, 1]] as const) {
+      const cause = restored.proofs(dead).causeOf(seq)
+      assert.equal(cause?.kind, 'removal', `${dead}:${seq}`)
+      assert.equal(cause?.kind === 'removal' ? cause.remover : undefined, replicaId)
+    }
+    // And the store reopens from them as it was.
+    const reopened = await fixture.open(dir)
+    assert.equal(reopened.get(bytes('also')), undefined)
+    assert.deepEqual(reopened.get(bytes('theirs')), bytes('replaced'))
+    await fixture.close(reopened)
   })
 })
 

@@ -123,7 +123,7 @@ export class WriterProofs {
    * Keeps a verified proof. Returns the equivocation when it disagrees with a proof already kept
    * on a seq both cover (the earlier proof stays), true when it was kept, false when it was
    * already. A batch of removals only is kept apart ({@link removalOnly}), as the evidence of
-   * the deaths it caused, and returns false: nothing persists it yet.
+   * the deaths it caused.
    */
   add (proof: BatchProof): Equivocation | boolean {
     if (proof.count === 0) {
@@ -133,7 +133,7 @@ export class WriterProofs {
       // Until a death index keeps only the removals that killed something, the oldest go.
       if (this.#removalOnly.size >= MAX_REMOVAL_ONLY_KEPT) this.#removalOnly.delete(this.#removalOnly.keys().next().value!)
       this.#removalOnly.set(id, proof)
-      return false
+      return true
     }
     const end = proof.first + proof.count
     let at = this.#indexAt(proof.first)
