@@ -79,9 +79,10 @@ export class LocalWrites {
     }
     local.proofs.card = { publicKey: writer.publicKey, nonce: writer.nonce }
     // A removal names what it removes by the tag of the entry's leaf, from the proof this store holds.
-    this.tagOf = (dot) => writers.get(dot.replica)?.proofs.leafAt(dot.seq)?.slice(0, TAG_BYTES)
+    // A view, not a copy, where no op hands it to the app: the proof holds the leaf as long as the removal is kept.
+    this.tagOf = (dot) => writers.get(dot.replica)?.proofs.leafAt(dot.seq)?.subarray(0, TAG_BYTES)
     this.signer = this.batchSigner = new BatchSigner(writer, {
-      tagOf: this.tagOf,
+      tagOf: (dot) => this.tagOf(dot)?.slice(),
       entryAt: (seq) => {
         const row = local.dots.get(seq)
         if (row === undefined) return undefined
@@ -100,7 +101,8 @@ export class LocalWrites {
       sealed: (proof) => {
         local.proofs.add(proof)
         // Its removals killed their dots at commit: this batch is now the evidence of those deaths.
-        for (const dot of proof.removals ?? []) writers.get(dot.replica)?.proofs.noteRemoval(dot.seq, { remover: local.id, batch: proof })
+        const cause = { remover: local.id, batch: proof }
+        for (const dot of proof.removals ?? []) writers.get(dot.replica)?.proofs.noteRemoval(dot.seq, cause)
       },
       signed: hooks.signed
     })

@@ -356,7 +356,8 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         replica.proofs.card ??= card
         replica.proofs.add(proof)
         // Its removals are the evidence of the deaths they caused (a removal whose tag names another version proves nothing).
-        for (const dot of proof.removals ?? []) this.#writers.writer(dot.replica).proofs.noteRemoval(dot.seq, { remover: replicaId, batch: proof })
+        const cause = { remover: replicaId, batch: proof }
+        for (const dot of proof.removals ?? []) this.#writers.writer(dot.replica).proofs.noteRemoval(dot.seq, cause)
       }
     }
   }
