@@ -96,7 +96,7 @@ export class UnsupportedVersionError extends InvalidMessageError {
   readonly version: number
 
   constructor (version: number, what: string) {
-    super(`a ${what} of wire format version ${version}, but this build reads only version 3${version < 3 && version > 0 ? ' (versions before 3 carry no writer signatures)' : ''}`)
+    super(`${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} of wire format version ${version}, but this build reads only version 3${version < 3 && version > 0 ? ' (versions before 3 carry no writer signatures)' : ''}`)
     this.version = version
   }
 }

@@ -3,8 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { InvalidArgumentError, MemStore, createMeshPeer, nodePreset, type SyncErrorDetail } from '../../src/index.ts'
+import { InvalidArgumentError, MemStore, createMeshPeer, encodeOps, nodePreset, type SyncErrorDetail } from '../../src/index.ts'
+import type { Libp2p } from 'libp2p'
 import { bytes, connect, converged, startPeer, stopAll, waitFor, type TestPeer } from './mesh-fixture.ts'
+import { attackerNode, joinTopic } from './hostile/attacker.ts'
 
 // Issue 17's opt-out over real libp2p nodes: peers whose stores have writerKeys: false sync with
 // each other as any peers do, on a topic and diff mesh name of their own; a signed peer and an
@@ -16,6 +18,7 @@ describe('writerKeys: false over real nodes', { timeout: 120_000 }, () => {
   let b: TestPeer
   let signed: TestPeer
   let signedFriend: TestPeer
+  let attacker: Libp2p<any> | undefined
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rm-unsigned-mesh-'))
@@ -35,6 +38,7 @@ describe('writerKeys: false over real nodes', { timeout: 120_000 }, () => {
   })
 
   after(async () => {
+    await attacker?.stop()
     await stopAll([a, b, signed, signedFriend])
     await rm(dir, { recursive: true, force: true })
   })
@@ -82,6 +86,20 @@ describe('writerKeys: false over real nodes', { timeout: 120_000 }, () => {
     assert.equal(signed.peer.stats().invalidMessages, 0)
     assert.equal(a.peer.stats().invalidMessages, 0)
     assert.ok(signed.peer.isStarted() && a.peer.isStarted())
+  })
+
+  it('unsigned ops published on a signed peer\'s topic are refused and counted against the sender', async () => {
+    attacker = await attackerNode({ pubsub: true })
+    await joinTopic(attacker, signed)
+    const before = signed.peer.stats().invalidMessages
+    const forger = new MemStore('forger', { writerKeys: false })
+    forger.begin()
+    forger.set(bytes('slipped-in'), bytes('x'))
+    await attacker.services.pubsub.publish(signed.peer.topic, encodeOps(forger.commitWithOps()))
+    await waitFor(() => signed.peer.stats().invalidMessages > before, 'the signed peer to refuse the unsigned ops')
+    assert.ok(signed.peer.stats().refusedByPeer[attacker.peerId.toString()]?.topicMessages >= 1, 'counted against the peer that sent them')
+    assert.equal(signed.store.has(bytes('slipped-in')), false)
+    assert.equal(signedFriend.store.has(bytes('slipped-in')), false, 'not forwarded either')
   })
 
   it('createMeshPeer refuses writerKeys that contradict the store given', async () => {

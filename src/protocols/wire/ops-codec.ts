@@ -1,31 +1,17 @@
 import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts'
-import { MAX_COUNTER } from '../../store/hlc.ts'
-import { MAX_KEY_BYTES, MAX_SEQ, MAX_VALUE_BYTES, MAX_WRITERS_PER_MESSAGE } from '../../store/limits.ts'
+import { MAX_SEQ, MAX_WRITERS_PER_MESSAGE } from '../../store/limits.ts'
 import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import { MessageType, readHeader, readReplicaTable, WIRE_VERSION, writeHeader, writeReplicaId } from './header.ts'
 import { replicaIdOfCard } from '../../store/writer-keys/writer-key.ts'
 import { decodeUnsignedOps, encodeUnsignedOps } from './unsigned-ops-codec.ts'
-import type { Dot, Hlc, Op, ReplicaId, SignedBatch } from '../../store/types.ts'
-
-// Grammar in ./README.md. Flags of an op:
-const SET = 0x01
-const HAS_REMOVES = 0x02
-const NEW_HLC = 0x04
-const HAS_COUNTER = 0x08
-/** The seq is the previous set's plus one (a transaction's dots are contiguous): no seq field. */
-const SEQ_NEXT = 0x10
-const WRITER_SHIFT = 5
-const WRITER_ESCAPE = 7
-
-/** An op that removes nothing (most sets) shares this frozen list. */
-const NO_REMOVES: readonly Dot[] = Object.freeze([])
+import { readOpBodies, replicaTable, writeOpBodies } from './op-bodies.ts'
+import type { Op, ReplicaId, SignedBatch } from '../../store/types.ts'
 
 const CARD_BYTES = 48
 const SALT_BYTES = 16
 const SIGNATURE_BYTES = 64
-const TAG_BYTES = 8
 /** Smallest section: writer index, card, first, count, salt, signature, op count. */
 const MIN_SECTION_BYTES = 1 + CARD_BYTES + 2 + SALT_BYTES + SIGNATURE_BYTES + 1
 
@@ -58,15 +44,7 @@ function sections (ops: readonly Op[]): Map<SignedBatch, Op[]> {
  */
 export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
   if (!ops.some((op) => op.batch != null)) return encodeUnsignedOps(ops)
-  const table = new Map<ReplicaId, number>()
-  const index = (id: ReplicaId): number => {
-    let i = table.get(id)
-    if (i == null) {
-      i = table.size
-      table.set(id, i)
-    }
-    return i
-  }
+  const { table, index } = replicaTable()
   const batches = sections(ops)
   let payload = 0
   for (const [batch, members] of batches) {
@@ -98,47 +76,9 @@ export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
     writer.raw(batch.salt)
     writer.raw(batch.signature)
     writer.varint(members.length)
-    writeOps(writer, members, table)
+    writeOpBodies(writer, members, table, true)
   }
   return writer.finish()
-}
-
-function writeOps (writer: ByteWriter, ops: readonly Op[], table: Map<ReplicaId, number>): void {
-  let previousSeq = 0
-  let previousHlc: Hlc | undefined
-  for (const op of ops) {
-    let flags = op.removes.length > 0 ? HAS_REMOVES : 0
-    let writer_ = 0
-    const newHlc = op.kind === 'set' && (previousHlc == null || previousHlc.wall !== op.hlc.wall || previousHlc.counter !== op.hlc.counter)
-    if (op.kind === 'set') {
-      writer_ = table.get(op.dot.replica)!
-      flags |= SET | (Math.min(writer_, WRITER_ESCAPE) << WRITER_SHIFT)
-      if (newHlc) flags |= NEW_HLC | (op.hlc.counter !== 0 ? HAS_COUNTER : 0)
-      if (op.dot.seq === previousSeq + 1) flags |= SEQ_NEXT
-    }
-    writer.u8(flags)
-    if (op.kind === 'set' && writer_ >= WRITER_ESCAPE) writer.varint(writer_ - WRITER_ESCAPE)
-    writer.bytes(op.key)
-    if (op.kind === 'set') {
-      writer.bytes(op.value)
-      if ((flags & SEQ_NEXT) === 0) writer.varint(op.dot.seq)
-      previousSeq = op.dot.seq
-      if (newHlc) {
-        writer.u48(op.hlc.wall)
-        if (op.hlc.counter !== 0) writer.varint(op.hlc.counter)
-        previousHlc = op.hlc
-      }
-    }
-    if (op.removes.length > 0) {
-      writer.varint(op.removes.length)
-      for (const dot of op.removes) {
-        writer.varint(table.get(dot.replica)!)
-        writer.varint(dot.seq)
-        if (dot.tag?.byteLength !== TAG_BYTES) throw new InvalidArgumentError(`a removal of ${dot.replica}:${dot.seq} without its ${TAG_BYTES}-byte tag`)
-        writer.raw(dot.tag)
-      }
-    }
-  }
 }
 
 /**
@@ -171,55 +111,8 @@ export function decodeOps (bytes: Uint8Array): Decoded<Op[]> {
     const signature = reader.raw(SIGNATURE_BYTES, 'batch signature').slice()
     const batch: SignedBatch = { card: { publicKey, nonce }, first, count: seqs, salt, signature }
     const opCount = reader.varint('op count', reader.remaining)
-    readOps(reader, opCount, writerIndex, replicaAt, batch, ops)
+    readOpBodies(reader, { count: opCount, replicaAt, batch, sectionWriter: writerIndex, within: 'batch' }, ops)
   }
   reader.end()
   return markDecoded(ops)
-}
-
-function readOps (reader: ByteReader, count: number, sectionWriter: number, replicaAt: (i: number) => ReplicaId, batch: SignedBatch, ops: Op[]): void {
-  let previousSeq = 0
-  let previousHlc: Hlc | undefined
-  for (let n = 0; n < count; n++) {
-    const flags = reader.u8('op flags')
-    const isSet = (flags & SET) !== 0
-    if (!isSet && (flags & ~HAS_REMOVES) !== 0) throw new InvalidMessageError(`invalid delete flags ${flags}`)
-    let writer = flags >>> WRITER_SHIFT
-    if (isSet && writer === WRITER_ESCAPE) writer += reader.varint('writer index')
-    if (isSet && writer !== sectionWriter) throw new InvalidMessageError('a set in a batch of another writer')
-    const key = reader.bytesField('key', MAX_KEY_BYTES)
-    let value: Uint8Array | undefined
-    let dot: Dot | undefined
-    let hlc: Hlc | undefined
-    if (isSet) {
-      value = reader.bytesField('value', MAX_VALUE_BYTES)
-      const seq = (flags & SEQ_NEXT) !== 0 ? previousSeq + 1 : reader.varint('seq', MAX_SEQ)
-      if (seq < 1 || seq > MAX_SEQ) throw new InvalidMessageError(`invalid seq ${seq}`)
-      previousSeq = seq
-      dot = { replica: replicaAt(writer), seq }
-      if ((flags & NEW_HLC) !== 0) {
-        const wall = reader.u48('hlc wall')
-        const counter = (flags & HAS_COUNTER) !== 0 ? reader.varint('hlc counter', MAX_COUNTER) : 0
-        previousHlc = { wall, counter }
-      } else if ((flags & HAS_COUNTER) !== 0) {
-        throw new InvalidMessageError('an hlc counter without an hlc')
-      }
-      if (previousHlc == null) throw new InvalidMessageError('the first set of a batch must carry its hlc')
-      hlc = previousHlc
-    }
-    let removes: readonly Dot[] = NO_REMOVES
-    if ((flags & HAS_REMOVES) !== 0) {
-      const dots: Dot[] = []
-      const removeCount = reader.varint('remove count', Math.floor(reader.remaining / (2 + TAG_BYTES)))
-      if (removeCount === 0) throw new InvalidMessageError('an empty remove list must be left out')
-      for (let i = 0; i < removeCount; i++) {
-        const replica = replicaAt(reader.varint('remove replica index'))
-        const seq = reader.varint('remove seq', MAX_SEQ)
-        if (seq < 1) throw new InvalidMessageError('invalid removed seq 0')
-        dots.push({ replica, seq, tag: reader.raw(TAG_BYTES, 'removal tag').slice() })
-      }
-      removes = dots
-    }
-    ops.push(isSet ? { kind: 'set', key, value: value!, dot: dot!, hlc: hlc!, removes, batch } : { kind: 'delete', key, removes, batch })
-  }
 }
