@@ -7,17 +7,31 @@ export type Figures = Record<string, number | string>
 
 const gc = (globalThis as { gc?: () => void }).gc
 
-/**
- * Bytes held after full GCs. Counts the JS heap plus `external`, not just
- * `arrayBuffers`: Loro's and Automerge's state lives in WebAssembly memory,
- * which Node counts under external only.
- */
-export function memoryNow(): number {
+/** Memory after full GCs: the JS heap, and the two counts of what lies outside it. */
+export interface MemoryReading {
+  heap: number
+  /** V8's count: ArrayBuffers and WebAssembly memory (where Loro and Automerge keep their state), not SharedArrayBuffers. */
+  external: number
+  /** Node.js's count: ArrayBuffers and SharedArrayBuffers (where roaring-mesh keeps its own), not WebAssembly memory. */
+  arrayBuffers: number
+}
+
+export function memoryNow(): MemoryReading {
   if (!gc) throw new Error('run with --expose-gc')
   gc()
   gc()
   const usage = process.memoryUsage()
-  return usage.heapUsed + usage.external
+  return { heap: usage.heapUsed, external: usage.external, arrayBuffers: usage.arrayBuffers }
+}
+
+/**
+ * Bytes held now beyond `before`: the heap's growth plus the larger of the two outside counts'
+ * growths, which is all of what grew outside the heap when it is all buffers or all WebAssembly
+ * memory (as it is for every system here).
+ */
+export function memoryGrowth(before: MemoryReading): number {
+  const now = memoryNow()
+  return now.heap - before.heap + Math.max(now.external - before.external, now.arrayBuffers - before.arrayBuffers)
 }
 
 /** Every span {@link elapsedMs} timed in this process, in `performance.now()` time. */

@@ -1,6 +1,6 @@
 // Workloads 1 and 2: bulk insert into one replica, and op-by-op replication
 // to a second replica. Keys and values are in each system's own form before the clock starts.
-import { checkContent, elapsedMs, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
+import { checkContent, elapsedMs, memoryGrowth, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
 import type { BenchSystem } from '../systems/types.ts'
 import { ENTRY_BYTES, createRng, randomEntries } from '../workload.ts'
 
@@ -18,7 +18,7 @@ export function bulkInsert<R, K, V>(system: BenchSystem<R, K, V>, n: number): Fi
   const ms = elapsedMs(() => system.write(replica, keys, values))
   keys.length = 0
   values.length = 0
-  const heapBytes = memoryNow() - before
+  const heapBytes = memoryGrowth(before)
   return {
     ms,
     setsPerSec: n / (ms / 1000),

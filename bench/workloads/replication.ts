@@ -1,7 +1,7 @@
 // Workloads 3-5: state-based sync between two replicas. Each pull is the
 // system's own anti-entropy protocol, with every byte in both directions counted.
 // Keys and values are in each system's own form before the clock starts.
-import { checkContent, elapsedMs, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
+import { checkContent, elapsedMs, memoryGrowth, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
 import type { BenchSystem, SyncProtocol } from '../systems/types.ts'
 import { ENTRY_BYTES, KEY_BYTES, VALUE_BYTES, createRng, randomBytes, randomEntries, randomIndex, randomSubset, type Rng } from '../workload.ts'
 
@@ -68,7 +68,7 @@ export function churn<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figures
   }
   overwrite(source, 10 * n)
   for (let start = 0; start < deleted.length; start += CHURN_BATCH) writeBatch(source, deleted.slice(start, start + CHURN_BATCH), true)
-  const figures: Figures = { churnMs: writeMs, heapBytes: memoryNow() - before }
+  const figures: Figures = { churnMs: writeMs, heapBytes: memoryGrowth(before) }
   const sync = system.sync
   if (!sync) return { ...figures, check: verdict() }
 

@@ -1,10 +1,8 @@
 import { copyBytes } from './copy-bytes.ts'
+import { storeBuffer } from './store-memory.ts'
 
 const FIRST_CHUNK_BYTES = 64 * 1024
-/**
- * Chunks double up to this size: a big store then allocates a few large buffers, and each
- * allocation is a point where V8 may start a full collection to account for external memory.
- */
+/** Chunks double up to this size: a big store is a few large buffers, a small one wastes little. */
 const MAX_CHUNK_BYTES = 16 * 1024 * 1024
 /** Entries at least this big get a buffer of their own rather than wasting a chunk's tail. */
 const OWN_BUFFER_BYTES = 64 * 1024
@@ -22,7 +20,7 @@ const MIN_GARBAGE_BYTES = 8 * 1024 * 1024
  * numbers rather than an object holding a reference.
  */
 export class EntryArena {
-  private current = new Uint8Array(FIRST_CHUNK_BYTES)
+  private current = chunkOf(FIRST_CHUNK_BYTES)
   /** Every chunk holding a live entry (and some dead ones, until compaction), by number. */
   private chunks: Uint8Array[] = [this.current]
   private currentId = 0
@@ -45,12 +43,12 @@ export class EntryArena {
     let chunk: Uint8Array
     let at: number
     if (length >= OWN_BUFFER_BYTES) {
-      chunk = new Uint8Array(length)
+      chunk = chunkOf(length)
       at = 0
       this.lastChunkId = this.chunks.push(chunk) - 1
     } else {
       if (this.used + length > this.current.byteLength) {
-        this.current = new Uint8Array(Math.min(MAX_CHUNK_BYTES, 2 * this.current.byteLength))
+        this.current = chunkOf(Math.min(MAX_CHUNK_BYTES, 2 * this.current.byteLength))
         this.currentId = this.chunks.push(this.current) - 1
         this.used = 0
       }
@@ -99,7 +97,7 @@ export class EntryArena {
   /** Starts over: the caller re-appends every live entry from the chunks returned (numbered as before). */
   reset (): Uint8Array[] {
     const chunks = this.chunks
-    this.current = new Uint8Array(FIRST_CHUNK_BYTES)
+    this.current = chunkOf(FIRST_CHUNK_BYTES)
     this.chunks = [this.current]
     this.currentId = 0
     this.used = 0
@@ -107,4 +105,9 @@ export class EntryArena {
     this.garbageBytes = 0
     return chunks
   }
+}
+
+/** A chunk of `byteLength` bytes, in the store's own memory (see store-memory.ts). */
+function chunkOf (byteLength: number): Uint8Array {
+  return new Uint8Array(storeBuffer(byteLength))
 }

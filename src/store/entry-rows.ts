@@ -1,6 +1,7 @@
 import { EntryArena } from './entry-arena.ts'
 import { Entry } from './entry.ts'
 import { hashKey } from './key-hash.ts'
+import { storeBuffer } from './store-memory.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { Hlc } from './types.ts'
 
@@ -9,6 +10,14 @@ export type Row = number
 export const NO_ROW = -1
 
 const MIN_ROWS = 64
+
+type Column = Int32Array | Uint16Array | Float64Array
+type ColumnType<T extends Column> = (new (buffer: ArrayBufferLike) => T) & { BYTES_PER_ELEMENT: number }
+
+/** A column of `length` zeroes, in the store's own memory (see store-memory.ts). */
+function column<T extends Column> (type: ColumnType<T>, length: number): T {
+  return new type(storeBuffer(length * type.BYTES_PER_ELEMENT))
+}
 
 /** One sibling of a chain, as persistence stores it. */
 export interface ChainEntry {
@@ -32,16 +41,16 @@ export class EntryRows {
   /** Writers by number, as rows name them. */
   private readonly writers: ReplicaState[] = []
   private capacity = MIN_ROWS
-  private chunkIds = new Int32Array(MIN_ROWS)
-  private offsets = new Int32Array(MIN_ROWS)
-  private keyLengths = new Uint16Array(MIN_ROWS)
-  private valueLengths = new Int32Array(MIN_ROWS)
-  private writerIds = new Int32Array(MIN_ROWS)
-  private seqs = new Float64Array(MIN_ROWS)
-  private walls = new Float64Array(MIN_ROWS)
-  private counters = new Uint16Array(MIN_ROWS)
+  private chunkIds = column(Int32Array, MIN_ROWS)
+  private offsets = column(Int32Array, MIN_ROWS)
+  private keyLengths = column(Uint16Array, MIN_ROWS)
+  private valueLengths = column(Int32Array, MIN_ROWS)
+  private writerIds = column(Int32Array, MIN_ROWS)
+  private seqs = column(Float64Array, MIN_ROWS)
+  private walls = column(Float64Array, MIN_ROWS)
+  private counters = column(Uint16Array, MIN_ROWS)
   /** The next sibling; for a free row, the next free row. */
-  private nexts = new Int32Array(MIN_ROWS)
+  private nexts = column(Int32Array, MIN_ROWS)
   /** Rows ever handed out: those below and not on the free list are live. */
   private top = 0
   private freeHead = NO_ROW
@@ -190,9 +199,9 @@ export class EntryRows {
 
   #grow (): void {
     const capacity = this.capacity * 2
-    const grown = <T extends Int32Array | Uint16Array | Float64Array>(column: T): T => {
-      const bigger = new (column.constructor as new (length: number) => T)(capacity)
-      bigger.set(column)
+    const grown = <T extends Column>(old: T): T => {
+      const bigger = column(old.constructor as ColumnType<T>, capacity)
+      bigger.set(old)
       return bigger
     }
     this.chunkIds = grown(this.chunkIds)

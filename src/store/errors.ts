@@ -40,7 +40,7 @@ export class OutdatedStoreError extends Error {
   readonly version: number
 
   constructor (location: string, version: number) {
-    super(`${location}: store format ${version} was written before writers were bound to keys; this version opens format 3 only. Nothing was changed: migrateStore('${location}') (CLI: roaring-mesh migrate --data DIR) carries its entries into a new store and keeps this one`)
+    super(`${location}: store format ${version} was written before writers were bound to keys; this version opens formats 3 and 4 only. Nothing was changed: migrateStore('${location}') (CLI: roaring-mesh migrate --data DIR) carries its entries into a new store and keeps this one`)
     this.version = version
   }
 }

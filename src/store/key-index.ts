@@ -1,4 +1,5 @@
 import { NO_ROW, type EntryRows, type Row } from './entry-rows.ts'
+import { storeBuffer } from './store-memory.ts'
 
 const MIN_CAPACITY = 16
 /** Marks a free slot in the hash column: key hashes are 30-bit, never negative. */
@@ -138,5 +139,5 @@ export class KeyIndex {
 /** `capacity` free slots. */
 function emptySlots (capacity: number): Int32Array {
   // FREE and NO_ROW are both -1: every word of a free slot.
-  return new Int32Array(2 * capacity).fill(-1)
+  return new Int32Array(storeBuffer(8 * capacity)).fill(-1)
 }

@@ -7,7 +7,8 @@ import {
   MemStore, decodeDiff, decodeDiffRequest, decodeOps, encodeAnnouncement, encodeDiff, encodeDiffRequest, encodeOps,
   type DiffRequest, type ReplicaId
 } from '../../src/index.ts'
-import { chainKey, encodeChain, encodeFormat, encodeState, sealValue, seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY, encodeProof, proofKey } from '../../src/store/level/record-codec.ts'
+import { packKey } from '../../src/store/level/pack-codec.ts'
+import { encodeChain, encodeFormat, encodeState, sealValue, seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY, encodeProof, proofKey } from '../../src/store/level/record-codec.ts'
 import { equals } from 'uint8arrays/equals'
 import { replicaIdToBytes } from '../../src/store/replica-id.ts'
 import type { StoreView } from '../../src/store/store-persistence.ts'
@@ -38,6 +39,21 @@ export interface Corpus {
   readonly states: Array<{ readonly writer: string, readonly diff: Uint8Array }>
 }
 
+/** One entry pack of every key's chain (see pack-codec.ts), unsealed. */
+function pack (items: Array<[key: Uint8Array, chain: Uint8Array]>): Uint8Array {
+  const out = new Uint8Array(items.reduce((sum, [key, chain]) => sum + 4 + key.byteLength + chain.byteLength, 4))
+  const view = new DataView(out.buffer)
+  view.setUint32(0, items.length, true)
+  let pos = 4
+  for (const [key, chain] of items) {
+    view.setUint32(pos, key.byteLength, true)
+    out.set(key, pos + 4)
+    out.set(chain, pos + 4 + key.byteLength)
+    pos += 4 + key.byteLength + chain.byteLength
+  }
+  return out
+}
+
 /** A MemStore that shows what a LevelStore would write of it, through the record codec's encoders. */
 class RecordedStore extends MemStore {
   #view: StoreView | undefined
@@ -56,10 +72,10 @@ class RecordedStore extends MemStore {
       [FORMAT_KEY, encodeFormat()],
       [REPLICA_KEY, replicaIdToBytes(this.replicaId)],
       [WRITER_KEY, this.writer.toBytes()],
-      [STATE_KEY, encodeState({ nextSeq, reserved: nextSeq - 1, clock: clockTime, keys: keys.length, writers: writers.length, batch: 1 })]
+      [STATE_KEY, encodeState({ nextSeq, reserved: nextSeq - 1, clock: clockTime, keys: keys.length > 0 ? 1 : 0, writers: writers.length, batch: 1 })]
     ]
     for (const { replica, seen } of writers) records.push([seenKey(replicaIdToBytes(replica)), seen.serialize()])
-    for (const [key] of keys) records.push([chainKey(key), encodeChain(chainAt(key)!)])
+    if (keys.length > 0) records.push([packKey(0), pack(keys.map(([key]) => [key, encodeChain(chainAt(key)!)]))])
     for (const { replica } of writers) {
       const state = this.#view!.replica(replica)!
       for (const proof of [...state.proofs.all(), ...state.proofs.removalOnly()]) records.push([proofKey(state.idBytes, proof), encodeProof(state.proofs.card!, proof)])

@@ -30,9 +30,10 @@ export class MemoryDatabase implements LevelDatabase {
     }
   }
 
-  iterator (): { nextv(size: number): Promise<Array<[Uint8Array, Uint8Array]>>, close(): Promise<void> } {
+  iterator (options: { gt?: Uint8Array, gte?: Uint8Array, lt?: Uint8Array } = {}): { nextv(size: number): Promise<Array<[Uint8Array, Uint8Array]>>, close(): Promise<void> } {
+    const { gt, gte, lt } = { gt: options.gt && key(options.gt), gte: options.gte && key(options.gte), lt: options.lt && key(options.lt) }
     // latin1 strings compare as their bytes do.
-    const sorted = [...this.#records.keys()].sort()
+    const sorted = [...this.#records.keys()].filter((k) => (gt == null || k > gt) && (gte == null || k >= gte) && (lt == null || k < lt)).sort()
     let at = 0
     return {
       nextv: async (size) => {

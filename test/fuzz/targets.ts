@@ -8,6 +8,7 @@ import {
   encodeDiff, type ReplicaId, type ReplicaStore
 } from '../../src/index.ts'
 import { MessageType } from '../../src/protocols/wire/header.ts'
+import { isPackKey, readPack, unsealPack } from '../../src/store/level/pack-codec.ts'
 import { FORMAT_VERSION, decodeRecord } from '../../src/store/level/record-codec.ts'
 import { memoryLocation } from './memory-level.ts'
 import { writerOf } from './writers.ts'
@@ -175,7 +176,10 @@ async function openRecords (ctx: TargetContext, input: Uint8Array): Promise<stri
   const key = ctx.recordKey!
   const records: Records = sealed([...ctx.database!, [key, input]])
   const stored = records[records.length - 1][1]
-  let refused = typed('decodeRecord', () => { decodeRecord(key, stored, FORMAT_VERSION) })
+  let refused = typed('decodeRecord', () => {
+    if (isPackKey(key)) readPack(unsealPack(key, stored), () => {})
+    else decodeRecord(key, stored, FORMAT_VERSION)
+  })
   if (refused != null) return `record refused:${refused}`
   const dbBytes = records.reduce((sum, [k, v]) => sum + k.byteLength + v.byteLength, 0)
   let store: LevelStore | undefined

@@ -23,11 +23,10 @@ describe('a salvaged peer and a live one', { timeout: 120_000 }, () => {
     const b = await startPeer({}, await level.open())
     everyone.push(a, b)
     await connect(a, b)
-    // Values that do not compress, so that a scribble over a table lands in entries.
-    for (let i = 0; i < 200; i++) {
-      a.store.set(bytes(`a-${i}`), noise(512, i + 1))
-      b.store.set(bytes(`b-${i}`), noise(512, 1000 + i))
-    }
+    // Values that do not compress, so that a scribble over a table lands in entries; in one
+    // transaction each, so that the table holds few packs that merges replaced.
+    a.store.transact(() => { for (let i = 0; i < 200; i++) a.store.set(bytes(`a-${i}`), noise(512, i + 1)) })
+    b.store.transact(() => { for (let i = 0; i < 200; i++) b.store.set(bytes(`b-${i}`), noise(512, 1000 + i)) })
     for (let i = 0; i < 20; i++) b.store.delete(bytes(`a-${i}`))
     await waitFor(() => converged([a, b]), 'a and b to converge')
     await (storeA as LevelStore).flush()

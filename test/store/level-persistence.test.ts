@@ -158,28 +158,28 @@ describe('LevelStore refuses a corrupt or foreign database', () => {
     await expectCorrupt(dir, /format 99 is not supported/)
   })
 
-  it('an entry record whose bytes changed on disk fails its checksum', async () => {
+  it('an entry pack whose bytes changed on disk fails its checksum', async () => {
     const dir = await storeWithData()
-    await tamper(dir, 0x56, (value) => {
+    await tamper(dir, 0x54, (value) => {
       const changed = value.slice()
       changed[changed.byteLength - 5] ^= 1
       return changed
     })
-    await expectCorrupt(dir, /entry record of key 0x01 fails its checksum/)
+    await expectCorrupt(dir, /the entry pack 0x[0-9a-f]{16} fails its checksum/)
   })
 
-  it('a truncated entry record', async () => {
+  it('a truncated entry pack', async () => {
     const dir = await storeWithData()
-    await tamper(dir, 0x56, (value) => value.subarray(0, value.byteLength - 1))
+    await tamper(dir, 0x54, (value) => value.subarray(0, value.byteLength - 1))
     await expectCorrupt(dir, /fails its checksum/)
     const sealed = await storeWithData()
-    await tamperSealed(sealed, 0x56, (value) => value.subarray(0, value.byteLength - 1))
+    await tamperSealed(sealed, 0x54, (value) => value.subarray(0, value.byteLength - 1))
     await expectCorrupt(sealed, /truncated value/)
   })
 
-  it('an entry record with trailing bytes', async () => {
+  it('an entry pack with trailing bytes', async () => {
     const dir = await storeWithData()
-    await tamperSealed(dir, 0x56, (value) => Uint8Array.of(...value, 0))
+    await tamperSealed(dir, 0x54, (value) => Uint8Array.of(...value, 0))
     await expectCorrupt(dir, /trailing bytes/)
   })
 

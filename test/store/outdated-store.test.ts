@@ -54,7 +54,7 @@ describe('a store written before writer keys', () => {
     await assert.rejects(LevelStore.open(dir), (err: any) => {
       assert.ok(err instanceof OutdatedStoreError, String(err))
       assert.equal(err.version, 2)
-      assert.match(err.message, /store format 2 was written before writers were bound to keys; this version opens format 3 only/)
+      assert.match(err.message, /store format 2 was written before writers were bound to keys; this version opens formats 3 and 4 only/)
       assert.match(err.message, /migrateStore\(/)
       assert.match(err.message, /roaring-mesh migrate/)
       assert.ok(!err.message.includes('\n'))
@@ -90,7 +90,7 @@ describe('a store written before writer keys', () => {
       await store.close()
     }
     await assert.rejects(LevelStore.open(report.oldLocation), OutdatedStoreError)
-    await assert.rejects(migrateStore(dir), (err: any) => err instanceof InvalidArgumentError && /format 3 already/.test(err.message))
+    await assert.rejects(migrateStore(dir), (err: any) => err instanceof InvalidArgumentError && /format 4 already/.test(err.message))
   })
 
   it('migrateStore() with `to` leaves the old store where it is, untouched, and refuses a target that holds a store', async () => {
@@ -116,7 +116,7 @@ describe('a store written before writer keys', () => {
     assert.match(stderr, new RegExp(`migrated 20 keys from store format 2 \\(replica ${OLD_REPLICA}\\) into a new store .*kept unchanged at .*store\\.pre-v3-`))
     const { stdout } = await run(process.execPath, [BIN, 'export', '--data', data])
     assert.equal(stdout.trim().split('\n').length, 20)
-    await assert.rejects(run(process.execPath, [BIN, 'migrate', '--data', data]), (err: any) => err.code === 5 && /format 3 already/.test(err.stderr))
+    await assert.rejects(run(process.execPath, [BIN, 'migrate', '--data', data]), (err: any) => err.code === 5 && /format 4 already/.test(err.stderr))
   })
 })
 

@@ -163,7 +163,7 @@ export class IdbLogDatabase implements LevelDatabase {
     return this.#records.get(keyString(key))
   }
 
-  iterator (options: { gt?: Uint8Array } = {}): { nextv: (size: number) => Promise<Array<[Uint8Array, Uint8Array]>>, close: () => Promise<void> } {
+  iterator (options: { gt?: Uint8Array, gte?: Uint8Array, lt?: Uint8Array } = {}): { nextv: (size: number) => Promise<Array<[Uint8Array, Uint8Array]>>, close: () => Promise<void> } {
     let keys: string[] | undefined
     let records: Records | undefined
     let at = 0
@@ -172,7 +172,9 @@ export class IdbLogDatabase implements LevelDatabase {
         if (keys == null || records == null) {
           records = this.#records ??= await this.#readAll()
           const after = options.gt == null ? undefined : keyString(options.gt)
-          keys = [...records.keys()].filter((key) => after == null || key > after).sort()
+          const from = options.gte == null ? undefined : keyString(options.gte)
+          const below = options.lt == null ? undefined : keyString(options.lt)
+          keys = [...records.keys()].filter((key) => (after == null || key > after) && (from == null || key >= from) && (below == null || key < below)).sort()
         }
         const step = keys.slice(at, at + size)
         at += step.length

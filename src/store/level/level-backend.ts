@@ -6,7 +6,10 @@ export interface LevelDatabase {
   close(): Promise<void>
   get(key: Uint8Array): Promise<Uint8Array | undefined>
   batch(ops: BatchOp[], options?: { sync?: boolean }): Promise<void>
-  iterator(options?: { gt?: Uint8Array }): { nextv(size: number): Promise<Array<[Uint8Array, Uint8Array]>>, close(): Promise<void> }
+  /** `highWaterMarkBytes`: classic-level's bound on the bytes one `nextv` reads (others read what they read). */
+  iterator(options?: { gt?: Uint8Array, gte?: Uint8Array, lt?: Uint8Array, highWaterMarkBytes?: number }): { nextv(size: number): Promise<Array<[Uint8Array, Uint8Array]>>, close(): Promise<void> }
+  /** Lets go of the memory that reading every table took, if the database keeps any (LevelDB maps them). */
+  unmapTables?(): Promise<void>
 }
 
 /** What a directory holds before LevelDB sees it. */

@@ -2,7 +2,9 @@ import { logger } from '@libp2p/logger'
 import { StoreFullError } from '../errors.ts'
 import { bytesToKeyString } from '../key-string.ts'
 import { isDiskFull } from './open-errors.ts'
-import { STATE_KEY, chainKey, encodeChain, encodeProof, encodeState, proofKey, sealValue, seenKey } from './record-codec.ts'
+import { PackLog } from './pack-compaction.ts'
+import { PackWriter } from './pack-codec.ts'
+import { STATE_KEY, encodeProof, encodeState, proofKey, sealValue, seenKey } from './record-codec.ts'
 import type { BatchProof } from '../diff.ts'
 import { SeqReservation } from './seq-reservation.ts'
 import { WriteQueue, type BatchOp } from './write-queue.ts'
@@ -16,11 +18,13 @@ const log = logger('roaring-mesh:level-store')
 
 /**
  * How a LevelStore keeps its in-memory core on disk: every commit becomes one atomic batch of
- * records (the changed keys' chains, the changed writers' seen sets, the state record), queued in
- * commit order; a local commit's ops are published once its batch is durable.
+ * records (the changed keys' chains, packed, the changed writers' seen sets, the state record),
+ * queued in commit order; a local commit's ops are published once its batch is durable.
  */
 export class LevelPersistence implements StorePersistence {
   readonly restorer: StoreRestorer
+  /** The entry packs on disk (pack-compaction.ts). */
+  readonly packs: PackLog
   readonly #location: string
   readonly #view: StoreView
   readonly #queue: WriteQueue
@@ -50,6 +54,7 @@ export class LevelPersistence implements StorePersistence {
       }
     })
     this.#seqs = new SeqReservation(state.reserved)
+    this.packs = new PackLog(db, access.view, { persist: (ops) => { this.persist(ops, []) }, idle: async () => { await this.#queue.idle() } })
   }
 
   /** The number of the last batch queued (the seal names it). */
@@ -67,13 +72,22 @@ export class LevelPersistence implements StorePersistence {
     return this.#view.nextSeq - 1
   }
 
+  /** Packs the state of each key `add` is given (migrating an older store); `finish` puts the packs in `ops`. */
+  repacker (): { add: (key: Uint8Array) => void, finish: (ops: BatchOp[]) => void } {
+    const writer = new PackWriter()
+    return {
+      add: (key) => { writer.add(key, this.#view.chainAt(key)) },
+      finish: (ops) => { this.packs.write(writer, ops) }
+    }
+  }
+
   /** A writer loaded from disk has its seen set there already. */
   loaded (replicaId: ReplicaId): void {
     this.#writersOnDisk.add(replicaId)
   }
 
   committed ({ records, writers }: CommittedChanges): void {
-    const ops: BatchOp[] = []
+    const writer = new PackWriter()
     const done = records.length > 1 ? new Set<string>() : undefined
     for (let i = 0; i < records.length; i++) {
       const key = records.key(i)
@@ -82,11 +96,12 @@ export class LevelPersistence implements StorePersistence {
         if (done.has(name)) continue
         done.add(name)
       }
-      const head = this.#view.chainAt(key)
-      const stored = chainKey(key)
-      ops.push(head == null ? { type: 'del', key: stored } : { type: 'put', key: stored, value: sealValue(stored, encodeChain(head)) })
+      writer.add(key, this.#view.chainAt(key))
     }
+    const ops: BatchOp[] = []
+    this.packs.write(writer, ops)
     this.persist(ops, writers)
+    this.packs.maybeMerge()
   }
 
   /**
@@ -157,6 +172,7 @@ export class LevelPersistence implements StorePersistence {
    * given back, and a clean reopen skips nothing and finds the state hash we close with.
    */
   async finish (): Promise<void> {
+    await this.packs.stop()
     // Ops someone listens to go out before the close; commits nobody listened to are signed
     // after the next open, from what it restores (see LocalWrites.nextSeq).
     await this.#view.opsSent()
@@ -172,7 +188,7 @@ export class LevelPersistence implements StorePersistence {
       nextSeq: this.#view.nextSeq,
       reserved,
       clock: this.#view.clockTime,
-      keys: this.#view.size,
+      keys: this.packs.count,
       writers: this.#writersOnDisk.size,
       batch: ++this.#batch
     })

@@ -27,7 +27,7 @@ export interface MigrateStoreOptions {
 
 /** What {@link migrateStore} did. */
 export interface MigrationReport {
-  /** The new store (format 3). */
+  /** The new store (of this version's format). */
   readonly location: string
   /** Where the old store is now, unchanged: its location, or the name it was renamed to. */
   readonly oldLocation: string
@@ -94,7 +94,7 @@ async function readOutdated (location: string): Promise<{ format: number, replic
  * store is never changed: by default it is renamed to `<location>.pre-v3-<time>` and the new one
  * made at `location`; with `to` it stays where it is. Deaths and the other writers' ids are not
  * carried: every peer of a mesh migrates its own store and the mesh converges on the new ids.
- * Throws {@link InvalidArgumentError} for a store that needs no migration (format 3).
+ * Throws {@link InvalidArgumentError} for a store that needs no migration (format 3 or later).
  *
  * @example
  * ```ts

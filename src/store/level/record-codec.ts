@@ -14,16 +14,22 @@
 //   'M' "state"         → u64 nextSeq, u64 reserved, u64 hlc wall, u16 hlc counter,
 //                         u64 keys, u64 writers, u64 batch                         (all LE)
 //   'S' replica id (16) → the writer's seen set, in ClockSet's portable serialization
-//   'V' key bytes       → the live entries at the key (siblings, usually one):
+//   'T' u64be(2^53 − 1 − n)
+//                       → entry pack n: many keys' live entries (format 4; see pack-codec.ts)
+//   'V' key bytes       → the live entries at the key (siblings, usually one), formats 1 to 3:
 //                         u32 count, then per entry: replica id (16), u64 seq, u64 wall,
 //                         u16 counter, u32 value length, value bytes
 //
 // In format 2 every value but the format record's ends with a u32 CRC-32C of key and value:
 // LevelDB, as classic-level opens it, checks no block checksum on reads, and a scribbled table
-// was measured to serve a changed value with no error. `keys` and `writers` count the 'V' and
-// 'S' records, so a record that vanished is noticed too; `batch` numbers the batches, so that
-// the seal a clean close leaves (see store-seal.ts) shows when the log lost commits.
-// Format 1 (no checksums, a 26-byte state) is still read, and rewritten as format 2 at open.
+// was measured to serve a changed value with no error. `keys` and `writers` count the 'T' (in
+// formats 2 and 3, 'V') and 'S' records, so a record that vanished is noticed too; `batch` numbers the
+// batches, so that the seal a clean close leaves (see node-store-files.ts) shows when the log lost
+// commits.
+// Format 3 binds writers to keys; formats 1 (no checksums, a 26-byte state) and 2 are refused as
+// outdated (migrate-store.ts reads them). Format 4 packs the entries: a record per key made
+// reading a million-entry store cost seconds in classic-level alone. A format 3 store is read as
+// it is and rewritten as format 4 at open (load-checks.ts).
 //
 // Live sets and digests are not stored: they are exactly the dots of the stored entries.
 
@@ -41,10 +47,12 @@ import { crc32c } from './crc32c.ts'
 import { SeqReservation } from './seq-reservation.ts'
 
 /** The on-disk format; an older one is migrated at open, a newer one refused. */
-/** 3: writers bound to keys (a writer key record, proof records). Formats 1 and 2 are refused as outdated. */
-export const FORMAT_VERSION = 3
+/** 3: writers bound to keys (a writer key record, proof records). Formats 1 and 2 are refused as outdated. 4: entries packed. */
+export const FORMAT_VERSION = 4
 /** The first format with writer keys: older stores are migrated, not opened. */
 export const KEYED_FORMAT = 3
+/** The first format with entries in packs (pack-codec.ts) rather than a record per key: a format 3 store is repacked at open. */
+export const PACKED_FORMAT = 4
 /** The first format with record checksums, counts and batch numbers. */
 const CHECKED_FORMAT = 2
 const CHECKSUM_BYTES = 4
@@ -53,6 +61,7 @@ const MAGIC = new TextEncoder().encode('roaring-mesh store')
 const META = 0x4d // 'M'
 const SEEN = 0x53 // 'S'
 const VALUES = 0x56 // 'V'
+const PACKS = 0x54 // 'T': see pack-codec.ts
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0))
 export const FORMAT_KEY = Uint8Array.of(META, ...ascii('format'))
@@ -164,6 +173,7 @@ export function describeKey (key: Uint8Array): string {
   const shown = /^[\x20-\x7e]*$/.test(text) ? JSON.stringify(text) : `0x${[...rest.subarray(0, 32)].map((b) => b.toString(16).padStart(2, '0')).join('')}`
   if (key[0] === VALUES) return `the entry record of key ${shown}${rest.byteLength > 64 ? '…' : ''}`
   if (key[0] === SEEN) return `the seen set of writer ${shown.slice(2)}`
+  if (key[0] === PACKS) return `the entry pack ${shown}`
   if (key[0] === META) return `the metadata record ${shown}`
   return `the record ${JSON.stringify(key[0])}`
 }
@@ -199,7 +209,7 @@ function getU64 (view: DataView, at: number, max: number, what: string): number 
   return value
 }
 
-function viewOf (bytes: Uint8Array): DataView {
+export function viewOf (bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
@@ -267,6 +277,14 @@ export function seenKey (replicaIdBytes: Uint8Array): Uint8Array {
   return out
 }
 
+/** A format 3 entry record's key: format 4 packs entries instead (pack-codec.ts). */
+export function isChainKey (key: Uint8Array): boolean {
+  return key[0] === VALUES
+}
+
+/** Every format 3 entry record's key, and no other record's. */
+export const CHAIN_RANGE = { gte: Uint8Array.of(VALUES), lt: Uint8Array.of(VALUES + 1) }
+
 export function chainKey (key: Uint8Array): Uint8Array {
   const out = new Uint8Array(1 + key.byteLength)
   out[0] = VALUES
@@ -274,14 +292,17 @@ export function chainKey (key: Uint8Array): Uint8Array {
   return out
 }
 
-/** The siblings at a key, in chain order. */
-export function encodeChain (chain: readonly ChainEntry[]): Uint8Array {
+/** The bytes {@link writeChain} takes for `chain`. */
+export function chainBytes (chain: readonly ChainEntry[]): number {
   let length = 4
   for (const entry of chain) length += ENTRY_HEADER + entry.value.byteLength
-  const out = new Uint8Array(length)
-  const view = viewOf(out)
-  let pos = 4
-  let count = 0
+  return length
+}
+
+/** Writes the siblings at a key, in chain order, at `pos` of `out`; returns where they end. */
+export function writeChain (out: Uint8Array, view: DataView, pos: number, chain: readonly ChainEntry[]): number {
+  view.setUint32(pos, chain.length, true)
+  pos += 4
   for (const entry of chain) {
     const value = entry.value
     out.set(entry.writer.idBytes, pos)
@@ -291,9 +312,14 @@ export function encodeChain (chain: readonly ChainEntry[]): Uint8Array {
     view.setUint32(pos + 34, value.byteLength, true)
     out.set(value, pos + ENTRY_HEADER)
     pos += ENTRY_HEADER + value.byteLength
-    count++
   }
-  view.setUint32(0, count, true)
+  return pos
+}
+
+/** The siblings at a key, in chain order. */
+export function encodeChain (chain: readonly ChainEntry[]): Uint8Array {
+  const out = new Uint8Array(chainBytes(chain))
+  writeChain(out, viewOf(out), 0, chain)
   return out
 }
 
@@ -338,11 +364,21 @@ export function decodeRecord (key: Uint8Array, stored: Uint8Array, version: numb
 
 function decodeChain (bytes: Uint8Array): StoredEntry[] {
   if (bytes.byteLength < 4) corrupt('truncated entry record')
-  const view = viewOf(bytes)
-  const count = view.getUint32(0, true)
-  if (count === 0) corrupt('empty entry record')
   const entries: StoredEntry[] = []
-  let pos = 4
+  const end = readChain(bytes, viewOf(bytes), 0, entries)
+  if (entries.length === 0) corrupt('empty entry record')
+  if (end !== bytes.byteLength) corrupt('trailing bytes after entries')
+  return entries
+}
+
+/**
+ * Reads the siblings written at `pos` into `entries` (none for a key whose entries all died),
+ * checking every field; values are views into `bytes`. Returns where they end.
+ */
+export function readChain (bytes: Uint8Array, view: DataView, pos: number, entries: StoredEntry[]): number {
+  if (pos + 4 > bytes.byteLength) corrupt('truncated entry record')
+  const count = view.getUint32(pos, true)
+  pos += 4
   for (let i = 0; i < count; i++) {
     if (pos + ENTRY_HEADER > bytes.byteLength) corrupt('truncated entry')
     const seq = getU64(view, pos + 16, MAX_SEQ, 'seq')
@@ -361,6 +397,5 @@ function decodeChain (bytes: Uint8Array): StoredEntry[] {
     })
     pos = start + length
   }
-  if (pos !== bytes.byteLength) corrupt('trailing bytes after entries')
-  return entries
+  return pos
 }

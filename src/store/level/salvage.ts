@@ -1,6 +1,6 @@
 // Salvage: what `LevelStore.open(location, { salvage: true })` does with a store that cannot be
 // opened as it is. The damaged directory is moved aside whole; a repaired copy of it is read, and
-// every entry record that passes its checks goes into a new store at the location, as a diff
+// every entry (from an entry pack, the newest item of each key) that passes its checks goes into a new store at the location, as a diff
 // would bring it. Seen sets are not kept: one that survived while an entry record it covers was
 // lost would say "seen" for a write this store no longer holds, and no peer would send it again.
 // Without them the store has seen exactly what it holds, so every peer's next diff brings what
@@ -14,7 +14,9 @@ import type { CorruptStoreError } from '../errors.ts'
 import type { ReplicaStore } from '../replica-store.ts'
 import type { ReplicaId, WriterCard } from '../types.ts'
 import type { StoreFiles } from './level-backend.ts'
-import { FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue } from './record-codec.ts'
+import { bytesToKeyString } from '../key-string.ts'
+import { isPackKey, readPack, unsealPack } from './pack-codec.ts'
+import { FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue, type StoredEntry } from './record-codec.ts'
 import { signStored } from '../writer-keys/batch-signer.ts'
 import { MAX_BATCH_SEQS } from '../writer-keys/batch-digest.ts'
 import { WriterKey } from '../writer-keys/writer-key.ts'
@@ -48,6 +50,13 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
   let dropped = 0
   const groups = new Map<ReplicaId, DiffEntry[]>()
   const proofs = new Map<ReplicaId, { card: WriterCard, proofs: BatchProof[] }>()
+  /** Keys whose state a newer pack gave (as strings). */
+  const decided = new Set<string>()
+  const take = (key: Uint8Array, entry: StoredEntry): void => {
+    let group = groups.get(entry.replica)
+    if (group == null) groups.set(entry.replica, group = [])
+    group.push({ key: key.slice(), value: entry.value.slice(), seq: entry.seq, hlc: entry.hlc })
+  }
   let writerBytes: Uint8Array | undefined
   const { movedTo, errors } = await files.takeDamaged(location, (key, value) => {
     try {
@@ -63,6 +72,16 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
         writerBytes = unsealValue(key, value, version).slice()
         return
       }
+      // Packs come newest first (their numbers count down in the key): a key's first item is its state.
+      if (isPackKey(key)) {
+        readPack(unsealPack(key, value), (itemKey, entries) => {
+          const name = bytesToKeyString(itemKey)
+          if (decided.has(name)) return
+          decided.add(name)
+          for (const entry of entries) take(itemKey, entry)
+        })
+        return
+      }
       const record = decodeRecord(key, value, version)
       if (record.kind === 'seen') record.seen.dispose()
       // Entries need their writers' signed batches to be taken in again, as from any peer.
@@ -72,12 +91,8 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
         if (signed == null) proofs.set(record.replica, signed = { card: record.card, proofs: [] })
         signed.proofs.push(record.proof)
       }
-      if (record.kind !== 'chain') return
-      for (const entry of record.entries) {
-        let group = groups.get(entry.replica)
-        if (group == null) groups.set(entry.replica, group = [])
-        group.push({ key: record.key.slice(), value: entry.value.slice(), seq: entry.seq, hlc: entry.hlc })
-      }
+      if (record.kind !== 'chain' || decided.has(bytesToKeyString(record.key))) return
+      for (const entry of record.entries) take(record.key, entry)
     } catch {
       dropped++
     }
