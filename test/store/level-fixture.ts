@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LevelStore, type LevelStoreOptions } from '../../src/index.ts'
+import { ClassicLevel } from 'classic-level'
+import { LevelStore, type LevelStoreOptions, type ReplicaStore } from '../../src/index.ts'
+import { hex } from './sync-fixture.ts'
 
 /** Temporary directories for LevelStores, and the stores opened in them: `cleanup()` closes and removes them all. */
 export class LevelFixture {
@@ -31,4 +33,20 @@ export class LevelFixture {
     this.#stores.clear()
     await Promise.all(this.#dirs.splice(0).map(async (dir) => { await rm(dir, { recursive: true, force: true }) }))
   }
+}
+
+/** Everything two stores must agree on: entries with every sibling, and the state hash. */
+export function snapshot (store: ReplicaStore<string, string>): unknown {
+  return {
+    hash: hex(store.stateHash()),
+    entries: store.entries(),
+    siblings: store.entries().map(([key]) => store.conflicts(key))
+  }
+}
+
+/** The LevelDB under a store's directory, opened raw (the store closed): to read or damage its records. */
+export async function raw (dir: string): Promise<ClassicLevel<Uint8Array, Uint8Array>> {
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' })
+  await db.open()
+  return db
 }

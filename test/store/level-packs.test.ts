@@ -2,33 +2,17 @@ import assert from 'node:assert/strict'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { ClassicLevel } from 'classic-level'
-import { CorruptStoreError, MemStore, stringCodec, type ReplicaStore } from '../../src/index.ts'
+import { CorruptStoreError, MemStore, stringCodec } from '../../src/index.ts'
 import { bytesToKeyString } from '../../src/store/key-string.ts'
 import { PACK_RANGE, readPack, unsealPack } from '../../src/store/level/pack-codec.ts'
 import { FORMAT_KEY, STATE_KEY, chainKey, decodeState, encodeState, sealValue, unsealValue } from '../../src/store/level/record-codec.ts'
-import { LevelFixture } from './level-fixture.ts'
+import { LevelFixture, raw, snapshot } from './level-fixture.ts'
 import { hex } from './sync-fixture.ts'
 
 const fixture = new LevelFixture()
 after(async () => { await fixture.cleanup() })
 
 const strings = { keys: stringCodec, values: stringCodec }
-type Text = ReplicaStore<string, string>
-
-function snapshot (store: Text): unknown {
-  return {
-    hash: hex(store.stateHash()),
-    entries: store.entries(),
-    siblings: store.entries().map(([key]) => store.conflicts(key))
-  }
-}
-
-async function raw (dir: string): Promise<ClassicLevel<Uint8Array, Uint8Array>> {
-  const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' })
-  await db.open()
-  return db
-}
 
 async function records (dir: string): Promise<{ packs: number, entryRecords: number, format: number }> {
   const db = await raw(dir)

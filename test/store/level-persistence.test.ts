@@ -9,29 +9,13 @@ import {
   type Op, type ReplicaStore
 } from '../../src/index.ts'
 import { FORMAT_VERSION, sealValue, unsealValue } from '../../src/store/level/record-codec.ts'
-import { LevelFixture } from './level-fixture.ts'
-import { hex } from './sync-fixture.ts'
+import { LevelFixture, raw, snapshot } from './level-fixture.ts'
 
 const fixture = new LevelFixture()
 after(async () => { await fixture.cleanup() })
 
 const strings = { keys: stringCodec, values: stringCodec }
 type Text = ReplicaStore<string, string>
-
-/** Everything two stores must agree on: entries with every sibling, and the state hash. */
-function snapshot (store: Text): unknown {
-  return {
-    hash: hex(store.stateHash()),
-    entries: store.entries(),
-    siblings: store.entries().map(([key]) => store.conflicts(key))
-  }
-}
-
-async function raw (dir: string): Promise<ClassicLevel<Uint8Array, Uint8Array>> {
-  const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' })
-  await db.open()
-  return db
-}
 
 describe('LevelStore reopen', () => {
   it('restores entries with their siblings, clock sets, replica id and clock', async () => {

@@ -1,8 +1,9 @@
 import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts'
 import { MAX_COUNTER } from '../../store/hlc.ts'
-import { MAX_KEY_BYTES, MAX_SEQ, MAX_VALUE_BYTES } from '../../store/limits.ts'
+import { MAX_KEY_BYTES, MAX_SEQ, MAX_VALUE_BYTES, MAX_WRITERS_PER_MESSAGE } from '../../store/limits.ts'
 import type { ByteReader } from './byte-reader.ts'
-import type { ByteWriter } from './byte-writer.ts'
+import { ByteWriter } from './byte-writer.ts'
+import { readReplicaTable, writeHeader, writeReplicaId, type MessageType } from './header.ts'
 import type { Dot, Hlc, Op, ReplicaId, SignedBatch } from '../../store/types.ts'
 
 // The ops themselves, as signed sections (ops-codec.ts) and unsigned messages
@@ -138,4 +139,23 @@ export function replicaTable (): { table: Map<ReplicaId, number>, index: (id: Re
     return i
   }
   return { table, index }
+}
+
+/** A writer holding an ops message's header and replica table; `payload` sizes its buffer. */
+export function startOpsMessage (type: typeof MessageType.ops | typeof MessageType.unsignedOps, table: ReadonlyMap<ReplicaId, number>, payload: number): ByteWriter {
+  if (table.size > MAX_WRITERS_PER_MESSAGE) throw new InvalidArgumentError(`ops naming ${table.size} writers: one message names at most ${MAX_WRITERS_PER_MESSAGE}`)
+  const writer = new ByteWriter(payload + 4 + table.size * 16)
+  writeHeader(writer, type)
+  writer.varint(table.size)
+  for (const id of table.keys()) writeReplicaId(writer, id)
+  return writer
+}
+
+/** Reads an ops message's replica table (after its header): the lookup its ops' indices go through. */
+export function readOpsTable (reader: ByteReader): (index: number) => ReplicaId {
+  const replicas = readReplicaTable(reader, MAX_WRITERS_PER_MESSAGE)
+  return (i) => {
+    if (i >= replicas.length) throw new InvalidMessageError(`replica index ${i} outside a table of ${replicas.length}`)
+    return replicas[i]
+  }
 }

@@ -2,12 +2,11 @@ import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts
 import { MAX_SEQ, MAX_WRITERS_PER_MESSAGE } from '../../store/limits.ts'
 import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
-import { ByteWriter } from './byte-writer.ts'
-import { MessageType, readHeader, readReplicaTable, WIRE_VERSION, writeHeader, writeReplicaId } from './header.ts'
+import { MessageType, readHeader, WIRE_VERSION } from './header.ts'
 import { replicaIdOfCard } from '../../store/writer-keys/writer-key.ts'
 import { decodeUnsignedOps, encodeUnsignedOps } from './unsigned-ops-codec.ts'
-import { readOpBodies, replicaTable, writeOpBodies } from './op-bodies.ts'
-import type { Op, ReplicaId, SignedBatch } from '../../store/types.ts'
+import { readOpBodies, readOpsTable, replicaTable, startOpsMessage, writeOpBodies } from './op-bodies.ts'
+import type { Op, SignedBatch } from '../../store/types.ts'
 
 const CARD_BYTES = 48
 const SALT_BYTES = 16
@@ -60,11 +59,7 @@ export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
     // A batch of removals only names its writer through its card.
     if (!members.some((op) => op.kind === 'set')) index(replicaIdOfCard(batch.card))
   }
-  if (table.size > MAX_WRITERS_PER_MESSAGE) throw new InvalidArgumentError(`ops naming ${table.size} writers: one message names at most ${MAX_WRITERS_PER_MESSAGE}`)
-  const writer = new ByteWriter(payload + 4 + table.size * 16)
-  writeHeader(writer, MessageType.ops)
-  writer.varint(table.size)
-  for (const id of table.keys()) writeReplicaId(writer, id)
+  const writer = startOpsMessage(MessageType.ops, table, payload)
   writer.varint(batches.size)
   for (const [batch, members] of batches) {
     const set = members.find((op) => op.kind === 'set')
@@ -92,11 +87,7 @@ export function decodeOps (bytes: Uint8Array): Decoded<Op[]> {
   if (bytes[0] === WIRE_VERSION && bytes[1] === MessageType.unsignedOps) return decodeUnsignedOps(bytes)
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.ops, 'ops message')
-  const replicas = readReplicaTable(reader, MAX_WRITERS_PER_MESSAGE)
-  const replicaAt = (i: number): ReplicaId => {
-    if (i >= replicas.length) throw new InvalidMessageError(`replica index ${i} outside a table of ${replicas.length}`)
-    return replicas[i]
-  }
+  const replicaAt = readOpsTable(reader)
   const ops: Op[] = []
   const count = reader.varint('section count', Math.floor(reader.remaining / MIN_SECTION_BYTES))
   for (let i = 0; i < count; i++) {

@@ -76,6 +76,51 @@ describe('narrowed deaths from an attacker, over real nodes', { timeout: 120_000
     await writesCross([victim, friend], 'after suspects')
   })
 
+  it('a content digest that disagrees costs the responder the proofs of what it holds, bounded by its own state, and changes nothing', async () => {
+    const attacker = await attackerNode()
+    attackers.push(attacker)
+    await attacker.dial(victim.peer.libp2p.getMultiaddrs()[0])
+    // The attacker holds what the victim holds (its live digests agree), then lies about contents
+    // for every writer: the responder shows its proofs of the live seqs both have seen.
+    const mirror = new MemStore('mirror')
+    mirror.integrateDiff(victim.store.buildDiff(mirror.requestDiff()))
+    const honest = mirror.requestDiff({ hash: false })
+    const lie = encodeDiffRequest({ ...honest, replicas: honest.replicas!.map((summary) => ({ ...summary, contentDigest: new Uint8Array(8).fill(0xa5) })) })
+    // What the victim knows bounds the answer: everything it holds, and at most a leaf (16 B) and a
+    // batch's card, salt and signature (~200 B) for every seq it has seen.
+    const seqsSeen = honest.replicas!.reduce((sum, summary) => sum + summary.seen.size, 0)
+    const bound = encodeDiff(victim.store.buildDiff(new MemStore().requestDiff())).byteLength + 216 * seqsSeen
+    const hashBefore = victim.store.stateHash()
+    let answered = 0
+    impacts['content digest'] = await measure(async () => {
+      for (let i = 0; i < 20; i++) {
+        const stream = await attacker.dialProtocol(victim.peer.libp2p.peerId, DIFF_PROTOCOL)
+        const messages = pbStream(stream)
+        let bytes = 0
+        try {
+          await messages.write({ mesh: victim.peer.mesh, request: lie }, DiffRequestMessage)
+          while (true) {
+            const response = await messages.read(DiffResponseMessage, { signal: AbortSignal.timeout(10_000) })
+            if (response.status !== DiffResponseMessage.Status.FRAME) {
+              assert.ok([DiffResponseMessage.Status.DONE, DiffResponseMessage.Status.RATE_LIMITED].includes(response.status), response.status)
+              break
+            }
+            bytes += response.diff.byteLength
+          }
+        } catch (err) {
+          // The responder's per-peer pull rate closes the stream of a peer that asks too often.
+          if ((err as Error).name !== 'StreamStateError') throw err
+        }
+        assert.ok(bytes <= bound, `an answer of ${bytes} B, beyond the ${bound} B the victim's own state bounds`)
+        if (bytes > 0) answered++
+      }
+    })
+    assert.ok(answered > 0, 'at least one lie was answered')
+    assert.deepEqual(victim.store.stateHash(), hashBefore)
+    assert.ok(impacts['content digest'].rssGrowthMiB < 100, `RSS grew ${impacts['content digest'].rssGrowthMiB} MiB`)
+    await writesCross([victim, friend], 'after content digests')
+  })
+
   it('a responder that always withholds deaths gets one request more per pull, never a loop', async () => {
     const server = await attackerNode()
     attackers.push(server)
