@@ -49,13 +49,14 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
   size: (store) => store.size,
   sync: {
     // As the mesh peer's periodic pull (DiffSync.pull): a 19-byte summary first, the full request
-    // only if the states differ, and a last request naming suspects if the answer withheld deaths.
+    // only if the states differ, and a last request naming suspects if the answer withheld deaths, or called live entries dead without evidence.
     pull(to, from) {
       let request = encodeDiffRequest(to.requestDiff({ summary: true, narrowDeaths: true }))
       let requestBytes = request.length
       let bytes = 0
       let roundTrips = 0
       let narrowed = false
+      let doubtsAsked = false
       while (true) {
         const decodedRequest = decodeDiffRequest(request)
         const answer = encodeDiff(from.buildDiff(decodedRequest))
@@ -66,6 +67,10 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
         if (decodedRequest.replicas == null && diff.needsFullRequest) request = encodeDiffRequest(to.requestDiff({ hash: false, narrowDeaths: true }))
         else if (diff.deathsWithheld === true && !narrowed) {
           narrowed = true
+          request = encodeDiffRequest(to.requestDiff({ hash: false }))
+        } else if (!doubtsAsked && to.deathsInDoubt()) {
+          // Live entries called dead without evidence: one more request names them.
+          doubtsAsked = true
           request = encodeDiffRequest(to.requestDiff({ hash: false }))
         } else break
         if (roundTrips === 1) requestBytes = request.length

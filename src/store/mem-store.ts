@@ -25,6 +25,7 @@ import { WriterIntake } from './writer-keys/writer-intake.ts'
 import { UnsignedIntake } from './writer-keys/unsigned-intake.ts'
 import { verifyOpsAhead } from './writer-keys/ops-proofs.ts'
 import { verifyDiffAhead } from './writer-keys/diff-proofs.ts'
+import { verifyEvidenceAhead } from './writer-keys/death-evidence.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { WriteRecords } from './write-record.ts'
 import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
@@ -334,6 +335,16 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   async verifyDiff (diff: Diff): Promise<void> {
     if (!this.writerKeys) return
     await verifyDiffAhead(diff)
+    await verifyEvidenceAhead(diff)
+  }
+
+  /**
+   * Whether a diff integrated since the last full request called entries this store holds live
+   * dead without evidence: they stayed, and the next full request names them as suspects, whose
+   * answer must prove their deaths (a pull asks once more when this is true).
+   */
+  deathsInDoubt (): boolean {
+    return this.#suspects.doubted
   }
 
   #restorer (): StoreRestorer {

@@ -6,14 +6,17 @@ import { REPLICA_ID_BYTES } from '../../store/replica-id.ts'
 import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter, unzigzag, zigzag } from './byte-writer.ts'
+import { readEvidence, writeEvidence } from './evidence-codec.ts'
 import { MessageType, readHeader, readReplicaId, writeHeader, writeReplicaId } from './header.ts'
-import type { BatchProof, Diff, DiffEntry, DiffGroup, PackedEntries } from '../../store/diff.ts'
+import type { BatchProof, Diff, DiffEntry, DiffGroup, PackedEntries, RemovalEvidence } from '../../store/diff.ts'
 import type { Hlc, ReplicaId, WriterCard } from '../../store/types.ts'
 
 const NEEDS_FULL_REQUEST = 0x01
 const DEATHS_WITHHELD = 0x02
 /** Built by a store with `writerKeys: false`: groups carry no card and no proofs. */
 const UNSIGNED = 0x04
+/** The removals that caused the frame's deaths follow the groups. */
+const HAS_EVIDENCE = 0x08
 /** Smallest entry: seq, empty key, empty value, hlc tag. */
 const MIN_ENTRY_BYTES = 4
 const CARD_BYTES = 48
@@ -97,7 +100,9 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   const writer = new ByteWriter(payload)
   writeHeader(writer, MessageType.diff)
   const unsigned = diff.unsigned === true
-  writer.u8((diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0) | (diff.deathsWithheld === true ? DEATHS_WITHHELD : 0) | (unsigned ? UNSIGNED : 0))
+  const evidence = diff.evidence ?? []
+  if (unsigned && evidence.length > 0) throw new InvalidArgumentError('an unsigned diff cannot carry evidence of deaths')
+  writer.u8((diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0) | (diff.deathsWithheld === true ? DEATHS_WITHHELD : 0) | (unsigned ? UNSIGNED : 0) | (evidence.length > 0 ? HAS_EVIDENCE : 0))
   writer.varint(diff.groups.length)
   for (const group of diff.groups) {
     if (unsigned) {
@@ -156,6 +161,7 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
       for (const proof of equivocations) writeProofs(writer, [proof], [])
     }
   }
+  if (evidence.length > 0) writeEvidence(writer, evidence)
   return writer.finish()
 }
 
@@ -324,11 +330,13 @@ export function decodeDiff (bytes: Uint8Array): Decoded<Diff> {
   const reader = new ByteReader(own)
   readHeader(reader, MessageType.diff, 'diff')
   const flags = reader.u8('diff flags')
-  if ((flags & ~(NEEDS_FULL_REQUEST | DEATHS_WITHHELD | UNSIGNED)) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
+  if ((flags & ~(NEEDS_FULL_REQUEST | DEATHS_WITHHELD | UNSIGNED | HAS_EVIDENCE)) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
   const unsigned = (flags & UNSIGNED) !== 0
+  if (unsigned && (flags & HAS_EVIDENCE) !== 0) throw new InvalidMessageError('an unsigned diff with evidence of deaths')
   const count = reader.varint('group count', Math.floor(reader.remaining / (unsigned ? MIN_UNSIGNED_GROUP_BYTES : MIN_GROUP_BYTES)))
   const groups: DiffGroup[] = []
   const distinct = new Set<string>()
+  let evidence: RemovalEvidence[] | undefined
   try {
     for (let i = 0; i < count; i++) {
       const group = readGroup(reader, unsigned)
@@ -336,12 +344,14 @@ export function decodeDiff (bytes: Uint8Array): Decoded<Diff> {
       if (distinct.has(group.replica)) throw new InvalidMessageError(`replica ${group.replica} appears twice in a diff`)
       distinct.add(group.replica)
     }
+    if ((flags & HAS_EVIDENCE) !== 0) evidence = readEvidence(reader)
     reader.end()
   } catch (err) {
     for (const group of groups) group.deaths?.dispose()
     throw err
   }
   const needsFullRequest = (flags & NEEDS_FULL_REQUEST) !== 0
-  const diff: Diff = (flags & DEATHS_WITHHELD) !== 0 ? { needsFullRequest, groups, deathsWithheld: true } : { needsFullRequest, groups }
+  let diff: Diff = (flags & DEATHS_WITHHELD) !== 0 ? { needsFullRequest, groups, deathsWithheld: true } : { needsFullRequest, groups }
+  if (evidence != null) diff = { ...diff, evidence }
   return markDecoded(unsigned ? { ...diff, unsigned: true } : diff)
 }

@@ -440,6 +440,11 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     return this.#core.requestDiff(options)
   }
 
+  /** See {@link MemStore.deathsInDoubt}. */
+  deathsInDoubt (): boolean {
+    return this.#core.deathsInDoubt()
+  }
+
   buildDiff (request: DiffRequest): Diff {
     return this.#durableOnly(this.#core.buildDiff(request)) ?? EMPTY_DIFF
   }

@@ -16,6 +16,8 @@ export const MAX_PENDING_REMOVALS = 4096
  * keeping the proofs, noting equivocations, and deciding whether a removal takes effect.
  */
 export class WriterIntake {
+  /** Deaths a diff brings are taken only with their evidence. */
+  readonly signed: boolean = true
   readonly #replica: (id: ReplicaId) => ReplicaState | undefined
   readonly #pending: PendingRemovals
   /** Equivocations found by the integration under way: their dots die once it is done. */

@@ -206,6 +206,16 @@ export class WriterProofs {
     return sameBytes(batch.leaves.subarray(at, at + LEAF_BYTES), ZERO_LEAF) ? { kind: 'void', batch } : undefined
   }
 
+  /** The batch of removals only from `first` whose removals digest is `digest`, if kept. */
+  removalOnlyAt (first: number, digest: Uint8Array): BatchProof | undefined {
+    return this.#removalOnly.get(`${first}:${bytesToHex(digest)}`)
+  }
+
+  /** The seqs of the equivocations kept (at most {@link MAX_EQUIVOCATIONS_KEPT}). */
+  equivocatedSeqs (): IterableIterator<number> {
+    return this.#equivocations.keys()
+  }
+
   /** The batches of removals only kept, in the order they came. */
   removalOnly (): BatchProof[] {
     return [...this.#removalOnly.values()]
