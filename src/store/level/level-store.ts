@@ -1,27 +1,19 @@
 import { logger } from '@libp2p/logger'
-import { ClockSet } from '../clock-set.ts'
-import { EMPTY_DIFF, type Diff, type DiffGroup, type DiffRequest } from '../diff.ts'
-import { CorruptStoreError, OutdatedStoreError, StoreClosedError, TransactionError } from '../errors.ts'
+import { EMPTY_DIFF, type Diff, type DiffRequest } from '../diff.ts'
+import { CorruptStoreError, StoreClosedError, TransactionError } from '../errors.ts'
 import { MemStore, type MemStoreOptions } from '../mem-store.ts'
 import { refuseReplicaId } from '../mem-store-options.ts'
 import { replicaIdToBytes } from '../replica-id.ts'
 import { WriterKey, generateWriterKey } from '../writer-keys/writer-key.ts'
-import { WriterKeysMismatchError } from '../writer-keys/errors.ts'
-import type { ReplicaState } from '../replica-state.ts'
 import type { DiffFrameOptions, ReplicaStore } from '../replica-store.ts'
 import type { Dot, Op, ReplicaId, Sibling } from '../types.ts'
+import { durableOnly } from './durable-diff.ts'
 import { levelBackend, type LevelDatabase, type OpenGuard, type StoreFiles } from './level-backend.ts'
 import { LevelPersistence } from './level-persistence.ts'
-import { checkComplete, repackOps } from './load-checks.ts'
 import { asCorrupt, isLocked, openError } from './open-errors.ts'
-import { PACK_RANGE } from './pack-codec.ts'
-import {
-  FORMAT_KEY, FORMAT_VERSION, KEYED_FORMAT, PACKED_FORMAT, REPLICA_KEY, STATE_KEY, UNSIGNED_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState,
-  describeKey, encodeFormat, isChainKey, sealValue, unsealValue, type StoreState, type StoredEntry
-} from './record-codec.ts'
+import { FORMAT_KEY, REPLICA_KEY, UNSIGNED_KEY, WRITER_KEY, encodeFormat, sealValue, type StoreState } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
-import { SeqReservation } from './seq-reservation.ts'
-import type { BatchOp } from './write-queue.ts'
+import { readStoreHeader, restoreFromDisk } from './level-restore.ts'
 
 const log = logger('roaring-mesh:level-store')
 
@@ -42,16 +34,6 @@ export interface LevelStoreOptions<K, V> extends Omit<MemStoreOptions<K, V>, 'wr
 }
 
 export type { SalvageReport } from './salvage.ts'
-
-/**
- * Records read per step while loading, and the bytes classic-level reads for one step at most:
- * its default, 16 KiB, cut steps of small records (seen sets, format 3 entries) at ~80, each a
- * round trip to LevelDB's thread. Entry packs (up to 64 KiB) come one per step under the default,
- * which measured the same CPU time as 1 and 4 MiB steps and the least memory left after the open.
- */
-const LOAD_STEP = 10_000
-const LOAD_STEP_BYTES = 4 << 20
-const PACK_STEP = 16
 
 /**
  * A replica that survives restarts and crashes: LevelDB on disk on Node.js (classic-level),
@@ -161,24 +143,9 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   static async #load<K, V> (location: string, db: LevelDatabase, options: LevelStoreOptions<K, V>): Promise<LevelStore<K, V>> {
     const format = await db.get(FORMAT_KEY)
     if (format == null && await isEmpty(db)) return await LevelStore.#create(location, db, options)
-    const version = checkFormat(format)
-    if (version < KEYED_FORMAT) throw new OutdatedStoreError(location, version)
-    // Before anything is read: the other kind is refused with the files as they were.
-    const unsigned = await db.get(UNSIGNED_KEY) != null
-    if (unsigned !== (options.writerKeys === false)) {
-      throw new WriterKeysMismatchError(unsigned
-        ? `${location} was made with writerKeys: false (its writers are not bound to keys): open it with { writerKeys: false } (CLI: --no-writer-keys). Nothing was changed`
-        : `${location} binds its writers to keys: it cannot be opened with writerKeys: false. Nothing was changed`)
-    }
-    const replicaId = decodeReplicaId(unsealValue(REPLICA_KEY, await db.get(REPLICA_KEY) ?? new Uint8Array(0), version))
-    const savedWriter = await db.get(WRITER_KEY)
-    if (savedWriter == null) throw new CorruptStoreError('corrupt store: the writer key record is missing')
-    const writer = await WriterKey.fromBytes(unsealValue(WRITER_KEY, savedWriter, version)).catch((err) => { throw new CorruptStoreError(`corrupt store: the writer key record - ${String(err.message)}`) })
-    if (writer.replicaId !== replicaId) throw new CorruptStoreError(`corrupt store: the writer key derives replica ${writer.replicaId}, the store is ${replicaId}`)
-    const stored = await db.get(STATE_KEY)
-    const state = decodeState(stored == null ? undefined : unsealValue(STATE_KEY, stored, version), version)
+    const { version, writer, state } = await readStoreHeader(db, location, format, options.writerKeys !== false)
     const store = new LevelStore<K, V>(location, db, writer, state, options)
-    await store.#restore(state, version)
+    await restoreFromDisk({ db, disk: store.#disk, location, replicaId: writer.replicaId, files: store.#files }, state, version)
     // LevelDB keeps every table it has read mapped into memory while the table is in its cache,
     // and the load read them all (~180 B per entry at 144-byte entries): reopening unmaps them.
     await db.unmapTables?.()
@@ -198,88 +165,6 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     ], [])
     await store.flush()
     return store
-  }
-
-  /**
-   * Reads every record into memory, checking each, and checks that none is missing; then resumes
-   * the seqs and saves the new reservation (and a store of an older format in this one).
-   */
-  async #restore (state: StoreState, version: number): Promise<void> {
-    const counts = { keys: 0, writers: 0 }
-    // Seen sets before entries (a live dot must already be seen); packs a few at a time.
-    const none = new Set<string>()
-    await this.#read({ lt: PACK_RANGE.gte, highWaterMarkBytes: LOAD_STEP_BYTES }, LOAD_STEP, (key, value) => { this.#restoreRecord(key, value, version, counts) })
-    await this.#read(PACK_RANGE, PACK_STEP, (key, value) => {
-      if (version < PACKED_FORMAT) throw new CorruptStoreError(`corrupt store: an entry pack in a format ${version} store`)
-      this.#disk.packs.load(key, value, none, (entryKey, entries) => { this.#restoreChain(entryKey, entries) })
-      counts.keys++
-    })
-    await this.#read({ gte: PACK_RANGE.lt, highWaterMarkBytes: LOAD_STEP_BYTES }, LOAD_STEP, (key, value) => { this.#restoreRecord(key, value, version, counts) })
-    checkComplete(state, counts, await this.#files?.readSeal(this.location), this.replicaId)
-    const { nextSeq, skipFrom } = SeqReservation.resume(state)
-    const changed = new Set<ReplicaState>()
-    const { restorer } = this.#disk
-    if (skipFrom < nextSeq) {
-      const skipped = new ClockSet()
-      skipped.addRange(skipFrom, nextSeq)
-      changed.add(restorer.restoreSeen(this.replicaId, skipped))
-      skipped.dispose()
-    }
-    restorer.restoreNextSeq(nextSeq)
-    restorer.restoreClock(state.clock)
-    const ops = version < PACKED_FORMAT ? await this.#repackOps(version) : []
-    this.#disk.persist(ops, changed)
-    await this.flush()
-  }
-
-  async #repackOps (version: number): Promise<BatchOp[]> {
-    log('%s: repacking format %d as %d', this.location, version, FORMAT_VERSION)
-    const repacker = this.#disk.repacker()
-    const ops = await repackOps(this.#db, repacker.add)
-    repacker.finish(ops)
-    return ops
-  }
-
-  /** Hands `visit` every record in `range`, `step` at a time; the next step is read while this one is loaded (LevelDB reads in its own thread). */
-  async #read (range: { gte?: Uint8Array, lt?: Uint8Array, highWaterMarkBytes?: number }, step: number, visit: (key: Uint8Array, value: Uint8Array) => void): Promise<void> {
-    const iterator = this.#db.iterator(range)
-    let next = iterator.nextv(step)
-    try {
-      while (true) {
-        const records = await next
-        if (records.length === 0) break
-        next = iterator.nextv(step)
-        for (const [key, value] of records) visit(key, value)
-      }
-    } finally {
-      await next.catch(() => {})
-      await iterator.close()
-    }
-  }
-
-  #restoreRecord (key: Uint8Array, value: Uint8Array, version: number, counts: { keys: number, writers: number }): void {
-    if (version >= PACKED_FORMAT && isChainKey(key)) throw new CorruptStoreError(`corrupt store: ${describeKey(key)}, of format 3, in a format ${version} store`)
-    const record = decodeRecord(key, value, version)
-    const { restorer } = this.#disk
-    if (record.kind === 'proof') {
-      restorer.restoreProof(record.replica, record.card, record.proof)
-    } else if (record.kind === 'seen') {
-      restorer.restoreSeen(record.replica, record.seen)
-      this.#disk.loaded(record.replica)
-      counts.writers++
-      record.seen.dispose()
-    } else if (record.kind === 'chain') {
-      counts.keys++
-      this.#restoreChain(record.key, record.entries)
-    }
-  }
-
-  #restoreChain (key: Uint8Array, entries: readonly StoredEntry[]): void {
-    const { restorer } = this.#disk
-    for (const entry of entries) {
-      // Seen sets load first: a live dot must already be seen.
-      if (!restorer.restoreEntry(key, entry.value, entry.replica, entry.seq, entry.hlc)) throw new CorruptStoreError('corrupt store: a live entry whose dot is not seen, or live twice')
-    }
   }
 
   /**
@@ -323,12 +208,12 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     return this.#core.replicaId
   }
 
-  /** The key this replica signs its writes with, kept in the store (so the replica keeps its id). */
   /** Whether writers are bound to keys: false for a store made with `writerKeys: false`, which it remembers. */
   get writerKeys (): boolean {
     return this.#core.writerKeys
   }
 
+  /** The key this replica signs its writes with, kept in the store (so the replica keeps its id). */
   get writer (): WriterKey {
     return this.#core.writer
   }
@@ -471,30 +356,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     return this.#core.stateHash()
   }
 
-  /**
-   * The diff without local seqs above the reservation on disk (a burst of writes can outrun it
-   * until its batch lands): handing one out before then could let a crash reuse it. What is left
-   * out comes in a later round. Undefined when nothing is left.
-   */
   #durableOnly (diff: Diff): Diff | undefined {
-    const bound = this.#disk.durableSeq
-    if (this.#disk.lastIssued <= bound) return diff.groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? diff : undefined
-    const groups: DiffGroup[] = []
-    for (const group of diff.groups) {
-      if (group.replica !== this.replicaId) {
-        groups.push(group)
-        continue
-      }
-      const entries = group.entries.filter((entry) => entry.seq <= bound)
-      let deaths = group.deaths?.slice(1, bound + 1)
-      group.deaths?.dispose()
-      if (deaths?.isEmpty === true) {
-        deaths.dispose()
-        deaths = undefined
-      }
-      if (entries.length > 0 || deaths != null) groups.push(deaths == null ? { replica: group.replica, card: group.card, proofs: group.proofs, entries } : { replica: group.replica, card: group.card, proofs: group.proofs, entries, deaths })
-    }
-    return groups.length > 0 || diff.needsFullRequest || diff.deathsWithheld === true ? { ...diff, groups } : undefined
+    return durableOnly(diff, this.replicaId, this.#disk.durableSeq, this.#disk.lastIssued)
   }
 
   #requireOpen (what: string): void {

@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, it } from 'node:test'
 import { build } from 'esbuild'
+import { ClassicLevel } from 'classic-level'
 import { chromium, type Browser } from 'playwright-core'
 import { CHROMIUM, ensureChromium } from './browser-fixture.ts'
 import type { AddressInfo } from 'node:net'
 
 // The packed IndexedDB database (src/store/level/idb-log-database.ts) on Chromium's real
 // IndexedDB: reads agree with a model through batches, reopens, the old one-record-per-key layout
-// and compactions; and a page reloaded in the middle of a large sync into a LevelStore keeps every
-// write it had acknowledged and reuses no seq. The page is idb-log-page.ts, served on loopback.
+// and compactions; a page reloaded in the middle of a large sync into a LevelStore keeps every
+// write it had acknowledged and reuses no seq; a store written before writer keys is refused,
+// unchanged, and migrated. The page is idb-log-page.ts, served on loopback.
 
 describe('LevelStore on IndexedDB, packed', { timeout: 600_000 }, () => {
   let server: Server
@@ -80,6 +85,35 @@ describe('LevelStore on IndexedDB, packed', { timeout: 600_000 }, () => {
       assert.ok(after.nextSeq > Math.max(...seqs), `the next write takes seq ${after.nextSeq}, after ${Math.max(...seqs)}`)
     } finally {
       await context.close()
+    }
+  })
+
+  it('a store written before writer keys is refused without a change, and migrateStore({ to }) carries it over', async () => {
+    // The records the format-2 fixture holds (test/fixtures/store-format-2.README.md), as that
+    // release's browser build kept them: one IndexedDB record per LevelDB record.
+    const dir = await mkdtemp(join(tmpdir(), 'rm-outdated-idb-'))
+    const context = await browser.newContext()
+    try {
+      await cp(fileURLToPath(new URL('../../fixtures/store-format-2', import.meta.url)), join(dir, 'store'), { recursive: true })
+      const level = new ClassicLevel<string, string>(join(dir, 'store'), { keyEncoding: 'hex', valueEncoding: 'hex', createIfMissing: false })
+      const records = await level.iterator().all()
+      await level.close()
+      const page = await openPage(context)
+      const result = await page.evaluate(async (records) => await (globalThis as any).migrateOutdated(records), records)
+      assert.match(result.refused, /^OutdatedStoreError 2: .*store format 2 was written before writers were bound to keys.*migrateStore\(/)
+      assert.ok(result.unchanged, 'not a record of the old database changed, through the refusal and the migration')
+      assert.equal(result.report.format, 2)
+      assert.equal(result.report.previousReplicaId, '8f4ef3bc60a684c02cff905dc72c55f4')
+      assert.equal(result.report.entries, 20)
+      assert.equal(result.entries['key-0'], 'value 0')
+      assert.equal(result.entries['key-3'], 'value 3, overwritten')
+      assert.equal(result.entries['key-4'], undefined)
+      assert.equal(result.entries['from-other'], 'a remote write')
+      assert.equal(Object.keys(result.entries).length, 20)
+      assert.match(result.reopenedOld, /^OutdatedStoreError 2/, 'the old database stays as it was, still refused')
+    } finally {
+      await context.close()
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })

@@ -1,7 +1,8 @@
 // Bundled into a page by idb-log-database.test.ts: the packed IndexedDB database against a model,
-// and a LevelStore reloaded in the middle of a large sync, all on Chromium's real IndexedDB.
+// a LevelStore reloaded in the middle of a large sync, and a store written before writer keys
+// refused and migrated, all on Chromium's real IndexedDB.
 import { BrowserLevel } from 'browser-level'
-import { LevelStore, MemStore, decodeDiff, encodeDiff, stringCodec } from '../../../src/browser.ts'
+import { LevelStore, MemStore, OutdatedStoreError, decodeDiff, encodeDiff, migrateStore, stringCodec } from '../../../src/browser.ts'
 import { IdbLogDatabase } from '../../../src/store/level/idb-log-database.ts'
 
 const te = new TextEncoder()
@@ -115,4 +116,45 @@ async function reopen (): Promise<{ own: number, bulk: number, nextSeq: number }
   return { own, bulk, nextSeq: op.kind === 'set' ? op.dot.seq : -1 }
 }
 
-Object.assign(globalThis, { modelCheck, writeThenSync, reopen })
+/** Every IndexedDB record of a database, as hex pairs: what "nothing changed" compares. */
+async function rawRecords (name: string): Promise<string[]> {
+  const raw = new BrowserLevel<Uint8Array, Uint8Array>(name, { keyEncoding: 'view', valueEncoding: 'view' })
+  await raw.open()
+  const out: string[] = []
+  for await (const [key, value] of raw.iterator()) out.push(`${hex(key)}=${hex(value)}`)
+  await raw.close()
+  return out
+}
+
+/**
+ * A store written before writer keys, in the layout a browser of that release left in IndexedDB
+ * (its LevelDB records, one IndexedDB record each): refused without a change, then carried into
+ * a new database by migrateStore (a browser cannot rename a database, so `to` is given).
+ */
+async function migrateOutdated (records: Array<[string, string]>): Promise<{ refused: string, unchanged: boolean, report: object, entries: Record<string, string>, reopenedOld: string }> {
+  const bytes = (text: string): Uint8Array => Uint8Array.from(text.match(/../g) ?? [], (pair) => parseInt(pair, 16))
+  const name = `outdated-${Math.random()}`
+  const old = new BrowserLevel<Uint8Array, Uint8Array>(name, { keyEncoding: 'view', valueEncoding: 'view' })
+  await old.open()
+  await old.batch(records.map(([key, value]) => ({ type: 'put', key: bytes(key), value: bytes(value) })))
+  await old.close()
+  const before = await rawRecords(name)
+  const refusal = async (): Promise<string> => {
+    try {
+      await (await LevelStore.open(name)).close()
+      return 'opened'
+    } catch (err) {
+      return err instanceof OutdatedStoreError ? `OutdatedStoreError ${err.version}: ${err.message}` : String(err)
+    }
+  }
+  const refused = await refusal()
+  const unchanged = JSON.stringify(await rawRecords(name)) === JSON.stringify(before)
+  const report = await migrateStore(name, { to: `${name}-v3` })
+  const store = await LevelStore.open<string, string>(`${name}-v3`, { keys: stringCodec, values: stringCodec })
+  const entries = Object.fromEntries(store.entries())
+  await store.close()
+  const reopenedOld = await refusal()
+  return { refused, unchanged: unchanged && JSON.stringify(await rawRecords(name)) === JSON.stringify(before), report, entries, reopenedOld }
+}
+
+Object.assign(globalThis, { modelCheck, writeThenSync, reopen, migrateOutdated })
