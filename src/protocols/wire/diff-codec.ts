@@ -7,6 +7,7 @@ import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter, unzigzag, zigzag } from './byte-writer.ts'
 import { readEvidence, writeEvidence } from './evidence-codec.ts'
+import { MIN_PROOF_BYTES, readProofs, writeProofs } from './proof-codec.ts'
 import { MessageType, readHeader, readReplicaId, writeHeader, writeReplicaId } from './header.ts'
 import type { BatchProof, Diff, DiffEntry, DiffGroup, PackedEntries, RemovalEvidence } from '../../store/diff.ts'
 import type { Hlc, ReplicaId, WriterCard } from '../../store/types.ts'
@@ -22,9 +23,6 @@ const MIN_ENTRY_BYTES = 4
 const CARD_BYTES = 48
 /** The card of a group of deaths only, whose writer the requester already knows. */
 const NO_CARD = { publicKey: new Uint8Array(32), nonce: new Uint8Array(16) }
-const LEAF_BYTES = 16
-const MAX_BATCH_SEQS = 64
-const MIN_PROOF_BYTES = 2 + 16 + 32 + 64
 const MIN_GROUP_BYTES = REPLICA_ID_BYTES + CARD_BYTES + 3
 const MIN_UNSIGNED_GROUP_BYTES = REPLICA_ID_BYTES + 2
 /** A group's flags: deaths follow; proofs of equivocations follow. */
@@ -32,111 +30,6 @@ const HAS_DEATHS = 0x01
 const HAS_EQUIVOCATIONS = 0x02
 /** Both proofs of each equivocation a store keeps per writer (MAX_EQUIVOCATIONS_KEPT). */
 const MAX_EQUIVOCATION_PROOFS = 128
-
-/** A proof's count with this added says a zero map follows its signature. */
-const ZERO_MAP = 128
-
-function isSet (map: number[], i: number): boolean {
-  return ((map[i >>> 5] >>> (i & 31)) & 1) !== 0
-}
-
-function isZeroLeaf (leaves: Uint8Array, at: number): boolean {
-  for (let i = 0; i < LEAF_BYTES; i++) if (leaves[at + i] !== 0) return false
-  return true
-}
-
-/**
- * Writes a group's proofs: the leaves of seqs that are not among its entries (`seqs`, ascending).
- * Zero leaves (seqs issued with no entry, and own entries overwritten before they were signed:
- * most dead seqs after churn) go as a bit each in an 8-byte map instead of 16 bytes.
- */
-function writeProofs (writer: ByteWriter, proofs: readonly BatchProof[], seqs: readonly number[]): void {
-  writer.varint(proofs.length)
-  let at = 0
-  for (const proof of proofs) {
-    while (at < seqs.length && seqs[at] < proof.first) at++
-    const start = at
-    // The map as two 32-bit halves (bit i: the leaf of first + i).
-    const zeros = [0, 0]
-    let zeroCount = 0
-    for (let seq = proof.first; seq < proof.first + proof.count; seq++) {
-      if (at < seqs.length && seqs[at] === seq) {
-        at++
-        continue
-      }
-      if (isZeroLeaf(proof.leaves, (seq - proof.first) * LEAF_BYTES)) {
-        const i = seq - proof.first
-        zeros[i >>> 5] |= 1 << (i & 31)
-        zeroCount++
-      }
-    }
-    // A map costs 9 bytes: worth it from one zero leaf.
-    const mapped = zeroCount > 0
-    writer.varint(proof.first)
-    writer.varint(proof.count + (mapped ? ZERO_MAP : 0))
-    writer.raw(proof.salt)
-    writer.raw(proof.removalsDigest)
-    writer.raw(proof.signature)
-    if (mapped) {
-      const map = new Uint8Array(8)
-      const view = new DataView(map.buffer)
-      view.setUint32(0, zeros[0] >>> 0, true)
-      view.setUint32(4, zeros[1] >>> 0, true)
-      writer.raw(map)
-    }
-    at = start
-    for (let seq = proof.first; seq < proof.first + proof.count; seq++) {
-      if (at < seqs.length && seqs[at] === seq) {
-        at++
-        continue
-      }
-      if (mapped && isSet(zeros, seq - proof.first)) continue
-      writer.range(proof.leaves, (seq - proof.first) * LEAF_BYTES, LEAF_BYTES)
-    }
-  }
-}
-
-/** Reads a group's proofs; the leaves of its entries (`seqs`) are left zero for the store to compute. */
-function readProofs (reader: ByteReader, seqs: readonly number[]): BatchProof[] {
-  const count = reader.varint('proof count', Math.floor(reader.remaining / MIN_PROOF_BYTES))
-  const proofs: BatchProof[] = []
-  let at = 0
-  let end = 1
-  for (let n = 0; n < count; n++) {
-    const first = reader.varint('proof first seq', MAX_SEQ)
-    let seqCount = reader.varint('proof seq count', ZERO_MAP + MAX_BATCH_SEQS)
-    const mapped = seqCount >= ZERO_MAP
-    if (mapped) seqCount -= ZERO_MAP
-    if (seqCount > MAX_BATCH_SEQS) throw new InvalidMessageError(`a proof of ${seqCount} seqs (at most ${MAX_BATCH_SEQS})`)
-    if (first < end) throw new InvalidMessageError('proofs must ascend without overlapping')
-    end = first + seqCount
-    const salt = reader.raw(16, 'proof salt').slice()
-    const removalsDigest = reader.raw(32, 'proof removals digest').slice()
-    const signature = reader.raw(64, 'proof signature').slice()
-    const zeros = [0, 0]
-    if (mapped) {
-      const map = reader.raw(8, 'proof zero map')
-      const view = new DataView(map.buffer, map.byteOffset, 8)
-      zeros[0] = view.getUint32(0, true)
-      zeros[1] = view.getUint32(4, true)
-      for (let i = seqCount; i < 64; i++) if (isSet(zeros, i)) throw new InvalidMessageError('a zero map beyond its proof\'s seqs')
-    }
-    const leaves = new Uint8Array(seqCount * LEAF_BYTES)
-    while (at < seqs.length && seqs[at] < first) at++
-    for (let seq = first; seq < end; seq++) {
-      const zero = isSet(zeros, seq - first)
-      if (at < seqs.length && seqs[at] === seq) {
-        if (zero) throw new InvalidMessageError('a zero map names an entry of the group')
-        at++
-        continue
-      }
-      if (zero) continue
-      leaves.set(reader.raw(LEAF_BYTES, 'proof leaf'), (seq - first) * LEAF_BYTES)
-    }
-    proofs.push({ first, count: seqCount, salt, removalsDigest, leaves, signature })
-  }
-  return proofs
-}
 
 /**
  * Encodes a diff or one frame of it. Within a group seqs ascend, so seqs and clocks go as small
