@@ -129,8 +129,10 @@ export class ChainTable {
 
   /** Once a change's listeners have read it: frees the dead rows, and compacts when garbage dominates the arena. */
   settle (): void {
-    for (const row of this.dead) this.rows.free(row)
-    this.dead = []
+    if (this.dead.length > 0) {
+      for (const row of this.dead) this.rows.free(row)
+      this.dead = []
+    }
     if (this.arena.needsCompaction) this.rows.compact(this.index.heads())
   }
 

@@ -408,8 +408,12 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
 
   /** Hands what a commit or an integration changed to the persistence, then forgets it. */
   #committed (records: WriteRecords): void {
+    const persistence = this.#persistence
+    // Only the persistence reads which writers changed: without one the set is left as it is (at
+    // most every writer), since clearing it makes a new table, 120 bytes on every commit.
+    if (persistence == null) return
     const writers: Set<ReplicaState> = this.#writers.seenChanged
-    if (records.length > 0 || writers.size > 0) this.#persistence?.committed({ records, writers })
+    if (records.length > 0 || writers.size > 0) persistence.committed({ records, writers })
     writers.clear()
   }
 

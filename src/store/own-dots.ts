@@ -13,7 +13,12 @@ function foreign (own: ReplicaId, next: number, seq: number, where: string): For
 export function foreignDotInOps (ops: readonly Op[], own: ReplicaId, next: number): ForeignDotError | undefined {
   for (const op of ops) {
     if (op.kind === 'set' && op.dot.seq >= next && op.dot.replica === own) return foreign(own, next, op.dot.seq, 'a remote set')
-    for (const dot of op.removes) if (dot.seq >= next && dot.replica === own) return foreign(own, next, dot.seq, 'a remote removal')
+    // Indexed: most ops share one frozen empty list, which V8 iterates by `for…of` 10× slower.
+    const removes = op.removes
+    for (let i = 0; i < removes.length; i++) {
+      const dot = removes[i]
+      if (dot.seq >= next && dot.replica === own) return foreign(own, next, dot.seq, 'a remote removal')
+    }
   }
   return undefined
 }

@@ -63,7 +63,10 @@ export function integrateOps (target: IntegrationTarget, ops: readonly Op[]): In
   const records = new WriteRecords(target.chains.rows)
   for (const op of ops) {
     const cause = op.batch == null ? undefined : causes.get(op.batch)
-    for (const dot of op.removes) {
+    // Indexed: most ops share one frozen empty list, which V8 iterates by `for…of` 10× slower.
+    const removes = op.removes
+    for (let i = 0; i < removes.length; i++) {
+      const dot = removes[i]
       const replica = intake.removalTarget(dot, cause)
       if (replica != null) kill(target, replica, dot.seq, records)
     }

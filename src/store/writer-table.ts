@@ -8,7 +8,7 @@ import type { ReplicaId } from './types.ts'
  * naming made-up writers, so their number is bounded.
  */
 export class WriterTable {
-  /** Writers whose seen set the commit or integration under way has changed. */
+  /** Writers whose seen set the commit or integration under way has changed (for the persistence, which alone reads it). */
   readonly seenChanged = new Set<ReplicaState>()
   private readonly writers = new Map<ReplicaId, ReplicaState>()
   /** Writers known only from removals, bounded by `maxRemovalOnly`. */

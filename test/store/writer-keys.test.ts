@@ -34,6 +34,21 @@ describe('writers bound to keys: the store', () => {
     assert.equal(victim.get('k'), 'v')
   })
 
+  it('ops verified ahead are integrated as verified, and any other array of ops is checked anew', async () => {
+    const writer = text('writer')
+    const victim = text('victim')
+    const ops = decodeOps(encodeOps([writer.insertWithOp('k', 'v'), writer.insertWithOp('j', 'w')]))
+    assert.equal(await victim.verifyOps(ops), true)
+    // A copy that changed a value after the original was verified: its own leaves are hashed.
+    const changed = [ops[0], { ...ops[1], value: new TextEncoder().encode('evil') } as Op]
+    assert.throws(() => victim.integrateOps(changed), { name: 'InvalidSignatureError' })
+    assert.equal(await victim.verifyOps(changed), false)
+    assert.throws(() => victim.integrateOps(changed), { name: 'InvalidSignatureError' })
+    assert.equal(victim.size, 0)
+    victim.integrateOps(ops)
+    assert.deepEqual([victim.get('k'), victim.get('j')], ['v', 'w'])
+  })
+
   it('a removal takes effect only on the entry whose tag it carries, waits for an entry not yet seen, and never for a guess', () => {
     const writer = text('writer')
     const deleter = text('deleter')

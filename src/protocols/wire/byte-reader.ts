@@ -30,21 +30,22 @@ export class ByteReader {
     return this.bytes[this.pos++]
   }
 
-  varint (what: string, max = Number.MAX_SAFE_INTEGER): number {
+  /** `what` and `suffix` name the field in errors: joined only then, not for every field read. */
+  varint (what: string, max = Number.MAX_SAFE_INTEGER, suffix = ''): number {
     const bytes = this.bytes
     let value = 0
     let scale = 1
     for (let i = 0; i < 8; i++) {
-      if (this.pos >= bytes.byteLength) throw new InvalidMessageError(`truncated message: ${what}`)
+      if (this.pos >= bytes.byteLength) throw new InvalidMessageError(`truncated message: ${what}${suffix}`)
       const byte = bytes[this.pos++]
       value += (byte & 0x7f) * scale
       if (byte < 0x80) {
-        if (value > max) throw new InvalidMessageError(`${what} ${value} exceeds ${max}`)
+        if (value > max) throw new InvalidMessageError(`${what}${suffix} ${value} exceeds ${max}`)
         return value
       }
       scale *= 0x80
     }
-    throw new InvalidMessageError(`${what}: varint too long`)
+    throw new InvalidMessageError(`${what}${suffix}: varint too long`)
   }
 
   u48 (what: string): number {
@@ -72,7 +73,7 @@ export class ByteReader {
 
   /** A varint length of at most `max`, then that many bytes (a view, not a copy). */
   bytesField (what: string, max: number): Uint8Array {
-    return this.raw(this.varint(`${what} length`, max), what)
+    return this.raw(this.varint(what, max, ' length'), what)
   }
 
   end (): void {

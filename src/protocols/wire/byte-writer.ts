@@ -4,7 +4,8 @@ const TWO_32 = 0x1_0000_0000
 
 // Encoders run synchronously and never nest, so they share one scratch buffer. A fresh
 // ArrayBuffer costs about 1 µs here, several times the encoding of a small op, so small
-// messages are cut from a shared slab, as Node.js cuts small Buffers from its pool.
+// messages are cut from a shared slab, as Node.js cuts small Buffers from its pool; one expected
+// to be small is written straight into the slab, so that nothing is copied out of scratch.
 let scratch = new Uint8Array(64 * 1024)
 const SLAB_BYTES = 8 * 1024
 /** Larger messages get an ArrayBuffer of their own. */
@@ -12,22 +13,40 @@ const POOLED_MAX_BYTES = 2 * 1024
 let slab = new Uint8Array(SLAB_BYTES)
 let slabUsed = 0
 
-/** Appends bytes to the shared scratch buffer; {@link finish} copies the message out. */
+/** Appends bytes to the slab or the shared scratch buffer; {@link finish} hands the message out. */
 export class ByteWriter {
   #buffer: Uint8Array<ArrayBuffer>
-  #pos = 0
+  /** Where the message starts in the buffer: in the slab, where its free space starts; in scratch, 0. */
+  #start: number
+  #pos: number
 
+  /** `capacity`: the bytes expected (a message may still grow past it). */
   constructor (capacity = 256) {
-    if (scratch.byteLength < capacity) scratch = new Uint8Array(Math.max(capacity, scratch.byteLength * 2))
-    this.#buffer = scratch
+    if (capacity <= POOLED_MAX_BYTES) {
+      if (slabUsed + capacity > SLAB_BYTES) {
+        slab = new Uint8Array(SLAB_BYTES)
+        slabUsed = 0
+      }
+      this.#buffer = slab
+      this.#start = slabUsed
+    } else {
+      if (scratch.byteLength < capacity) scratch = new Uint8Array(Math.max(capacity, scratch.byteLength * 2))
+      this.#buffer = scratch
+      this.#start = 0
+    }
+    this.#pos = this.#start
   }
 
+  /** Room for `bytes` more: a message outgrowing the slab's free space moves to scratch, and scratch grows. */
   #reserve (bytes: number): void {
     if (this.#pos + bytes <= this.#buffer.byteLength) return
-    const grown = new Uint8Array(Math.max(this.#buffer.byteLength * 2, this.#pos + bytes))
-    grown.set(this.#buffer.subarray(0, this.#pos))
-    this.#buffer = grown
-    scratch = grown
+    const length = this.#pos - this.#start
+    const target = this.#buffer !== scratch && length + bytes <= scratch.byteLength ? scratch : new Uint8Array(Math.max(scratch.byteLength * 2, length + bytes))
+    target.set(this.#buffer.subarray(this.#start, this.#pos))
+    this.#buffer = target
+    this.#start = 0
+    this.#pos = length
+    scratch = target
   }
 
   u8 (value: number): void {
@@ -81,18 +100,23 @@ export class ByteWriter {
   }
 
   /**
-   * The message, copied out of the scratch buffer: up to 2 KiB into a shared 8 KiB slab (its
-   * `buffer` holds other messages too), else into a buffer of its own.
+   * The message: up to 2 KiB, a view into a shared 8 KiB slab (its `buffer` holds other messages
+   * too), else a buffer of its own.
    */
   finish (): Uint8Array<ArrayBuffer> {
-    const length = this.#pos
-    if (length > POOLED_MAX_BYTES) return this.#buffer.slice(0, length)
+    const start = this.#start
+    const length = this.#pos - start
+    if (length > POOLED_MAX_BYTES) return this.#buffer.slice(start, this.#pos)
+    if (this.#buffer === slab && start === slabUsed) {
+      slabUsed = this.#pos
+      return slab.subarray(start, this.#pos)
+    }
     if (slabUsed + length > SLAB_BYTES) {
       slab = new Uint8Array(SLAB_BYTES)
       slabUsed = 0
     }
     const out = slab.subarray(slabUsed, slabUsed + length)
-    out.set(this.#buffer.subarray(0, length))
+    out.set(this.#buffer.subarray(start, this.#pos))
     slabUsed += length
     return out
   }

@@ -47,21 +47,28 @@ export function readReplicaId (reader: ByteReader): ReplicaId {
   return replicaIdAt(reader.bytes, at)
 }
 
+/** Whether `id` is among the first `count` of `ids`. */
+function seenBefore (ids: readonly ReplicaId[], count: number, id: ReplicaId): boolean {
+  for (let i = 0; i < count; i++) if (ids[i] === id) return true
+  return false
+}
+
 /**
  * A table of distinct replica ids, written once per message and referenced by index. Its size is
  * checked against `maxCount` before any id is read.
  */
 export function readReplicaTable (reader: ByteReader, maxCount: number): ReplicaId[] {
   const count = reader.varint('replica count', Math.min(maxCount, Math.floor(reader.remaining / REPLICA_ID_BYTES)))
-  const ids: ReplicaId[] = []
+  // Made at its size: pushed onto from empty, an array takes room for 17.
+  const ids: ReplicaId[] = new Array(count)
   // Most tables hold one or two writers, where a scan beats a Set; a long one gets a Set, so
   // that checking it stays linear in its length.
   const distinct = count > 8 ? new Set<ReplicaId>() : undefined
   for (let i = 0; i < count; i++) {
     const id = readReplicaId(reader)
-    if (distinct != null ? distinct.has(id) : ids.includes(id)) throw new InvalidMessageError(`replica ${id} appears twice in the replica table`)
+    if (distinct != null ? distinct.has(id) : seenBefore(ids, i, id)) throw new InvalidMessageError(`replica ${id} appears twice in the replica table`)
     distinct?.add(id)
-    ids.push(id)
+    ids[i] = id
   }
   return ids
 }

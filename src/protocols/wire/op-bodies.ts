@@ -24,7 +24,7 @@ export const TAG_BYTES = 8
 const NO_REMOVES: readonly Dot[] = Object.freeze([])
 
 /** Writes ops, seqs and clocks as deltas from the previous set's; `tagged`: removals carry tags. */
-export function writeOpBodies (writer: ByteWriter, ops: readonly Op[], table: ReadonlyMap<ReplicaId, number>, tagged: boolean): void {
+export function writeOpBodies (writer: ByteWriter, ops: readonly Op[], table: ReplicaTable, tagged: boolean): void {
   let previousSeq = 0
   let previousHlc: Hlc | undefined
   for (const op of ops) {
@@ -67,7 +67,8 @@ export function writeOpBodies (writer: ByteWriter, ops: readonly Op[], table: Re
 export interface OpBodiesRead {
   /** How many ops to read; `undefined`: until the message ends. */
   readonly count?: number
-  readonly replicaAt: (index: number) => ReplicaId
+  /** The message's replica table (see {@link readOpsTable}). */
+  readonly replicas: readonly ReplicaId[]
   /** The signed batch they belong to (removals then carry tags); `undefined`: unsigned ops. */
   readonly batch?: SignedBatch
   /** The writer a signed section names: its sets must be that writer's. */
@@ -76,9 +77,13 @@ export interface OpBodiesRead {
   readonly within: string
 }
 
-/** Reads and fully validates ops written by {@link writeOpBodies}, appending them to `ops`. */
-export function readOpBodies (reader: ByteReader, read: OpBodiesRead, ops: Op[]): void {
-  const { replicaAt, batch, sectionWriter } = read
+/**
+ * Reads and fully validates ops written by {@link writeOpBodies}, appending them to `ops`:
+ * returns `ops`, or with none given, an array made with the first op (pushed onto from empty, an
+ * array takes room for 17, where most messages hold one op), or `[]` if none was read.
+ */
+export function readOpBodies (reader: ByteReader, read: OpBodiesRead, ops?: Op[]): Op[] {
+  const { replicas, batch, sectionWriter } = read
   const tagged = batch != null
   let previousSeq = 0
   let previousHlc: Hlc | undefined
@@ -98,7 +103,7 @@ export function readOpBodies (reader: ByteReader, read: OpBodiesRead, ops: Op[])
       const seq = (flags & SEQ_NEXT) !== 0 ? previousSeq + 1 : reader.varint('seq', MAX_SEQ)
       if (seq < 1 || seq > MAX_SEQ) throw new InvalidMessageError(`invalid seq ${seq}`)
       previousSeq = seq
-      dot = { replica: replicaAt(writer), seq }
+      dot = { replica: replicaAt(replicas, writer), seq }
       if ((flags & NEW_HLC) !== 0) {
         const wall = reader.u48('hlc wall')
         const counter = (flags & HAS_COUNTER) !== 0 ? reader.varint('hlc counter', MAX_COUNTER) : 0
@@ -115,47 +120,84 @@ export function readOpBodies (reader: ByteReader, read: OpBodiesRead, ops: Op[])
       const removeCount = reader.varint('remove count', Math.floor(reader.remaining / (tagged ? 2 + TAG_BYTES : 2)))
       if (removeCount === 0) throw new InvalidMessageError('an empty remove list must be left out')
       for (let i = 0; i < removeCount; i++) {
-        const replica = replicaAt(reader.varint('remove replica index'))
+        const replica = replicaAt(replicas, reader.varint('remove replica index'))
         const seq = reader.varint('remove seq', MAX_SEQ)
         if (seq < 1) throw new InvalidMessageError('invalid removed seq 0')
         dots.push(tagged ? { replica, seq, tag: reader.raw(TAG_BYTES, 'removal tag').slice() } : { replica, seq })
       }
       removes = dots
     }
-    if (batch == null) ops.push(isSet ? { kind: 'set', key, value: value!, dot: dot!, hlc: hlc!, removes } : { kind: 'delete', key, removes })
-    else ops.push(isSet ? { kind: 'set', key, value: value!, dot: dot!, hlc: hlc!, removes, batch } : { kind: 'delete', key, removes, batch })
+    const op: Op = batch == null
+      ? isSet ? { kind: 'set', key, value: value!, dot: dot!, hlc: hlc!, removes } : { kind: 'delete', key, removes }
+      : isSet ? { kind: 'set', key, value: value!, dot: dot!, hlc: hlc!, removes, batch } : { kind: 'delete', key, removes, batch }
+    if (ops === undefined) ops = [op]
+    else ops.push(op)
   }
+  return ops ?? []
 }
 
-/** A replica table built as ops name writers: index by first appearance. */
-export function replicaTable (): { table: Map<ReplicaId, number>, index: (id: ReplicaId) => number } {
-  const table = new Map<ReplicaId, number>()
-  const index = (id: ReplicaId): number => {
-    let i = table.get(id)
-    if (i == null) {
-      i = table.size
-      table.set(id, i)
+/** Tables up to this many writers are scanned; a longer one gets a `Map`. */
+const SCANNED_WRITERS = 8
+
+/**
+ * A replica table built as ops name writers: index by first appearance. Most messages name one
+ * writer or two, where a scan of the same few strings beats a `Map` (170 bytes made per message).
+ */
+export class ReplicaTable {
+  /** Made with its first id (pushed onto from empty, an array takes room for 17). */
+  #ids: ReplicaId[] | undefined
+  #map: Map<ReplicaId, number> | undefined
+
+  /** The ids, by index. */
+  get ids (): readonly ReplicaId[] {
+    return this.#ids ?? []
+  }
+
+  get size (): number {
+    return this.#ids?.length ?? 0
+  }
+
+  /** The index of `id`, or undefined if the table does not hold it. */
+  get (id: ReplicaId): number | undefined {
+    if (this.#map !== undefined) return this.#map.get(id)
+    const ids = this.#ids
+    if (ids !== undefined) for (let i = 0; i < ids.length; i++) if (ids[i] === id) return i
+    return undefined
+  }
+
+  /** The index of `id`, added if new. */
+  index (id: ReplicaId): number {
+    let i = this.get(id)
+    if (i !== undefined) return i
+    const ids = this.#ids
+    if (ids === undefined) {
+      this.#ids = [id]
+      return 0
     }
+    i = ids.push(id) - 1
+    if (this.#map !== undefined) this.#map.set(id, i)
+    else if (i >= SCANNED_WRITERS) this.#map = new Map(ids.map((known, at) => [known, at]))
     return i
   }
-  return { table, index }
 }
 
 /** A writer holding an ops message's header and replica table; `payload` sizes its buffer. */
-export function startOpsMessage (type: typeof MessageType.ops | typeof MessageType.unsignedOps, table: ReadonlyMap<ReplicaId, number>, payload: number): ByteWriter {
+export function startOpsMessage (type: typeof MessageType.ops | typeof MessageType.unsignedOps, table: ReplicaTable, payload: number): ByteWriter {
   if (table.size > MAX_WRITERS_PER_MESSAGE) throw new InvalidArgumentError(`ops naming ${table.size} writers: one message names at most ${MAX_WRITERS_PER_MESSAGE}`)
   const writer = new ByteWriter(payload + 4 + table.size * 16)
   writeHeader(writer, type)
   writer.varint(table.size)
-  for (const id of table.keys()) writeReplicaId(writer, id)
+  for (const id of table.ids) writeReplicaId(writer, id)
   return writer
 }
 
-/** Reads an ops message's replica table (after its header): the lookup its ops' indices go through. */
-export function readOpsTable (reader: ByteReader): (index: number) => ReplicaId {
-  const replicas = readReplicaTable(reader, MAX_WRITERS_PER_MESSAGE)
-  return (i) => {
-    if (i >= replicas.length) throw new InvalidMessageError(`replica index ${i} outside a table of ${replicas.length}`)
-    return replicas[i]
-  }
+/** Reads an ops message's replica table (after its header), which its ops name writers by index in ({@link replicaAt}). */
+export function readOpsTable (reader: ByteReader): ReplicaId[] {
+  return readReplicaTable(reader, MAX_WRITERS_PER_MESSAGE)
+}
+
+/** The writer at index `i` of an ops message's replica table. */
+export function replicaAt (replicas: readonly ReplicaId[], i: number): ReplicaId {
+  if (i >= replicas.length) throw new InvalidMessageError(`replica index ${i} outside a table of ${replicas.length}`)
+  return replicas[i]
 }

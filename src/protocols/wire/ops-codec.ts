@@ -5,7 +5,7 @@ import { ByteReader } from './byte-reader.ts'
 import { MessageType, readHeader, WIRE_VERSION } from './header.ts'
 import { replicaIdOfCard } from '../../store/writer-keys/writer-key.ts'
 import { decodeUnsignedOps, encodeUnsignedOps } from './unsigned-ops-codec.ts'
-import { readOpBodies, readOpsTable, replicaTable, startOpsMessage, writeOpBodies } from './op-bodies.ts'
+import { ReplicaTable, readOpBodies, readOpsTable, replicaAt, startOpsMessage, writeOpBodies } from './op-bodies.ts'
 import type { Op, SignedBatch } from '../../store/types.ts'
 
 const CARD_BYTES = 48
@@ -43,21 +43,21 @@ function sections (ops: readonly Op[]): Map<SignedBatch, Op[]> {
  */
 export function encodeOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
   if (!ops.some((op) => op.batch != null)) return encodeUnsignedOps(ops)
-  const { table, index } = replicaTable()
+  const table = new ReplicaTable()
   const batches = sections(ops)
   let payload = 0
   for (const [batch, members] of batches) {
     payload += MIN_SECTION_BYTES + 16
     for (const op of members) {
       if (op.kind === 'set') {
-        index(op.dot.replica)
+        table.index(op.dot.replica)
         payload += op.value.byteLength
       }
-      for (const dot of op.removes) index(dot.replica)
+      for (let i = 0; i < op.removes.length; i++) table.index(op.removes[i].replica)
       payload += op.key.byteLength + 16 + op.removes.length * 14
     }
     // A batch of removals only names its writer through its card.
-    if (!members.some((op) => op.kind === 'set')) index(replicaIdOfCard(batch.card))
+    if (!members.some((op) => op.kind === 'set')) table.index(replicaIdOfCard(batch.card))
   }
   const writer = startOpsMessage(MessageType.ops, table, payload)
   writer.varint(batches.size)
@@ -87,12 +87,12 @@ export function decodeOps (bytes: Uint8Array): Decoded<Op[]> {
   if (bytes[0] === WIRE_VERSION && bytes[1] === MessageType.unsignedOps) return decodeUnsignedOps(bytes)
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.ops, 'ops message')
-  const replicaAt = readOpsTable(reader)
-  const ops: Op[] = []
+  const replicas = readOpsTable(reader)
+  let ops: Op[] | undefined
   const count = reader.varint('section count', Math.floor(reader.remaining / MIN_SECTION_BYTES))
   for (let i = 0; i < count; i++) {
     const writerIndex = reader.varint('section writer index')
-    replicaAt(writerIndex)
+    replicaAt(replicas, writerIndex)
     const publicKey = reader.raw(32, 'writer public key').slice()
     const nonce = reader.raw(16, 'writer nonce').slice()
     const first = reader.varint('batch first seq', MAX_SEQ)
@@ -102,8 +102,8 @@ export function decodeOps (bytes: Uint8Array): Decoded<Op[]> {
     const signature = reader.raw(SIGNATURE_BYTES, 'batch signature').slice()
     const batch: SignedBatch = { card: { publicKey, nonce }, first, count: seqs, salt, signature }
     const opCount = reader.varint('op count', reader.remaining)
-    readOpBodies(reader, { count: opCount, replicaAt, batch, sectionWriter: writerIndex, within: 'batch' }, ops)
+    ops = readOpBodies(reader, { count: opCount, replicas, batch, sectionWriter: writerIndex, within: 'batch' }, ops)
   }
   reader.end()
-  return markDecoded(ops)
+  return markDecoded(ops ?? [])
 }

@@ -1,7 +1,7 @@
 import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { MessageType, readHeader } from './header.ts'
-import { readOpBodies, readOpsTable, replicaTable, startOpsMessage, writeOpBodies } from './op-bodies.ts'
+import { ReplicaTable, readOpBodies, readOpsTable, startOpsMessage, writeOpBodies } from './op-bodies.ts'
 import type { Op } from '../../store/types.ts'
 
 // The ops of a store with `writerKeys: false`: message type 5, the body of an ops message before
@@ -9,14 +9,15 @@ import type { Op } from '../../store/types.ts'
 
 /** Encodes unsigned ops (see `encodeOps`, which calls this for ops in no signed batch). */
 export function encodeUnsignedOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> {
-  const { table, index } = replicaTable()
+  const table = new ReplicaTable()
   let payload = 0
   for (const op of ops) {
     if (op.kind === 'set') {
-      index(op.dot.replica)
+      table.index(op.dot.replica)
       payload += op.value.byteLength
     }
-    for (const dot of op.removes) index(dot.replica)
+    // Indexed: most ops share one frozen empty list, which V8 iterates by `for…of` 10× slower.
+    for (let i = 0; i < op.removes.length; i++) table.index(op.removes[i].replica)
     payload += op.key.byteLength + 16 + op.removes.length * 6
   }
   const writer = startOpsMessage(MessageType.unsignedOps, table, payload)
@@ -28,8 +29,6 @@ export function encodeUnsignedOps (ops: readonly Op[]): Uint8Array<ArrayBuffer> 
 export function decodeUnsignedOps (bytes: Uint8Array): Decoded<Op[]> {
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.unsignedOps, 'unsigned ops message')
-  const replicaAt = readOpsTable(reader)
-  const ops: Op[] = []
-  readOpBodies(reader, { replicaAt, within: 'message' }, ops)
-  return markDecoded(ops)
+  const replicas = readOpsTable(reader)
+  return markDecoded(readOpBodies(reader, { replicas, within: 'message' }))
 }

@@ -24,6 +24,7 @@ export interface Written {
 const UNSIGNED = new Uint8Array(0)
 const SALT_DOMAIN = new TextEncoder().encode('roaring-mesh salt v3')
 const NO_TAG = new Uint8Array(TAG_BYTES)
+const NO_REMOVALS: readonly TaggedDot[] = Object.freeze([])
 /** How long one slice of signing may hold the event loop. */
 const SLICE_MS = 4
 
@@ -126,6 +127,12 @@ export class BatchSigner {
   #sealedTo = 1
   #scheduled = false
   #lastSeal = Number.NEGATIVE_INFINITY
+  /** The last slice sealed a full batch of queued ops: commits come faster than a batch a window. */
+  #bursting = false
+  /** The slice under way may hold back a trailing partial batch (see {@link #slice}). */
+  #mayHold = false
+  /** The first op of the partial batch held back last: it is held once, never twice. */
+  #held: Op | undefined
   /** Resolves once every batch sealed so far was signed and handed on (async platforms only). */
   #chain: Promise<void> | undefined
 
@@ -186,17 +193,33 @@ export class BatchSigner {
     else setTimeout(() => { this.#slice() }, wait)
   }
 
-  /** Signs for a few ms, then yields to the event loop and carries on. */
-  #slice (): void {
+  /**
+   * Signs for a few ms, then yields to the event loop and carries on. In a burst (the last slice
+   * sealed a full batch), a trailing partial batch is held back once, for one window, so that
+   * the commits that follow fill it: every batch costs its writer a signature and every
+   * receiver a verification. `force` (someone awaits the signing) holds nothing back.
+   */
+  #slice (force = false): void {
     this.#scheduled = false
     this.#lastSeal = performance.now()
     const deadline = this.#lastSeal + SLICE_MS
-    while (this.#step()) {
-      if (performance.now() >= deadline) {
-        this.#scheduled = true
-        nextTask(() => { this.#slice() })
-        return
+    this.#mayHold = !force && this.#bursting
+    this.#bursting = false
+    try {
+      while (this.#step()) {
+        if (performance.now() >= deadline) {
+          this.#scheduled = true
+          nextTask(() => { this.#slice() })
+          return
+        }
       }
+    } finally {
+      this.#mayHold = false
+    }
+    if (this.#queue.length > 0 && !this.#scheduled) {
+      // A partial batch held back: sealed at the next window, with whatever joined it.
+      this.#scheduled = true
+      setTimeout(() => { this.#slice() }, this.#windowMs)
     }
   }
 
@@ -227,13 +250,13 @@ export class BatchSigner {
   /** Resolves once everything committed so far is signed and handed on, in slices. */
   async settled (): Promise<void> {
     this.#demanded = Math.max(this.#demanded, this.#options.issuedTo())
-    while (this.#pending()) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(); resolve() }) })
+    while (this.#pending()) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(true); resolve() }) })
     await this.#chain
   }
 
   /** Resolves once every queued op is signed and handed on (what the 'ops' event still owes). */
   async opsSent (): Promise<void> {
-    while (this.#queue.length > 0) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(); resolve() }) })
+    while (this.#queue.length > 0) await new Promise<void>((resolve) => { nextTask(() => { this.#slice(true); resolve() }) })
     await this.#chain
   }
 
@@ -280,6 +303,12 @@ export class BatchSigner {
     if (this.#queue.length === 0) return false
     // The queue is read from #head on and dropped once read: a 1,000,000-op commit costs linear time.
     const end = this.#batchEnd(this.#queue, this.#head)
+    const full = end < this.#queue.length || this.#setsIn(this.#head, end) === MAX_BATCH_SEQS
+    if (!full && this.#mayHold && this.#queue[this.#head] !== this.#held) {
+      this.#held = this.#queue[this.#head]
+      return false
+    }
+    if (full) this.#bursting = true
     const ops = this.#queue.slice(this.#head, end)
     this.#head = end
     if (end === this.#queue.length) {
@@ -289,6 +318,12 @@ export class BatchSigner {
     this.#sign(this.#sealOps(ops))
     this.#queueFrom = this.#sealedTo
     return true
+  }
+
+  #setsIn (start: number, end: number): number {
+    let sets = 0
+    for (let i = start; i < end; i++) if (this.#queue[i].kind === 'set') sets++
+    return sets
   }
 
   /** The end of the batch that starts at `ops[start]`: at most MAX_BATCH_SEQS sets and MAX_BATCH_REMOVALS removals. */
@@ -351,25 +386,34 @@ export class BatchSigner {
 
   /** Seals one batch of queued ops: its salt, leaves and removal tags. */
   #sealOps (ops: Op[]): Sealed {
-    const sets: Written[] = []
-    for (const op of ops) if (op.kind === 'set') sets.push({ seq: op.dot.seq, hlc: op.hlc, key: op.key, value: op.value })
-    const first = sets.length > 0 ? sets[0].seq : this.#sealedTo
-    const count = sets.length
+    let first = this.#sealedTo
+    let count = 0
+    for (const op of ops) {
+      if (op.kind !== 'set') continue
+      if (count === 0) first = op.dot.seq
+      count++
+    }
     const salt = saltOf(this.#key.secretKey, first, count)
     const leaves = new Uint8Array(count * LEAF_BYTES)
-    for (const set of sets) leaves.set(leafOfParts(salt, set.seq, set.hlc.wall, set.hlc.counter, set.key, set.value), (set.seq - first) * LEAF_BYTES)
+    for (const op of ops) if (op.kind === 'set') leaves.set(leafOfParts(salt, op.dot.seq, op.hlc.wall, op.hlc.counter, op.key, op.value), (op.dot.seq - first) * LEAF_BYTES)
     const own = this.#key.replicaId
     const batch: Sealed['batch'] = { card: this.#card, first, count, salt, signature: UNSIGNED }
     const removals: TaggedDot[] = []
     const signedOps: Op[] = []
     for (const op of ops) {
-      const removes = op.removes.map((dot): TaggedDot => {
-        const inBatch = dot.replica === own && dot.seq >= first && dot.seq < first + count
-        const tag = inBatch ? leaves.slice((dot.seq - first) * LEAF_BYTES, (dot.seq - first) * LEAF_BYTES + TAG_BYTES) : (this.#options.tagOf(dot) ?? NO_TAG)
-        return { replica: dot.replica, seq: dot.seq, tag }
-      })
-      removals.push(...removes)
-      signedOps.push({ ...op, removes, batch })
+      // Most sets remove nothing (a fresh key): they share one empty list.
+      let removes: readonly TaggedDot[] = NO_REMOVALS
+      if (op.removes.length > 0) {
+        removes = op.removes.map((dot): TaggedDot => {
+          const inBatch = dot.replica === own && dot.seq >= first && dot.seq < first + count
+          const tag = inBatch ? leaves.slice((dot.seq - first) * LEAF_BYTES, (dot.seq - first) * LEAF_BYTES + TAG_BYTES) : (this.#options.tagOf(dot) ?? NO_TAG)
+          return { replica: dot.replica, seq: dot.seq, tag }
+        })
+        for (const dot of removes) removals.push(dot)
+      }
+      signedOps.push(op.kind === 'set'
+        ? { kind: 'set', key: op.key, value: op.value, dot: op.dot, hlc: op.hlc, removes, batch }
+        : { kind: 'delete', key: op.key, removes, batch })
     }
     return this.#sealed(signedOps, first, count, salt, leaves, removals, batch)
   }

@@ -77,6 +77,22 @@ export function checkOpsSignatures (proofs: readonly OpsProof[]): void {
   for (const { replica, card, digest, proof } of proofs) checkSignature(card, digest, proof.signature, `a batch of ${replica} from seq ${proof.first}`)
 }
 
+// The proofs of ops verified ahead, for the integration that follows (the topic verifies every
+// message before it integrates it): leaves are hashed once per op, not twice. Keyed by the ops
+// array itself and taken once; only the process that holds the array can change it in between.
+const verifiedAhead = new WeakMap<readonly Op[], OpsProof[]>()
+
+/**
+ * The proofs of `ops`, from {@link verifyOpsAhead} when it verified this very array (their
+ * signatures are in the verified set, so checking them again is a lookup), else recomputed.
+ */
+export function proofsOfOpsOnce (ops: readonly Op[]): OpsProof[] {
+  const proofs = verifiedAhead.get(ops)
+  if (proofs == null) return proofsOfOps(ops)
+  verifiedAhead.delete(ops)
+  return proofs
+}
+
 /**
  * Verifies the batches of `ops` ahead of a synchronous integration (browsers: WebCrypto answers
  * with promises). Resolves to whether every op is in a batch its writer signed.
@@ -89,5 +105,7 @@ export async function verifyOpsAhead (ops: readonly Op[]): Promise<boolean> {
     return false
   }
   const results = await Promise.all(proofs.map(async ({ card, digest, proof }) => await verifySignatureAhead(card, digest, proof.signature)))
-  return results.every((ok) => ok)
+  const ok = results.every((verified) => verified)
+  if (ok) verifiedAhead.set(ops, proofs)
+  return ok
 }

@@ -29,6 +29,8 @@ export function refuseUnsignedDiff (diff: Diff): void {
 }
 
 const NO_EQUIVOCATIONS: EquivocationEvent[] = []
+/** Unsigned ops carry no proof: one empty list for every message, read and never changed. */
+const NO_PROOFS: OpsProof[] = []
 
 /**
  * The intake of a store with `writerKeys: false`, for meshes whose members all trust each other:
@@ -47,8 +49,8 @@ export class UnsignedIntake implements Intake {
   }
 
   checkOps (ops: readonly Op[]): OpsProof[] {
-    if (ops.some((op) => op.batch != null)) throw new WriterKeysMismatchError('signed ops reached a store with writerKeys: false: refused (signed and unsigned stores do not mix)')
-    return []
+    for (const op of ops) if (op.batch != null) throw new WriterKeysMismatchError('signed ops reached a store with writerKeys: false: refused (signed and unsigned stores do not mix)')
+    return NO_PROOFS
   }
 
   checkDiff (diff: Diff): GroupProofs[] {

@@ -1,5 +1,5 @@
 import { checkGroupSignatures, proofsOfGroup, type GroupProofs } from './diff-proofs.ts'
-import { checkOpsSignatures, proofsOfOps, type OpsProof } from './ops-proofs.ts'
+import { checkOpsSignatures, proofsOfOpsOnce, type OpsProof } from './ops-proofs.ts'
 import { PendingRemovals, sameTag } from './pending-removals.ts'
 import { EquivocationEvent } from './equivocation-event.ts'
 import { refuseUnsignedDiff, refuseUnsignedOps } from './unsigned-intake.ts'
@@ -39,7 +39,7 @@ export class WriterIntake {
   /** The proofs of `ops`, every signature checked; throws before anything changed. */
   checkOps (ops: readonly Op[]): OpsProof[] {
     refuseUnsignedOps(ops)
-    const proofs = proofsOfOps(ops)
+    const proofs = proofsOfOpsOnce(ops)
     checkOpsSignatures(proofs)
     return proofs
   }

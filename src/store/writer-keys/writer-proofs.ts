@@ -107,8 +107,11 @@ export class WriterProofs {
 
   /** The proof covering `seq`, if this store holds it. */
   find (seq: number): BatchProof | undefined {
-    const proof = this.#proofs[this.#indexAt(seq)]
-    return proof != null && seq < proof.first + proof.count ? proof : undefined
+    const at = this.#indexAt(seq)
+    // Never read index -1: V8 looks a negative index up as a named property, off its fast path.
+    if (at < 0) return undefined
+    const proof = this.#proofs[at]
+    return seq < proof.first + proof.count ? proof : undefined
   }
 
   /** The 16-byte leaf of `seq`, if a proof covers it. */
