@@ -45,6 +45,15 @@ export function elapsedMs(fn: () => void): number {
   return end - start
 }
 
+/** {@link elapsedMs} of work that may wait (another thread's answer, say). */
+export async function elapsedMsAsync(fn: () => Promise<void>): Promise<number> {
+  const start = performance.now()
+  await fn()
+  const end = performance.now()
+  timedSpans.push({ start, end })
+  return end - start
+}
+
 export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
   if (a === undefined || b === undefined) return a === b
   return a.length === b.length && a.every((byte, i) => byte === b[i])

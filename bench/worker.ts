@@ -32,7 +32,7 @@ for (let run = 0; run < 1 + warmups + warm; run++) {
   const runStart = performance.now()
   timedSpans.length = 0
   pauses.length = 0
-  const figures = workload.run(system, size)
+  const figures = await workload.run(system, size)
   // GC entries reach the observer after the task that made them.
   await new Promise((resolve) => setTimeout(resolve, 100))
   // Only a workload timing a single span has one figure the pauses belong to.

@@ -8,6 +8,8 @@ import { useBitmapBackend } from './store/bitmap/backend.ts'
 import { useEd25519Backend } from './store/writer-keys/ed25519.ts'
 import { nodeEd25519, nodeSha256 } from './store/writer-keys/node-ed25519.ts'
 import { useSha256 } from './store/writer-keys/batch-digest.ts'
+import { useParallelVerifier } from './store/writer-keys/parallel-verifier.ts'
+import { NodeVerifyPool } from './store/writer-keys/node-verify-pool.ts'
 import { nativeBackend } from './store/bitmap/native.ts'
 import { classicLevelBackend } from './store/level/classic-level-backend.ts'
 import { useLevelBackend } from './store/level/level-backend.ts'
@@ -16,6 +18,7 @@ import { nodeAesGcm } from './protocols/topic/aead/node-aead.ts'
 
 useEd25519Backend(nodeEd25519)
 useSha256(nodeSha256)
+useParallelVerifier(new NodeVerifyPool())
 useBitmapBackend(nativeBackend)
 useLevelBackend(classicLevelBackend)
 useAead(nodeAesGcm)

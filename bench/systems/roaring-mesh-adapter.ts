@@ -49,8 +49,11 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
   size: (store) => store.size,
   sync: {
     // As the mesh peer's periodic pull (DiffSync.pull): a 19-byte summary first, the full request
-    // only if the states differ, and a last request naming suspects if the answer withheld deaths, or called live entries dead without evidence.
-    pull(to, from) {
+    // only if the states differ, and a last request naming suspects if the answer withheld deaths,
+    // or called live entries dead without evidence.
+    // Each answer's signatures are verified ahead, as the peer does (on Node.js, a big diff's on
+    // worker threads while this one hashes its entries), then it is integrated.
+    async pull(to, from) {
       let request = encodeDiffRequest(to.requestDiff({ summary: true, narrowDeaths: true }))
       let requestBytes = request.length
       let bytes = 0
@@ -61,6 +64,7 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
         const decodedRequest = decodeDiffRequest(request)
         const answer = encodeDiff(from.buildDiff(decodedRequest))
         const diff = decodeDiff(answer)
+        await to.verifyDiff(diff)
         to.integrateDiff(diff)
         bytes += request.length + answer.length
         roundTrips++

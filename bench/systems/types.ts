@@ -51,7 +51,7 @@ export interface SyncProtocol<R> {
    * Bring `to` up to date with `from` using the system's own state-sync
    * protocol, starting from no per-peer session state (a fresh connection).
    */
-  pull(to: R, from: R): SyncRound
+  pull(to: R, from: R): SyncRound | Promise<SyncRound>
   /** Size of the system's encoded snapshot of the whole replica, if it has one. */
   snapshotBytes?(replica: R): number
 }

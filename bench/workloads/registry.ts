@@ -13,7 +13,7 @@ export interface Workload {
   quickSizes: number[]
   /** Skipped for systems without a sync protocol (the floor). */
   needsSync: boolean
-  run<R, K, V>(system: BenchSystem<R, K, V>, size: number): Figures
+  run<R, K, V>(system: BenchSystem<R, K, V>, size: number): Figures | Promise<Figures>
 }
 
 export const workloads: Workload[] = [

@@ -1,7 +1,7 @@
 // Workloads 3-5: state-based sync between two replicas. Each pull is the
 // system's own anti-entropy protocol, with every byte in both directions counted.
 // Keys and values are in each system's own form before the clock starts.
-import { checkContent, elapsedMs, memoryGrowth, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
+import { checkContent, elapsedMs, elapsedMsAsync, memoryGrowth, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
 import type { BenchSystem, SyncProtocol } from '../systems/types.ts'
 import { ENTRY_BYTES, KEY_BYTES, VALUE_BYTES, createRng, randomBytes, randomEntries, randomIndex, randomSubset, type Rng } from '../workload.ts'
 
@@ -19,7 +19,7 @@ function expectSameAs<R, K, V>(system: BenchSystem<R, K, V>, source: R, keys: Ui
 }
 
 /** N entries to an empty replica. */
-export function fullSync<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figures {
+export async function fullSync<R, K, V>(system: BenchSystem<R, K, V>, n: number): Promise<Figures> {
   const sync = syncOf(system)
   const { keys, values } = randomEntries(createRng(3), n)
   const source = system.create()
@@ -27,7 +27,7 @@ export function fullSync<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figu
   system.settle?.(source)
   const target = system.create()
   let round = { requestBytes: 0, bytes: 0, roundTrips: 0 }
-  const ms = elapsedMs(() => { round = sync.pull(target, source) })
+  const ms = await elapsedMsAsync(async () => { round = await sync.pull(target, source) })
   return {
     ms,
     wireBytes: round.bytes,
@@ -42,7 +42,7 @@ export function fullSync<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figu
  * batched transactions; then the cost of sync rounds between replicas that
  * agree, are 1k overwrites apart, and are one new entry apart.
  */
-export function churn<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figures {
+export async function churn<R, K, V>(system: BenchSystem<R, K, V>, n: number): Promise<Figures> {
   const rng = createRng(4)
   // Keys live in one flat buffer that exists before the baseline; each write gets a fresh copy, so a store that keeps key objects pays for them.
   const keyBytes = randomBytes(rng, n * KEY_BYTES)
@@ -77,23 +77,23 @@ export function churn<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figures
   const live = n - deleted.length
   system.settle?.(source)
   const target = system.create()
-  sync.pull(target, source)
+  await sync.pull(target, source)
   const problems = [checkContent(system, target, live, expectSameAs(system, source, allKeys))]
-  const agreeing = sync.pull(target, source)
+  const agreeing = await sync.pull(target, source)
   figures.requestBytes = agreeing.requestBytes
   figures.agreeRound = agreeing.bytes
   overwrite(source, 1000)
-  figures.apart1kRound = sync.pull(target, source).bytes
+  figures.apart1kRound = (await sync.pull(target, source)).bytes
   problems.push(checkContent(system, target, system.size(source), expectSameAs(system, source, allKeys)))
   const newKey = randomBytes(rng, KEY_BYTES)
   system.write(source, [system.key(newKey)], [system.value(randomBytes(rng, VALUE_BYTES))])
-  figures.newEntryRound = sync.pull(target, source).bytes
+  figures.newEntryRound = (await sync.pull(target, source)).bytes
   problems.push(checkContent(system, target, system.size(source), expectSameAs(system, source, [newKey])))
   return { ...figures, check: verdict(...problems) }
 }
 
 /** Each replica makes n edits offline, one transaction each, half of them on keys both edit; then sync both ways. */
-export function concurrentEdits<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figures {
+export async function concurrentEdits<R, K, V>(system: BenchSystem<R, K, V>, n: number): Promise<Figures> {
   const sync = syncOf(system)
   const rng = createRng(5)
   const half = Math.floor(n / 2)
@@ -123,9 +123,9 @@ export function concurrentEdits<R, K, V>(system: BenchSystem<R, K, V>, n: number
   system.settle?.(b)
   let bytes = 0
   let roundTrips = 0
-  const syncMs = elapsedMs(() => {
+  const syncMs = await elapsedMsAsync(async () => {
     for (const [to, from] of [[b, a], [a, b]]) {
-      const round = sync.pull(to, from)
+      const round = await sync.pull(to, from)
       bytes += round.bytes
       roundTrips += round.roundTrips
     }

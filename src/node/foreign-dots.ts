@@ -27,7 +27,7 @@ export function attributedStore (store: DiffStore, peer: PeerId, mark: (peer: Pe
     get inTransaction () { return store.inTransaction },
     requestDiff: (options) => store.requestDiff(options),
     buildDiffFrames: (request, options) => store.buildDiffFrames(request, options),
-    verifyDiff: async (diff) => { await store.verifyDiff?.(diff) },
+    verifyDiff: async (diff, options) => { await store.verifyDiff?.(diff, options) },
     deathsInDoubt: () => store.deathsInDoubt?.() === true,
     integrateDiff: (diff) => {
       mark(peer)

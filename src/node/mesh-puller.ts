@@ -167,7 +167,7 @@ function narrowed (store: DiffStore, writers: readonly ReplicaId[]): DiffStore {
       return options?.summary === true ? full : gapRequest(full, writers) ?? full
     },
     buildDiffFrames: (request, options) => store.buildDiffFrames(request, options),
-    verifyDiff: async (diff) => { await store.verifyDiff?.(diff) },
+    verifyDiff: async (diff, options) => { await store.verifyDiff?.(diff, options) },
     integrateDiff: (diff) => store.integrateDiff(diff)
   }
 }

@@ -39,12 +39,12 @@ export function dotHashB (seedB: number, seq: number): number {
  * removal's tag shows. Two signed versions of one dot add different words, so stores holding
  * them hash apart.
  */
-export function leafHashA (leaf: Uint8Array): number {
-  return (leaf[8] | (leaf[9] << 8) | (leaf[10] << 16) | (leaf[11] << 24)) >>> 0
+export function leafHashA (leaf: Uint8Array, at = 0): number {
+  return (leaf[at + 8] | (leaf[at + 9] << 8) | (leaf[at + 10] << 16) | (leaf[at + 11] << 24)) >>> 0
 }
 
-export function leafHashB (leaf: Uint8Array): number {
-  return (leaf[12] | (leaf[13] << 8) | (leaf[14] << 16) | (leaf[15] << 24)) >>> 0
+export function leafHashB (leaf: Uint8Array, at = 0): number {
+  return (leaf[at + 12] | (leaf[at + 13] << 8) | (leaf[at + 14] << 16) | (leaf[at + 15] << 24)) >>> 0
 }
 
 /** A 64-bit set digest as two 32-bit lanes. */

@@ -331,10 +331,15 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     return await verifyOpsAhead(ops)
   }
 
-  /** Verifies the signatures of a diff ahead of {@link integrateDiff} (see {@link verifyOps}). */
-  async verifyDiff (diff: Diff): Promise<void> {
+  /**
+   * Verifies the signatures of a diff ahead of {@link integrateDiff} (see {@link verifyOps}). On
+   * Node.js the signatures of a big diff are verified in worker threads while this thread hashes
+   * its entries, and {@link integrateDiff} of the same decoded diff, unchanged, reuses those hashes.
+   * A bad signature is not reported here: integrating the diff refuses it whole. `signal` aborts.
+   */
+  async verifyDiff (diff: Diff, options?: { signal?: AbortSignal }): Promise<void> {
     if (!this.writerKeys) return
-    await verifyDiffAhead(diff)
+    await verifyDiffAhead(diff, options?.signal)
     await verifyEvidenceAhead(diff)
   }
 

@@ -84,8 +84,10 @@ export class ReplicaState {
       const seq = seqs[i]
       this.dots.set(seq, rows[i])
       this.liveDigest.add(dotHashA(this.seedA, seq), dotHashB(this.seedB, seq))
-      this.#addContent(seq)
     }
+    // One walk along the proofs, not a search per seq (and none at all with writer keys off).
+    const content = this.contentDigest
+    this.proofs.leavesOf(seqs, (leaves, at) => { content.add(leafHashA(leaves, at), leafHashB(leaves, at)) })
   }
 
   addLive (seq: number, row: Row): void {

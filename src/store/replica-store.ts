@@ -52,7 +52,7 @@ export interface ReplicaStore<K = Uint8Array, V = Uint8Array> extends ReplicaSto
   /** Verifies the signatures of ops ahead of integrating them (needed where verifying is asynchronous: browsers). */
   verifyOps(ops: readonly Op[]): Promise<boolean>
   /** Verifies the signatures of a diff ahead of integrating it. */
-  verifyDiff(diff: Diff): Promise<void>
+  verifyDiff(diff: Diff, options?: { signal?: AbortSignal }): Promise<void>
 }
 
 /** A store's events, typed as MemStore's: `change` (every commit and integration that changed anything), `ops` (local commits), `foreign-dot`. */

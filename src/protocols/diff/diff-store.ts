@@ -10,7 +10,7 @@ export interface DiffStore {
   /** Whether a diff called entries held live here dead without evidence since the last full request: one more names them. */
   deathsInDoubt?(): boolean
   /** Verifies a diff's signatures ahead of integrating it, where the platform verifies only asynchronously. */
-  verifyDiff?(diff: Diff): Promise<void>
+  verifyDiff?(diff: Diff, options?: { signal?: AbortSignal }): Promise<void>
 }
 
 /**

@@ -243,7 +243,7 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
         const diff = decodeDiff(response.diff)
         needsFull ||= diff.needsFullRequest
         withheld ||= diff.deathsWithheld === true
-        await store.verifyDiff?.(diff)
+        await store.verifyDiff?.(diff, { signal })
         await whenIdle(store, signal)
         await store.integrateDiff(diff)
         result.frames++

@@ -223,8 +223,9 @@ function readGroup (reader: ByteReader, unsigned: boolean): DiffGroup {
   const count = reader.varint('entry count', Math.floor(reader.remaining / MIN_ENTRY_BYTES))
   const packed = new PackedReader(reader.bytes, reader.pos, count)
   // One pass checks every entry; the store reads them again in place when it integrates.
+  // The seqs tell the proofs which leaves the frame leaves out: an unsigned group has none.
   const seqs: number[] = []
-  while (packed.next()) seqs.push(packed.seq)
+  while (packed.next()) if (!unsigned) seqs.push(packed.seq)
   reader.pos = packed.position
   packed.rewind()
   const proofs = unsigned ? undefined : readProofs(reader, seqs)

@@ -234,8 +234,8 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
   }
 
   /** See {@link MemStore.verifyDiff}. */
-  async verifyDiff (diff: Diff): Promise<void> {
-    await this.#core.verifyDiff(diff)
+  async verifyDiff (diff: Diff, options?: { signal?: AbortSignal }): Promise<void> {
+    await this.#core.verifyDiff(diff, options)
   }
 
   get size (): number {

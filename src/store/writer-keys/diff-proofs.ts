@@ -1,6 +1,9 @@
-import { batchDigest, leafOf, leafOfParts, DIGEST_BYTES, LEAF_BYTES, MAX_BATCH_SEQS, SALT_BYTES } from './batch-digest.ts'
+import { batchDigest, leafInto, leafOfParts, DIGEST_BYTES, LEAF_BYTES, MAX_BATCH_SEQS, SALT_BYTES } from './batch-digest.ts'
 import { InvalidSignatureError } from './errors.ts'
-import { checkSignature, verifySignatureAhead } from './signature-check.ts'
+import { checkSignature, isVerified, noteVerified, verifySignatureAhead } from './signature-check.ts'
+import { PARALLEL_MIN_SIGNATURES, parallelVerifier } from './parallel-verifier.ts'
+import { SIGNATURE_BYTES } from './ed25519.ts'
+import { isDecoded } from '../validate.ts'
 import { replicaIdOfCard } from './writer-key.ts'
 import type { BatchProof, Diff, DiffGroup } from '../diff.ts'
 import type { WriterCard } from '../types.ts'
@@ -24,9 +27,10 @@ function refuse (group: DiffGroup, why: string): never {
 /**
  * Recomputes the leaf of every entry of `group` into a copy of the proof covering it, and the
  * digest each proof's signature must cover. Throws {@link InvalidSignatureError} when the card
- * is not the writer's, a proof is malformed, or an entry has no proof.
+ * is not the writer's, a proof is malformed, or an entry has no proof. `hashed` hears of each
+ * digest as soon as it is known, while the leaves of later proofs are still being hashed.
  */
-export function proofsOfGroup (group: DiffGroup): GroupProofs {
+export function proofsOfGroup (group: DiffGroup, hashed?: (proof: BatchProof, digest: Uint8Array) => void): GroupProofs {
   // Deaths the requester has the attestation for already (it saw their seqs) need no proof.
   const equivocations = group.equivocationProofs ?? []
   if ((group.proofs == null || group.proofs.length === 0) && equivocations.length === 0 && (group.packed?.count ?? group.entries.length) === 0) return { card: group.card, proofs: [], digests: [], attestedMax: 0 }
@@ -42,9 +46,22 @@ export function proofsOfGroup (group: DiffGroup): GroupProofs {
     proofs.push({ ...proof, leaves: proof.leaves.slice() })
     end = proof.first + proof.count
   }
+  const digests: Uint8Array[] = []
+  // Entries ascend, so every proof before the one covering the current entry has all its leaves.
+  const digestBefore = (end: number): void => {
+    while (digests.length < end) {
+      const proof = proofs[digests.length]
+      const digest = batchDigest(group.replica, proof.first, proof.count, proof.salt, proof.removalsDigest, proof.leaves)
+      digests.push(digest)
+      hashed?.(proof, digest)
+    }
+  }
   let at = 0
   const cover = (seq: number): BatchProof & { leaves: Uint8Array } => {
-    while (at < proofs.length && seq >= proofs[at].first + proofs[at].count) at++
+    if (at < proofs.length && seq >= proofs[at].first + proofs[at].count) {
+      while (at < proofs.length && seq >= proofs[at].first + proofs[at].count) at++
+      digestBefore(at)
+    }
     const proof = proofs[at]
     if (proof == null || seq < proof.first) refuse(group, `no proof covers seq ${seq}`)
     return proof
@@ -54,7 +71,7 @@ export function proofsOfGroup (group: DiffGroup): GroupProofs {
     packed.rewind()
     while (packed.next()) {
       const proof = cover(packed.seq)
-      proof.leaves.set(leafOf(proof.salt, packed.seq, packed.hlc.wall, packed.hlc.counter, packed.bytes, packed.keyStart, packed.keyLength, packed.valueLength), (packed.seq - proof.first) * LEAF_BYTES)
+      leafInto(proof.leaves, (packed.seq - proof.first) * LEAF_BYTES, proof.salt, packed.seq, packed.hlc.wall, packed.hlc.counter, packed.bytes, packed.keyStart, packed.keyLength, packed.valueLength)
     }
     packed.rewind()
   } else {
@@ -68,7 +85,7 @@ export function proofsOfGroup (group: DiffGroup): GroupProofs {
     checkShape(group, proof, 1)
     proofs.push({ ...proof, leaves: proof.leaves.slice() })
   }
-  const digests = proofs.map((proof) => batchDigest(group.replica, proof.first, proof.count, proof.salt, proof.removalsDigest, proof.leaves))
+  digestBefore(proofs.length)
   const attestedMax = proofs.reduce((max, proof) => Math.max(max, proof.first + proof.count - 1), 0)
   return { card, proofs, digests, attestedMax }
 }
@@ -85,17 +102,58 @@ export function checkGroupSignatures (group: DiffGroup, checked: GroupProofs): v
   checked.proofs.forEach((proof, i) => { checkSignature(checked.card!, checked.digests[i], proof.signature, `a diff proof of ${group.replica} from seq ${proof.first}`) })
 }
 
-/** Verifies a diff's signatures ahead of a synchronous integration (browsers). */
-export async function verifyDiffAhead (diff: Diff): Promise<void> {
-  const pending: Array<Promise<void>> = []
-  for (const group of diff.groups) {
-    let checked: GroupProofs
-    try {
-      checked = proofsOfGroup(group)
-    } catch {
-      continue
-    }
-    checked.proofs.forEach((proof, i) => pending.push(verifySignatureAhead(checked.card!, checked.digests[i], proof.signature).then(() => {})))
+// Each diff verified ahead, with its groups' proofs as computed then: integration takes them
+// instead of hashing every leaf again. Only a decoded diff's: its bytes are the decoder's own
+// copy (code that edits a decoded message in place owns the result, as validate.ts says).
+const checkedAhead = new WeakMap<Diff, GroupProofs[]>()
+
+/** The proofs of every group, as {@link verifyDiffAhead} computed them for this diff, or computed now. */
+export function proofsOfDiff (diff: Diff): GroupProofs[] {
+  const ahead = checkedAhead.get(diff)
+  if (ahead != null) {
+    checkedAhead.delete(diff)
+    return ahead
   }
+  return diff.groups.map((group) => proofsOfGroup(group))
+}
+
+/**
+ * Verifies a diff's signatures ahead of its synchronous integration: needed in browsers, where
+ * WebCrypto answers with promises, and where a {@link ParallelVerifier} is registered (Node.js),
+ * the signatures of a big diff are verified on other threads while this one hashes the leaves.
+ * A bad signature is not reported here: integration refuses the diff whole. `signal` aborts.
+ */
+export async function verifyDiffAhead (diff: Diff, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted()
+  let signatures = 0
+  for (const group of diff.groups) signatures += (group.proofs?.length ?? 0) + (group.equivocationProofs?.length ?? 0)
+  const verifier = signatures >= PARALLEL_MIN_SIGNATURES ? parallelVerifier() : undefined
+  const session = verifier?.session(signal)
+  const sent: Array<{ digest: Uint8Array, signature: Uint8Array }> = []
+  const checked: GroupProofs[] = []
+  let whole = true
+  for (const group of diff.groups) {
+    try {
+      checked.push(proofsOfGroup(group, session == null
+        ? undefined
+        : (proof, digest) => {
+            // A signature of the wrong length is refused on integration.
+            if (proof.signature.byteLength !== SIGNATURE_BYTES || isVerified(digest, proof.signature)) return
+            session.add(group.card!, digest, proof.signature)
+            sent.push({ digest, signature: proof.signature })
+          }))
+    } catch {
+      // Refused on integration, with its error.
+      whole = false
+    }
+  }
+  if (whole && isDecoded(diff)) checkedAhead.set(diff, checked)
+  if (session != null) {
+    const answers = await session.done()
+    answers.forEach((answer, i) => { if (answer === 1) noteVerified(sent[i].digest, sent[i].signature) })
+    return
+  }
+  const pending: Array<Promise<boolean>> = []
+  for (const group of checked) group.proofs.forEach((proof, i) => pending.push(verifySignatureAhead(group.card!, group.digests[i], proof.signature)))
   await Promise.all(pending)
 }

@@ -18,6 +18,16 @@ function remember (key: string): void {
   verified.add(key)
 }
 
+/** Whether `signature` over `digest` verified already (the digest names the writer, whose card a check derived first). */
+export function isVerified (digest: Uint8Array, signature: Uint8Array): boolean {
+  return verified.has(keyOf(digest, signature))
+}
+
+/** Notes that `signature` over `digest` verified elsewhere (another thread), under the key of the card the digest's writer derives from. */
+export function noteVerified (digest: Uint8Array, signature: Uint8Array): void {
+  remember(keyOf(digest, signature))
+}
+
 /**
  * Checks `signature` over `digest` under the card's key, now. Throws {@link InvalidSignatureError}
  * if it is not the writer's, and {@link UnverifiedError} when the platform verifies only

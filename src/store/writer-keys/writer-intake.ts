@@ -1,4 +1,4 @@
-import { checkGroupSignatures, proofsOfGroup, type GroupProofs } from './diff-proofs.ts'
+import { checkGroupSignatures, proofsOfDiff, type GroupProofs } from './diff-proofs.ts'
 import { checkOpsSignatures, proofsOfOpsOnce, type OpsProof } from './ops-proofs.ts'
 import { PendingRemovals, sameTag } from './pending-removals.ts'
 import { EquivocationEvent } from './equivocation-event.ts'
@@ -47,7 +47,7 @@ export class WriterIntake {
   /** Each group's proofs, every signature checked; throws before anything changed. */
   checkDiff (diff: Diff): GroupProofs[] {
     refuseUnsignedDiff(diff)
-    const checked = diff.groups.map((group) => proofsOfGroup(group))
+    const checked = proofsOfDiff(diff)
     diff.groups.forEach((group, i) => { checkGroupSignatures(group, checked[i]) })
     return checked
   }

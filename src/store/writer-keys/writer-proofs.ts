@@ -122,6 +122,19 @@ export class WriterProofs {
     return proof.leaves.subarray(at, at + LEAF_BYTES)
   }
 
+  /** Hands `fn` the leaves and offset of each of `seqs` (ascending) that a proof covers, in one walk along the proofs. */
+  leavesOf (seqs: readonly number[], fn: (leaves: Uint8Array, at: number) => void): void {
+    const proofs = this.#proofs
+    if (proofs.length === 0 || seqs.length === 0) return
+    let i = Math.max(this.#indexAt(seqs[0]), 0)
+    for (const seq of seqs) {
+      // The last proof starting at or before seq, as find() picks it.
+      while (i + 1 < proofs.length && proofs[i + 1].first <= seq) i++
+      const proof = proofs[i]
+      if (seq >= proof.first && seq < proof.first + proof.count) fn(proof.leaves, (seq - proof.first) * LEAF_BYTES)
+    }
+  }
+
   /**
    * Keeps a verified proof. Returns the equivocation when it disagrees with a proof already kept
    * on a seq both cover (the earlier proof stays), true when it was kept, false when it was
