@@ -85,7 +85,8 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
       const record = decodeRecord(key, value, version)
       if (record.kind === 'seen') record.seen.dispose()
       // Entries need their writers' signed batches to be taken in again, as from any peer.
-      if (record.kind === 'proof') {
+      // (A batch of removals only covers no entry; the deaths it proves are not salvaged.)
+      if (record.kind === 'proof' && record.proof.count > 0) {
         let signed = proofs.get(record.replica)
         if (signed == null) proofs.set(record.replica, signed = { card: record.card, proofs: [] })
         signed.proofs.push(record.proof)

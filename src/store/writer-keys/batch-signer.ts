@@ -49,9 +49,9 @@ function saltOf (secret: Uint8Array, first: number, count: number): Uint8Array {
 /**
  * The salt and leaves of own seqs `[first, end)` signed from what a store holds rather than from
  * ops: a live entry's leaf, or a zero leaf (issued with no entry, which no entry's leaf is) for a
- * seq whose entry died or never was. Its removals are not signed: no op named them, and deaths
- * travel in diffs. Content alone decides the bytes, so a store that signs the same range again
- * (after a crash lost the proof) signs it identically.
+ * seq whose entry died or never was. Content alone decides the leaves, so a store that signs the
+ * same range again (after a crash lost the proof) signs the same ones. (A live store's signer
+ * adds the removals its commits made meanwhile; see {@link BatchSigner.removed}.)
  */
 export function sealStored (secret: Uint8Array, first: number, end: number, entryAt: (seq: number) => Written | undefined): { salt: Uint8Array, leaves: Uint8Array } {
   const sets: Written[] = []
@@ -114,6 +114,13 @@ export class BatchSigner {
   #head = 0
   /** The seq the queue's first commit started at (the seqs below it are signed from the store). */
   #queueFrom = 0
+  /**
+   * The tagged removals of commits that sent no ops, oldest first from {@link #removalsHead},
+   * each with the seq its commit's seqs ended before: a batch signs them once it covers that seq.
+   */
+  #removals: TaggedDot[] = []
+  #removalEnds: number[] = []
+  #removalsHead = 0
   /** Seqs below this are to be signed though no op asks for them (a diff, `settled()`). */
   #demanded = 0
   /** The first seq not sealed yet. */
@@ -142,6 +149,28 @@ export class BatchSigner {
   /** Whether ops are queued: a commit in between must queue its own, so that the queue stays contiguous. */
   get queued (): boolean {
     return this.#queue.length > 0
+  }
+
+  /** The first own seq not sealed yet: a seq below it has its leaf in a proof, one above it gets its leaf when sealed. */
+  get sealedTo (): number {
+    return this.#sealedTo
+  }
+
+  /**
+   * Keeps the tagged removals of a commit that sent no ops (its seqs end before `end`) until a
+   * batch signs them, so that every removal this replica makes is signed, the evidence of the
+   * death it caused. Memory stays bounded: once {@link MAX_BATCH_REMOVALS} wait, everything
+   * committed is sealed in the background, as a served diff would.
+   */
+  removed (dots: readonly TaggedDot[], end: number): void {
+    for (const dot of dots) {
+      this.#removals.push(dot)
+      this.#removalEnds.push(end)
+    }
+    if (this.#removals.length - this.#removalsHead >= MAX_BATCH_REMOVALS) {
+      this.#demanded = Math.max(this.#demanded, end)
+      this.#schedule()
+    }
   }
 
   /** Tells the signer where the store's own proofs end (a store reopened: seqs above are signed anew). */
@@ -232,7 +261,28 @@ export class BatchSigner {
   }
 
   #pending (): boolean {
-    return this.#queue.length > 0 || this.#sealedTo < Math.min(this.#demanded, this.#options.issuedTo())
+    const end = Math.min(this.#demanded, this.#options.issuedTo())
+    return this.#queue.length > 0 || this.#sealedTo < end || this.#removalsDue(end)
+  }
+
+  /** Whether removals of commits whose seqs end at or before `end` wait. */
+  #removalsDue (end: number): boolean {
+    return this.#removalsHead < this.#removals.length && this.#removalEnds[this.#removalsHead] <= end
+  }
+
+  /** Takes the waiting removals due by `end`, at most {@link MAX_BATCH_REMOVALS}. */
+  #takeRemovals (end: number): TaggedDot[] {
+    const from = this.#removalsHead
+    let to = from
+    while (to < this.#removals.length && to - from < MAX_BATCH_REMOVALS && this.#removalEnds[to] <= end) to++
+    const taken = this.#removals.slice(from, to)
+    this.#removalsHead = to
+    if (to === this.#removals.length) {
+      this.#removals = []
+      this.#removalEnds = []
+      this.#removalsHead = 0
+    }
+    return taken
   }
 
   /** Seals and signs one batch; false when nothing is left to do. */
@@ -243,6 +293,11 @@ export class BatchSigner {
       const from = this.#options.nextSeen(this.#sealedTo, stateEnd)
       if (from == null) this.#sealedTo = stateEnd
       else this.#sign(this.#sealStored(from, Math.min(stateEnd, from + MAX_BATCH_SEQS)))
+      return true
+    }
+    // Removals left over (deletes take no seq, and a batch signs at most MAX_BATCH_REMOVALS): a batch of removals only.
+    if (this.#removalsDue(stateEnd)) {
+      this.#sign(this.#sealRemovals(this.#takeRemovals(stateEnd)))
       return true
     }
     if (this.#queue.length === 0) return false
@@ -315,10 +370,18 @@ export class BatchSigner {
     }
   }
 
-  /** Seals own seqs `[first, end)` of commits that sent no ops, from what the store holds (see {@link sealStored}). */
+  /**
+   * Seals own seqs `[first, end)` of commits that sent no ops, from what the store holds (see
+   * {@link sealStored}), with the removals of those commits.
+   */
   #sealStored (first: number, end: number): Sealed {
     const { salt, leaves } = sealStored(this.#key.secretKey, first, end, this.#options.entryAt)
-    return this.#sealed([], first, end - first, salt, EMPTY_REMOVALS_DIGEST, leaves)
+    return this.#sealed([], first, end - first, salt, leaves, this.#takeRemovals(end))
+  }
+
+  /** Seals a batch of removals only, covering no seq. */
+  #sealRemovals (removals: TaggedDot[]): Sealed {
+    return this.#sealed([], this.#sealedTo, 0, saltOf(this.#key.secretKey, this.#sealedTo, 0), new Uint8Array(0), removals)
   }
 
   /** Seals one batch of queued ops: its salt, leaves and removal tags. */
@@ -352,13 +415,14 @@ export class BatchSigner {
         ? { kind: 'set', key: op.key, value: op.value, dot: op.dot, hlc: op.hlc, removes, batch }
         : { kind: 'delete', key: op.key, removes, batch })
     }
-    return this.#sealed(signedOps, first, count, salt, removals.length === 0 ? EMPTY_REMOVALS_DIGEST : removalsDigest(removals), leaves, batch)
+    return this.#sealed(signedOps, first, count, salt, leaves, removals, batch)
   }
 
-  #sealed (ops: Op[], first: number, count: number, salt: Uint8Array, removed: Uint8Array, leaves: Uint8Array, batch: Sealed['batch'] = { card: this.#card, first, count, salt, signature: UNSIGNED }): Sealed {
+  #sealed (ops: Op[], first: number, count: number, salt: Uint8Array, leaves: Uint8Array, removals: readonly TaggedDot[], batch: Sealed['batch'] = { card: this.#card, first, count, salt, signature: UNSIGNED }): Sealed {
     this.#sealedTo = first + count
-    const proof = { first, count, salt, removalsDigest: removed, leaves, signature: UNSIGNED }
-    if (count > 0) this.#options.sealed(proof)
+    const removed = removals.length === 0 ? EMPTY_REMOVALS_DIGEST : removalsDigest(removals)
+    const proof = { first, count, salt, removalsDigest: removed, leaves, signature: UNSIGNED, removals }
+    if (count > 0 || removals.length > 0) this.#options.sealed(proof)
     return { ops, proof, batch, digest: batchDigest(this.#key.replicaId, first, count, salt, removed, leaves) }
   }
 }
