@@ -17,7 +17,7 @@ import type { StoreFiles } from './level-backend.ts'
 import { bytesToKeyString } from '../key-string.ts'
 import { isPackKey, readPack, unsealPack } from './pack-codec.ts'
 import { FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue, type StoredEntry } from './record-codec.ts'
-import { signStored } from '../writer-keys/batch-signer.ts'
+import { signStored } from '../writer-keys/batch-sealing.ts'
 import { MAX_BATCH_SEQS } from '../writer-keys/batch-digest.ts'
 import { WriterKey } from '../writer-keys/writer-key.ts'
 
