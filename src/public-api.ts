@@ -15,7 +15,7 @@ export { migrateStore, type MigrateStoreOptions, type MigrationReport } from './
 export { openStore } from './store/level/open-store.ts'
 export { exportEntries, importEntries, exportLine, parseExportLine, type ExportedEntry } from './store/export-entries.ts'
 export { MAX_KEY_BYTES, MAX_SEQ, MAX_VALUE_BYTES } from './store/limits.ts'
-export type { BatchProof, Diff, DiffEntry, DiffGroup, DiffRequest, EntrySource, PackedEntries, ReplicaRange, ReplicaSummary } from './store/diff.ts'
+export type { BatchProof, Diff, DiffEntry, DiffGroup, DiffRequest, EntrySource, EvidenceRemoval, PackedEntries, RemovalEvidence, ReplicaRange, ReplicaSummary } from './store/diff.ts'
 export type { DeleteOp, Dot, Hlc, Op, ReplicaId, SetOp, Sibling, SignedBatch, WriterCard } from './store/types.ts'
 export { WriterKey, generateWriterKey, replicaIdOfCard } from './store/writer-keys/writer-key.ts'
 export { InvalidSignatureError, UnverifiedError, WriterKeysMismatchError } from './store/writer-keys/errors.ts'

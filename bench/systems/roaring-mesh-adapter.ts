@@ -49,7 +49,8 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
   size: (store) => store.size,
   sync: {
     // As the mesh peer's periodic pull (DiffSync.pull): a 19-byte summary first, the full request
-    // only if the states differ, and a last request naming suspects if the answer withheld deaths.
+    // only if the states differ, and a last request naming suspects if the answer withheld deaths,
+    // or called live entries dead without evidence.
     // Each answer's signatures are verified ahead, as the peer does (on Node.js, a big diff's on
     // worker threads while this one hashes its entries), then it is integrated.
     async pull(to, from) {
@@ -58,6 +59,7 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
       let bytes = 0
       let roundTrips = 0
       let narrowed = false
+      let doubtsAsked = false
       while (true) {
         const decodedRequest = decodeDiffRequest(request)
         const answer = encodeDiff(from.buildDiff(decodedRequest))
@@ -69,6 +71,10 @@ export function roaringMeshSystem (name: string, api: Pick<typeof Api, 'MemStore
         if (decodedRequest.replicas == null && diff.needsFullRequest) request = encodeDiffRequest(to.requestDiff({ hash: false, narrowDeaths: true }))
         else if (diff.deathsWithheld === true && !narrowed) {
           narrowed = true
+          request = encodeDiffRequest(to.requestDiff({ hash: false }))
+        } else if (!doubtsAsked && to.deathsInDoubt()) {
+          // Live entries called dead without evidence: one more request names them.
+          doubtsAsked = true
           request = encodeDiffRequest(to.requestDiff({ hash: false }))
         } else break
         if (roundTrips === 1) requestBytes = request.length

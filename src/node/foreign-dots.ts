@@ -28,6 +28,7 @@ export function attributedStore (store: DiffStore, peer: PeerId, mark: (peer: Pe
     requestDiff: (options) => store.requestDiff(options),
     buildDiffFrames: (request, options) => store.buildDiffFrames(request, options),
     verifyDiff: async (diff, options) => { await store.verifyDiff?.(diff, options) },
+    deathsInDoubt: () => store.deathsInDoubt?.() === true,
     integrateDiff: (diff) => {
       mark(peer)
       try {

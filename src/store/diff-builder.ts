@@ -1,137 +1,21 @@
 import { equals } from 'uint8arrays/equals'
 import { ClockSet } from './clock-set.ts'
 import { EMPTY_DIFF, type Diff, type DiffEntry, type DiffGroup, type DiffRequest, type ReplicaSummary } from './diff.ts'
-import { SetDigest, dotHashA, dotHashB } from './dot-hash.ts'
-import { contentsDiffer, withShownProofs } from './content-check.ts'
+import { withShownProofs } from './content-check.ts'
+import { plan } from './diff-plan.ts'
 import type { EntryRows } from './entry-rows.ts'
 import type { DeathSuspects } from './death-suspects.ts'
 import type { ReplicaState } from './replica-state.ts'
 import { LEAF_BYTES } from './writer-keys/batch-digest.ts'
-import type { BatchProof } from './diff.ts'
-
-/** What one writer contributes to a diff: live seqs to send, and seqs dead here. */
-interface PlannedGroup {
-  readonly replica: ReplicaState
-  readonly seqs: readonly number[]
-  readonly deaths: ClockSet | undefined
-  /** Whether the deaths reach beyond what the requester has seen, so that it needs the writer's latest proof to take them. */
-  readonly attest: boolean
-  /**
-   * Live seqs the requester has seen whose proofs go along: where both hold the same live dots
-   * but the writer's content digests differ, they show the requester the equivocation.
-   */
-  readonly shown: readonly number[]
-}
-
-const NONE: readonly number[] = Object.freeze([])
-
-/**
- * Below this many bytes, the deaths a requester has seen go along at once, even when it would ask
- * again: a second round trip costs more than they do.
- */
-const WITHHOLD_MIN_BYTES = 1024
+import { deathParts, evidenceOf, mergeProofs, type EvidenceContext } from './death-evidence-parts.ts'
+import type { BatchProof, RemovalEvidence } from './diff.ts'
+import type { ReplicaId } from './types.ts'
 
 /** Bytes a frame spends per entry besides its key and value, and per group (a generous bound). */
 const ENTRY_OVERHEAD = 24
 const GROUP_OVERHEAD = 32 + 48
 /** A proof's bytes besides the leaves it carries. */
 const PROOF_OVERHEAD = 130
-
-/** The groups, and whether any withheld deaths the requester has seen. */
-interface Plan {
-  readonly groups: PlannedGroup[]
-  readonly withheld: boolean
-}
-
-/**
- * Decides what the requester lacks, writer by writer. A writer both sides agree on (the requester
- * has seen all we have, and its live digest is ours) is skipped. Otherwise we send our live
- * entries it has not seen, and deaths: if its live digest equals ours over the seqs it has seen,
- * once the deaths among its suspects are taken out, only those and the deaths it has not seen;
- * else all we know (it may hold any dead entry as live), unless it will ask again
- * (`narrowDeaths`), when the deaths it has seen wait for that request and its suspects.
- */
-function plan (replicas: Iterable<ReplicaState>, request: DiffRequest, signed: boolean): Plan {
-  const theirs = new Map<string, ReplicaSummary>()
-  for (const summary of request.replicas ?? []) theirs.set(summary.replica, summary)
-  const empty = new ClockSet()
-  const groups: PlannedGroup[] = []
-  let withheld = false
-  const from = request.range?.from
-  const to = request.range?.to
-  for (const replica of replicas) {
-    if (replica.seen.isEmpty) continue
-    if ((from != null && replica.id < from) || (to != null && replica.id >= to)) continue
-    const summary = theirs.get(replica.id)
-    // Only what both have seen matters below; clamping the claim to our own seen set first
-    // keeps a request that claims far more than we know from costing more than our own state.
-    const seenThere = summary == null ? empty : replica.seen.intersect(summary.seen)
-    try {
-      const group = planGroup(replica, summary, seenThere, request.narrowDeaths === true, signed)
-      if (group == null) continue
-      withheld ||= group.withheld
-      if (group.seqs.length > 0 || group.deaths != null || group.shown.length > 0) groups.push(group)
-    } finally {
-      if (seenThere !== empty) seenThere.dispose()
-    }
-  }
-  return { groups, withheld }
-}
-
-function planGroup (replica: ReplicaState, summary: ReplicaSummary | undefined, seenThere: ClockSet, mayWithhold: boolean, signed: boolean): (PlannedGroup & { withheld: boolean }) | undefined {
-  const digestThere = summary == null ? new SetDigest() : SetDigest.fromBytes(summary.liveDigest)
-  const sameContents = summary?.contentDigest == null || replica.contentDigest.equals(SetDigest.fromBytes(summary.contentDigest))
-  if (summary != null && replica.seen.isSubsetOf(seenThere) && replica.liveDigest.equals(digestThere) && sameContents) return undefined
-  const unseenLive = replica.live.andNot(seenThere)
-  const seqs = unseenLive.toArray()
-  unseenLive.dispose()
-  let dead = replica.seen.andNot(replica.live)
-  // Deaths go only as far as a signed proof here attests (what a puller takes): our own seqs
-  // whose batch is not signed yet wait for the next round. Without writer keys nothing is signed, nor waits.
-  const signedMax = signed ? replica.proofs.signedMax : Number.POSITIVE_INFINITY
-  if ((dead.max() ?? 0) > signedMax) {
-    const attested = dead.slice(1, signedMax + 1)
-    dead.dispose()
-    dead = attested
-  }
-  let deaths = dead
-  let withheld = false
-  let shown = NONE
-  // A requester that has seen nothing of this writer gets every death either way.
-  if (summary != null) {
-    const unseenDeaths = dead.andNot(seenThere)
-    // The suspects we know dead: clamped to our own dead set, and bounded by the decoder.
-    const confirmed = summary.suspects == null ? undefined : summary.suspects.intersect(dead)
-    const expected = digestThere.copy()
-    if (confirmed != null) for (const seq of confirmed) expected.subtract(dotHashA(replica.seedA, seq), dotHashB(replica.seedB, seq))
-    if (replica.liveDigestWithout(seqs).equals(expected)) {
-      // The same live dots on both sides, once these deaths are taken: are they the same entries?
-      if (!sameContents && contentsDiffer(replica, summary.contentDigest!, seqs, confirmed)) shown = replica.live.intersect(seenThere).toArray()
-      deaths = confirmed == null ? unseenDeaths : unseenDeaths.union(confirmed)
-      dead.dispose()
-    } else if (mayWithhold && seenDeathsBytes(dead, unseenDeaths) >= WITHHOLD_MIN_BYTES) {
-      deaths = unseenDeaths
-      withheld = true
-      dead.dispose()
-    } else {
-      unseenDeaths.dispose()
-    }
-    if (confirmed != null && deaths !== confirmed) confirmed.dispose()
-  }
-  if (deaths.isEmpty) {
-    deaths.dispose()
-    return seqs.length === 0 && !withheld && shown.length === 0 ? undefined : { replica, seqs, deaths: undefined, withheld, attest: false, shown }
-  }
-  return { replica, seqs, deaths, withheld, attest: deaths.max()! > (seenThere.max() ?? 0), shown }
-}
-
-/** What the deaths the requester has seen would cost on the wire. */
-function seenDeathsBytes (dead: ClockSet, unseenDeaths: ClockSet): number {
-  const seen = dead.andNot(unseenDeaths)
-  const bytes = seen.serialize().byteLength
-  seen.dispose()
-  return bytes
-}
 
 /** A group of `entries` (ascending) with the writer's card and the proofs that cover them, and its latest. */
 function signedGroup (replica: ReplicaState, entries: DiffEntry[], withLatest: boolean): DiffGroup {
@@ -178,12 +62,40 @@ function * signedFrames (rows: EntryRows, replicas: Iterable<ReplicaState>, requ
     yield { needsFullRequest: true, groups: [] }
     return
   }
-  const { groups, withheld } = plan(replicas, request, signed)
+  const known = new Map<ReplicaId, ReplicaState>()
+  for (const replica of replicas) known.set(replica.id, replica)
+  const theirs = new Map<ReplicaId, ReplicaSummary>()
+  for (const summary of request.replicas) theirs.set(summary.replica, summary)
+  const { groups, withheld } = plan(known.values(), request, signed)
   // Sets placed in a frame belong to the consumer from then on.
   const handedOut = new Set<ClockSet>()
   try {
     let frame: DiffGroup[] = []
     let frameBytes = 0
+    // Members' batches proving this frame's deaths, and the proofs earlier frames carried.
+    let evidence = new Map<BatchProof, RemovalEvidence>()
+    const context: EvidenceContext = {
+      // In full, suspects are treated as unseen: their deaths go with the proof of what was removed.
+      seen: (replica, seq) => theirs.get(replica)?.seen.has(seq) === true && (request.fullEvidence !== true || theirs.get(replica)?.suspects?.has(seq) !== true),
+      fullTags: request.fullEvidence === true,
+      sent: new Set(),
+      card: (replica) => known.get(replica)?.proofs.card
+    }
+    const inFrame = (batch: BatchProof): boolean => frame.some((g) => g.proofs?.includes(batch) === true)
+    // A requester that has seen every seq of a batch holds its proof (it takes no seq without one).
+    // Not so for a writer that signed two versions of a dot: the requester may hold the other batch.
+    const seenWhole = (batch: BatchProof, remover: ReplicaId): boolean => {
+      const seen = theirs.get(remover)?.seen
+      if (seen == null || batch.count === 0 || !known.get(remover)!.proofs.equivocatedSeqs().next().done) return false
+      for (let seq = batch.first; seq < batch.first + batch.count; seq++) if (!seen.has(seq)) return false
+      return true
+    }
+    const finish = (extra: { deathsWithheld?: boolean } = {}): Diff => {
+      for (const g of frame) for (const proof of g.proofs ?? []) context.sent.add(proof)
+      for (const batch of evidence.keys()) context.sent.add(batch)
+      const diff: Diff = { needsFullRequest: false, groups: frame, ...extra }
+      return evidence.size > 0 ? { ...diff, evidence: [...evidence.values()] } : diff
+    }
     // Writers whose latest proof went out with their entries: their deaths need it no more.
     const attested = new Set<ReplicaState>()
     for (const group of groups) {
@@ -218,7 +130,7 @@ function * signedFrames (rows: EntryRows, replicas: Iterable<ReplicaState>, requ
             frame.push(signedGroup(group.replica, entries, withLatest))
             withLatest = false
           }
-          yield { needsFullRequest: false, groups: frame }
+          yield finish()
           frame = []
           entries = []
           frameBytes = groupBytes()
@@ -235,7 +147,7 @@ function * signedFrames (rows: EntryRows, replicas: Iterable<ReplicaState>, requ
             frame.push(withShownProofs(signedGroup(group.replica, entries, withLatest), shown))
             withLatest = false
           }
-          yield { needsFullRequest: false, groups: frame }
+          yield finish()
           frame = []
           entries = []
           shown = []
@@ -249,32 +161,48 @@ function * signedFrames (rows: EntryRows, replicas: Iterable<ReplicaState>, requ
     }
     for (const group of groups) {
       if (group.deaths == null) continue
+      const card = group.replica.proofs.card
       for (const piece of splitBySize(group.deaths, maxFrameBytes - GROUP_OVERHEAD)) {
         handedOut.add(piece)
-        const attach = group.attest && !attested.has(group.replica) && group.replica.proofs.card != null
-        const latest = attach ? group.replica.proofs.covering([]) : []
-        // Deaths of dots their writer signed twice go with both proofs: whichever version the requester holds, it sees the other.
-        const equivocations = group.replica.proofs.card == null ? [] : group.replica.proofs.equivocationProofs((seq) => piece.has(seq))
-        const bytes = Number.isFinite(maxFrameBytes) ? piece.serialize().byteLength + GROUP_OVERHEAD + [...latest, ...equivocations].reduce((n, p) => n + PROOF_OVERHEAD + p.leaves.byteLength, 0) : 0
-        // A replica appears once per frame: its deaths join its entries, a second piece waits for the next frame.
-        let at = frame.findIndex((g) => g.replica === group.replica.id)
-        if ((frameBytes + bytes > maxFrameBytes && frame.length > 0) || (at >= 0 && frame[at].deaths != null)) {
-          yield { needsFullRequest: false, groups: frame }
-          frame = []
-          frameBytes = 0
-          at = -1
+        for (const part of deathParts(group.replica, piece, group.prove, maxFrameBytes - GROUP_OVERHEAD, context)) {
+          const deaths = part.deaths
+          handedOut.add(deaths)
+          if (deaths.isEmpty) {
+            deaths.dispose()
+            continue
+          }
+          const attach = group.attest && !attested.has(group.replica) && card != null
+          const proofs = mergeProofs(attach ? group.replica.proofs.covering([]) : [], part.proofs)
+          // Deaths of dots their writer signed twice go with both proofs: whichever version the requester holds, it sees the other.
+          const equivocations = card == null ? [] : group.replica.proofs.equivocationProofs((seq) => deaths.has(seq))
+          const bytes = Number.isFinite(maxFrameBytes) ? deaths.serialize().byteLength + GROUP_OVERHEAD + part.bytes + [...proofs, ...equivocations].reduce((n, p) => n + PROOF_OVERHEAD + p.leaves.byteLength, 0) : 0
+          // A replica appears once per frame: its deaths join its entries, a second part waits for the next frame.
+          let at = frame.findIndex((g) => g.replica === group.replica.id)
+          if ((frameBytes + bytes > maxFrameBytes && frame.length > 0) || (at >= 0 && frame[at].deaths != null)) {
+            yield finish()
+            frame = []
+            evidence = new Map()
+            frameBytes = 0
+            at = -1
+          }
+          const shown = equivocations.length > 0 ? { equivocationProofs: equivocations } : {}
+          if (at >= 0) frame[at] = { ...frame[at], proofs: mergeProofs(frame[at].proofs ?? [], proofs), deaths, ...shown }
+          else if (proofs.length > 0 || equivocations.length > 0) frame.push({ replica: group.replica.id, card, proofs, entries: [], deaths, ...shown })
+          else frame.push({ replica: group.replica.id, entries: [], deaths })
+          for (const [batch, remover] of part.causes) {
+            if (!evidence.has(batch)) evidence.set(batch, evidenceOf(batch, remover, context.sent.has(batch) || inFrame(batch) || seenWhole(batch, remover), context))
+          }
+          frameBytes += bytes
         }
-        const shown = equivocations.length > 0 ? { equivocationProofs: equivocations } : {}
-        if (at >= 0) frame[at] = { ...frame[at], deaths: piece, ...shown }
-        else if (attach || equivocations.length > 0) frame.push({ replica: group.replica.id, card: group.replica.proofs.card, proofs: latest, entries: [], deaths: piece, ...shown })
-        else frame.push({ replica: group.replica.id, entries: [], deaths: piece })
-        frameBytes += bytes
       }
     }
     // The last frame says so when deaths were withheld: the requester asks again once it has it.
-    if (frame.length > 0 || withheld) yield withheld ? { needsFullRequest: false, groups: frame, deathsWithheld: true } : { needsFullRequest: false, groups: frame }
+    if (frame.length > 0 || withheld) yield finish(withheld ? { deathsWithheld: true } : {})
   } finally {
-    for (const group of groups) if (group.deaths != null && !handedOut.has(group.deaths)) group.deaths.dispose()
+    for (const group of groups) {
+      if (group.deaths != null && !handedOut.has(group.deaths)) group.deaths.dispose()
+      group.prove?.dispose()
+    }
   }
 }
 
@@ -293,6 +221,8 @@ export function requestOf (writers: Iterable<ReplicaState>, stateHash: () => Uin
   const hash = options.hash === false ? undefined : stateHash()
   const narrow = options.narrowDeaths === true
   const replicas = []
+  const full = options.summary !== true && suspects.wantsFullEvidence()
+  if (options.summary !== true) suspects.forgetNamed()
   for (const replica of writers) {
     if (replica.seen.isEmpty) continue
     // Having seen nothing, the full request is as small as a summary and saves a round trip.
@@ -302,5 +232,6 @@ export function requestOf (writers: Iterable<ReplicaState>, stateHash: () => Uin
   }
   // Named once at most; the answer to this request gathers them afresh.
   suspects.clear()
-  return narrow ? { stateHash: hash, replicas, narrowDeaths: true } : { stateHash: hash, replicas }
+  if (narrow) return { stateHash: hash, replicas, narrowDeaths: true }
+  return full ? { stateHash: hash, replicas, fullEvidence: true } : { stateHash: hash, replicas }
 }

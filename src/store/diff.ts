@@ -1,5 +1,6 @@
 import type { ClockSet } from './clock-set.ts'
 import type { Hlc, ReplicaId, WriterCard } from './types.ts'
+import type { TaggedDot } from './writer-keys/batch-digest.ts'
 
 /** What a replica has seen of one writer: every seq, and a digest of those still live. */
 export interface ReplicaSummary {
@@ -43,6 +44,14 @@ export interface DiffRequest {
    * the deaths among them, or every death if they do not account for the difference.
    */
   readonly narrowDeaths?: boolean
+  /**
+   * Evidence in full: the requester could not check some evidence it got (a tag it was to take
+   * from its own leaf names another signed version), or holds entries a diff called dead without
+   * evidence (its suspects). Every removal's tag is written out, and the suspects' deaths come
+   * with the writer's proof of the entry removed, so that a requester holding another version
+   * sees the equivocation.
+   */
+  readonly fullEvidence?: boolean
 }
 
 /** Writers whose id is at least `from` and below `to` (ids compare as their hex strings do). */
@@ -110,6 +119,12 @@ export interface BatchProof {
   readonly removalsDigest: Uint8Array
   readonly leaves: Uint8Array
   readonly signature: Uint8Array
+  /**
+   * The removals the batch signed, in order, where the store that holds the proof knows them (a
+   * batch this replica signed, or one that came with its ops): the evidence of the deaths they
+   * caused. A proof read from a diff or a record does not carry them (yet).
+   */
+  readonly removals?: readonly TaggedDot[]
 }
 
 /** What one writer's dots bring: live entries (ascending seq), then seqs known dead. */
@@ -131,6 +146,27 @@ export interface DiffGroup {
   readonly packed?: PackedEntries
 }
 
+/** A removal as evidence carries it: without `tag`, the tag is the first bytes of the leaf the requester holds of the dot. */
+export interface EvidenceRemoval {
+  readonly replica: ReplicaId
+  readonly seq: number
+  readonly tag?: Uint8Array
+}
+
+/**
+ * A member's signed batch of removals, sent as the evidence of the deaths it caused (see
+ * {@link Diff.evidence}): its removals, in the order signed, and the batch itself unless the
+ * requester holds it already (a proof of the remover in this diff, or kept before).
+ */
+export interface RemovalEvidence {
+  readonly remover: ReplicaId
+  readonly first: number
+  readonly count: number
+  readonly removals: readonly EvidenceRemoval[]
+  /** The batch, whole: the remover's card, its salt, signature and every leaf. */
+  readonly whole?: { readonly card: WriterCard, readonly salt: Uint8Array, readonly signature: Uint8Array, readonly leaves: Uint8Array }
+}
+
 /** The answer to a {@link DiffRequest}: integrate entries first, then deaths. */
 export interface Diff {
   readonly needsFullRequest: boolean
@@ -140,6 +176,12 @@ export interface Diff {
    * integrating, ask again with a full request, which names the suspects.
    */
   readonly deathsWithheld?: boolean
+  /**
+   * The removals that caused the frame's deaths the requester has not seen, or suspected: a death
+   * is taken only with its evidence (a removal here or kept, whose tag matches the dead entry's
+   * leaf; the writer's zero leaf; or an equivocation pair).
+   */
+  readonly evidence?: readonly RemovalEvidence[]
   /**
    * Built by a store with `writerKeys: false`: its groups carry no cards or proofs. Only such a
    * store takes it; one whose writers are bound to keys refuses it (`InvalidSignatureError`).

@@ -3,7 +3,7 @@ import { SeqLimitError, TransactionError } from './errors.ts'
 import { MAX_SEQ } from './limits.ts'
 import { WriteRecords } from './write-record.ts'
 import { BatchSigner } from './writer-keys/batch-signer.ts'
-import { TAG_BYTES } from './writer-keys/batch-digest.ts'
+import { TAG_BYTES, type TaggedDot } from './writer-keys/batch-digest.ts'
 import { UnsignedCommits, type CommitSender } from './writer-keys/unsigned-commits.ts'
 import type { BatchProof } from './diff.ts'
 import type { WriterKey } from './writer-keys/writer-key.ts'
@@ -22,6 +22,9 @@ export interface Transaction {
 
 /** The removes of a set on a fresh key, the most common op: one frozen array for all of them. */
 const NO_DOTS: readonly Dot[] = Object.freeze([])
+
+/** The tag of a removal whose entry has no proof here (the signer's ops name it so too). */
+const NO_TAG = new Uint8Array(TAG_BYTES)
 
 /** A dot of every entry in a chain. */
 function dotsOf (rows: EntryRows, head: Row): readonly Dot[] {
@@ -56,6 +59,9 @@ export class LocalWrites {
   private readonly clock: HybridClock
   private readonly hooks: LocalWritesHooks
   private readonly signer: CommitSender
+  /** The signer, where writers are bound to keys: it keeps the removals of commits that sent no ops. */
+  private readonly batchSigner: BatchSigner | undefined
+  private readonly tagOf: (dot: Dot) => Uint8Array | undefined
   private tx: Transaction | undefined
 
   /** `writer` undefined: a store with `writerKeys: false`, whose ops go out unsigned. */
@@ -67,12 +73,16 @@ export class LocalWrites {
     this.hooks = hooks
     if (writer == null) {
       this.signer = new UnsignedCommits(hooks.signed)
+      this.batchSigner = undefined
+      this.tagOf = () => undefined
       return
     }
     local.proofs.card = { publicKey: writer.publicKey, nonce: writer.nonce }
-    this.signer = new BatchSigner(writer, {
-      // A removal names what it removes by the tag of the entry's leaf, from the proof this store holds.
-      tagOf: (dot) => writers.get(dot.replica)?.proofs.leafAt(dot.seq)?.slice(0, TAG_BYTES),
+    // A removal names what it removes by the tag of the entry's leaf, from the proof this store holds.
+    // A view, not a copy, where no op hands it to the app: the proof holds the leaf as long as the removal is kept.
+    this.tagOf = (dot) => writers.get(dot.replica)?.proofs.leafAt(dot.seq)?.subarray(0, TAG_BYTES)
+    this.signer = this.batchSigner = new BatchSigner(writer, {
+      tagOf: (dot) => this.tagOf(dot)?.slice(),
       entryAt: (seq) => {
         const row = local.dots.get(seq)
         if (row === undefined) return undefined
@@ -88,7 +98,12 @@ export class LocalWrites {
       },
       // An open transaction's seqs are not committed: nothing of it is signed before it is.
       issuedTo: () => this.tx?.firstSeq ?? this.seq,
-      sealed: (proof) => { local.proofs.add(proof) },
+      sealed: (proof) => {
+        local.proofs.add(proof)
+        // Its removals killed their dots at commit: this batch is now the evidence of those deaths.
+        const cause = { remover: local.id, batch: proof }
+        for (const dot of proof.removals ?? []) writers.get(dot.replica)?.proofs.noteRemoval(dot.seq, cause)
+      },
       signed: hooks.signed
     })
   }
@@ -205,6 +220,7 @@ export class LocalWrites {
     // Read before the store's change event frees the dead rows that the ops' removes name; while
     // ops are queued every commit queues its own, so that the queued seqs stay contiguous.
     const ops = writes.length > 0 && (wantOps || this.signer.queued || this.hooks.wantsOps()) ? this.opsOf(tx) : undefined
+    if (ops == null && writes.length > 0) this.keepRemovals(tx)
     for (let i = 0; i < writes.length; i++) {
       for (let row = writes.before(i); row !== NO_ROW; row = rows.next(row)) {
         rows.writer(row).removeLive(rows.seq(row))
@@ -220,6 +236,29 @@ export class LocalWrites {
     }
     this.hooks.committed(tx)
     return signed ?? (wantOps ? ops : undefined)
+  }
+
+  /**
+   * Hands the signer the removals of a commit that sends no ops, tagged now, while the proofs
+   * of what they remove are at hand. An own entry not sealed yet is left out: it will be signed
+   * as issued with no entry (a zero leaf), which is its death's evidence.
+   */
+  private keepRemovals (tx: Transaction): void {
+    const signer = this.batchSigner
+    if (signer == null) return
+    const rows = this.chains.rows
+    const writes = tx.writes
+    const own = this.local.id
+    const removals: TaggedDot[] = []
+    for (let i = 0; i < writes.length; i++) {
+      for (let row = writes.before(i); row !== NO_ROW; row = rows.next(row)) {
+        const dot = { replica: rows.writer(row).id, seq: rows.seq(row) }
+        const tag = this.tagOf(dot)
+        if (tag != null) removals.push({ ...dot, tag })
+        else if (dot.replica !== own || dot.seq < signer.sealedTo) removals.push({ ...dot, tag: NO_TAG })
+      }
+    }
+    if (removals.length > 0) signer.removed(removals, this.seq)
   }
 
   private fresh (): Transaction {

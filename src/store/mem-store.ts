@@ -25,6 +25,7 @@ import { WriterIntake } from './writer-keys/writer-intake.ts'
 import { UnsignedIntake } from './writer-keys/unsigned-intake.ts'
 import { verifyOpsAhead } from './writer-keys/ops-proofs.ts'
 import { verifyDiffAhead } from './writer-keys/diff-proofs.ts'
+import { verifyEvidenceAhead } from './writer-keys/death-evidence.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { WriteRecords } from './write-record.ts'
 import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
@@ -102,7 +103,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
     const writes = this.#writes = new LocalWrites(this.#chains, this.#writers, local, this.#clock, this.writerKeys ? this.writer : undefined, {
       committed: (tx) => { this.#committedLocal(tx) },
       signed: (ops, proof) => {
-        if (proof.count > 0) this.#persistence?.proved?.(local, proof)
+        if (proof.count > 0 || (proof.removals?.length ?? 0) > 0) this.#persistence?.proved?.(local, proof)
         if (ops.length > 0 && this.listening('ops')) this.#emitOps(ops)
       },
       wantsOps: () => this.listening('ops')
@@ -339,6 +340,16 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
   async verifyDiff (diff: Diff, options?: { signal?: AbortSignal }): Promise<void> {
     if (!this.writerKeys) return
     await verifyDiffAhead(diff, options?.signal)
+    await verifyEvidenceAhead(diff)
+  }
+
+  /**
+   * Whether a diff integrated since the last full request called entries this store holds live
+   * dead without evidence: they stayed, and the next full request names them as suspects, whose
+   * answer must prove their deaths (a pull asks once more when this is true).
+   */
+  deathsInDoubt (): boolean {
+    return this.#suspects.doubted
   }
 
   #restorer (): StoreRestorer {
@@ -360,6 +371,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         const replica = this.#writers.writer(replicaId)
         replica.proofs.card ??= card
         replica.proofs.add(proof)
+        // Its removals are the evidence of the deaths they caused (a removal whose tag names another version proves nothing).
+        const cause = { remover: replicaId, batch: proof }
+        for (const dot of proof.removals ?? []) this.#writers.writer(dot.replica).proofs.noteRemoval(dot.seq, cause)
       }
     }
   }

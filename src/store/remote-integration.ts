@@ -7,12 +7,17 @@ import type { AdoptedMessage, ChainTable } from './chain-table.ts'
 import type { DeathSuspects } from './death-suspects.ts'
 import type { ForeignDotError } from './errors.ts'
 import type { BatchProof } from './diff.ts'
+import { ClockSet } from './clock-set.ts'
+import { LEAF_BYTES } from './writer-keys/batch-digest.ts'
 import { DeathsRefusedEvent } from './writer-keys/deaths-refused-event.ts'
+import { FrameEvidence } from './writer-keys/death-evidence.ts'
+import type { GroupProofs } from './writer-keys/diff-proofs.ts'
 import type { EquivocationEvent } from './writer-keys/equivocation-event.ts'
 import type { Intake } from './writer-keys/unsigned-intake.ts'
 import type { HybridClock } from './hlc.ts'
 import type { ReplicaState } from './replica-state.ts'
-import type { Hlc, Op, ReplicaId } from './types.ts'
+import type { Hlc, Op, ReplicaId, SignedBatch } from './types.ts'
+import type { RemovalCause } from './writer-keys/writer-proofs.ts'
 import type { WriterTable } from './writer-table.ts'
 
 /** The parts of a store that remote ops and diffs change. */
@@ -48,17 +53,21 @@ export function integrateOps (target: IntegrationTarget, ops: readonly Op[]): In
   const foreign = foreignDotInOps(ops, target.local.id, target.nextSeq)
   if (foreign != null) throw foreign
   const { intake, writers } = target
-  for (const { replica, card, proof } of intake.checkOps(ops)) {
+  // The batch that signed each op's removals: the evidence of the deaths they cause.
+  const causes = new Map<SignedBatch, RemovalCause>()
+  for (const { replica, card, proof, batch } of intake.checkOps(ops)) {
     const writer = writers.writer(replica)
     intake.keep(writer, card, proof, (kept) => { target.proved(writer, kept) })
+    if (proof.removals != null && proof.removals.length > 0) causes.set(batch, { remover: replica, batch: proof })
   }
   const records = new WriteRecords(target.chains.rows)
   for (const op of ops) {
+    const cause = op.batch == null ? undefined : causes.get(op.batch)
     // Indexed: most ops share one frozen empty list, which V8 iterates by `for…of` 10× slower.
     const removes = op.removes
     for (let i = 0; i < removes.length; i++) {
       const dot = removes[i]
-      const replica = intake.removalTarget(dot)
+      const replica = intake.removalTarget(dot, cause)
       if (replica != null) kill(target, replica, dot.seq, records)
     }
     if (op.kind === 'set') integrateEntry(target, op.key, op.value, op.dot.replica, op.dot.seq, op.hlc, records)
@@ -90,11 +99,18 @@ export function integrateDiff (target: IntegrationTarget, diff: Diff, refused: (
     if (foreign != null) refused(foreign)
     throw err
   }
+  // Checked before anything changes: a whole batch of evidence whose signature fails refuses the frame.
+  const evidence = new FrameEvidence(diff, checked, (id) => writers.get(id))
   checked.forEach((group, i) => {
     if (group.proofs.length === 0) return
     const writer = writers.writer(diff.groups[i].replica)
     for (const proof of group.proofs) intake.keep(writer, group.card!, proof, (kept) => { target.proved(writer, kept) })
   })
+  if (evidence.unchecked) target.suspects.uncheckedEvidence()
+  for (const { remover, card, proof } of evidence.whole) {
+    const writer = writers.writer(remover)
+    intake.keep(writer, card, proof, (kept) => { target.proved(writer, kept) })
+  }
   // Every group of a decoded diff reads the decoder's one copy of the message: it becomes an
   // arena chunk once an entry stays in it.
   const message: AdoptedMessage = { chunk: -1, adopted: 0 }
@@ -103,22 +119,87 @@ export function integrateDiff (target: IntegrationTarget, diff: Diff, refused: (
   for (let i = 0; i < records.length; i++) suspects.note(chains.rows, records.before(i))
   if (diff.deathsWithheld === true) suspects.want()
   if (message.adopted > 0) chains.pin(message, diff.groups[0].packed!.bytes.byteLength)
-  for (const group of diff.groups) {
-    if (group.deaths == null || group.deaths.isEmpty) continue
+  diff.groups.forEach((group, i) => {
+    if (group.deaths == null || group.deaths.isEmpty) return
     const replica = writers.forRemoval(group.replica)
-    if (replica == null) continue
+    if (replica == null) return
     // Our own seqs beyond what we issued are never taken in, nor anyone's beyond what their key attested.
     const limit = replica === local ? nextSeq : intake.deathLimit(replica)
     const deaths = group.deaths.max()! >= limit ? group.deaths.slice(1, limit) : group.deaths
     if (deaths !== group.deaths && replica !== local) deathsRefused.push(new DeathsRefusedEvent(replica.id, limit))
-    const killed = deaths.intersect(replica.live)
-    for (const seq of killed) kill(target, replica, seq, records)
-    killed.dispose()
-    replica.markSeenDead(deaths)
+    if (intake.signed) {
+      const refused = takeProvenDeaths(target, replica, deaths, checked[i], evidence, records)
+      if (refused != null) deathsRefused.push(refused)
+    } else {
+      const killed = deaths.intersect(replica.live)
+      for (const seq of killed) kill(target, replica, seq, records)
+      killed.dispose()
+      replica.markSeenDead(deaths)
+    }
     writers.seenChanged.add(replica)
     if (deaths !== group.deaths) deaths.dispose()
-  }
+  })
   return { records, equivocations: settleEquivocations(target, records), foreign, deathsRefused }
+}
+
+/**
+ * Takes the deaths a diff names that are proven: a live entry dies only by a cause this store
+ * holds or the frame brought (a signed removal whose tag matches its leaf, its writer's zero leaf,
+ * an equivocation pair), and an unseen seq is seen dead only so. A live entry called dead
+ * without evidence stays, and is named as a suspect in the next request, whose answer must prove
+ * it; still unproven then, or unseen, the death is refused (returned, to count against the peer).
+ */
+function takeProvenDeaths (target: IntegrationTarget, replica: ReplicaState, deaths: ClockSet, group: GroupProofs, evidence: FrameEvidence, records: WriteRecords): DeathsRefusedEvent | undefined {
+  const { proofs } = replica
+  let refused = 0
+  let first = Number.POSITIVE_INFINITY
+  const live = deaths.intersect(replica.live)
+  for (const seq of live) {
+    const cause = evidence.causeOf(replica.id, seq)
+    if (cause != null) proofs.noteRemoval(seq, cause)
+    if (cause != null || proofs.causeOf(seq) != null) {
+      kill(target, replica, seq, records)
+      target.suspects.settle(replica, seq)
+    } else if (target.suspects.wasNamed(replica, seq)) {
+      refused++
+      first = Math.min(first, seq)
+      target.suspects.settle(replica, seq)
+    } else {
+      target.suspects.doubt(replica, seq)
+    }
+  }
+  live.dispose()
+  const unseen = deaths.andNot(replica.seen)
+  if (!unseen.isEmpty) {
+    // Candidates come from the evidence (bounded by the frame's bytes), never from the claim.
+    const candidates: number[] = []
+    for (const seq of evidence.seqsOf(replica.id)) {
+      if (!unseen.has(seq)) continue
+      candidates.push(seq)
+      proofs.noteRemoval(seq, evidence.causeOf(replica.id, seq)!)
+    }
+    for (const seq of proofs.equivocatedSeqs()) if (unseen.has(seq)) candidates.push(seq)
+    for (const proof of group.proofs) {
+      for (let seq = proof.first; seq < proof.first + proof.count; seq++) if (unseen.has(seq) && zeroLeaf(proof.leaves, (seq - proof.first) * LEAF_BYTES)) candidates.push(seq)
+    }
+    const proven = new ClockSet()
+    proven.addMany(candidates.sort((a, b) => a - b))
+    replica.markSeenDead(proven)
+    const left = unseen.andNot(proven)
+    if (!left.isEmpty) {
+      refused += left.size
+      first = Math.min(first, left.min()!)
+    }
+    left.dispose()
+    proven.dispose()
+  }
+  unseen.dispose()
+  return refused === 0 ? undefined : new DeathsRefusedEvent(replica.id, first, 'unproven', refused)
+}
+
+function zeroLeaf (leaves: Uint8Array, at: number): boolean {
+  for (let i = 0; i < LEAF_BYTES; i++) if (leaves[at + i] !== 0) return false
+  return true
 }
 
 /**

@@ -39,6 +39,8 @@ export interface ReplicaStore<K = Uint8Array, V = Uint8Array> extends ReplicaSto
   buildDiff(request: DiffRequest): Diff
   buildDiffFrames(request: DiffRequest, options?: DiffFrameOptions): Generator<Diff>
   integrateDiff(diff: Diff): void | Promise<void>
+  /** Whether a diff called entries held live here dead without evidence since the last full request (the next one names them). */
+  deathsInDoubt(): boolean
   hasSeen(dot: Dot): boolean
   stateHash(): Uint8Array
   /** The key this replica signs its writes with: its replica id is derived from it. */

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from './errors.ts'
 import { MAX_COUNTER, MAX_WALL } from './hlc.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.ts'
 import { assertReplicaId } from './replica-id.ts'
-import type { Diff } from './diff.ts'
+import type { Diff, RemovalEvidence } from './diff.ts'
 import type { Dot, Hlc, Op } from './types.ts'
 
 // Ops and diffs from the wire are valid by construction (the decoders check everything), but
@@ -115,5 +115,24 @@ export function checkDiff (diff: Diff): boolean {
       fail('a death outside the seq range')
     }
   }
+  if (diff.evidence != null) checkEvidence(diff.evidence)
   return false
+}
+
+/** Evidence of deaths built as objects (an app's own transport): the shapes the decoder checks. */
+function checkEvidence (evidence: readonly RemovalEvidence[]): void {
+  if (!Array.isArray(evidence)) fail('a diff\'s evidence is a list')
+  for (const batch of evidence) {
+    assertReplicaId(batch.remover)
+    checkSeq(batch.first)
+    if (!Number.isInteger(batch.count) || batch.count < 0 || batch.count > 64) fail('an evidence batch covers 0 to 64 seqs')
+    if (!Array.isArray(batch.removals) || batch.removals.length === 0 || batch.removals.length > 4096) fail('an evidence batch has 1 to 4,096 removals')
+    for (const removal of batch.removals) {
+      assertReplicaId(removal.replica)
+      checkSeq(removal.seq)
+      if (removal.tag != null && (!(removal.tag instanceof Uint8Array) || removal.tag.byteLength !== 8)) fail('a removal tag is 8 bytes')
+    }
+    const whole = batch.whole
+    if (whole != null && (whole.card?.publicKey?.byteLength !== 32 || whole.card?.nonce?.byteLength !== 16 || whole.salt?.byteLength !== 16 || whole.signature?.byteLength !== 64 || whole.leaves?.byteLength !== batch.count * 16)) fail('a malformed evidence batch')
+  }
 }

@@ -78,7 +78,7 @@ class RecordedStore extends MemStore {
     if (keys.length > 0) records.push([packKey(0), pack(keys.map(([key]) => [key, encodeChain(chainAt(key)!)]))])
     for (const { replica } of writers) {
       const state = this.#view!.replica(replica)!
-      for (const proof of state.proofs.all()) records.push([proofKey(state.idBytes, proof.first), encodeProof(state.proofs.card!, proof)])
+      for (const proof of [...state.proofs.all(), ...state.proofs.removalOnly()]) records.push([proofKey(state.idBytes, proof), encodeProof(state.proofs.card!, proof)])
     }
     return records
   }

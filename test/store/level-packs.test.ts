@@ -76,6 +76,9 @@ async function churned (dir: string, commits: number): Promise<unknown> {
     if (i % 13 === 0) await store.integrateOps([other.insertWithOp(key, `other ${i}`)])
     await store.flush()
   }
+  // A clean close signs what nobody heard (its removals are the evidence of deaths), and a proof
+  // adds its entries' leaves to the state hash: the store as it closes is what reopens.
+  await store.signed()
   const expected = snapshot(store)
   await fixture.close(store)
   return expected

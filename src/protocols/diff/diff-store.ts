@@ -7,6 +7,8 @@ export interface DiffStore {
   requestDiff(options?: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean }): DiffRequest
   buildDiffFrames(request: DiffRequest, options?: DiffFrameOptions): Iterable<Diff>
   integrateDiff(diff: Diff): void | Promise<void>
+  /** Whether a diff called entries held live here dead without evidence since the last full request: one more names them. */
+  deathsInDoubt?(): boolean
   /** Verifies a diff's signatures ahead of integrating it, where the platform verifies only asynchronously. */
   verifyDiff?(diff: Diff, options?: { signal?: AbortSignal }): Promise<void>
 }

@@ -179,11 +179,15 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
    * request (the default) costs a few dozen bytes when both agree; when they do not, a full
    * request follows on a second stream. A full request lets the responder withhold the deaths
    * this store has seen (`narrowDeaths`); if it did, a last full request names the suspects its
-   * entries made, and gets the deaths among them (or all of them).
+   * entries made, and gets the deaths among them (or all of them). A death of an entry held live
+   * here that came without evidence is not taken: one more full request names it, and its answer
+   * must prove it.
    */
   async pull (peer: PeerId, mesh: string, store: DiffStore, options: PullOptions = {}): Promise<PullResult> {
     const result: PullResult = { frames: 0, entries: 0, bytesSent: 0, bytesReceived: 0, rounds: 0 }
     let request = store.requestDiff({ summary: options.summary ?? true, narrowDeaths: true })
+    // Live entries called dead without evidence are named once in a request after: bounded.
+    let doubtsAsked = false
     while (true) {
       let needsFull = false
       let withheld = false
@@ -197,7 +201,10 @@ export class DiffSync extends TypedEventEmitter<DiffSyncEvents> implements Start
       if (request.replicas == null && needsFull) request = store.requestDiff({ hash: false, narrowDeaths: true })
       // Never narrowed twice: the last request always ends with every death this store lacks.
       else if (withheld && request.narrowDeaths === true) request = store.requestDiff({ hash: false })
-      else break
+      else if (!doubtsAsked && store.deathsInDoubt?.() === true) {
+        doubtsAsked = true
+        request = store.requestDiff({ hash: false })
+      } else break
     }
     this.#stats.pulls++
     this.#stats.pulledBytes += result.bytesReceived

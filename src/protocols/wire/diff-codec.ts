@@ -6,22 +6,23 @@ import { REPLICA_ID_BYTES } from '../../store/replica-id.ts'
 import { markDecoded, type Decoded } from '../../store/validate.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter, unzigzag, zigzag } from './byte-writer.ts'
+import { readEvidence, writeEvidence } from './evidence-codec.ts'
+import { MIN_PROOF_BYTES, readProofs, writeProofs } from './proof-codec.ts'
 import { MessageType, readHeader, readReplicaId, writeHeader, writeReplicaId } from './header.ts'
-import type { BatchProof, Diff, DiffEntry, DiffGroup, PackedEntries } from '../../store/diff.ts'
+import type { BatchProof, Diff, DiffEntry, DiffGroup, PackedEntries, RemovalEvidence } from '../../store/diff.ts'
 import type { Hlc, ReplicaId, WriterCard } from '../../store/types.ts'
 
 const NEEDS_FULL_REQUEST = 0x01
 const DEATHS_WITHHELD = 0x02
 /** Built by a store with `writerKeys: false`: groups carry no card and no proofs. */
 const UNSIGNED = 0x04
+/** The removals that caused the frame's deaths follow the groups. */
+const HAS_EVIDENCE = 0x08
 /** Smallest entry: seq, empty key, empty value, hlc tag. */
 const MIN_ENTRY_BYTES = 4
 const CARD_BYTES = 48
 /** The card of a group of deaths only, whose writer the requester already knows. */
 const NO_CARD = { publicKey: new Uint8Array(32), nonce: new Uint8Array(16) }
-const LEAF_BYTES = 16
-const MAX_BATCH_SEQS = 64
-const MIN_PROOF_BYTES = 2 + 16 + 32 + 64
 const MIN_GROUP_BYTES = REPLICA_ID_BYTES + CARD_BYTES + 3
 const MIN_UNSIGNED_GROUP_BYTES = REPLICA_ID_BYTES + 2
 /** A group's flags: deaths follow; proofs of equivocations follow. */
@@ -29,56 +30,6 @@ const HAS_DEATHS = 0x01
 const HAS_EQUIVOCATIONS = 0x02
 /** Both proofs of each equivocation a store keeps per writer (MAX_EQUIVOCATIONS_KEPT). */
 const MAX_EQUIVOCATION_PROOFS = 128
-
-/** Writes a group's proofs: the leaves of seqs that are not among its entries (`seqs`, ascending). */
-function writeProofs (writer: ByteWriter, proofs: readonly BatchProof[], seqs: readonly number[]): void {
-  writer.varint(proofs.length)
-  let at = 0
-  for (const proof of proofs) {
-    writer.varint(proof.first)
-    writer.varint(proof.count)
-    writer.raw(proof.salt)
-    writer.raw(proof.removalsDigest)
-    writer.raw(proof.signature)
-    while (at < seqs.length && seqs[at] < proof.first) at++
-    for (let seq = proof.first; seq < proof.first + proof.count; seq++) {
-      if (at < seqs.length && seqs[at] === seq) {
-        at++
-        continue
-      }
-      const i = (seq - proof.first) * LEAF_BYTES
-      writer.range(proof.leaves, i, LEAF_BYTES)
-    }
-  }
-}
-
-/** Reads a group's proofs; the leaves of its entries (`seqs`) are left zero for the store to compute. */
-function readProofs (reader: ByteReader, seqs: readonly number[]): BatchProof[] {
-  const count = reader.varint('proof count', Math.floor(reader.remaining / MIN_PROOF_BYTES))
-  const proofs: BatchProof[] = []
-  let at = 0
-  let end = 1
-  for (let n = 0; n < count; n++) {
-    const first = reader.varint('proof first seq', MAX_SEQ)
-    const seqCount = reader.varint('proof seq count', MAX_BATCH_SEQS)
-    if (first < end) throw new InvalidMessageError('proofs must ascend without overlapping')
-    end = first + seqCount
-    const salt = reader.raw(16, 'proof salt').slice()
-    const removalsDigest = reader.raw(32, 'proof removals digest').slice()
-    const signature = reader.raw(64, 'proof signature').slice()
-    const leaves = new Uint8Array(seqCount * LEAF_BYTES)
-    while (at < seqs.length && seqs[at] < first) at++
-    for (let seq = first; seq < end; seq++) {
-      if (at < seqs.length && seqs[at] === seq) {
-        at++
-        continue
-      }
-      leaves.set(reader.raw(LEAF_BYTES, 'proof leaf'), (seq - first) * LEAF_BYTES)
-    }
-    proofs.push({ first, count: seqCount, salt, removalsDigest, leaves, signature })
-  }
-  return proofs
-}
 
 /**
  * Encodes a diff or one frame of it. Within a group seqs ascend, so seqs and clocks go as small
@@ -97,7 +48,9 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
   const writer = new ByteWriter(payload)
   writeHeader(writer, MessageType.diff)
   const unsigned = diff.unsigned === true
-  writer.u8((diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0) | (diff.deathsWithheld === true ? DEATHS_WITHHELD : 0) | (unsigned ? UNSIGNED : 0))
+  const evidence = diff.evidence ?? []
+  if (unsigned && evidence.length > 0) throw new InvalidArgumentError('an unsigned diff cannot carry evidence of deaths')
+  writer.u8((diff.needsFullRequest ? NEEDS_FULL_REQUEST : 0) | (diff.deathsWithheld === true ? DEATHS_WITHHELD : 0) | (unsigned ? UNSIGNED : 0) | (evidence.length > 0 ? HAS_EVIDENCE : 0))
   writer.varint(diff.groups.length)
   for (const group of diff.groups) {
     if (unsigned) {
@@ -156,6 +109,7 @@ export function encodeDiff (diff: Diff): Uint8Array<ArrayBuffer> {
       for (const proof of equivocations) writeProofs(writer, [proof], [])
     }
   }
+  if (evidence.length > 0) writeEvidence(writer, evidence)
   return writer.finish()
 }
 
@@ -325,11 +279,13 @@ export function decodeDiff (bytes: Uint8Array): Decoded<Diff> {
   const reader = new ByteReader(own)
   readHeader(reader, MessageType.diff, 'diff')
   const flags = reader.u8('diff flags')
-  if ((flags & ~(NEEDS_FULL_REQUEST | DEATHS_WITHHELD | UNSIGNED)) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
+  if ((flags & ~(NEEDS_FULL_REQUEST | DEATHS_WITHHELD | UNSIGNED | HAS_EVIDENCE)) !== 0) throw new InvalidMessageError(`invalid diff flags ${flags}`)
   const unsigned = (flags & UNSIGNED) !== 0
+  if (unsigned && (flags & HAS_EVIDENCE) !== 0) throw new InvalidMessageError('an unsigned diff with evidence of deaths')
   const count = reader.varint('group count', Math.floor(reader.remaining / (unsigned ? MIN_UNSIGNED_GROUP_BYTES : MIN_GROUP_BYTES)))
   const groups: DiffGroup[] = []
   const distinct = new Set<string>()
+  let evidence: RemovalEvidence[] | undefined
   try {
     for (let i = 0; i < count; i++) {
       const group = readGroup(reader, unsigned)
@@ -337,12 +293,14 @@ export function decodeDiff (bytes: Uint8Array): Decoded<Diff> {
       if (distinct.has(group.replica)) throw new InvalidMessageError(`replica ${group.replica} appears twice in a diff`)
       distinct.add(group.replica)
     }
+    if ((flags & HAS_EVIDENCE) !== 0) evidence = readEvidence(reader)
     reader.end()
   } catch (err) {
     for (const group of groups) group.deaths?.dispose()
     throw err
   }
   const needsFullRequest = (flags & NEEDS_FULL_REQUEST) !== 0
-  const diff: Diff = (flags & DEATHS_WITHHELD) !== 0 ? { needsFullRequest, groups, deathsWithheld: true } : { needsFullRequest, groups }
+  let diff: Diff = (flags & DEATHS_WITHHELD) !== 0 ? { needsFullRequest, groups, deathsWithheld: true } : { needsFullRequest, groups }
+  if (evidence != null) diff = { ...diff, evidence }
   return markDecoded(unsigned ? { ...diff, unsigned: true } : diff)
 }

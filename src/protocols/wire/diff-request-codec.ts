@@ -15,6 +15,8 @@ const HAS_TO = 0x08
 const NARROW_DEATHS = 0x10
 const HAS_SUSPECTS = 0x20
 const HAS_CONTENT = 0x40
+/** Evidence in full: tags written out, and the suspects' deaths with the proof of the entry removed. */
+const FULL_EVIDENCE = 0x80
 const STATE_HASH_BYTES = 12
 const DIGEST_BYTES = 8
 /** The smallest encoded replica summary: id, digest, and a one-byte seen range. */
@@ -72,7 +74,8 @@ function writeRequest (request: DiffRequest, summaries: readonly ReplicaSummary[
   // Content digests go when every summary has one (a store's own requests), else none does.
   const content = summaries != null && summaries.length > 0 && summaries.every((summary) => summary.contentDigest?.byteLength === DIGEST_BYTES)
   writer.u8((summaries != null ? FULL : 0) | (request.stateHash != null ? HAS_HASH : 0) | (from != null ? HAS_FROM : 0) | (to != null ? HAS_TO : 0) |
-    (narrow ? NARROW_DEATHS : 0) | (suspects.length > 0 ? HAS_SUSPECTS : 0) | (content ? HAS_CONTENT : 0))
+    (narrow ? NARROW_DEATHS : 0) | (suspects.length > 0 ? HAS_SUSPECTS : 0) | (content ? HAS_CONTENT : 0) |
+    (summaries != null && request.fullEvidence === true ? FULL_EVIDENCE : 0))
   if (request.stateHash != null) writer.raw(request.stateHash)
   if (from != null) writeReplicaId(writer, from)
   if (to != null) writeReplicaId(writer, to)
@@ -147,8 +150,8 @@ export function decodeDiffRequest (bytes: Uint8Array): DiffRequest {
   const reader = new ByteReader(bytes)
   readHeader(reader, MessageType.diffRequest, 'diff request')
   const flags = reader.u8('request flags')
-  if ((flags & ~(FULL | HAS_HASH | HAS_FROM | HAS_TO | NARROW_DEATHS | HAS_SUSPECTS | HAS_CONTENT)) !== 0 || (flags & (FULL | HAS_HASH)) === 0 ||
-    ((flags & FULL) === 0 && (flags & (NARROW_DEATHS | HAS_SUSPECTS | HAS_CONTENT)) !== 0)) throw new InvalidMessageError(`invalid request flags ${flags}`)
+  if ((flags & ~(FULL | HAS_HASH | HAS_FROM | HAS_TO | NARROW_DEATHS | HAS_SUSPECTS | HAS_CONTENT | FULL_EVIDENCE)) !== 0 || (flags & (FULL | HAS_HASH)) === 0 ||
+    ((flags & FULL) === 0 && (flags & (NARROW_DEATHS | HAS_SUSPECTS | HAS_CONTENT | FULL_EVIDENCE)) !== 0)) throw new InvalidMessageError(`invalid request flags ${flags}`)
   const stateHash = (flags & HAS_HASH) !== 0 ? reader.raw(STATE_HASH_BYTES, 'state hash') : undefined
   const from = (flags & HAS_FROM) !== 0 ? readReplicaId(reader) : undefined
   const to = (flags & HAS_TO) !== 0 ? readReplicaId(reader) : undefined
@@ -191,7 +194,7 @@ export function decodeDiffRequest (bytes: Uint8Array): DiffRequest {
     }
     throw err
   }
-  return { stateHash, replicas, ...range, ...((flags & NARROW_DEATHS) !== 0 ? { narrowDeaths: true } : {}) }
+  return { stateHash, replicas, ...range, ...((flags & NARROW_DEATHS) !== 0 ? { narrowDeaths: true } : {}), ...((flags & FULL_EVIDENCE) !== 0 ? { fullEvidence: true } : {}) }
 }
 
 /**

@@ -124,7 +124,7 @@ export class LevelPersistence implements StorePersistence {
   proved (writer: ReplicaState, proof: BatchProof): void {
     const card = writer.proofs.card
     if (card == null) return
-    const key = proofKey(writer.idBytes, proof.first)
+    const key = proofKey(writer.idBytes, proof)
     this.#proofOps.push({ type: 'put', key, value: sealValue(key, encodeProof(card, proof)) })
     if (this.#proofFlush) return
     this.#proofFlush = true

@@ -185,6 +185,9 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   async #close (): Promise<void> {
     try {
+      // Commits nobody listened to are signed now, their removals with them: kept only in memory
+      // until then, they are the evidence of the deaths those commits caused.
+      await this.#core.signed().catch((err) => { log.error('%s: cannot sign the last commits before closing - %e', this.location, err) })
       await this.#disk.finish()
       // Written last: a seal names a batch that is on disk, so a later open that finds less lost something.
       await this.#files?.writeSeal(this.location, { replica: this.replicaId, batch: this.#disk.batch }).catch((err) => {
@@ -323,6 +326,11 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   requestDiff (options?: { summary?: boolean, hash?: boolean, narrowDeaths?: boolean }): DiffRequest {
     return this.#core.requestDiff(options)
+  }
+
+  /** See {@link MemStore.deathsInDoubt}. */
+  deathsInDoubt (): boolean {
+    return this.#core.deathsInDoubt()
   }
 
   buildDiff (request: DiffRequest): Diff {

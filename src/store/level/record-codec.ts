@@ -6,9 +6,11 @@
 //   'M' "format"        → MAGIC, u8 version
 //   'M' "replica"       → 16 bytes: this replica's id
 //   'M' "writer"        → 80 bytes: the writer key (secret, public key, nonce) the id derives from
-//   'P' replica id (16) u64 first (BE)
+//   'P' replica id (16) u64 first (BE) [8 bytes of the removals digest, for a batch of removals only]
 //                       → a signed batch the store keeps: public key (32), nonce (16), u32 count,
-//                         salt (16), removals digest (32), signature (64), count leaves of 16
+//                         salt (16), removals digest (32), signature (64), count leaves of 16,
+//                         then the removals it signed where known (the evidence of the deaths
+//                         they caused), 32 bytes each: replica id (16), u64 seq (LE), tag (8)
 //   'M' "state"         → u64 nextSeq, u64 reserved, u64 hlc wall, u16 hlc counter,
 //                         u64 keys, u64 writers, u64 batch                         (all LE)
 //   'S' replica id (16) → the writer's seen set, in ClockSet's portable serialization
@@ -36,7 +38,8 @@ import { ClockSet, MAX_SEQ } from '../clock-set.ts'
 import { CorruptStoreError } from '../errors.ts'
 import { MAX_COUNTER, MAX_WALL } from '../hlc.ts'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../limits.ts'
-import { REPLICA_ID_BYTES, replicaIdAt, replicaIdFromBytes } from '../replica-id.ts'
+import { REPLICA_ID_BYTES, replicaIdAt, replicaIdFromBytes, replicaIdToBytes } from '../replica-id.ts'
+import { MAX_BATCH_REMOVALS, TAG_BYTES, type TaggedDot } from '../writer-keys/batch-digest.ts'
 import type { BatchProof } from '../diff.ts'
 import type { ChainEntry } from '../entry-rows.ts'
 import type { Hlc, ReplicaId, WriterCard } from '../types.ts'
@@ -69,9 +72,14 @@ export const WRITER_KEY = Uint8Array.of(META, ...ascii('writer'))
 export const UNSIGNED_KEY = Uint8Array.of(META, ...ascii('unsigned'))
 const PROOFS = 0x50 // 'P'
 const PROOF_HEADER = 48 + 4 + 16 + 32 + 64
+/** A removal kept with its batch: replica id, seq, tag. */
+const REMOVAL_BYTES = REPLICA_ID_BYTES + 8 + TAG_BYTES
 
-export function proofKey (replicaIdBytes: Uint8Array, first: number): Uint8Array {
-  const out = new Uint8Array(1 + REPLICA_ID_BYTES + 8)
+/** A proof's key: a batch of removals only (count 0) shares its first seq with the next batch, so its removals digest tells it apart. */
+export function proofKey (replicaIdBytes: Uint8Array, proof: BatchProof): Uint8Array {
+  const first = proof.first
+  const out = new Uint8Array(1 + REPLICA_ID_BYTES + 8 + (proof.count === 0 ? 8 : 0))
+  if (proof.count === 0) out.set(proof.removalsDigest.subarray(0, 8), 1 + REPLICA_ID_BYTES + 8)
   out[0] = PROOFS
   out.set(replicaIdBytes, 1)
   const view = viewOf(out)
@@ -81,7 +89,8 @@ export function proofKey (replicaIdBytes: Uint8Array, first: number): Uint8Array
 }
 
 export function encodeProof (card: WriterCard, proof: BatchProof): Uint8Array {
-  const out = new Uint8Array(PROOF_HEADER + proof.leaves.byteLength)
+  const removals = proof.removals ?? []
+  const out = new Uint8Array(PROOF_HEADER + proof.leaves.byteLength + removals.length * REMOVAL_BYTES)
   out.set(card.publicKey)
   out.set(card.nonce, 32)
   viewOf(out).setUint32(48, proof.count, true)
@@ -89,20 +98,40 @@ export function encodeProof (card: WriterCard, proof: BatchProof): Uint8Array {
   out.set(proof.removalsDigest, 68)
   out.set(proof.signature, 100)
   out.set(proof.leaves, PROOF_HEADER)
+  const view = viewOf(out)
+  let at = PROOF_HEADER + proof.leaves.byteLength
+  for (const dot of removals) {
+    out.set(replicaIdToBytes(dot.replica), at)
+    view.setUint32(at + 16, dot.seq >>> 0, true)
+    view.setUint32(at + 20, Math.floor(dot.seq / TWO_32), true)
+    out.set(dot.tag, at + 24)
+    at += REMOVAL_BYTES
+  }
   return out
 }
 
 function decodeProof (key: Uint8Array, bytes: Uint8Array): StoredRecord {
-  if (key.byteLength !== 1 + REPLICA_ID_BYTES + 8 || bytes.byteLength < PROOF_HEADER) corrupt('malformed proof record')
+  const removalOnly = key.byteLength === 1 + REPLICA_ID_BYTES + 16
+  if ((key.byteLength !== 1 + REPLICA_ID_BYTES + 8 && !removalOnly) || bytes.byteLength < PROOF_HEADER) corrupt('malformed proof record')
   const keyView = viewOf(key)
   const first = keyView.getUint32(1 + REPLICA_ID_BYTES, false) * TWO_32 + keyView.getUint32(1 + REPLICA_ID_BYTES + 4, false)
-  const count = viewOf(bytes).getUint32(48, true)
-  if (first < 1 || first > MAX_SEQ || count < 1 || count > 64 || bytes.byteLength !== PROOF_HEADER + count * 16) corrupt('proof record out of range')
+  const view = viewOf(bytes)
+  const count = view.getUint32(48, true)
+  const leavesEnd = PROOF_HEADER + count * 16
+  const removalCount = (bytes.byteLength - leavesEnd) / REMOVAL_BYTES
+  if (first < 1 || first > MAX_SEQ || count > 64 || (count === 0) !== removalOnly || bytes.byteLength < leavesEnd || !Number.isInteger(removalCount) || removalCount > MAX_BATCH_REMOVALS || (removalOnly && removalCount === 0)) corrupt('proof record out of range')
+  const removals: TaggedDot[] = []
+  for (let at = leavesEnd; at < bytes.byteLength; at += REMOVAL_BYTES) {
+    const seq = view.getUint32(at + 20, true) * TWO_32 + view.getUint32(at + 16, true)
+    if (seq < 1 || seq > MAX_SEQ) corrupt('proof record out of range')
+    removals.push({ replica: replicaIdAt(bytes, at), seq, tag: bytes.slice(at + 24, at + REMOVAL_BYTES) })
+  }
+  const proof: BatchProof = { first, count, salt: bytes.slice(52, 68), removalsDigest: bytes.slice(68, 100), signature: bytes.slice(100, PROOF_HEADER), leaves: bytes.slice(PROOF_HEADER, leavesEnd) }
   return {
     kind: 'proof',
-    replica: replicaIdFromBytes(key.subarray(1)),
+    replica: replicaIdFromBytes(key.subarray(1, 1 + REPLICA_ID_BYTES)),
     card: { publicKey: bytes.slice(0, 32), nonce: bytes.slice(32, 48) },
-    proof: { first, count, salt: bytes.slice(52, 68), removalsDigest: bytes.slice(68, 100), signature: bytes.slice(100, PROOF_HEADER), leaves: bytes.slice(PROOF_HEADER) }
+    proof: removals.length === 0 ? proof : { ...proof, removals }
   }
 }
 

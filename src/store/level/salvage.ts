@@ -17,7 +17,7 @@ import type { StoreFiles } from './level-backend.ts'
 import { bytesToKeyString } from '../key-string.ts'
 import { isPackKey, readPack, unsealPack } from './pack-codec.ts'
 import { FORMAT_KEY, FORMAT_VERSION, REPLICA_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue, type StoredEntry } from './record-codec.ts'
-import { signStored } from '../writer-keys/batch-signer.ts'
+import { signStored } from '../writer-keys/batch-sealing.ts'
 import { MAX_BATCH_SEQS } from '../writer-keys/batch-digest.ts'
 import { WriterKey } from '../writer-keys/writer-key.ts'
 
@@ -85,7 +85,8 @@ export async function salvageInto<S extends Salvaged> (location: string, files: 
       const record = decodeRecord(key, value, version)
       if (record.kind === 'seen') record.seen.dispose()
       // Entries need their writers' signed batches to be taken in again, as from any peer.
-      if (record.kind === 'proof') {
+      // (A batch of removals only covers no entry; the deaths it proves are not salvaged.)
+      if (record.kind === 'proof' && record.proof.count > 0) {
         let signed = proofs.get(record.replica)
         if (signed == null) proofs.set(record.replica, signed = { card: record.card, proofs: [] })
         signed.proofs.push(record.proof)

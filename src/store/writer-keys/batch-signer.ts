@@ -1,81 +1,14 @@
-import { sha256 } from '@noble/hashes/sha2.js'
 import { ed25519 } from './ed25519.ts'
-import { batchDigest, leafOfParts, removalsDigest, EMPTY_REMOVALS_DIGEST, LEAF_BYTES, MAX_BATCH_REMOVALS, MAX_BATCH_SEQS, SALT_BYTES, TAG_BYTES, type TaggedDot } from './batch-digest.ts'
+import { batchDigest, removalsDigest, EMPTY_REMOVALS_DIGEST, MAX_BATCH_REMOVALS, MAX_BATCH_SEQS, type TaggedDot } from './batch-digest.ts'
+import { UNSIGNED, saltOf, sealOps, sealStored, type Sealed, type Written } from './batch-sealing.ts'
 import type { WriterKey } from './writer-key.ts'
 import type { BatchProof } from '../diff.ts'
-import type { Dot, Hlc, Op, SignedBatch, WriterCard } from '../types.ts'
+import type { Dot, Op, WriterCard } from '../types.ts'
 
-/** A batch whose leaves are fixed and whose signature may still be on its way. */
-interface Sealed {
-  readonly ops: Op[]
-  readonly proof: BatchProof & { signature: Uint8Array }
-  readonly digest: Uint8Array
-  readonly batch: { -readonly [K in keyof SignedBatch]: SignedBatch[K] }
-}
-
-/** What a leaf and a salt are made of: a set's seq, clock, key and value. */
-export interface Written {
-  readonly seq: number
-  readonly hlc: Hlc
-  readonly key: Uint8Array
-  readonly value: Uint8Array
-}
-
-const UNSIGNED = new Uint8Array(0)
-const SALT_DOMAIN = new TextEncoder().encode('roaring-mesh salt v3')
-const NO_TAG = new Uint8Array(TAG_BYTES)
-const NO_REMOVALS: readonly TaggedDot[] = Object.freeze([])
 /** How long one slice of signing may hold the event loop. */
 const SLICE_MS = 4
 
 const nextTask: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => { setImmediate(fn) } : (fn) => { setTimeout(fn, 0) }
-
-/**
- * A batch's salt: a hash of the writer's secret and the seqs the batch covers, as RFC 6979
- * derives nonces. Nobody without the secret can compute it, so no leaf or tag can be guessed
- * before the batch is published, and one batch's salt tells nothing of another's; the same batch
- * gets the same salt, so a replay (or a range signed again after a crash lost its proof) is byte
- * for byte. Leaves hash the content under it, so the salt need not (it would cost a second hash
- * of every key and value).
- */
-function saltOf (secret: Uint8Array, first: number, count: number): Uint8Array {
-  const numbers = new Uint8Array(16)
-  const view = new DataView(numbers.buffer)
-  view.setFloat64(0, first, true)
-  view.setFloat64(8, count, true)
-  return sha256.create().update(SALT_DOMAIN).update(secret).update(numbers).digest().subarray(0, SALT_BYTES)
-}
-
-/**
- * The salt and leaves of own seqs `[first, end)` signed from what a store holds rather than from
- * ops: a live entry's leaf, or a zero leaf (issued with no entry, which no entry's leaf is) for a
- * seq whose entry died or never was. Its removals are not signed: no op named them, and deaths
- * travel in diffs. Content alone decides the bytes, so a store that signs the same range again
- * (after a crash lost the proof) signs it identically.
- */
-export function sealStored (secret: Uint8Array, first: number, end: number, entryAt: (seq: number) => Written | undefined): { salt: Uint8Array, leaves: Uint8Array } {
-  const sets: Written[] = []
-  for (let seq = first; seq < end; seq++) {
-    const entry = entryAt(seq)
-    if (entry != null) sets.push(entry)
-  }
-  const salt = saltOf(secret, first, end - first)
-  const leaves = new Uint8Array((end - first) * LEAF_BYTES)
-  for (const set of sets) leaves.set(leafOfParts(salt, set.seq, set.hlc.wall, set.hlc.counter, set.key, set.value), (set.seq - first) * LEAF_BYTES)
-  return { salt, leaves }
-}
-
-/** Signs own seqs `[first, end)` from what a store holds, in batches of {@link MAX_BATCH_SEQS} (see {@link sealStored}). */
-export async function signStored (key: WriterKey, first: number, end: number, entryAt: (seq: number) => Written | undefined): Promise<BatchProof[]> {
-  const proofs: BatchProof[] = []
-  for (let start = first; start < end; start += MAX_BATCH_SEQS) {
-    const stop = Math.min(end, start + MAX_BATCH_SEQS)
-    const { salt, leaves } = sealStored(key.secretKey, start, stop, entryAt)
-    const signature = await ed25519().sign(key.secretKey, batchDigest(key.replicaId, start, stop - start, salt, EMPTY_REMOVALS_DIGEST, leaves))
-    proofs.push({ first: start, count: stop - start, salt, removalsDigest: EMPTY_REMOVALS_DIGEST, leaves, signature })
-  }
-  return proofs
-}
 
 export interface BatchSignerOptions {
   /** The 8-byte tag of a dot the store holds (from the proof covering it), if it has one. */
@@ -114,6 +47,13 @@ export class BatchSigner {
   #head = 0
   /** The seq the queue's first commit started at (the seqs below it are signed from the store). */
   #queueFrom = 0
+  /**
+   * The tagged removals of commits that sent no ops, oldest first from {@link #removalsHead},
+   * each with the seq its commit's seqs ended before: a batch signs them once it covers that seq.
+   */
+  #removals: TaggedDot[] = []
+  #removalEnds: number[] = []
+  #removalsHead = 0
   /** Seqs below this are to be signed though no op asks for them (a diff, `settled()`). */
   #demanded = 0
   /** The first seq not sealed yet. */
@@ -142,6 +82,28 @@ export class BatchSigner {
   /** Whether ops are queued: a commit in between must queue its own, so that the queue stays contiguous. */
   get queued (): boolean {
     return this.#queue.length > 0
+  }
+
+  /** The first own seq not sealed yet: a seq below it has its leaf in a proof, one above it gets its leaf when sealed. */
+  get sealedTo (): number {
+    return this.#sealedTo
+  }
+
+  /**
+   * Keeps the tagged removals of a commit that sent no ops (its seqs end before `end`) until a
+   * batch signs them, so that every removal this replica makes is signed, the evidence of the
+   * death it caused. Memory stays bounded: once {@link MAX_BATCH_REMOVALS} wait, everything
+   * committed is sealed in the background, as a served diff would.
+   */
+  removed (dots: readonly TaggedDot[], end: number): void {
+    for (const dot of dots) {
+      this.#removals.push(dot)
+      this.#removalEnds.push(end)
+    }
+    if (this.#removals.length - this.#removalsHead >= MAX_BATCH_REMOVALS) {
+      this.#demanded = Math.max(this.#demanded, end)
+      this.#schedule()
+    }
   }
 
   /** Tells the signer where the store's own proofs end (a store reopened: seqs above are signed anew). */
@@ -232,7 +194,28 @@ export class BatchSigner {
   }
 
   #pending (): boolean {
-    return this.#queue.length > 0 || this.#sealedTo < Math.min(this.#demanded, this.#options.issuedTo())
+    const end = Math.min(this.#demanded, this.#options.issuedTo())
+    return this.#queue.length > 0 || this.#sealedTo < end || this.#removalsDue(end)
+  }
+
+  /** Whether removals of commits whose seqs end at or before `end` wait. */
+  #removalsDue (end: number): boolean {
+    return this.#removalsHead < this.#removals.length && this.#removalEnds[this.#removalsHead] <= end
+  }
+
+  /** Takes the waiting removals due by `end`, at most {@link MAX_BATCH_REMOVALS}. */
+  #takeRemovals (end: number): TaggedDot[] {
+    const from = this.#removalsHead
+    let to = from
+    while (to < this.#removals.length && to - from < MAX_BATCH_REMOVALS && this.#removalEnds[to] <= end) to++
+    const taken = this.#removals.slice(from, to)
+    this.#removalsHead = to
+    if (to === this.#removals.length) {
+      this.#removals = []
+      this.#removalEnds = []
+      this.#removalsHead = 0
+    }
+    return taken
   }
 
   /** Seals and signs one batch; false when nothing is left to do. */
@@ -243,6 +226,11 @@ export class BatchSigner {
       const from = this.#options.nextSeen(this.#sealedTo, stateEnd)
       if (from == null) this.#sealedTo = stateEnd
       else this.#sign(this.#sealStored(from, Math.min(stateEnd, from + MAX_BATCH_SEQS)))
+      return true
+    }
+    // Removals left over (deletes take no seq, and a batch signs at most MAX_BATCH_REMOVALS): a batch of removals only.
+    if (this.#removalsDue(stateEnd)) {
+      this.#sign(this.#sealRemovals(this.#takeRemovals(stateEnd)))
       return true
     }
     if (this.#queue.length === 0) return false
@@ -315,50 +303,31 @@ export class BatchSigner {
     }
   }
 
-  /** Seals own seqs `[first, end)` of commits that sent no ops, from what the store holds (see {@link sealStored}). */
+  /**
+   * Seals own seqs `[first, end)` of commits that sent no ops, from what the store holds (see
+   * {@link sealStored}), with the removals of those commits.
+   */
   #sealStored (first: number, end: number): Sealed {
     const { salt, leaves } = sealStored(this.#key.secretKey, first, end, this.#options.entryAt)
-    return this.#sealed([], first, end - first, salt, EMPTY_REMOVALS_DIGEST, leaves)
+    return this.#sealed([], first, end - first, salt, leaves, this.#takeRemovals(end))
+  }
+
+  /** Seals a batch of removals only, covering no seq. */
+  #sealRemovals (removals: TaggedDot[]): Sealed {
+    return this.#sealed([], this.#sealedTo, 0, saltOf(this.#key.secretKey, this.#sealedTo, 0), new Uint8Array(0), removals)
   }
 
   /** Seals one batch of queued ops: its salt, leaves and removal tags. */
   #sealOps (ops: Op[]): Sealed {
-    let first = this.#sealedTo
-    let count = 0
-    for (const op of ops) {
-      if (op.kind !== 'set') continue
-      if (count === 0) first = op.dot.seq
-      count++
-    }
-    const salt = saltOf(this.#key.secretKey, first, count)
-    const leaves = new Uint8Array(count * LEAF_BYTES)
-    for (const op of ops) if (op.kind === 'set') leaves.set(leafOfParts(salt, op.dot.seq, op.hlc.wall, op.hlc.counter, op.key, op.value), (op.dot.seq - first) * LEAF_BYTES)
-    const own = this.#key.replicaId
-    const batch: Sealed['batch'] = { card: this.#card, first, count, salt, signature: UNSIGNED }
-    const removals: TaggedDot[] = []
-    const signedOps: Op[] = []
-    for (const op of ops) {
-      // Most sets remove nothing (a fresh key): they share one empty list.
-      let removes: readonly TaggedDot[] = NO_REMOVALS
-      if (op.removes.length > 0) {
-        removes = op.removes.map((dot): TaggedDot => {
-          const inBatch = dot.replica === own && dot.seq >= first && dot.seq < first + count
-          const tag = inBatch ? leaves.slice((dot.seq - first) * LEAF_BYTES, (dot.seq - first) * LEAF_BYTES + TAG_BYTES) : (this.#options.tagOf(dot) ?? NO_TAG)
-          return { replica: dot.replica, seq: dot.seq, tag }
-        })
-        for (const dot of removes) removals.push(dot)
-      }
-      signedOps.push(op.kind === 'set'
-        ? { kind: 'set', key: op.key, value: op.value, dot: op.dot, hlc: op.hlc, removes, batch }
-        : { kind: 'delete', key: op.key, removes, batch })
-    }
-    return this.#sealed(signedOps, first, count, salt, removals.length === 0 ? EMPTY_REMOVALS_DIGEST : removalsDigest(removals), leaves, batch)
+    const { signedOps, first, count, salt, leaves, removals, batch } = sealOps(this.#key, this.#card, ops, this.#sealedTo, this.#options.tagOf)
+    return this.#sealed(signedOps, first, count, salt, leaves, removals, batch)
   }
 
-  #sealed (ops: Op[], first: number, count: number, salt: Uint8Array, removed: Uint8Array, leaves: Uint8Array, batch: Sealed['batch'] = { card: this.#card, first, count, salt, signature: UNSIGNED }): Sealed {
+  #sealed (ops: Op[], first: number, count: number, salt: Uint8Array, leaves: Uint8Array, removals: readonly TaggedDot[], batch: Sealed['batch'] = { card: this.#card, first, count, salt, signature: UNSIGNED }): Sealed {
     this.#sealedTo = first + count
-    const proof = { first, count, salt, removalsDigest: removed, leaves, signature: UNSIGNED }
-    if (count > 0) this.#options.sealed(proof)
+    const removed = removals.length === 0 ? EMPTY_REMOVALS_DIGEST : removalsDigest(removals)
+    const proof = { first, count, salt, removalsDigest: removed, leaves, signature: UNSIGNED, removals }
+    if (count > 0 || removals.length > 0) this.#options.sealed(proof)
     return { ops, proof, batch, digest: batchDigest(this.#key.replicaId, first, count, salt, removed, leaves) }
   }
 }

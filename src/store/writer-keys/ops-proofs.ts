@@ -11,6 +11,8 @@ export interface OpsProof {
   readonly card: WriterCard
   readonly proof: BatchProof
   readonly digest: Uint8Array
+  /** The batch the ops name, by which their removals find the proof that signed them. */
+  readonly batch: SignedBatch
 }
 
 function refuse (why: string): never {
@@ -67,7 +69,7 @@ function proofOf (batch: SignedBatch, ops: readonly Op[]): OpsProof {
   if (removals.length > MAX_BATCH_REMOVALS) refuse(`a batch of ${removals.length} removals, beyond ${MAX_BATCH_REMOVALS}`)
   const removed = removalsDigest(removals)
   const digest = batchDigest(replica, first, count, salt, removed, leaves)
-  return { replica, card, digest, proof: { first, count, salt, removalsDigest: removed, leaves, signature: batch.signature } }
+  return { replica, card, digest, batch, proof: { first, count, salt, removalsDigest: removed, leaves, signature: batch.signature, removals } }
 }
 
 /** Checks every batch's signature now; throws on the first that is not its writer's. */

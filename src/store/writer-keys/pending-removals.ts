@@ -1,5 +1,12 @@
 import { TAG_BYTES } from './batch-digest.ts'
 import type { ReplicaId } from '../types.ts'
+import type { RemovalCause } from './writer-proofs.ts'
+
+/** A waiting removal: the tag it names, and the batch that signed it. */
+interface Waiting {
+  readonly tag: Uint8Array
+  readonly cause: RemovalCause
+}
 
 /**
  * Removals whose entry this store has not seen yet: each waits until its entry arrives, then
@@ -9,7 +16,7 @@ import type { ReplicaId } from '../types.ts'
  */
 export class PendingRemovals {
   readonly #max: number
-  readonly #waiting = new Map<string, Uint8Array[]>()
+  readonly #waiting = new Map<string, Waiting[]>()
   #count = 0
 
   constructor (max: number) {
@@ -20,27 +27,27 @@ export class PendingRemovals {
     return this.#count
   }
 
-  add (replica: ReplicaId, seq: number, tag: Uint8Array): void {
+  add (replica: ReplicaId, seq: number, tag: Uint8Array, cause: RemovalCause): void {
     if (this.#max === 0) return
     const key = `${replica}:${seq}`
     const tags = this.#waiting.get(key)
-    if (tags?.some((known) => sameTag(known, tag)) === true) return
+    if (tags?.some((known) => sameTag(known.tag, tag)) === true) return
     while (this.#count >= this.#max) this.#evictOldest()
-    if (tags == null) this.#waiting.set(key, [tag])
-    else tags.push(tag)
+    if (tags == null) this.#waiting.set(key, [{ tag, cause }])
+    else tags.push({ tag, cause })
     this.#count++
   }
 
-  /** Whether a waiting removal names this entry (by its leaf); it is then done. */
-  take (replica: ReplicaId, seq: number, leaf: Uint8Array): boolean {
-    if (this.#count === 0) return false
+  /** The signed removal waiting for this entry (named by its leaf), if any; it is then done. */
+  take (replica: ReplicaId, seq: number, leaf: Uint8Array): RemovalCause | undefined {
+    if (this.#count === 0) return undefined
     const key = `${replica}:${seq}`
     const tags = this.#waiting.get(key)
-    if (tags == null) return false
-    if (!tags.some((tag) => sameTag(tag, leaf))) return false
+    const found = tags?.find((waiting) => sameTag(waiting.tag, leaf))
+    if (tags == null || found == null) return undefined
     this.#waiting.delete(key)
     this.#count -= tags.length
-    return true
+    return found.cause
   }
 
   #evictOldest (): void {

@@ -8,7 +8,7 @@ import type { Diff } from '../diff.ts'
 import type { Dot, Op, ReplicaId } from '../types.ts'
 
 /** What remote integration asks of an intake, signed or not. */
-export type Intake = Pick<WriterIntake, 'checkOps' | 'checkDiff' | 'keep' | 'removalTarget' | 'removedOnArrival' | 'takeEquivocations' | 'deathLimit'>
+export type Intake = Pick<WriterIntake, 'signed' | 'checkOps' | 'checkDiff' | 'keep' | 'removalTarget' | 'removedOnArrival' | 'takeEquivocations' | 'deathLimit'>
 
 /** Whether `op` is in no signed batch (a delete that removes nothing needs none either way). */
 function unsigned (op: Op): boolean {
@@ -39,6 +39,8 @@ const NO_PROOFS: OpsProof[] = []
  * others' writes. Signed input is refused, so that the two kinds never mix silently.
  */
 export class UnsignedIntake implements Intake {
+  /** Deaths need no evidence: every one a diff names is taken. */
+  readonly signed: boolean = false
   readonly #forRemoval: (id: ReplicaId) => ReplicaState | undefined
 
   /** @param forRemoval - the writer a removal names, made if unknown (bounded by the store). */

@@ -5,6 +5,7 @@ import { EquivocationEvent } from './equivocation-event.ts'
 import { refuseUnsignedDiff, refuseUnsignedOps } from './unsigned-intake.ts'
 import type { ReplicaState } from '../replica-state.ts'
 import type { BatchProof, Diff } from '../diff.ts'
+import type { RemovalCause } from './writer-proofs.ts'
 import type { Dot, Op, ReplicaId, WriterCard } from '../types.ts'
 
 export const MAX_PENDING_REMOVALS = 4096
@@ -15,6 +16,8 @@ export const MAX_PENDING_REMOVALS = 4096
  * keeping the proofs, noting equivocations, and deciding whether a removal takes effect.
  */
 export class WriterIntake {
+  /** Deaths a diff brings are taken only with their evidence. */
+  readonly signed: boolean = true
   readonly #replica: (id: ReplicaId) => ReplicaState | undefined
   readonly #pending: PendingRemovals
   /** Equivocations found by the integration under way: their dots die once it is done. */
@@ -66,23 +69,29 @@ export class WriterIntake {
    * matches. A removal of a dot not seen yet waits for its entry; a dot already dead, or an
    * entry the tag does not match, is left alone.
    */
-  removalTarget (dot: Dot): ReplicaState | undefined {
+  removalTarget (dot: Dot, cause: RemovalCause | undefined): ReplicaState | undefined {
     const replica = this.#replica(dot.replica)
     const tag = dot.tag!
     if (replica == null || !replica.seen.has(dot.seq)) {
-      this.#pending.add(dot.replica, dot.seq, tag)
+      if (cause != null) this.#pending.add(dot.replica, dot.seq, tag, cause)
       return undefined
     }
     if (replica.dots.get(dot.seq) == null) return undefined
     const leaf = replica.proofs.leafAt(dot.seq)
-    return leaf != null && sameTag(tag, leaf) ? replica : undefined
+    if (leaf == null || !sameTag(tag, leaf)) return undefined
+    // The removal kills it: the batch that signed the removal is the evidence of its death.
+    if (cause != null) replica.proofs.noteRemoval(dot.seq, cause)
+    return replica
   }
 
-  /** Whether an arriving entry was removed before it came (a removal waited for it). */
+  /** Whether an arriving entry was removed before it came (a removal waited for it, whose batch is then its death's evidence). */
   removedOnArrival (replica: ReplicaState, seq: number): boolean {
     if (this.#pending.size === 0) return false
     const leaf = replica.proofs.leafAt(seq)
-    return leaf != null && this.#pending.take(replica.id, seq, leaf)
+    const cause = leaf == null ? undefined : this.#pending.take(replica.id, seq, leaf)
+    if (cause == null) return false
+    replica.proofs.noteRemoval(seq, cause)
+    return true
   }
 
   /** The first seq of `replica` whose death a diff may not bring: none beyond what its key attested. */

@@ -1,12 +1,19 @@
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { LEAF_BYTES } from './batch-digest.ts'
 import type { BatchProof } from '../diff.ts'
-import type { WriterCard } from '../types.ts'
+import type { ReplicaId, WriterCard } from '../types.ts'
 
 /** Two valid proofs of one writer that disagree on a seq: the writer signed two entries for one dot. */
 export interface Equivocation {
   readonly seq: number
   readonly kept: BatchProof
   readonly other: BatchProof
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function sameLeaf (a: BatchProof, b: BatchProof, seq: number): boolean {
@@ -18,6 +25,27 @@ function sameLeaf (a: BatchProof, b: BatchProof, seq: number): boolean {
 
 /** Equivocations of one writer a store keeps the proof of, to show others: beyond, the oldest go. */
 export const MAX_EQUIVOCATIONS_KEPT = 64
+
+/** A signed removal: the member whose batch lists it, and that batch. */
+export interface RemovalCause {
+  readonly remover: ReplicaId
+  readonly batch: BatchProof
+}
+
+/**
+ * Why a seq of this writer is dead, in a form any store can check: a removal signed by a member
+ * (its batch lists it, with the tag of the leaf it removed), the writer's own batch signing the
+ * seq as issued with no entry (a zero leaf), or two batches of the writer that disagree on it.
+ */
+export type DeathCause =
+  | ({ readonly kind: 'removal' } & RemovalCause)
+  | { readonly kind: 'void', readonly batch: BatchProof }
+  | { readonly kind: 'equivocation', readonly kept: BatchProof, readonly other: BatchProof }
+
+const ZERO_LEAF = new Uint8Array(LEAF_BYTES)
+
+/** Batches of removals only kept per writer: beyond, the oldest go (a member could send them without end). */
+export const MAX_REMOVAL_ONLY_KEPT = 1024
 
 /**
  * The signed batches a store holds of one writer, ascending by first seq: what it serves with
@@ -31,6 +59,10 @@ export class WriterProofs {
   readonly #proofs: BatchProof[] = []
   readonly #added: ((proof: BatchProof) => void) | undefined
   readonly #equivocations = new Map<number, Equivocation>()
+  /** Batches of removals only (`count` 0: a transaction of deletes) by first seq and removals digest, in the order they came. */
+  readonly #removalOnly = new Map<string, BatchProof>()
+  /** The signed removal that killed each seq a member removed (the remover's batch lists it). */
+  readonly #removedBy = new Map<number, RemovalCause>()
 
   /** `added` hears of every proof kept, once: the writer's content digest takes its leaves in. */
   constructor (added?: (proof: BatchProof) => void) {
@@ -106,10 +138,19 @@ export class WriterProofs {
   /**
    * Keeps a verified proof. Returns the equivocation when it disagrees with a proof already kept
    * on a seq both cover (the earlier proof stays), true when it was kept, false when it was
-   * already (or, covering no seq, need not be).
+   * already. A batch of removals only is kept apart ({@link removalOnly}), as the evidence of
+   * the deaths it caused.
    */
   add (proof: BatchProof): Equivocation | boolean {
-    if (proof.count === 0) return false
+    if (proof.count === 0) {
+      if (proof.removals == null || proof.removals.length === 0) return false
+      const id = `${proof.first}:${bytesToHex(proof.removalsDigest)}`
+      if (this.#removalOnly.has(id)) return false
+      // Until a death index keeps only the removals that killed something, the oldest go.
+      if (this.#removalOnly.size >= MAX_REMOVAL_ONLY_KEPT) this.#removalOnly.delete(this.#removalOnly.keys().next().value!)
+      this.#removalOnly.set(id, proof)
+      return true
+    }
     const end = proof.first + proof.count
     let at = this.#indexAt(proof.first)
     // Proofs overlapping this one: the one at or before its start, and those starting inside it.
@@ -157,6 +198,43 @@ export class WriterProofs {
   #latestSigned (): BatchProof | undefined {
     for (let i = this.#proofs.length - 1; i >= 0; i--) if (this.#proofs[i].signature.byteLength > 0) return this.#proofs[i]
     return undefined
+  }
+
+  /** Notes that a signed removal in `batch` of `remover` killed `seq` (the first such cause stays). */
+  noteRemoval (seq: number, cause: RemovalCause): void {
+    if (!this.#removedBy.has(seq)) this.#removedBy.set(seq, cause)
+  }
+
+  /** How many seqs a noted removal killed. */
+  get removalsNoted (): number {
+    return this.#removedBy.size
+  }
+
+  /** The evidence of a dead seq's death, if this store holds it. */
+  causeOf (seq: number): DeathCause | undefined {
+    const removal = this.#removedBy.get(seq)
+    if (removal != null) return { kind: 'removal', ...removal }
+    const equivocation = this.#equivocations.get(seq)
+    if (equivocation != null) return { kind: 'equivocation', kept: equivocation.kept, other: equivocation.other }
+    const batch = this.find(seq)
+    if (batch == null || batch.signature.byteLength === 0) return undefined
+    const at = (seq - batch.first) * LEAF_BYTES
+    return sameBytes(batch.leaves.subarray(at, at + LEAF_BYTES), ZERO_LEAF) ? { kind: 'void', batch } : undefined
+  }
+
+  /** The batch of removals only from `first` whose removals digest is `digest`, if kept. */
+  removalOnlyAt (first: number, digest: Uint8Array): BatchProof | undefined {
+    return this.#removalOnly.get(`${first}:${bytesToHex(digest)}`)
+  }
+
+  /** The seqs of the equivocations kept (at most {@link MAX_EQUIVOCATIONS_KEPT}). */
+  equivocatedSeqs (): IterableIterator<number> {
+    return this.#equivocations.keys()
+  }
+
+  /** The batches of removals only kept, in the order they came. */
+  removalOnly (): BatchProof[] {
+    return [...this.#removalOnly.values()]
   }
 
   /** Every proof kept, ascending. */
