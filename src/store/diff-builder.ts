@@ -190,7 +190,7 @@ function * signedFrames (rows: EntryRows, replicas: Iterable<ReplicaState>, requ
           else if (proofs.length > 0 || equivocations.length > 0) frame.push({ replica: group.replica.id, card, proofs, entries: [], deaths, ...shown })
           else frame.push({ replica: group.replica.id, entries: [], deaths })
           for (const [batch, remover] of part.causes) {
-            if (!evidence.has(batch)) evidence.set(batch, evidenceOf(batch, remover, context.sent.has(batch) || inFrame(batch) || seenWhole(batch, remover), context))
+            if (!evidence.has(batch)) evidence.set(batch, evidenceOf(batch, remover, context.sent.has(batch) || inFrame(batch) || (!context.fullTags && seenWhole(batch, remover)), context))
           }
           frameBytes += bytes
         }

@@ -148,8 +148,24 @@ function run (script: Action[]): void {
   }
 }
 
+/**
+ * Found by this property in CI: a replica killed seq 1 by a removal in one copy's batch of seq 2,
+ * and the others held the other copy's batch from seq 2; the evidence named that batch by
+ * reference, so they could neither check it nor ask for it whole, and never took the death.
+ */
+const REMOVER_BATCH_EQUIVOCATED: Action[] = [
+  { kind: 'equivocate', key: 2 }, { kind: 'deliver', to: 0, pick: 326191831, duplicate: false }, { kind: 'equivocate', key: 2 },
+  { kind: 'drop', to: 1, pick: 0 }, { kind: 'deliver', to: 0, pick: 749749859, duplicate: false }, { kind: 'write', replica: 1, key: 0, value: 0 },
+  { kind: 'deliver', to: 2, pick: 236653727, duplicate: false }, { kind: 'deliver', to: 1, pick: 47905537, duplicate: false },
+  { kind: 'deliver', to: 0, pick: 671555894, duplicate: true }, { kind: 'deliver', to: 0, pick: 259398959, duplicate: false },
+  { kind: 'drop', to: 1, pick: 0 }, { kind: 'deliver', to: 1, pick: 0, duplicate: false }, { kind: 'equivocate', key: 0 },
+  { kind: 'delete', replica: 0, key: 0 }, { kind: 'deliver', to: 1, pick: 0, duplicate: false }, { kind: 'write', replica: 0, key: 0, value: 0 },
+  { kind: 'drop', to: 0, pick: 0 }, { kind: 'write', replica: 0, key: 2, value: 0 }, { kind: 'deliver', to: 0, pick: 502804981, duplicate: false },
+  { kind: 'equivocate', key: 0 }, { kind: 'drop', to: 0, pick: 0 }
+]
+
 describe('equivocation under faults', () => {
   it('replicas converge however the two versions of a dot spread, and each reports every equivocation nobody removed once', () => {
-    fc.assert(fc.property(actions(), (script) => { run(script) }), { numRuns: 150 })
+    fc.assert(fc.property(actions(), (script) => { run(script) }), { numRuns: 150, examples: [[REMOVER_BATCH_EQUIVOCATED]] })
   })
 })

@@ -31,7 +31,7 @@ export class FrameEvidence {
   readonly #causes = new Map<ReplicaId, Map<number, RemovalCause>>()
   /** Whole batches checked, to keep with the frame. */
   readonly whole: EvidenceBatch[] = []
-  /** Some evidence could not be checked here: a tag to take from our leaf (unknown, or another version's). */
+  /** Some evidence could not be checked here: a tag to take from our leaf (unknown, or another version's), or a batch named by reference that we hold in another version. */
   unchecked = false
 
   /** `groups` are the frame's checked group proofs, `known` this store's writers. */
@@ -50,7 +50,9 @@ export class FrameEvidence {
       const filled = batch.removals.some((removal) => removal.tag == null)
       const proof = removals == null ? undefined : batch.whole != null ? this.#checkWhole(batch, removals, filled) : held(batch, removals, inFrame, known)
       if (proof == null || removals == null) {
-        this.unchecked ||= filled
+        // Sent by reference, but the batch we hold from that seq is not the one named (the
+        // remover signed two): only the batch sent whole can show it, so ask in full.
+        this.unchecked ||= filled || batch.whole == null
         continue
       }
       const cause: RemovalCause = { remover: batch.remover, batch: proof }
