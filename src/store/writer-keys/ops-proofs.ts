@@ -3,6 +3,7 @@ import { InvalidSignatureError } from './errors.ts'
 import { checkSignature, verifySignatureAhead } from './signature-check.ts'
 import { replicaIdOfCard } from './writer-key.ts'
 import type { BatchProof } from '../diff.ts'
+import { isDecoded } from '../validate.ts'
 import type { Op, ReplicaId, SignedBatch, WriterCard } from '../types.ts'
 
 /** A batch of ops, recomputed from the ops themselves: what its writer must have signed. */
@@ -77,9 +78,9 @@ export function checkOpsSignatures (proofs: readonly OpsProof[]): void {
   for (const { replica, card, digest, proof } of proofs) checkSignature(card, digest, proof.signature, `a batch of ${replica} from seq ${proof.first}`)
 }
 
-// The proofs of ops verified ahead, for the integration that follows (the topic verifies every
-// message before it integrates it): leaves are hashed once per op, not twice. Keyed by the ops
-// array itself and taken once; only the process that holds the array can change it in between.
+// The proofs of decoded ops verified ahead, for the integration that follows (the topic verifies
+// every message before it integrates it): leaves are hashed once per op, not twice. Keyed by the
+// ops array itself and taken once.
 const verifiedAhead = new WeakMap<readonly Op[], OpsProof[]>()
 
 /**
@@ -106,6 +107,8 @@ export async function verifyOpsAhead (ops: readonly Op[]): Promise<boolean> {
   }
   const results = await Promise.all(proofs.map(async ({ card, digest, proof }) => await verifySignatureAhead(card, digest, proof.signature)))
   const ok = results.every((verified) => verified)
-  if (ok) verifiedAhead.set(ops, proofs)
+  // As for diffs (diff-proofs.ts): only a decoded array's ops are the decoder's own; an array made
+  // in code could be changed before it is integrated, and is hashed again then.
+  if (ok && isDecoded(ops)) verifiedAhead.set(ops, proofs)
   return ok
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { MemStore, encodeDiff, type DeathsRefusedEvent } from '../../../src/index.ts'
+import { MemStore, encodeDiff, type DeathsRefusedEvent, type Diff } from '../../../src/index.ts'
 import type { Libp2p } from 'libp2p'
 import { falseDeaths, pull } from '../../store/sync-fixture.ts'
 import { bytes, connect, converged, hashOf, startPeer, stopAll, waitFor, type TestPeer } from '../mesh-fixture.ts'
@@ -97,5 +97,31 @@ describe('false deaths heal: a member that lies about deaths, over real nodes', 
     // Honest writes still cross.
     writer.store.set(bytes('after'), bytes('1'))
     await waitFor(() => joiner.store.has(bytes('after')), 'a new write to reach the joiner through the honest peer')
+  })
+
+  it('3. deaths with forged evidence (a removal batch whose signature is not the remover\'s) refuse the whole frame: nothing changes, the liar is counted', async () => {
+    const liar = new MemStore('liar3')
+    pull(liar, writer.store as MemStore)
+    const lie = falseDeaths(liar, () => true)
+    const victims = (writer.store as MemStore).buildDiff(new MemStore('nobody').requestDiff()).groups[0].entries.map((entry) => entry.seq)
+    const forged: Diff = {
+      ...lie,
+      evidence: [{
+        remover: liar.replicaId,
+        first: 1,
+        count: 0,
+        removals: victims.map((seq) => ({ replica: writer.store.replicaId, seq, tag: new Uint8Array(8) })),
+        whole: { card: { publicKey: liar.writer.publicKey, nonce: liar.writer.nonce }, salt: new Uint8Array(16), signature: new Uint8Array(64), leaves: new Uint8Array(0) }
+      }]
+    }
+    const server = await liarServing([encodeDiff(forged)])
+    const before = hashOf(joiner.store)
+    const size = joiner.store.size
+    const failures = joiner.peer.stats().diffFailures
+    await joiner.peer.syncWith(server.peerId)
+    assert.ok(joiner.peer.stats().diffFailures > failures, 'the pull failed')
+    assert.ok((joiner.peer.stats().refusedByPeer[server.peerId.toString()]?.diffFrames ?? 0) >= 1, 'the frame is counted against the liar')
+    assert.equal(joiner.store.size, size, 'every entry lives on')
+    assert.equal(hashOf(joiner.store), before, 'nothing changed')
   })
 })
