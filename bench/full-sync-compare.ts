@@ -1,7 +1,7 @@
 // Full sync of N entries (16-byte keys, 128-byte values) to an empty replica, signed and with
 // writer keys off, in this build beside another one (a path to its src/index.ts), for a
 // before/after on a shared machine: each (build, keys) pair runs in a fresh process, the pairs
-// take turns round after round, and each process reports the median of its warm runs, wall time
+// take turns round after round, and each process reports its first run (cold) and the median of its warm runs, wall time
 // beside CPU time (every thread's: the verifier threads' included). A run is what the bench's
 // adapter times: build the diff, encode, decode, verify ahead (this build; `--ahead-other` for the
 // other too, which the bench's adapter did not do before verifyDiff used worker threads), integrate.
