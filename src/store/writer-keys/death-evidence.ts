@@ -1,6 +1,8 @@
 import { LEAF_BYTES, TAG_BYTES, batchDigest, removalsDigest, type TaggedDot } from './batch-digest.ts'
 import { checkSignature, verifySignatureAhead } from './signature-check.ts'
 import { InvalidSignatureError } from './errors.ts'
+import { sameTag } from './pending-removals.ts'
+import { sameBytes } from './writer-proofs.ts'
 import { replicaIdOfCard } from './writer-key.ts'
 import type { GroupProofs } from './diff-proofs.ts'
 import type { RemovalCause } from './writer-proofs.ts'
@@ -13,11 +15,6 @@ export interface EvidenceBatch {
   readonly remover: ReplicaId
   readonly card: WriterCard
   readonly proof: BatchProof
-}
-
-function sameTag (tag: Uint8Array, leaf: Uint8Array): boolean {
-  for (let i = 0; i < TAG_BYTES; i++) if (tag[i] !== leaf[i]) return false
-  return true
 }
 
 /**
@@ -122,12 +119,6 @@ function held (batch: RemovalEvidence, removals: TaggedDot[], inFrame: Map<Repli
     return { ...proof, removals }
   }
   return undefined
-}
-
-function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 /** Verifies a diff's whole evidence batches ahead of a synchronous integration (browsers), where their tags are all given. */

@@ -10,7 +10,8 @@ export interface Equivocation {
   readonly other: BatchProof
 }
 
-function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+/** Whether two byte strings are equal. */
+export function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
   return true
