@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
 import { MemStore } from '../src/index.ts'
-import { memoryGrowth, memoryNow } from './measure.ts'
+import { collectBeforeClock, memoryGrowth, memoryNow } from './measure.ts'
 import { createRng, randomEntries } from './workload.ts'
 
 const { values: args } = parseArgs({
@@ -88,6 +88,7 @@ interface Cold { ms: number, cpuMs: number, doneMs: number | undefined, heapPerE
 async function measure (name: string, n: number): Promise<Cold> {
   const before = memoryNow()
   const data = inputs(n, [name])
+  collectBeforeClock()
   const cpu = process.cpuUsage()
   const { ms, replica, untilDone } = systems[name](data)
   const cpuMs = cpuMsSince(cpu)

@@ -1,6 +1,6 @@
 // Workloads 1 and 2: bulk insert into one replica, and op-by-op replication
 // to a second replica. Keys and values are in each system's own form before the clock starts.
-import { checkContent, elapsedMs, memoryGrowth, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
+import { checkContent, collectBeforeClock, elapsedMs, memoryGrowth, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
 import type { BenchSystem } from '../systems/types.ts'
 import { ENTRY_BYTES, createRng, randomEntries } from '../workload.ts'
 
@@ -15,6 +15,7 @@ export function bulkInsert<R, K, V>(system: BenchSystem<R, K, V>, n: number): Fi
   raw.keys.length = 0
   raw.values.length = 0
   const replica = system.create()
+  collectBeforeClock()
   const ms = elapsedMs(() => system.write(replica, keys, values))
   keys.length = 0
   values.length = 0
@@ -36,6 +37,7 @@ export function opSync<R, K, V>(system: BenchSystem<R, K, V>, n: number): Figure
   const sender = system.create()
   const receiver = system.create()
   let wireBytes = 0
+  collectBeforeClock()
   const ms = elapsedMs(() => {
     for (let i = 0; i < n; i++) {
       const op = system.setAsOp(sender, keys[i], values[i])

@@ -1,7 +1,7 @@
 // Workloads 3-5: state-based sync between two replicas. Each pull is the
 // system's own anti-entropy protocol, with every byte in both directions counted.
 // Keys and values are in each system's own form before the clock starts.
-import { checkContent, elapsedMs, elapsedMsAsync, memoryGrowth, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
+import { checkContent, collectBeforeClock, elapsedMs, elapsedMsAsync, memoryGrowth, memoryNow, sampleIndices, verdict, type Expectation, type Figures } from '../measure.ts'
 import type { BenchSystem, SyncProtocol } from '../systems/types.ts'
 import { ENTRY_BYTES, KEY_BYTES, VALUE_BYTES, createRng, randomBytes, randomEntries, randomIndex, randomSubset, type Rng } from '../workload.ts'
 
@@ -27,6 +27,7 @@ export async function fullSync<R, K, V>(system: BenchSystem<R, K, V>, n: number)
   system.settle?.(source)
   const target = system.create()
   let round = { requestBytes: 0, bytes: 0, roundTrips: 0 }
+  collectBeforeClock()
   const ms = await elapsedMsAsync(async () => { round = await sync.pull(target, source) })
   return {
     ms,
@@ -118,11 +119,13 @@ export async function concurrentEdits<R, K, V>(system: BenchSystem<R, K, V>, n: 
   const a = system.create()
   const b = system.create()
   const touched = [...shared, ...editsA.own, ...editsB.own]
+  collectBeforeClock()
   const editMs = elapsedMs(() => { edit(a, editsA); edit(b, editsB) })
   system.settle?.(a)
   system.settle?.(b)
   let bytes = 0
   let roundTrips = 0
+  collectBeforeClock()
   const syncMs = await elapsedMsAsync(async () => {
     for (const [to, from] of [[b, a], [a, b]]) {
       const round = await sync.pull(to, from)

@@ -2,6 +2,7 @@ import { EntryRows, NO_ROW, type ChainEntry, type Row } from './entry-rows.ts'
 import { hashKey } from './key-hash.ts'
 import { KeyIndex } from './key-index.ts'
 import type { ReplicaState } from './replica-state.ts'
+import type { Hlc } from './types.ts'
 import type { WriteRecords } from './write-record.ts'
 
 /** A decoded message some of a diff's entries stay in: its arena chunk once one does, and the bytes they keep. */
@@ -53,7 +54,7 @@ export class ChainTable {
    * A local write: the chain at `key` becomes one new entry of `writer` (a set), or goes (a
    * delete, `value` undefined), recorded in `records`. False for a delete of an absent key.
    */
-  write (key: Uint8Array, value: Uint8Array | undefined, writer: ReplicaState, seq: number, wall: number, counter: number, records: WriteRecords): boolean {
+  write (key: Uint8Array, value: Uint8Array | undefined, writer: ReplicaState, seq: number, hlc: Hlc, records: WriteRecords): boolean {
     const hash = hashKey(key, 0, key.byteLength)
     const slot = this.index.find(key, 0, key.byteLength, hash)
     const before = this.index.headAt(slot)
@@ -62,7 +63,7 @@ export class ChainTable {
       if (before === NO_ROW) return false
       this.index.delete(before)
     } else {
-      after = this.rows.append(key, value, writer, seq, wall, counter, NO_ROW)
+      after = this.rows.append(key, value, writer, seq, hlc, NO_ROW)
       this.index.putAt(slot, after, hash)
     }
     records.push(before, after)
@@ -86,29 +87,29 @@ export class ChainTable {
   }
 
   /** Puts a saved entry back at the head of its key's chain (while opening a store). */
-  restore (key: Uint8Array, value: Uint8Array, writer: ReplicaState, seq: number, wall: number, counter: number): Row {
+  restore (key: Uint8Array, value: Uint8Array, writer: ReplicaState, seq: number, hlc: Hlc): Row {
     const hash = hashKey(key, 0, key.byteLength)
     const slot = this.index.find(key, 0, key.byteLength, hash)
-    const row = this.rows.append(key, value, writer, seq, wall, counter, this.index.headAt(slot))
+    const row = this.rows.append(key, value, writer, seq, hlc, this.index.headAt(slot))
     this.index.putAt(slot, row, hash)
     return row
   }
 
   /** A remote entry, its key and value copied into the arena, at the head of its chain. */
-  placeCopy (key: Uint8Array, value: Uint8Array, writer: ReplicaState, seq: number, wall: number, counter: number, records: WriteRecords): Row {
+  placeCopy (key: Uint8Array, value: Uint8Array, writer: ReplicaState, seq: number, hlc: Hlc, records: WriteRecords): Row {
     this.arena.append(key, value)
-    return this.place(this.arena.lastChunkId, this.arena.lastOffset, key.byteLength, value.byteLength, writer, seq, wall, counter, records)
+    return this.place(this.arena.lastChunkId, this.arena.lastOffset, key.byteLength, value.byteLength, writer, seq, hlc, records)
   }
 
   /**
    * A remote entry kept where it arrived: `bytes` is a decoded message's own copy, key and value
    * side by side at `offset`; the message becomes an arena chunk with its first kept entry.
    */
-  placeAdopted (message: AdoptedMessage, bytes: Uint8Array, offset: number, keyLength: number, valueLength: number, writer: ReplicaState, seq: number, wall: number, counter: number, records: WriteRecords): Row {
+  placeAdopted (message: AdoptedMessage, bytes: Uint8Array, offset: number, keyLength: number, valueLength: number, writer: ReplicaState, seq: number, hlc: Hlc, records: WriteRecords): Row {
     if (message.chunk < 0) message.chunk = this.arena.adoptChunk(bytes)
     this.arena.adopt(keyLength + valueLength)
     message.adopted += keyLength + valueLength
-    return this.place(message.chunk, offset, keyLength, valueLength, writer, seq, wall, counter, records)
+    return this.place(message.chunk, offset, keyLength, valueLength, writer, seq, hlc, records)
   }
 
   /** The rest of an adopted message stays alive with the entries kept in it. */
@@ -141,12 +142,12 @@ export class ChainTable {
    * side at `offset` in arena chunk `chunk` (counted by the arena), at the head of its key's
    * chain, and records the change. Its seq is not yet marked seen or live.
    */
-  private place (chunk: number, offset: number, keyLength: number, valueLength: number, writer: ReplicaState, seq: number, wall: number, counter: number, records: WriteRecords): Row {
+  private place (chunk: number, offset: number, keyLength: number, valueLength: number, writer: ReplicaState, seq: number, hlc: Hlc, records: WriteRecords): Row {
     const bytes = this.arena.chunk(chunk)
     const hash = hashKey(bytes, offset, keyLength)
     const slot = this.index.find(bytes, offset, keyLength, hash)
     const before = this.index.headAt(slot)
-    const row = this.rows.add(chunk, offset, keyLength, valueLength, writer, seq, wall, counter, before)
+    const row = this.rows.add(chunk, offset, keyLength, valueLength, writer, seq, hlc, before)
     this.index.putAt(slot, row, hash)
     records.push(before, row)
     return row

@@ -61,7 +61,7 @@ export class EntryRows {
   }
 
   /** A row for an entry whose key and value sit side by side at `offset` in arena chunk `chunk`. */
-  add (chunk: number, offset: number, keyLength: number, valueLength: number, writer: ReplicaState, seq: number, wall: number, counter: number, next: Row): Row {
+  add (chunk: number, offset: number, keyLength: number, valueLength: number, writer: ReplicaState, seq: number, hlc: Hlc, next: Row): Row {
     let row = this.freeHead
     if (row !== NO_ROW) this.freeHead = this.nexts[row]
     else {
@@ -74,17 +74,17 @@ export class EntryRows {
     this.valueLengths[row] = valueLength
     this.writerIds[row] = writer.index
     this.seqs[row] = seq
-    this.walls[row] = wall
-    this.counters[row] = counter
+    this.walls[row] = hlc.wall
+    this.counters[row] = hlc.counter
     this.nexts[row] = next
     return row
   }
 
   /** Copies a key and value into the arena and makes a row for them. */
-  append (key: Uint8Array, value: Uint8Array, writer: ReplicaState, seq: number, wall: number, counter: number, next: Row): Row {
+  append (key: Uint8Array, value: Uint8Array, writer: ReplicaState, seq: number, hlc: Hlc, next: Row): Row {
     const arena = this.arena
     arena.append(key, value)
-    return this.add(arena.lastChunkId, arena.lastOffset, key.byteLength, value.byteLength, writer, seq, wall, counter, next)
+    return this.add(arena.lastChunkId, arena.lastOffset, key.byteLength, value.byteLength, writer, seq, hlc, next)
   }
 
   /** Gives a dead entry's row back; its bytes become arena garbage. */

@@ -163,7 +163,7 @@ export class LocalWrites {
   write (key: Uint8Array, value: Uint8Array | undefined): boolean {
     const tx = this.tx ?? this.fresh()
     if (value != null && this.seq > MAX_SEQ) throw new SeqLimitError(`replica ${this.local.id} has issued every seq up to ${MAX_SEQ}: continue under a new replica id`)
-    if (!this.chains.write(key, value, this.local, this.seq, tx.hlc.wall, tx.hlc.counter, tx.writes)) return false
+    if (!this.chains.write(key, value, this.local, this.seq, tx.hlc, tx.writes)) return false
     if (value != null) this.seq++
     if (tx !== this.tx) this.commit(tx, false)
     return true

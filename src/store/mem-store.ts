@@ -362,7 +362,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
       restoreEntry: (key, value, replicaId, seq, hlc) => {
         const replica = this.#writers.get(replicaId)
         if (replica == null || !replica.seen.has(seq) || replica.dots.has(seq)) return false
-        replica.addLive(seq, this.#chains.restore(key, value, replica, seq, hlc.wall, hlc.counter))
+        replica.addLive(seq, this.#chains.restore(key, value, replica, seq, hlc))
         return true
       },
       restoreNextSeq: (seq) => { this.#writes.nextSeq = seq },

@@ -233,13 +233,13 @@ function integrateEntries (target: IntegrationTarget, group: DiffGroup, packed: 
       if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
       if (removedOnArrival(target, replica, seq)) continue
       // Kept where it arrived: the message is the decoder's own copy, key and value side by side.
-      take(chains.placeAdopted(message, bytes, keyStart, keyLength, valueLength, replica, seq, packed.hlc.wall, packed.hlc.counter, records), seq)
+      take(chains.placeAdopted(message, bytes, keyStart, keyLength, valueLength, replica, seq, packed.hlc, records), seq)
     }
   } else {
     for (const { key, value, seq, hlc } of group.entries) {
       if ((seq <= seenMax && replica.seen.has(seq)) || seq >= limit) continue
       if (removedOnArrival(target, replica, seq)) continue
-      take(chains.placeCopy(key, value, replica, seq, hlc.wall, hlc.counter, records), seq)
+      take(chains.placeCopy(key, value, replica, seq, hlc, records), seq)
     }
   }
   if (fresh.length === 0) return
@@ -252,7 +252,7 @@ function integrateEntry (target: IntegrationTarget, key: Uint8Array, value: Uint
   const replica = target.writers.writer(replicaId)
   if (replica.seen.has(seq)) return
   if (removedOnArrival(target, replica, seq)) return
-  const row = target.chains.placeCopy(key, value, replica, seq, hlc.wall, hlc.counter, records)
+  const row = target.chains.placeCopy(key, value, replica, seq, hlc, records)
   replica.markSeen(seq)
   target.writers.seenChanged.add(replica)
   replica.addLive(seq, row)

@@ -32,7 +32,7 @@ describe('KeyIndex', () => {
           if (current !== NO_ROW) index.delete(current)
           model.delete(name)
         } else {
-          const row = rows.append(key, Uint8Array.of(seq), replica, seq++, 0, 0, NO_ROW)
+          const row = rows.append(key, Uint8Array.of(seq), replica, seq++, { wall: 0, counter: 0 }, NO_ROW)
           if (viaSlot) index.putAt(index.find(key, 0, key.byteLength, hash), row, hash)
           else index.set(row)
           model.set(name, row)
