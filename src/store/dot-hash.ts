@@ -57,18 +57,6 @@ export class SetDigest {
     this.b = (this.b + hashB) >>> 0
   }
 
-  /** Adds the dots `[start, end)` of the writer whose seeds are `seedA` and `seedB`. */
-  addRange (seedA: number, seedB: number, start: number, end: number): void {
-    let a = this.a
-    let b = this.b
-    for (let seq = start; seq < end; seq++) {
-      a = (a + dotHashA(seedA, seq)) >>> 0
-      b = (b + dotHashB(seedB, seq)) >>> 0
-    }
-    this.a = a
-    this.b = b
-  }
-
   subtract (hashA: number, hashB: number): void {
     this.a = (this.a - hashA) >>> 0
     this.b = (this.b - hashB) >>> 0

@@ -1,6 +1,7 @@
 import { NO_ROW, type EntryRows, type Row } from './entry-rows.ts'
 import { SeqLimitError, TransactionError } from './errors.ts'
 import { MAX_SEQ } from './limits.ts'
+import { dotHashA, dotHashB } from './dot-hash.ts'
 import { WriteRecords } from './write-record.ts'
 import { BatchSigner } from './writer-keys/batch-signer.ts'
 import { TAG_BYTES, type TaggedDot } from './writer-keys/batch-digest.ts'
@@ -18,6 +19,9 @@ export interface Transaction {
   readonly hlc: Hlc
   readonly firstSeq: number
   readonly writes: WriteRecords
+  /** The live digest's two lanes summed over the transaction's new dots, as each set is made. */
+  liveA: number
+  liveB: number
 }
 
 /** The removes of a set on a fresh key, the most common op: one frozen array for all of them. */
@@ -163,8 +167,18 @@ export class LocalWrites {
   write (key: Uint8Array, value: Uint8Array | undefined): boolean {
     const tx = this.tx ?? this.fresh()
     if (value != null && this.seq > MAX_SEQ) throw new SeqLimitError(`replica ${this.local.id} has issued every seq up to ${MAX_SEQ}: continue under a new replica id`)
-    if (!this.chains.write(key, value, this.local, this.seq, tx.hlc, tx.writes)) return false
-    if (value != null) this.seq++
+    const seq = this.seq
+    const local = this.local
+    if (!this.chains.write(key, value, local, seq, tx.hlc, tx.writes)) return false
+    if (value != null) {
+      // Indexed and hashed here, in the loop the JIT has made hot, rather than in a second pass
+      // over the transaction at commit (a pass a process runs once is interpreted: 7–10 ms for
+      // 100,000 sets in a fresh process). Nothing reads a seq's dot before the commit marks it live.
+      local.indexLive(seq, tx.writes.lastAfter)
+      tx.liveA = (tx.liveA + dotHashA(local.seedA, seq)) >>> 0
+      tx.liveB = (tx.liveB + dotHashB(local.seedB, seq)) >>> 0
+      this.seq = seq + 1
+    }
     if (tx !== this.tx) this.commit(tx, false)
     return true
   }
@@ -172,7 +186,12 @@ export class LocalWrites {
   /** Undoes every write of `tx`. */
   rollback (tx: Transaction): void {
     const writes = tx.writes
-    for (let i = writes.length - 1; i >= 0; i--) this.chains.undo(writes.before(i), writes.after(i))
+    const rows = this.chains.rows
+    for (let i = writes.length - 1; i >= 0; i--) {
+      const after = writes.after(i)
+      if (after !== NO_ROW) this.local.dots.delete(rows.seq(after))
+      this.chains.undo(writes.before(i), after)
+    }
     // Nobody saw these seqs: no op left and nothing was stored, so they can be handed out again.
     this.seq = tx.firstSeq
   }
@@ -212,7 +231,7 @@ export class LocalWrites {
   commit (tx: Transaction, wantOps: boolean): Op[] | undefined {
     const local = this.local
     if (this.seq > tx.firstSeq) {
-      local.addFreshRange(tx.firstSeq, this.seq)
+      local.addFreshRange(tx.firstSeq, this.seq, tx.liveA, tx.liveB)
       this.writers.seenChanged.add(local)
     }
     const rows = this.chains.rows
@@ -220,14 +239,14 @@ export class LocalWrites {
     // Read before the store's change event frees the dead rows that the ops' removes name; while
     // ops are queued every commit queues its own, so that the queued seqs stay contiguous.
     const ops = writes.length > 0 && (wantOps || this.signer.queued || this.hooks.wantsOps()) ? this.opsOf(tx) : undefined
-    if (ops == null && writes.length > 0) this.keepRemovals(tx)
-    for (let i = 0; i < writes.length; i++) {
-      for (let row = writes.before(i); row !== NO_ROW; row = rows.next(row)) {
-        rows.writer(row).removeLive(rows.seq(row))
-        this.chains.retire(row)
+    if (ops == null && writes.replaced > 0) this.keepRemovals(tx)
+    if (writes.replaced > 0) {
+      for (let i = 0; i < writes.length; i++) {
+        for (let row = writes.before(i); row !== NO_ROW; row = rows.next(row)) {
+          rows.writer(row).removeLive(rows.seq(row))
+          this.chains.retire(row)
+        }
       }
-      const after = writes.after(i)
-      if (after !== NO_ROW) local.indexLive(rows.seq(after), after)
     }
     let signed: Op[] | undefined
     if (ops != null) {
@@ -262,6 +281,6 @@ export class LocalWrites {
   }
 
   private fresh (): Transaction {
-    return { hlc: this.clock.next(), firstSeq: this.seq, writes: new WriteRecords(this.chains.rows) }
+    return { hlc: this.clock.next(), firstSeq: this.seq, writes: new WriteRecords(this.chains.rows), liveA: 0, liveB: 0 }
   }
 }

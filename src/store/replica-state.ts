@@ -43,12 +43,15 @@ export class ReplicaState {
     this.seenDigest.addSeq(seq)
   }
 
-  /** Marks `[start, end)` — a local transaction's new dots, none seen before — seen and live, hashing each once. */
-  addFreshRange (start: number, end: number): void {
+  /**
+   * Marks `[start, end)` — a local transaction's new dots, none seen before — seen and live;
+   * `liveA` and `liveB` are their live-digest hashes summed (the transaction sums them as it goes).
+   */
+  addFreshRange (start: number, end: number, liveA: number, liveB: number): void {
     this.seen.addRange(start, end)
     this.live.addRange(start, end)
     this.seenDigest.addRange(start, end)
-    this.liveDigest.addRange(this.seedA, this.seedB, start, end)
+    this.liveDigest.add(liveA, liveB)
     // A commit's leaves are sealed after it (the proof then adds them), unless a proof is here first.
     if (this.proofs.attestedMax >= start) for (let seq = start; seq < end; seq++) this.#addContent(seq)
   }

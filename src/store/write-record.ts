@@ -20,6 +20,7 @@ export class WriteRecords {
   private befores: Int32Array | undefined
   private afters: Int32Array | undefined
   private count = 0
+  private replacedCount = 0
 
   constructor (rows: EntryRows) {
     this.rows = rows
@@ -29,8 +30,14 @@ export class WriteRecords {
     return this.count
   }
 
+  /** Records whose write replaced or deleted a chain (its `before` is a row): none in a bulk insert of new keys. */
+  get replaced (): number {
+    return this.replacedCount
+  }
+
   push (before: Row, after: Row): void {
     const i = this.count
+    if (before !== NO_ROW) this.replacedCount++
     if (i === 0) {
       this.firstBefore = before
       this.firstAfter = after
@@ -40,6 +47,12 @@ export class WriteRecords {
       this.afters![i - 1] = after
     }
     this.count = i + 1
+  }
+
+  /** The row the last write made: the new entry of a set. */
+  get lastAfter (): Row {
+    const i = this.count - 1
+    return i === 0 ? this.firstAfter : this.afters![i - 1]
   }
 
   before (i: number): Row {

@@ -228,6 +228,12 @@ export function storeConformance (kind: string, factory: StoreFactory): void {
       const b = await text()
       await pull(b, a)
       assert.deepEqual(b.entries(), [['keep', '1'], ['z', '4']])
+      // Nothing of the rolled-back sets stays in a's live digest or dot index.
+      assert.deepEqual(b.stateHash(), a.stateHash())
+      a.delete('z')
+      await pull(b, a)
+      assert.deepEqual(b.entries(), [['keep', '1']])
+      assert.deepEqual(b.stateHash(), a.stateHash())
     })
 
     it('transact() commits on return and rolls back on throw', async () => {
