@@ -1,4 +1,4 @@
-import { LEAF_BYTES, MAX_BATCH_REMOVALS, TAG_BYTES, type TaggedDot } from './batch-digest.ts'
+import { MAX_BATCH_REMOVALS, type TaggedDot } from './batch-digest.ts'
 import type { ReplicaState } from '../replica-state.ts'
 
 /**
@@ -18,25 +18,19 @@ export function * unprovenDeaths (writers: Iterable<ReplicaState>): Generator<Ta
     const top = proofs.attestedMax
     if (top === 0) continue
     const dead = writer.seen.andNot(writer.live)
+    const runs: Array<[number, number]> = []
     try {
-      const runs: Array<[number, number]> = []
       dead.forEachRun((start, end) => { if (start <= top) runs.push([start, Math.min(end, top + 1)]) })
-      for (const [start, end] of runs) {
-        for (let seq = start; seq < end; seq++) {
-          const leaf = proofs.leafAt(seq)
-          if (leaf == null || isZero(leaf) || proofs.causeOf(seq) != null) continue
-          yield { replica: writer.id, seq, tag: leaf.subarray(0, TAG_BYTES) }
-        }
-      }
     } finally {
       dead.dispose()
     }
+    for (const [start, end] of runs) {
+      for (let seq = start; seq < end; seq++) {
+        const tag = proofs.unprovenTag(seq)
+        if (tag != null) yield { replica: writer.id, seq, tag }
+      }
+    }
   }
-}
-
-function isZero (leaf: Uint8Array): boolean {
-  for (let i = 0; i < LEAF_BYTES; i++) if (leaf[i] !== 0) return false
-  return true
 }
 
 /**
