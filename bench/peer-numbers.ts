@@ -12,8 +12,11 @@ const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n))
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const KEY_BYTES = 16
 const VALUE_BYTES = 128
-
-
+/** `count` keys and values, made before a clock starts (drawing them costs about what a set does). */
+const entriesOf = (count: number): { keys: Uint8Array[], values: Uint8Array[] } => ({
+  keys: Array.from({ length: count }, () => random(KEY_BYTES)),
+  values: Array.from({ length: count }, () => random(VALUE_BYTES))
+})
 
 /** A TCP relay in front of `target` that counts the bytes each way: everything on the wire (noise, yamux, gossipsub, ours). */
 async function countingProxy (target: MeshPeer): Promise<{ address: string, toTarget: () => number, fromTarget: () => number, close: () => void }> {
@@ -91,12 +94,13 @@ const report = (line: string): void => { results.push(line); process.stdout.writ
 
   // 2. Sustained throughput, every set its own transaction.
   const total = 50_000
+  const burst = entriesOf(total)
   const startSize = b.store.size
   const messagesBefore = a.stats().messagesSent
   const wire2Before = proxy.toTarget() + proxy.fromTarget()
   const started = performance.now()
   for (let i = 0; i < total; i++) {
-    a.store.set(random(KEY_BYTES), random(VALUE_BYTES))
+    a.store.set(burst.keys[i], burst.values[i])
     // Let the publisher's timers and the network run, as an app's event loop would.
     if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve))
   }
@@ -118,9 +122,10 @@ const report = (line: string): void => { results.push(line); process.stdout.writ
   for (let i = 0; i < 4; i++) await peers[i].libp2p.dial(peers[i + 1].libp2p.getMultiaddrs()[0])
   for (let i = 0; i < 4; i++) await connected(peers[i], peers[i + 1])
   const writes = 10_000
+  const spread = entriesOf(writes)
   const started = performance.now()
   for (let i = 0; i < writes; i++) {
-    peers[Math.floor(Math.random() * peers.length)].store.set(random(KEY_BYTES), random(VALUE_BYTES))
+    peers[Math.floor(Math.random() * peers.length)].store.set(spread.keys[i], spread.values[i])
     if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve))
   }
   const written = performance.now() - started

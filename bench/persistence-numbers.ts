@@ -70,14 +70,21 @@ if (args.open != null) {
 } else {
   const entries = Number(args.entries)
   const dir = await mkdtemp(join(tmpdir(), 'roaring-mesh-bench-'))
+  // Keys and values are made before each clock starts: drawing them (two randomBytes calls a set)
+  // took longer than the writes they fed.
+  const inputs = (n: number): { keys: Uint8Array[], values: Uint8Array[] } => ({
+    keys: Array.from({ length: n }, () => randomBytes(16)),
+    values: Array.from({ length: n }, () => randomBytes(128))
+  })
   try {
     {
       const store = await LevelStore.open(join(dir, 'single'))
       const n = 2000
+      const { keys, values } = inputs(n)
       const start = performance.now()
       for (let i = 0; i < n; i++) {
         store.begin()
-        store.set(randomBytes(16), randomBytes(128))
+        store.set(keys[i], values[i])
         await store.commit()
       }
       console.log(`durable sets/s, one per transaction: ${Math.round(n / ((performance.now() - start) / 1000))} (${load()})`)
@@ -86,10 +93,11 @@ if (args.open != null) {
     {
       const store = await LevelStore.open(join(dir, 'batched'))
       const n = 200
+      const { keys, values } = inputs(n * 1000)
       const start = performance.now()
       for (let t = 0; t < n; t++) {
         store.begin()
-        for (let i = 0; i < 1000; i++) store.set(randomBytes(16), randomBytes(128))
+        for (let i = t * 1000; i < (t + 1) * 1000; i++) store.set(keys[i], values[i])
         await store.commit()
       }
       console.log(`durable sets/s, transactions of 1,000: ${Math.round(n * 1000 / ((performance.now() - start) / 1000))} (${load()})`)
@@ -108,10 +116,11 @@ if (args.open != null) {
     const big = join(dir, 'big')
     {
       const store = await LevelStore.open(big)
+      const { keys, values } = inputs(entries)
       const start = performance.now()
       for (let t = 0; t < entries / 10_000; t++) {
         store.begin()
-        for (let i = 0; i < 10_000; i++) store.set(randomBytes(16), randomBytes(128))
+        for (let i = t * 10_000; i < (t + 1) * 10_000; i++) store.set(keys[i], values[i])
         await store.commit()
       }
       console.log(`wrote ${entries} entries in transactions of 10,000 in ${((performance.now() - start) / 1000).toFixed(1)} s (${load()})`)

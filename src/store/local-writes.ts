@@ -227,9 +227,9 @@ export class LocalWrites {
   }
 
   /**
-   * Brings the bitmaps and the dot index in line with a transaction's writes: its dots are
-   * contiguous, so they enter seen and live as one range, and those it overwrote itself leave
-   * live again with every older dot it replaced. Nothing is signed here, but when `wantOps` (the
+   * Brings the bitmaps in line with a transaction's writes (each set indexed its dot as it was
+   * made): its dots are contiguous, so they enter seen and live as one range, and those it
+   * overwrote itself leave live and the dot index again with every older dot it replaced. Nothing is signed here, but when `wantOps` (the
    * caller wants the ops back signed, on a platform that signs synchronously): a commit someone
    * listens to queues its ops, and one nobody listens to is signed when its seqs leave the store.
    */
