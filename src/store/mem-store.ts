@@ -32,6 +32,7 @@ import type { DiffFrameOptions, ReplicaStore } from './replica-store.ts'
 import type { StorePersistence, StoreRestorer, StoreView } from './store-persistence.ts'
 import { refuseReplicaId, type MemStoreOptions } from './mem-store-options.ts'
 import type { Dot, Op, ReplicaId, Sibling } from './types.ts'
+import { unprovenDeaths } from './writer-keys/unproven-deaths.ts'
 
 export type { MemStoreOptions } from './mem-store-options.ts'
 
@@ -374,7 +375,9 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends CountedEventTarget
         // Its removals are the evidence of the deaths they caused (a removal whose tag names another version proves nothing).
         const cause = { remover: replicaId, batch: proof }
         for (const dot of proof.removals ?? []) this.#writers.writer(dot.replica).proofs.noteRemoval(dot.seq, cause)
-      }
+      },
+      unprovenDeaths: () => this.writerKeys ? unprovenDeaths(this.#writers.values()) : [],
+      resign: (removals) => { this.#writes.resign(removals) }
     }
   }
 
