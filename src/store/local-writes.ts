@@ -127,6 +127,11 @@ export class LocalWrites {
     this.signer.startAt(this.local.proofs.attestedMax + 1)
   }
 
+  /** Hands the signer removals to sign anew (deaths whose evidence a crash lost), with its next batch. */
+  resign (removals: TaggedDot[]): void {
+    this.batchSigner?.removed(removals, this.batchSigner.sealedTo)
+  }
+
   /** Signs now every commit so far, where the platform signs synchronously (a diff is about to be served). */
   signAll (): void {
     this.signer.signAll()

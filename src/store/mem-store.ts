@@ -78,7 +78,7 @@ export class MemStore<K = Uint8Array, V = Uint8Array> extends StoreEventTarget<K
       wantsOps: () => this.listening('ops')
     })
     this.#exchange = new ReplicaExchange({ chains, writers, clock, local, writes, writerKeys: this.writerKeys, maxPendingRemovals: options.maxPendingRemovals, notifier, events })
-    notifier.persistence = options.persistence?.(persistenceAccess({ chains, writers, writes, clock }))
+    notifier.persistence = options.persistence?.(persistenceAccess({ chains, writers, writes, clock, writerKeys: this.writerKeys }))
     keepLayouts(() => {
       // Left in a transaction, so that a transaction's and its records' layouts are kept too.
       // This store's key: a page's first store must not wait for a key of its own.

@@ -1,3 +1,4 @@
+import { unprovenDeaths } from './writer-keys/unproven-deaths.ts'
 import type { ChainTable } from './chain-table.ts'
 import type { HybridClock } from './hlc.ts'
 import type { LocalWrites } from './local-writes.ts'
@@ -10,6 +11,7 @@ export interface PersistedParts {
   readonly writers: WriterTable
   readonly writes: LocalWrites
   readonly clock: HybridClock
+  readonly writerKeys: boolean
 }
 
 /** What a store's persistence gets of it: a view to read what changed, a restorer to put a saved state back. */
@@ -28,7 +30,7 @@ function viewOf ({ chains, writers, writes, clock }: PersistedParts): StoreView 
   }
 }
 
-function restorerOf ({ chains, writers, writes, clock }: PersistedParts): StoreRestorer {
+function restorerOf ({ chains, writers, writes, clock, writerKeys }: PersistedParts): StoreRestorer {
   return {
     restoreSeen: (replicaId, seen) => {
       const replica = writers.writer(replicaId)
@@ -50,6 +52,8 @@ function restorerOf ({ chains, writers, writes, clock }: PersistedParts): StoreR
       // Its removals are the evidence of the deaths they caused (a removal whose tag names another version proves nothing).
       const cause = { remover: replicaId, batch: proof }
       for (const dot of proof.removals ?? []) writers.writer(dot.replica).proofs.noteRemoval(dot.seq, cause)
-    }
+    },
+    unprovenDeaths: () => writerKeys ? unprovenDeaths(writers.values()) : [],
+    resign: (removals) => { writes.resign(removals) }
   }
 }

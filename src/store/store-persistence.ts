@@ -3,6 +3,7 @@ import type { BatchProof } from './diff.ts'
 import type { ChainEntry } from './entry-rows.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { Hlc, ReplicaId, WriterCard } from './types.ts'
+import type { TaggedDot } from './writer-keys/batch-digest.ts'
 import type { WriteRecords } from './write-record.ts'
 
 // The seam between the in-memory store and whatever keeps it (LevelStore): what changed, a way
@@ -47,6 +48,10 @@ export interface StoreRestorer {
   restoreClock: (time: Hlc) => void
   /** Puts back a saved signed batch of a writer; its signature was checked when it was first kept. */
   restoreProof: (replicaId: ReplicaId, card: WriterCard, proof: BatchProof) => void
+  /** Once restored: the deaths whose evidence is lost though the dead entry's leaf is here (see `unprovenDeaths`); none without writer keys. */
+  unprovenDeaths: () => Iterable<TaggedDot>
+  /** Hands removals to this replica's signer, to sign as its own with its next batch (nothing without writer keys). */
+  resign: (removals: TaggedDot[]) => void
 }
 
 /** What a store tells the persistence that keeps it. */

@@ -14,6 +14,7 @@ import { asCorrupt, isLocked, openError } from './open-errors.ts'
 import { FORMAT_KEY, REPLICA_KEY, UNSIGNED_KEY, WRITER_KEY, encodeFormat, sealValue, type StoreState } from './record-codec.ts'
 import { salvageInto, type SalvageReport } from './salvage.ts'
 import { readStoreHeader, restoreFromDisk } from './level-restore.ts'
+import { signUnprovenDeaths } from '../writer-keys/unproven-deaths.ts'
 
 const log = logger('roaring-mesh:level-store')
 
@@ -149,6 +150,11 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
     // LevelDB keeps every table it has read mapped into memory while the table is in its cache,
     // and the load read them all (~180 B per entry at 144-byte entries): reopening unmaps them.
     await db.unmapTables?.()
+    // Removals of commits nobody listened to wait in memory until signed: a crash lost those. The
+    // deaths they caused are signed again now, with any taken before deaths had evidence.
+    const restorer = store.#disk.restorer
+    const resigned = await signUnprovenDeaths(restorer.unprovenDeaths(), restorer.resign, async () => { await store.signed() })
+    if (resigned > 0) log('%s: signed %d removals whose evidence was lost', location, resigned)
     // Merges read and write the database: only once it is open for good.
     store.#disk.packs.maybeMerge()
     return store

@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { LEAF_BYTES } from './batch-digest.ts'
+import { LEAF_BYTES, TAG_BYTES } from './batch-digest.ts'
 import type { BatchProof } from '../diff.ts'
 import type { ReplicaId, WriterCard } from '../types.ts'
 
@@ -221,6 +221,21 @@ export class WriterProofs {
     if (batch == null || batch.signature.byteLength === 0) return undefined
     const at = (seq - batch.first) * LEAF_BYTES
     return sameBytes(batch.leaves.subarray(at, at + LEAF_BYTES), ZERO_LEAF) ? { kind: 'void', batch } : undefined
+  }
+
+  /**
+   * The 8-byte tag of a dead seq whose death has no evidence here though a signed proof holds
+   * its real entry leaf (what {@link causeOf} would find nothing for), else undefined. Makes
+   * nothing for a seq that has a cause: an open runs it over every dead seq.
+   */
+  unprovenTag (seq: number): Uint8Array | undefined {
+    if (this.#removedBy.has(seq) || this.#equivocations.has(seq)) return undefined
+    const batch = this.find(seq)
+    if (batch == null || batch.signature.byteLength === 0) return undefined
+    const at = (seq - batch.first) * LEAF_BYTES
+    const leaves = batch.leaves
+    for (let i = at; i < at + LEAF_BYTES; i++) if (leaves[i] !== 0) return leaves.subarray(at, at + TAG_BYTES)
+    return undefined
   }
 
   /** The batch of removals only from `first` whose removals digest is `digest`, if kept. */
