@@ -1,5 +1,5 @@
 import { TypedEventEmitter } from 'main-event'
-import { DIFF_PROTOCOL, type DiffFault } from '../protocols/diff/index.ts'
+import { DIFF_PROTOCOL } from '../protocols/diff/index.ts'
 import { encodeAnnouncement } from '../protocols/wire/announcement-codec.ts'
 import { AntiEntropy } from './anti-entropy.ts'
 import { dialWithRetry } from './dial-with-retry.ts'
@@ -11,17 +11,13 @@ import { MeshPuller } from './mesh-puller.ts'
 import { MeshTopic } from './mesh-topic.ts'
 import { OpIntake } from './op-intake.ts'
 import { OpPublisher } from './op-publisher.ts'
-import { RefusalCounter } from './refusal-counter.ts'
+import { PeerFaults } from './peer-faults.ts'
 import { diffMeshName } from './unsigned-mesh.ts'
 import { meshDiffSync } from './mesh-diff-sync.ts'
 import { StateAnnouncer } from './state-announcer.ts'
 import type { DiffSync } from '../protocols/diff/diff-sync.ts'
-import type { ForeignDotError } from '../store/errors.ts'
 import type { ReplicaStore } from '../store/replica-store.ts'
 import type { OpsEvent } from '../store/ops-event.ts'
-import type { ForeignDotEvent } from '../store/foreign-dot-event.ts'
-import type { EquivocationEvent } from '../store/writer-keys/equivocation-event.ts'
-import type { DeathsRefusedEvent } from '../store/writer-keys/deaths-refused-event.ts'
 import type { MeshPeerEvents, MeshPeerOptions, MeshPeerStats } from './mesh-peer-types.ts'
 import type { MeshProof } from '../protocols/proof/index.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -55,7 +51,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #antiEntropy: AntiEntropy
   readonly #gapWatch: GapWatch
   readonly #dialer: DiscoveryDialer | undefined
-  readonly #refusals = new RefusalCounter()
+  readonly #faults: PeerFaults
   readonly #membership: PeerMembership
   readonly #puller: MeshPuller
   readonly #stats = { opsSent: 0, opsReceived: 0, invalidMessages: 0, foreignDots: 0, equivocations: 0, deathsRefused: 0, dialRetries: 0, dialFailures: 0 }
@@ -77,6 +73,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#ownsNode = ownsNode
     this.#options = options
     this.#log = node.logger.forComponent(`roaring-mesh:peer:${this.mesh}`)
+    this.#faults = new PeerFaults({ stats: this.#stats, log: this.#log, events: this, diffMesh: this.#diffMesh, pulling: () => this.#puller.pulling })
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.#topic = new MeshTopic({
       pubsub: () => this.#node.services.pubsub,
@@ -93,18 +90,18 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
           this.#puller.heard(hash)
           this.#announcer.heard(hash, source)
         },
-        foreign: (publisher, error) => { this.#reportForeign(publisher, error) },
+        foreign: (publisher, error) => { this.#faults.foreign(publisher, error) },
         invalid: (peer, error) => {
-          this.#countInvalid(peer)
+          this.#faults.invalid(peer)
           this.#log.error('rejecting a malformed message from %p on %s - %e', peer, this.topic, error)
         }
       }
     })
     this.topic = this.#topic.topic
     this.#intake = new OpIntake<PeerId>(store, {
-      foreign: (source, error) => { this.#reportForeign(source, error) },
+      foreign: (source, error) => { this.#faults.foreign(source, error) },
       invalid: (source, error) => {
-        this.#countInvalid(source)
+        this.#faults.invalid(source)
         this.#log.error('could not integrate ops from %p - %e', source, error)
       },
       gap: (dot, source) => { this.#gapWatch.add(dot, source) }
@@ -166,12 +163,12 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#releaseDiff = diff.release
     this.#membership.attach(this.#node.services.meshProof, this.#diff, (connection) => { void this.#joinIfKnown(connection) })
     this.#diff.serve(this.#diffMesh, this.store)
-    this.#diff.addEventListener('fault', this.#onDiffFault)
+    this.#diff.addEventListener('fault', this.#faults.onDiffFault)
     this.#topic.start()
     this.store.addEventListener('ops', this.#onLocalOps)
-    this.store.addEventListener('foreign-dot', this.#onForeignDot)
-    this.store.addEventListener('equivocation', this.#onEquivocation)
-    this.store.addEventListener('deaths-refused', this.#onDeathsRefused)
+    this.store.addEventListener('foreign-dot', this.#faults.onForeignDot)
+    this.store.addEventListener('equivocation', this.#faults.onEquivocation)
+    this.store.addEventListener('deaths-refused', this.#faults.onDeathsRefused)
     this.#antiEntropy.start()
     this.#announcer.start()
     this.#topologyId = await this.#node.register(DIFF_PROTOCOL, {
@@ -211,9 +208,9 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#started = false
     this.#dialer?.stop()
     this.store.removeEventListener('ops', this.#onLocalOps)
-    this.store.removeEventListener('foreign-dot', this.#onForeignDot)
-    this.store.removeEventListener('equivocation', this.#onEquivocation)
-    this.store.removeEventListener('deaths-refused', this.#onDeathsRefused)
+    this.store.removeEventListener('foreign-dot', this.#faults.onForeignDot)
+    this.store.removeEventListener('equivocation', this.#faults.onEquivocation)
+    this.store.removeEventListener('deaths-refused', this.#faults.onDeathsRefused)
     this.#publisher.stop()
     this.#announcer.stop()
     this.#intake.stop()
@@ -223,7 +220,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
     this.#topic.stop()
     this.#node.removeEventListener('connection:open', this.#onConnectionOpen)
     this.#diff?.unserve(this.#diffMesh)
-    this.#diff?.removeEventListener('fault', this.#onDiffFault)
+    this.#diff?.removeEventListener('fault', this.#faults.onDiffFault)
     this.#membership.detach()
     await this.#releaseDiff?.()
     if (this.#ownsNode) await this.#node.stop()
@@ -243,7 +240,7 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
       diffRefused: served?.refused ?? 0,
       diffServeFailures: served?.failed ?? 0,
       lastSync: Object.fromEntries(lastSync),
-      refusedByPeer: this.#refusals.snapshot(),
+      refusedByPeer: this.#faults.byPeer(),
       connectedPeers: this.#antiEntropy.peers.map(String)
     }
   }
@@ -293,45 +290,5 @@ export class MeshPeer<K = Uint8Array, V = Uint8Array> extends TypedEventEmitter<
   readonly #onLocalOps = (event: OpsEvent): void => {
     this.#stats.opsSent += event.ops.length
     this.#publisher.push(event.ops)
-  }
-
-  #countInvalid (peer: PeerId): void {
-    this.#stats.invalidMessages++
-    this.#refusals.count(peer.toString(), 'topicMessages')
-  }
-
-  /** A diff the store integrated named foreign dots; it left them out. */
-  readonly #onForeignDot = (event: ForeignDotEvent): void => {
-    this.#reportForeign(this.#puller.pulling, event.error)
-  }
-
-  readonly #onEquivocation = (event: Event): void => {
-    const { replica, seq } = event as EquivocationEvent
-    const peer = this.#puller.pulling
-    this.#stats.equivocations++
-    this.#log.error('writer %s signed two entries for seq %d (seen %s)', replica, seq, peer == null ? 'on the topic' : `pulling from ${peer.toString()}`)
-    this.safeDispatchEvent('equivocation', { detail: { replica, seq, peer } })
-  }
-
-  /** A diff claimed deaths a writer's key never attested: the store left them out. */
-  readonly #onDeathsRefused = (event: DeathsRefusedEvent): void => {
-    const peer = this.#puller.pulling
-    this.#stats.deathsRefused++
-    if (peer != null) this.#refusals.count(peer.toString(), 'deaths')
-    this.#log.error('refused deaths of writer %s from seq %d, beyond what its key attested, from %s', event.replica, event.from, peer?.toString() ?? 'an app call')
-  }
-
-  #reportForeign (peer: PeerId | undefined, error: ForeignDotError): void {
-    this.#stats.foreignDots++
-    if (peer != null) this.#refusals.count(peer.toString(), 'foreignDots')
-    this.#log.error('refused dots of our own replica id from %s - %e', peer?.toString() ?? 'an app call', error)
-    this.safeDispatchEvent('foreign-dot', { detail: { peer, error } })
-  }
-
-  /** Tallies, per remote peer, what the diff protocol refused of this mesh (or of no mesh in particular). */
-  readonly #onDiffFault = (event: CustomEvent<DiffFault>): void => {
-    const { peer, kind, mesh } = event.detail
-    if (mesh != null && mesh !== this.#diffMesh) return
-    this.#refusals.count(peer.toString(), kind === 'frame' ? 'diffFrames' : kind === 'rate-limited' ? 'rateLimited' : 'diffRequests')
   }
 }

@@ -1,14 +1,11 @@
-import { bitmapBackend, type Bitmap32 } from './bitmap/backend.ts'
-import { validatePortableBitmap } from './bitmap/portable-format.ts'
+import type { Bitmap32 } from './bitmap/backend.ts'
 import { forEachRun } from './bitmap/portable-runs.ts'
+import { readBuckets, serializeBuckets } from './clock-set-codec.ts'
 import { InvalidMessageError } from './errors.ts'
 import { MAX_SEQ } from './limits.ts'
+import { addRangeToBuckets, bucketOf, sliceBuckets, sortedHighs, TWO_32 } from './seq-buckets.ts'
 
 export { MAX_SEQ }
-
-const TWO_32 = 0x1_0000_0000
-/** The top bucket: MAX_SEQ is its last value, so any low 32 bits under it are in range. */
-const MAX_HIGH = Math.floor(MAX_SEQ / TWO_32)
 
 /**
  * A set of sequence numbers (u53) of one writer: a 64-bit roaring "treemap", mapping the high
@@ -35,15 +32,9 @@ export class ClockSet {
   /** Moves the tail run into the bitmaps. */
   #flush (): void {
     if (this.#tailStart >= this.#end) return
-    let start = this.#tailStart
-    const end = this.#end
-    this.#tailStart = end
-    while (start < end) {
-      const high = Math.floor(start / TWO_32)
-      const bucketEnd = Math.min(end, (high + 1) * TWO_32)
-      this.bucket(high).addRange(start - high * TWO_32, bucketEnd - high * TWO_32)
-      start = bucketEnd
-    }
+    const start = this.#tailStart
+    this.#tailStart = this.#end
+    addRangeToBuckets(this.buckets, start, this.#end)
   }
 
   /** The bitmaps, with the tail run moved in, for an operation that reads them. */
@@ -105,7 +96,7 @@ export class ClockSet {
       const values = new Uint32Array(low)
       let i = 0
       for (const seq of seqs) if (seq < TWO_32) values[i++] = seq
-      this.bucket(0).addMany(values)
+      bucketOf(this.buckets, 0).addMany(values)
     }
     if (low < seqs.length) for (const seq of seqs) if (seq >= TWO_32) this.add(seq)
   }
@@ -124,12 +115,7 @@ export class ClockSet {
     this.#flush()
     if (this.#end >= 0) this.#end = Math.max(this.#end, end)
     this.#tailStart = this.#end
-    while (start < end) {
-      const high = Math.floor(start / TWO_32)
-      const bucketEnd = Math.min(end, (high + 1) * TWO_32)
-      this.bucket(high).addRange(start - high * TWO_32, bucketEnd - high * TWO_32)
-      start = bucketEnd
-    }
+    addRangeToBuckets(this.buckets, start, end)
   }
 
   remove (seq: number): void {
@@ -142,7 +128,7 @@ export class ClockSet {
   /** Adds every seq of `other` to this set. */
   union (other: ClockSet): this {
     this.#forgetEnd()
-    for (const [high, bitmap] of other.#flushed()) this.bucket(high).orInPlace(bitmap)
+    for (const [high, bitmap] of other.#flushed()) bucketOf(this.buckets, high).orInPlace(bitmap)
     return this
   }
 
@@ -196,23 +182,13 @@ export class ClockSet {
 
   /** A new set: the seqs in `[start, end)`. */
   slice (start: number, end: number): ClockSet {
-    const result = new Map<number, Bitmap32>()
-    for (const [high, bitmap] of this.#flushed()) {
-      const base = high * TWO_32
-      if (base + TWO_32 <= start || base >= end) continue
-      const part = bitmap.clone()
-      if (start > base) part.removeRange(0, start - base)
-      if (end < base + TWO_32) part.removeRange(end - base, TWO_32)
-      if (part.isEmpty) part.dispose()
-      else result.set(high, part)
-    }
-    return new ClockSet(result)
+    return new ClockSet(sliceBuckets(this.#flushed(), start, end))
   }
 
   /** The smallest seq, or undefined when empty. */
   min (): number | undefined {
     this.#flush()
-    for (const high of this.sortedHighs()) {
+    for (const high of sortedHighs(this.buckets)) {
       const bitmap = this.buckets.get(high)!
       if (!bitmap.isEmpty) return high * TWO_32 + bitmap.min()
     }
@@ -223,7 +199,7 @@ export class ClockSet {
   max (): number | undefined {
     if (this.#end < 0) {
       this.#end = 0
-      for (const high of this.sortedHighs().reverse()) {
+      for (const high of sortedHighs(this.buckets).reverse()) {
         const bitmap = this.buckets.get(high)!
         if (!bitmap.isEmpty) {
           this.#end = high * TWO_32 + bitmap.max() + 1
@@ -261,7 +237,7 @@ export class ClockSet {
    * always merged.
    */
   forEachRun (fn: (start: number, end: number) => void): void {
-    for (const high of this.sortedHighs()) {
+    for (const high of sortedHighs(this.buckets)) {
       const bitmap = this.buckets.get(high)!
       if (!bitmap.isEmpty) forEachRun(bitmap.serializePortable(), high * TWO_32, fn)
     }
@@ -272,7 +248,7 @@ export class ClockSet {
   /** Seqs in ascending order. */
   * [Symbol.iterator] (): IterableIterator<number> {
     this.#flush()
-    for (const high of this.sortedHighs()) {
+    for (const high of sortedHighs(this.buckets)) {
       const base = high * TWO_32
       for (const low of this.buckets.get(high)!.toUint32Array()) yield base + low
     }
@@ -281,7 +257,7 @@ export class ClockSet {
   toArray (): number[] {
     this.#flush()
     const out: number[] = []
-    for (const high of this.sortedHighs()) {
+    for (const high of sortedHighs(this.buckets)) {
       const base = high * TWO_32
       for (const low of this.buckets.get(high)!.toUint32Array()) out.push(base + low)
     }
@@ -298,55 +274,13 @@ export class ClockSet {
 
   /** CRoaring's 64-bit portable format: u64 bucket count, then per bucket a u32 key and a 32-bit portable bitmap. */
   serialize (): Uint8Array {
-    this.#flush()
-    const parts: Array<[number, Uint8Array]> = []
-    for (const high of this.sortedHighs()) {
-      const bitmap = this.buckets.get(high)!
-      if (!bitmap.isEmpty) parts.push([high, bitmap.serializePortable()])
-    }
-    let length = 8
-    for (const [, bytes] of parts) length += 4 + bytes.byteLength
-    const out = new Uint8Array(length)
-    const view = new DataView(out.buffer)
-    view.setUint32(0, parts.length, true)
-    let pos = 8
-    for (const [high, bytes] of parts) {
-      view.setUint32(pos, high, true)
-      out.set(bytes, pos + 4)
-      pos += 4 + bytes.byteLength
-    }
-    return out
+    return serializeBuckets(this.#flushed())
   }
 
   /** Reads one serialized set from `bytes[offset…]`, validating every byte; returns it and its length. */
   static read (bytes: Uint8Array, offset = 0): { set: ClockSet, length: number } {
-    if (offset + 8 > bytes.byteLength) throw new InvalidMessageError('invalid clock set: truncated')
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    const count = view.getUint32(offset, true)
-    if (view.getUint32(offset + 4, true) !== 0 || count > MAX_HIGH + 1) {
-      throw new InvalidMessageError('invalid clock set: too many buckets')
-    }
-    let pos = offset + 8
-    const ranges: Array<[number, number, number]> = []
-    let previousHigh = -1
-    for (let i = 0; i < count; i++) {
-      if (pos + 4 > bytes.byteLength) throw new InvalidMessageError('invalid clock set: truncated')
-      const high = view.getUint32(pos, true)
-      if (high <= previousHigh) throw new InvalidMessageError('invalid clock set: buckets out of order')
-      if (high > MAX_HIGH) throw new InvalidMessageError('invalid clock set: seq beyond the largest (2^48 - 1)')
-      previousHigh = high
-      const length = validatePortableBitmap(bytes, pos + 4)
-      ranges.push([high, pos + 4, length])
-      pos += 4 + length
-    }
-    const backend = bitmapBackend()
-    const buckets = new Map<number, Bitmap32>()
-    for (const [high, start, length] of ranges) {
-      const bitmap = backend.deserializePortable(bytes.subarray(start, start + length))
-      if (bitmap.isEmpty) bitmap.dispose()
-      else buckets.set(high, bitmap)
-    }
-    return { set: new ClockSet(buckets), length: pos - offset }
+    const { buckets, length } = readBuckets(bytes, offset)
+    return { set: new ClockSet(buckets), length }
   }
 
   static deserialize (bytes: Uint8Array): ClockSet {
@@ -356,18 +290,5 @@ export class ClockSet {
       throw new InvalidMessageError('invalid clock set: trailing bytes')
     }
     return set
-  }
-
-  private bucket (high: number): Bitmap32 {
-    let bitmap = this.buckets.get(high)
-    if (bitmap == null) {
-      bitmap = bitmapBackend().create()
-      this.buckets.set(high, bitmap)
-    }
-    return bitmap
-  }
-
-  private sortedHighs (): number[] {
-    return [...this.buckets.keys()].sort((a, b) => a - b)
   }
 }

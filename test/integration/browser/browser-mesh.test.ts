@@ -6,10 +6,13 @@ import assert from 'node:assert/strict'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, afterEach, before, describe, it } from 'node:test'
+import { artifact, ensureChromium, median, resetArtifacts, waitUntil, writeBundle } from './browser-fixture.ts'
+import { LineReader, MeshControl } from './mesh-control-client.ts'
+import { NetNamespace } from './net-namespace.ts'
 import {
-  LineReader, MeshControl, NetNamespace, artifact, connectionsOf, directPeersOf, ensureChromium, median, openPage,
-  peerIdOf, resetArtifacts, setThroughForm, stateOf, valueIn, waitForConverged, waitForRow, waitUntil, writeBundle
-} from './browser-fixture.ts'
+  connectionsOf, directPeersOf, openPage, peerIdOf, setThroughForm,
+  stateOf, valueIn, waitForConverged, waitForRow
+} from './page-queries.ts'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 
 const numbers: Record<string, unknown> = {}

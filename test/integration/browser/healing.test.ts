@@ -6,7 +6,10 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, afterEach, before, describe, it } from 'node:test'
 import { generateMeshKey } from '../../../src/index.ts'
-import { LineReader, MeshControl, NetNamespace, artifact, directPeersOf, ensureChromium, openPage, peerIdOf, setThroughForm, waitForRow, waitUntil, writeBundle } from './browser-fixture.ts'
+import { artifact, ensureChromium, waitUntil, writeBundle } from './browser-fixture.ts'
+import { LineReader, MeshControl } from './mesh-control-client.ts'
+import { NetNamespace } from './net-namespace.ts'
+import { directPeersOf, openPage, peerIdOf, setThroughForm, waitForRow } from './page-queries.ts'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 
 /** The relay's state as the page's status line says it (page/view/status-badge.ts). */

@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { generateMeshKey } from '../../../src/index.ts'
-import { MeshControl, NetNamespace, directPeersOf, ensureChromium, openPage, peerIdOf, setThroughForm, stateOf, valueIn, waitForRow, waitUntil, writeBundle } from './browser-fixture.ts'
+import { ensureChromium, waitUntil, writeBundle } from './browser-fixture.ts'
+import { MeshControl } from './mesh-control-client.ts'
+import { NetNamespace } from './net-namespace.ts'
+import { directPeersOf, openPage, peerIdOf, setThroughForm, stateOf, valueIn, waitForRow } from './page-queries.ts'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 
 describe('the browser example as a private mesh, in Chromium', { timeout: 300_000 }, () => {

@@ -4,7 +4,9 @@
 // browser-mesh.test.ts: one private network namespace with only loopback.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { MeshControl, NetNamespace, ensureChromium, waitUntil, writeReadmeAppBundle } from './browser-fixture.ts'
+import { ensureChromium, waitUntil, writeReadmeAppBundle } from './browser-fixture.ts'
+import { MeshControl } from './mesh-control-client.ts'
+import { NetNamespace } from './net-namespace.ts'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 
 describe('the README\'s browser app, as written, in Chromium', { timeout: 300_000 }, () => {

@@ -1,0 +1,36 @@
+import { CountedEventTarget } from './counted-event-target.ts'
+import type { ChangeEvent } from './change-event.ts'
+import type { OpsEvent } from './ops-event.ts'
+import type { ForeignDotEvent } from './foreign-dot-event.ts'
+import type { EquivocationEvent } from './writer-keys/equivocation-event.ts'
+import type { DeathsRefusedEvent } from './writer-keys/deaths-refused-event.ts'
+
+/** The store as the target of its own events, for the parts that fire them (`listening` is protected). */
+export interface StoreEventSink {
+  dispatchEvent: (event: Event) => boolean
+  listening: (type: string) => boolean
+}
+
+/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits, once signed), `foreign-dot`, `equivocation`, `deaths-refused`. */
+export interface StoreEventTarget<K, V> {
+  addEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'equivocation', listener: ((event: EquivocationEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: 'deaths-refused', listener: ((event: DeathsRefusedEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
+  removeEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'equivocation', listener: ((event: EquivocationEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: 'deaths-refused', listener: ((event: DeathsRefusedEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
+}
+
+/** The event target a store is: its listeners typed by event, and counted (see {@link CountedEventTarget}). */
+export class StoreEventTarget<K, V> extends CountedEventTarget {
+  /** A handle through which the store's parts fire its events. */
+  protected eventSink (): StoreEventSink {
+    return { dispatchEvent: (event) => this.dispatchEvent(event), listening: (type) => this.listening(type) }
+  }
+}
