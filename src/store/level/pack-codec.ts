@@ -16,7 +16,9 @@
 import { CorruptStoreError } from '../errors.ts'
 import { MAX_KEY_BYTES } from '../limits.ts'
 import type { ChainEntry } from '../entry-rows.ts'
-import { PACKED_FORMAT, chainBytes, readChain, sealValue, unsealValue, viewOf, writeChain, type StoredEntry } from './record-codec.ts'
+import { chainBytes, readChain, writeChain, type StoredEntry } from './chain-record.ts'
+import { PACKED_FORMAT, sealValue, unsealValue } from './record-codec.ts'
+import { viewOf } from './record-fields.ts'
 
 const PACK = 0x54 // 'T'
 /** Packs are cut at about this size (a single larger item makes a pack of its own). */
