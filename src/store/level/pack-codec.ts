@@ -1,4 +1,4 @@
-// Entry packs: how a LevelStore of format 4 keeps its entries on disk (record-codec.ts has the
+// Entry packs: how a LevelStore of format 4 keeps its entries on disk (record-keys.ts has the
 // rest of the layout). A level database pays per record on every read (classic-level makes two
 // Buffers for each one on the main thread: 1,000,000 records took 1.6–4.7 s to read), so the
 // entries are not one record per key but packed, many keys to a record:
