@@ -1,6 +1,6 @@
 import { logger } from '@libp2p/logger'
 import { EMPTY_DIFF, type Diff, type DiffRequest } from '../diff.ts'
-import { StoreClosedError, TransactionError } from '../errors.ts'
+import { StoreClosedError, TransactionError, type CorruptStoreError } from '../errors.ts'
 import { MemStore } from '../mem-store.ts'
 import { refuseReplicaId } from '../mem-store-options.ts'
 import type { WriterKey } from '../writer-keys/writer-key.ts'
