@@ -8,7 +8,11 @@ import {
   type DiffRequest, type ReplicaId
 } from '../../src/index.ts'
 import { packKey } from '../../src/store/level/pack-codec.ts'
-import { encodeChain, encodeFormat, encodeState, sealValue, seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY, encodeProof, proofKey } from '../../src/store/level/record-codec.ts'
+import { encodeChain } from '../../src/store/level/chain-record.ts'
+import { encodeProof } from '../../src/store/level/proof-record.ts'
+import { encodeFormat, sealValue } from '../../src/store/level/record-codec.ts'
+import { seenKey, FORMAT_KEY, REPLICA_KEY, STATE_KEY, WRITER_KEY, proofKey } from '../../src/store/level/record-keys.ts'
+import { encodeState } from '../../src/store/level/state-record.ts'
 import { equals } from 'uint8arrays/equals'
 import { replicaIdToBytes } from '../../src/store/replica-id.ts'
 import type { StoreView } from '../../src/store/store-persistence.ts'

@@ -9,10 +9,10 @@ import type { LevelDatabase, StoreFiles } from './level-backend.ts'
 import type { LevelPersistence } from './level-persistence.ts'
 import { checkComplete, repackOps } from './load-checks.ts'
 import { PACK_RANGE } from './pack-codec.ts'
-import {
-  FORMAT_VERSION, KEYED_FORMAT, PACKED_FORMAT, REPLICA_KEY, STATE_KEY, UNSIGNED_KEY, WRITER_KEY, checkFormat, decodeRecord, decodeReplicaId, decodeState, describeKey,
-  isChainKey, unsealValue, type StoreState, type StoredEntry
-} from './record-codec.ts'
+import type { StoredEntry } from './chain-record.ts'
+import { FORMAT_VERSION, KEYED_FORMAT, PACKED_FORMAT, checkFormat, decodeRecord, decodeReplicaId, unsealValue } from './record-codec.ts'
+import { REPLICA_KEY, STATE_KEY, UNSIGNED_KEY, WRITER_KEY, describeKey, isChainKey } from './record-keys.ts'
+import { decodeState, type StoreState } from './state-record.ts'
 import { SeqReservation } from './seq-reservation.ts'
 import type { BatchOp } from './write-queue.ts'
 

@@ -1,39 +1,21 @@
 import { logger } from '@libp2p/logger'
 import { EMPTY_DIFF, type Diff, type DiffRequest } from '../diff.ts'
-import { CorruptStoreError, StoreClosedError, TransactionError } from '../errors.ts'
-import { MemStore, type MemStoreOptions } from '../mem-store.ts'
+import { StoreClosedError, TransactionError, type CorruptStoreError } from '../errors.ts'
+import { MemStore } from '../mem-store.ts'
 import { refuseReplicaId } from '../mem-store-options.ts'
-import { replicaIdToBytes } from '../replica-id.ts'
-import { WriterKey, generateWriterKey } from '../writer-keys/writer-key.ts'
+import type { WriterKey } from '../writer-keys/writer-key.ts'
 import type { DiffFrameOptions, ReplicaStore } from '../replica-store.ts'
 import type { Dot, Op, ReplicaId, Sibling } from '../types.ts'
 import { durableOnly } from './durable-diff.ts'
-import { levelBackend, type LevelDatabase, type OpenGuard, type StoreFiles } from './level-backend.ts'
+import { levelBackend, type LevelDatabase, type StoreFiles } from './level-backend.ts'
 import { LevelPersistence } from './level-persistence.ts'
-import { asCorrupt, isLocked, openError } from './open-errors.ts'
-import { FORMAT_KEY, REPLICA_KEY, UNSIGNED_KEY, WRITER_KEY, encodeFormat, sealValue, type StoreState } from './record-codec.ts'
-import { salvageInto, type SalvageReport } from './salvage.ts'
-import { readStoreHeader, restoreFromDisk } from './level-restore.ts'
-import { signUnprovenDeaths } from '../writer-keys/unproven-deaths.ts'
+import { openLevelStore, type LevelStoreOptions } from './level-store-open.ts'
+import type { SalvageReport } from './salvage.ts'
+import type { StoreState } from './state-record.ts'
 
 const log = logger('roaring-mesh:level-store')
 
-export interface LevelStoreOptions<K, V> extends Omit<MemStoreOptions<K, V>, 'writer' | 'persistence'> {
-  /** The writer key of a store made new here (kept in the store, so the replica keeps its id). @default a fresh key */
-  writer?: WriterKey
-  /** A human label for this replica. @default the location */
-  name?: string
-  /**
-   * When the store cannot be opened as it is (a {@link CorruptStoreError}), move its damaged
-   * directory aside to `<location>.damaged-<time>` (nothing is deleted), and open a new store at
-   * `location` under a **new** replica id holding every entry that checks out; the mesh fills in
-   * the rest. {@link LevelStore.salvaged} then says what happened. Node.js only. A store that
-   * opens cleanly is opened as usual.
-   * @default false
-   */
-  salvage?: boolean
-}
-
+export type { LevelStoreOptions } from './level-store-open.ts'
 export type { SalvageReport } from './salvage.ts'
 
 /**
@@ -99,78 +81,10 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
    */
   static async open<K = Uint8Array, V = Uint8Array> (location: string, options: LevelStoreOptions<K, V> = {}): Promise<LevelStore<K, V>> {
     refuseReplicaId(options)
-    try {
-      return await LevelStore.#open<K, V>(location, options)
-    } catch (err) {
-      const files = levelBackend().files
-      if (options.salvage !== true || !(err instanceof CorruptStoreError) || files == null) throw err
-      log.error('%s cannot be opened, salvaging it - %e', location, err)
-      const { store, report } = await salvageInto(location, files, err, async () => await LevelStore.#open<K, V>(location, { ...options, salvage: false }))
-      store.salvaged = report
-      log('salvaged %s: kept %d entries, left %d records; damaged files in %s', location, report.kept, report.dropped, report.movedTo)
-      return store
-    }
-  }
-
-  static async #open<K, V> (location: string, options: LevelStoreOptions<K, V>): Promise<LevelStore<K, V>> {
-    const files = levelBackend().files
-    const kind = await files?.inspect(location) ?? 'database'
-    const guard = kind === 'database' ? await files?.guard(location) : undefined
-    const db = levelBackend().database(location, { create: kind === 'new' })
-    try {
-      await db.open()
-    } catch (err) {
-      await LevelStore.#undo(guard, err)
-      throw openError(location, err)
-    }
-    try {
-      const store = await LevelStore.#load<K, V>(location, db, options)
-      await guard?.release()
-      return store
-    } catch (err) {
-      await db.close().catch(() => {})
-      await LevelStore.#undo(guard, err)
-      throw asCorrupt(location, err)
-    }
-  }
-
-  /** After a failed open: put the files back, unless another process holds the database (then LevelDB touched nothing, and the files are its). */
-  static async #undo (guard: OpenGuard | undefined, err: unknown): Promise<void> {
-    if (guard == null) return
-    if (isLocked(err)) await guard.release()
-    else await guard.restore()
-  }
-
-  static async #load<K, V> (location: string, db: LevelDatabase, options: LevelStoreOptions<K, V>): Promise<LevelStore<K, V>> {
-    const format = await db.get(FORMAT_KEY)
-    if (format == null && await isEmpty(db)) return await LevelStore.#create(location, db, options)
-    const { version, writer, state } = await readStoreHeader(db, location, format, options.writerKeys !== false)
-    const store = new LevelStore<K, V>(location, db, writer, state, options)
-    await restoreFromDisk({ db, disk: store.#disk, location, replicaId: writer.replicaId, files: store.#files }, state, version)
-    // LevelDB keeps every table it has read mapped into memory while the table is in its cache,
-    // and the load read them all (~180 B per entry at 144-byte entries): reopening unmaps them.
-    await db.unmapTables?.()
-    // Removals of commits nobody listened to wait in memory until signed: a crash lost those. The
-    // deaths they caused are signed again now, with any taken before deaths had evidence.
-    const restorer = store.#disk.restorer
-    const resigned = await signUnprovenDeaths(restorer.unprovenDeaths(), restorer.resign, async () => { await store.signed() })
-    if (resigned > 0) log('%s: signed %d removals whose evidence was lost', location, resigned)
-    // Merges read and write the database: only once it is open for good.
-    store.#disk.packs.maybeMerge()
-    return store
-  }
-
-  static async #create<K, V> (location: string, db: LevelDatabase, options: LevelStoreOptions<K, V>): Promise<LevelStore<K, V>> {
-    const writer = options.writer ?? await generateWriterKey()
-    const store = new LevelStore<K, V>(location, db, writer, { reserved: 0, batch: 0 }, options)
-    store.#disk.persist([
-      { type: 'put', key: FORMAT_KEY, value: encodeFormat() },
-      { type: 'put', key: REPLICA_KEY, value: sealValue(REPLICA_KEY, replicaIdToBytes(writer.replicaId)) },
-      { type: 'put', key: WRITER_KEY, value: sealValue(WRITER_KEY, writer.toBytes()) },
-      ...(options.writerKeys === false ? [{ type: 'put' as const, key: UNSIGNED_KEY, value: sealValue(UNSIGNED_KEY, Uint8Array.of(1)) }] : [])
-    ], [])
-    await store.flush()
-    return store
+    return await openLevelStore(location, options, (db, writer, state, opened) => {
+      const store = new LevelStore<K, V>(location, db, writer, state, opened)
+      return { store, disk: store.#disk }
+    })
   }
 
   /**
@@ -371,14 +285,5 @@ export class LevelStore<K = Uint8Array, V = Uint8Array> implements ReplicaStore<
 
   #requireOpen (what: string): void {
     if (this.#closing != null) throw new StoreClosedError(`${what}() on a closed store (${this.location})`)
-  }
-}
-
-async function isEmpty (db: LevelDatabase): Promise<boolean> {
-  const iterator = db.iterator()
-  try {
-    return (await iterator.nextv(1)).length === 0
-  } finally {
-    await iterator.close()
   }
 }

@@ -2,7 +2,9 @@
 
 import { CorruptStoreError } from '../errors.ts'
 import type { LevelDatabase, Seal } from './level-backend.ts'
-import { CHAIN_RANGE, FORMAT_KEY, encodeFormat, type StoreState } from './record-codec.ts'
+import { encodeFormat } from './record-codec.ts'
+import { CHAIN_RANGE, FORMAT_KEY } from './record-keys.ts'
+import type { StoreState } from './state-record.ts'
 import type { BatchOp } from './write-queue.ts'
 
 /** Records read per step. */

@@ -9,8 +9,9 @@ import { WriterKey } from '../writer-keys/writer-key.ts'
 import { levelBackend } from './level-backend.ts'
 import { LevelStore } from './level-store.ts'
 import { bytesToKeyString } from '../key-string.ts'
-import { FORMAT_KEY, KEYED_FORMAT, REPLICA_KEY, checkFormat, decodeRecord, decodeReplicaId, unsealValue } from './record-codec.ts'
-import type { StoredEntry } from './record-codec.ts'
+import type { StoredEntry } from './chain-record.ts'
+import { KEYED_FORMAT, checkFormat, decodeRecord, decodeReplicaId, unsealValue } from './record-codec.ts'
+import { FORMAT_KEY, REPLICA_KEY } from './record-keys.ts'
 import type { ReplicaId } from '../types.ts'
 
 /** How {@link migrateStore} carries a store over. */

@@ -1,4 +1,4 @@
-// Entry packs: how a LevelStore of format 4 keeps its entries on disk (record-codec.ts has the
+// Entry packs: how a LevelStore of format 4 keeps its entries on disk (record-keys.ts has the
 // rest of the layout). A level database pays per record on every read (classic-level makes two
 // Buffers for each one on the main thread: 1,000,000 records took 1.6–4.7 s to read), so the
 // entries are not one record per key but packed, many keys to a record:
@@ -16,7 +16,9 @@
 import { CorruptStoreError } from '../errors.ts'
 import { MAX_KEY_BYTES } from '../limits.ts'
 import type { ChainEntry } from '../entry-rows.ts'
-import { PACKED_FORMAT, chainBytes, readChain, sealValue, unsealValue, viewOf, writeChain, type StoredEntry } from './record-codec.ts'
+import { chainBytes, readChain, writeChain, type StoredEntry } from './chain-record.ts'
+import { PACKED_FORMAT, sealValue, unsealValue } from './record-codec.ts'
+import { viewOf } from './record-fields.ts'
 
 const PACK = 0x54 // 'T'
 /** Packs are cut at about this size (a single larger item makes a pack of its own). */

@@ -23,7 +23,7 @@ import { bytesToKeyString } from '../key-string.ts'
 import type { StoreView } from '../store-persistence.ts'
 import type { LevelDatabase } from './level-backend.ts'
 import { PACK_BYTES, PackWriter, SMALL_PACK_BYTES, isPackKey, packKey, packNumber, readPack, unsealPack, type SealedPack } from './pack-codec.ts'
-import type { StoredEntry } from './record-codec.ts'
+import type { StoredEntry } from './chain-record.ts'
 import type { BatchOp } from './write-queue.ts'
 
 const log = logger('roaring-mesh:level-store')

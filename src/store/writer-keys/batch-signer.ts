@@ -1,6 +1,8 @@
 import { ed25519 } from './ed25519.ts'
 import { batchDigest, removalsDigest, EMPTY_REMOVALS_DIGEST, MAX_BATCH_REMOVALS, MAX_BATCH_SEQS, type TaggedDot } from './batch-digest.ts'
 import { UNSIGNED, saltOf, sealOps, sealStored, type Sealed, type Written } from './batch-sealing.ts'
+import { batchEnd, setsIn } from './batch-cuts.ts'
+import { RemovalsToSign } from './removals-to-sign.ts'
 import type { WriterKey } from './writer-key.ts'
 import type { BatchProof } from '../diff.ts'
 import type { Dot, Op, WriterCard } from '../types.ts'
@@ -47,13 +49,8 @@ export class BatchSigner {
   #head = 0
   /** The seq the queue's first commit started at (the seqs below it are signed from the store). */
   #queueFrom = 0
-  /**
-   * The tagged removals of commits that sent no ops, oldest first from {@link #removalsHead},
-   * each with the seq its commit's seqs ended before: a batch signs them once it covers that seq.
-   */
-  #removals: TaggedDot[] = []
-  #removalEnds: number[] = []
-  #removalsHead = 0
+  /** The tagged removals of commits that sent no ops, till a batch signs them. */
+  readonly #removals = new RemovalsToSign()
   /** Seqs below this are to be signed though no op asks for them (a diff, `settled()`). */
   #demanded = 0
   /** The first seq not sealed yet. */
@@ -96,11 +93,8 @@ export class BatchSigner {
    * committed is sealed in the background, as a served diff would.
    */
   removed (dots: readonly TaggedDot[], end: number): void {
-    for (const dot of dots) {
-      this.#removals.push(dot)
-      this.#removalEnds.push(end)
-    }
-    if (this.#removals.length - this.#removalsHead >= MAX_BATCH_REMOVALS) {
+    this.#removals.add(dots, end)
+    if (this.#removals.size >= MAX_BATCH_REMOVALS) {
       this.#demanded = Math.max(this.#demanded, end)
       this.#schedule()
     }
@@ -195,27 +189,7 @@ export class BatchSigner {
 
   #pending (): boolean {
     const end = Math.min(this.#demanded, this.#options.issuedTo())
-    return this.#queue.length > 0 || this.#sealedTo < end || this.#removalsDue(end)
-  }
-
-  /** Whether removals of commits whose seqs end at or before `end` wait. */
-  #removalsDue (end: number): boolean {
-    return this.#removalsHead < this.#removals.length && this.#removalEnds[this.#removalsHead] <= end
-  }
-
-  /** Takes the waiting removals due by `end`, at most {@link MAX_BATCH_REMOVALS}. */
-  #takeRemovals (end: number): TaggedDot[] {
-    const from = this.#removalsHead
-    let to = from
-    while (to < this.#removals.length && to - from < MAX_BATCH_REMOVALS && this.#removalEnds[to] <= end) to++
-    const taken = this.#removals.slice(from, to)
-    this.#removalsHead = to
-    if (to === this.#removals.length) {
-      this.#removals = []
-      this.#removalEnds = []
-      this.#removalsHead = 0
-    }
-    return taken
+    return this.#queue.length > 0 || this.#sealedTo < end || this.#removals.due(end)
   }
 
   /** Seals and signs one batch; false when nothing is left to do. */
@@ -229,14 +203,14 @@ export class BatchSigner {
       return true
     }
     // Removals left over (deletes take no seq, and a batch signs at most MAX_BATCH_REMOVALS): a batch of removals only.
-    if (this.#removalsDue(stateEnd)) {
-      this.#sign(this.#sealRemovals(this.#takeRemovals(stateEnd)))
+    if (this.#removals.due(stateEnd)) {
+      this.#sign(this.#sealRemovals(this.#removals.take(stateEnd)))
       return true
     }
     if (this.#queue.length === 0) return false
     // The queue is read from #head on and dropped once read: a 1,000,000-op commit costs linear time.
-    const end = this.#batchEnd(this.#queue, this.#head)
-    const full = end < this.#queue.length || this.#setsIn(this.#head, end) === MAX_BATCH_SEQS
+    const end = batchEnd(this.#queue, this.#head)
+    const full = end < this.#queue.length || setsIn(this.#queue, this.#head, end) === MAX_BATCH_SEQS
     if (!full && this.#mayHold && this.#queue[this.#head] !== this.#held) {
       this.#held = this.#queue[this.#head]
       return false
@@ -251,28 +225,6 @@ export class BatchSigner {
     this.#sign(this.#sealOps(ops))
     this.#queueFrom = this.#sealedTo
     return true
-  }
-
-  #setsIn (start: number, end: number): number {
-    let sets = 0
-    for (let i = start; i < end; i++) if (this.#queue[i].kind === 'set') sets++
-    return sets
-  }
-
-  /** The end of the batch that starts at `ops[start]`: at most MAX_BATCH_SEQS sets and MAX_BATCH_REMOVALS removals. */
-  #batchEnd (ops: readonly Op[], start: number): number {
-    let end = start
-    let sets = 0
-    let removals = 0
-    while (end < ops.length) {
-      const op = ops[end]
-      const addsSet = op.kind === 'set' ? 1 : 0
-      if (end > start && (sets + addsSet > MAX_BATCH_SEQS || removals + op.removes.length > MAX_BATCH_REMOVALS)) break
-      sets += addsSet
-      removals += op.removes.length
-      end++
-    }
-    return end
   }
 
   #sign (sealed: Sealed): Op[] {
@@ -297,7 +249,7 @@ export class BatchSigner {
   /** Cuts ops into batches and seals each. */
   * #seal (ops: readonly Op[]): Generator<Sealed> {
     for (let start = 0; start < ops.length;) {
-      const end = this.#batchEnd(ops, start)
+      const end = batchEnd(ops, start)
       yield this.#sealOps(ops.slice(start, end))
       start = end
     }
@@ -309,7 +261,7 @@ export class BatchSigner {
    */
   #sealStored (first: number, end: number): Sealed {
     const { salt, leaves } = sealStored(this.#key.secretKey, first, end, this.#options.entryAt)
-    return this.#sealed([], first, end - first, salt, leaves, this.#takeRemovals(end))
+    return this.#sealed([], first, end - first, salt, leaves, this.#removals.take(end))
   }
 
   /** Seals a batch of removals only, covering no seq. */

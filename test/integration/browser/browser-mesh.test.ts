@@ -13,19 +13,10 @@ import {
   connectionsOf, directPeersOf, openPage, peerIdOf, setThroughForm,
   stateOf, valueIn, waitForConverged, waitForRow
 } from './page-queries.ts'
+import { mainThreadTaskCpuMs, writeToVisibleMs } from './page-timing.ts'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 
 const numbers: Record<string, unknown> = {}
-
-interface TraceEvent { name: string, ph: string, pid: number, tid: number, tdur?: number, args?: { name?: string } }
-
-/** The CPU time (ms) of every task on the renderers' main threads in a Chromium trace. */
-function mainThreadTaskCpuMs (trace: { traceEvents: TraceEvent[] }): number[] {
-  const main = new Set(trace.traceEvents.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}/${e.tid}`))
-  return trace.traceEvents
-    .filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.tdur != null && main.has(`${e.pid}/${e.tid}`))
-    .map((e) => e.tdur! / 1000)
-}
 
 describe('the browser mesh example in Chromium', { timeout: 600_000 }, () => {
   let ns: NetNamespace
@@ -114,26 +105,7 @@ describe('the browser mesh example in Chromium', { timeout: 600_000 }, () => {
     const latencies: number[] = []
     for (let round = 0; round < 12; round++) {
       const [from, to] = [pages[round % 3], pages[(round + 1) % 3]]
-      const key = `latency-${round}`
-      await to.evaluate((k) => {
-        const shown = new Promise<number>((resolve) => {
-          const observer = new MutationObserver(() => {
-            if (document.querySelector(`#entries tr[data-key="${k}"]`) != null) {
-              observer.disconnect()
-              resolve(performance.timeOrigin + performance.now())
-            }
-          })
-          observer.observe(document.getElementById('entries')!, { childList: true })
-        })
-        Object.assign(window, { shownAt: shown })
-      }, key)
-      const sentAt = await from.evaluate((k) => {
-        const at = performance.timeOrigin + performance.now()
-        window.roaringMesh.store.set(k, 'x')
-        return at
-      }, key)
-      const shownAt = await to.evaluate(async () => await (window as unknown as { shownAt: Promise<number> }).shownAt)
-      latencies.push(shownAt - sentAt)
+      latencies.push(await writeToVisibleMs(from, to, `latency-${round}`))
     }
     numbers.writeToVisibleMs = { median: Math.round(median(latencies)), max: Math.round(Math.max(...latencies)), samples: latencies.map(Math.round) }
 
