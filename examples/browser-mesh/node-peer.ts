@@ -1,6 +1,6 @@
 // A Node.js peer of the browser mesh, driven from the terminal: it shares one store with the
 // browsers through the relay, and redials the relay (with backoff) when it restarts.
-// Run: npm run node-peer -- --bootstrap <relay multiaddr> [--mesh browser-mesh] [--key <mesh key>]
+// Run: npm run node-peer -- --bootstrap <relay multiaddr> [--mesh browser-mesh] [--key=<mesh key>]
 // Then type: set <key> <value> · delete <key> · get <key> · list · peers · stats · quit
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
@@ -15,7 +15,7 @@ const { values: args } = parseArgs({
   }
 })
 if (args.bootstrap.length === 0) {
-  console.error('usage: node-peer.ts --bootstrap <relay multiaddr> [--mesh <name>] [--key <mesh key>]')
+  console.error('usage: node-peer.ts --bootstrap <relay multiaddr> [--mesh <name>] [--key=<mesh key>]')
   process.exit(2)
 }
 

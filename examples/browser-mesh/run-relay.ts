@@ -3,7 +3,7 @@
 //   --host <ip>  (default 127.0.0.1)   --port <n> WebSockets port (default 9090)
 //   --mesh <name> (default browser-mesh)
 //   --data <dir> its peer key, the mesh key and relay.json (default examples/browser-mesh/.relay-data)
-//   --key <key>  the mesh key (default: the one kept in --data, made on first start)   --open  no key
+//   --key=<key>  the mesh key (default: the one kept in --data, made on first start)   --open  no key
 import { parseArgs } from 'node:util'
 import { DEFAULT_RELAY_DATA, RelayData } from './relay-data.ts'
 import { startRelay } from './relay.ts'

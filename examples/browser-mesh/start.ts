@@ -9,7 +9,7 @@
 //                       (repeatable; by default none: host candidates only, fine on one machine or a LAN)
 //   --data <dir>        the relay's data directory: its peer key and the mesh key, kept across
 //                       restarts (default examples/browser-mesh/.relay-data)
-//   --key <key>         the mesh key (default: the one in the data directory, made on first start)
+//   --key=<key>         the mesh key (default: the one in the data directory, made on first start)
 //   --open              no key: an open mesh anyone who reaches the relay can read and write
 import { parseArgs } from 'node:util'
 import { bundlePage, servePage } from './page-server.ts'
@@ -57,6 +57,6 @@ console.log(`roaring-mesh browser mesh "${mesh}" (${meshKey == null ? 'OPEN: any
 Open the link in two windows (or two browsers) and write in one; the page's Invite button
 copies it. ${meshKey == null ? '' : 'The link holds the mesh key: share it only with members. '}The relay keeps its id and the key in
 ${args.data}, so open pages and peers reconnect after a restart. To join from a terminal:
-  npm run node-peer -- --bootstrap ${relay.addresses[0]}${meshKey == null ? '' : ` --key ${meshKey}`}
+  npm run node-peer -- --bootstrap ${relay.addresses[0]}${meshKey == null ? '' : ` --key=${meshKey}`}
 Ctrl-C stops.
 `)

@@ -215,7 +215,7 @@ describe('the browser mesh example in Chromium', { timeout: 600_000 }, () => {
       // npm start makes a private mesh: its link carries the key, which the Node peer is given too.
       const meshKey = new URLSearchParams(new URL(url).hash.slice(1)).get('key')
       assert.ok(meshKey != null, 'the printed link carries the mesh key in its fragment')
-      nodePeer = ns.spawnNode('examples/browser-mesh/node-peer.ts', ['--bootstrap', relay, '--key', meshKey])
+      nodePeer = ns.spawnNode('examples/browser-mesh/node-peer.ts', ['--bootstrap', relay, `--key=${meshKey}`])
       const nodeOut = new LineReader(nodePeer)
       await nodeOut.next((line) => line.startsWith('peer joined'), 'the Node peer to join through the relay')
       const [page] = await isolatedPages(url, 1)

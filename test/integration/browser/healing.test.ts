@@ -70,7 +70,7 @@ describe('a mesh that heals itself, in Chromium', { timeout: 600_000 }, () => {
     const [a, b] = await Promise.all([page(invite), page(invite)])
     const [idA, idB] = await Promise.all([peerIdOf(a), peerIdOf(b)])
     await waitUntil(async () => (await directPeersOf(a)).includes(idB) && (await directPeersOf(b)).includes(idA), 'the pages to connect directly', 60_000)
-    const terminal = ns.spawnNode('examples/browser-mesh/node-peer.ts', ['--bootstrap', address, '--key', meshKey])
+    const terminal = ns.spawnNode('examples/browser-mesh/node-peer.ts', ['--bootstrap', address, `--key=${meshKey}`])
     try {
       const out = new LineReader(terminal)
       const terminalId = (await out.next((line) => line.startsWith('joined mesh'), 'the terminal peer to start')).split(' as ')[1]
