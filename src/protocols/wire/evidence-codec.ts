@@ -1,4 +1,5 @@
 import { MAX_SEQ } from '../../store/clock-set.ts'
+import { LEAF_BYTES, MAX_BATCH_REMOVALS, MAX_BATCH_SEQS, TAG_BYTES } from '../../store/writer-keys/batch-digest.ts'
 import { InvalidMessageError } from '../../store/errors.ts'
 import { readReplicaId, readReplicaTable, writeReplicaId } from './header.ts'
 import type { ByteReader } from './byte-reader.ts'
@@ -10,11 +11,6 @@ import type { ReplicaId } from '../../store/types.ts'
 // frame brings (grammar: src/protocols/wire/README.md, "Evidence of deaths").
 
 const WHOLE = 0x01
-const TAG_BYTES = 8
-const LEAF_BYTES = 16
-const MAX_BATCH_SEQS = 64
-/** Removals one batch carries at most (MAX_BATCH_REMOVALS). */
-const MAX_BATCH_REMOVALS = 4096
 /** Flags, remover, first, count, table and removal counts. */
 const MIN_BATCH_BYTES = 1 + 16 + 4
 

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, InvalidMessageError } from '../../store/errors.ts'
 import { MAX_COUNTER } from '../../store/hlc.ts'
 import { MAX_KEY_BYTES, MAX_SEQ, MAX_VALUE_BYTES, MAX_WRITERS_PER_MESSAGE } from '../../store/limits.ts'
+import { TAG_BYTES } from '../../store/writer-keys/batch-digest.ts'
 import type { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import { readReplicaTable, writeHeader, writeReplicaId, type MessageType } from './header.ts'
@@ -17,8 +18,6 @@ const HAS_COUNTER = 0x08
 const SEQ_NEXT = 0x10
 const WRITER_SHIFT = 5
 const WRITER_ESCAPE = 7
-
-export const TAG_BYTES = 8
 
 /** An op that removes nothing (most sets) shares this frozen list. */
 const NO_REMOVES: readonly Dot[] = Object.freeze([])

@@ -1,4 +1,5 @@
 import { MAX_SEQ } from '../../store/clock-set.ts'
+import { LEAF_BYTES, MAX_BATCH_SEQS } from '../../store/writer-keys/batch-digest.ts'
 import { InvalidMessageError } from '../../store/errors.ts'
 import type { ByteReader } from './byte-reader.ts'
 import type { ByteWriter } from './byte-writer.ts'
@@ -6,8 +7,6 @@ import type { BatchProof } from '../../store/diff.ts'
 
 // A diff group's proofs (grammar: src/protocols/wire/README.md, `proof`).
 
-const LEAF_BYTES = 16
-const MAX_BATCH_SEQS = 64
 /** The smallest proof: first, count, salt, removals digest and signature. */
 export const MIN_PROOF_BYTES = 2 + 16 + 32 + 64
 
