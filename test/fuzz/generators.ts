@@ -155,7 +155,8 @@ function scenario (rng: Rng, corpus: Corpus): void {
 
 function pickRequest (rng: Rng, store: MemStore): DiffRequest {
   const r = rng.int(5)
-  return r === 0 ? store.requestDiff({ summary: true }) : r === 1 ? store.requestDiff({ hash: false }) : r === 2 ? store.requestDiff({ hash: false, narrowDeaths: true }) : store.requestDiff()
+  // r 3: asking for evidence in full (request bit 7), as a store with doubts does.
+  return r === 0 ? store.requestDiff({ summary: true }) : r === 1 ? store.requestDiff({ hash: false }) : r === 2 ? store.requestDiff({ hash: false, narrowDeaths: true }) : r === 3 ? { ...store.requestDiff({ hash: false }), fullEvidence: true } : store.requestDiff()
 }
 
 /** A corpus of `scenarios` scenarios (and the crafted messages of ./crafted.ts), the same for the same generator state. */
