@@ -8,7 +8,7 @@ import type { DeathSuspects } from './death-suspects.ts'
 import type { ForeignDotError } from './errors.ts'
 import type { BatchProof } from './diff.ts'
 import { ClockSet } from './clock-set.ts'
-import { LEAF_BYTES } from './writer-keys/batch-digest.ts'
+import { LEAF_BYTES, isZeroLeaf } from './writer-keys/batch-digest.ts'
 import { DeathsRefusedEvent } from './writer-keys/deaths-refused-event.ts'
 import { FrameEvidence } from './writer-keys/death-evidence.ts'
 import type { GroupProofs } from './writer-keys/diff-proofs.ts'
@@ -180,7 +180,7 @@ function takeProvenDeaths (target: IntegrationTarget, replica: ReplicaState, dea
     }
     for (const seq of proofs.equivocatedSeqs()) if (unseen.has(seq)) candidates.push(seq)
     for (const proof of group.proofs) {
-      for (let seq = proof.first; seq < proof.first + proof.count; seq++) if (unseen.has(seq) && zeroLeaf(proof.leaves, (seq - proof.first) * LEAF_BYTES)) candidates.push(seq)
+      for (let seq = proof.first; seq < proof.first + proof.count; seq++) if (unseen.has(seq) && isZeroLeaf(proof.leaves, (seq - proof.first) * LEAF_BYTES)) candidates.push(seq)
     }
     const proven = new ClockSet()
     proven.addMany(candidates.sort((a, b) => a - b))
@@ -195,11 +195,6 @@ function takeProvenDeaths (target: IntegrationTarget, replica: ReplicaState, dea
   }
   unseen.dispose()
   return refused === 0 ? undefined : new DeathsRefusedEvent(replica.id, first, 'unproven', refused)
-}
-
-function zeroLeaf (leaves: Uint8Array, at: number): boolean {
-  for (let i = 0; i < LEAF_BYTES; i++) if (leaves[at + i] !== 0) return false
-  return true
 }
 
 /**

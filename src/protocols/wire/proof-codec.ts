@@ -1,5 +1,5 @@
 import { MAX_SEQ } from '../../store/clock-set.ts'
-import { LEAF_BYTES, MAX_BATCH_SEQS } from '../../store/writer-keys/batch-digest.ts'
+import { LEAF_BYTES, MAX_BATCH_SEQS, isZeroLeaf } from '../../store/writer-keys/batch-digest.ts'
 import { InvalidMessageError } from '../../store/errors.ts'
 import type { ByteReader } from './byte-reader.ts'
 import type { ByteWriter } from './byte-writer.ts'
@@ -15,11 +15,6 @@ const ZERO_MAP = 128
 
 function isSet (map: number[], i: number): boolean {
   return ((map[i >>> 5] >>> (i & 31)) & 1) !== 0
-}
-
-function isZeroLeaf (leaves: Uint8Array, at: number): boolean {
-  for (let i = 0; i < LEAF_BYTES; i++) if (leaves[at + i] !== 0) return false
-  return true
 }
 
 /**

@@ -15,6 +15,12 @@ export const MAX_BATCH_SEQS = 64
 /** Removals one batch carries at most. */
 export const MAX_BATCH_REMOVALS = 4096
 
+/** Whether the leaf at byte `at` of `leaves` is all zeros: its seq was signed as issued with no entry. */
+export function isZeroLeaf (leaves: Uint8Array, at: number): boolean {
+  for (let i = 0; i < LEAF_BYTES; i++) if (leaves[at + i] !== 0) return false
+  return true
+}
+
 const encoder = new TextEncoder()
 const LEAF_DOMAIN = encoder.encode('roaring-mesh leaf v3')
 const REMOVALS_DOMAIN = encoder.encode('roaring-mesh removals v3')

@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { LEAF_BYTES, TAG_BYTES } from './batch-digest.ts'
+import { LEAF_BYTES, TAG_BYTES, isZeroLeaf } from './batch-digest.ts'
 import type { BatchProof } from '../diff.ts'
 import type { ReplicaId, WriterCard } from '../types.ts'
 
@@ -42,8 +42,6 @@ export type DeathCause =
   | ({ readonly kind: 'removal' } & RemovalCause)
   | { readonly kind: 'void', readonly batch: BatchProof }
   | { readonly kind: 'equivocation', readonly kept: BatchProof, readonly other: BatchProof }
-
-const ZERO_LEAF = new Uint8Array(LEAF_BYTES)
 
 /** Batches of removals only kept per writer: beyond, the oldest go (a member could send them without end). */
 export const MAX_REMOVAL_ONLY_KEPT = 1024
@@ -220,7 +218,7 @@ export class WriterProofs {
     const batch = this.find(seq)
     if (batch == null || batch.signature.byteLength === 0) return undefined
     const at = (seq - batch.first) * LEAF_BYTES
-    return sameBytes(batch.leaves.subarray(at, at + LEAF_BYTES), ZERO_LEAF) ? { kind: 'void', batch } : undefined
+    return isZeroLeaf(batch.leaves, at) ? { kind: 'void', batch } : undefined
   }
 
   /**
@@ -233,9 +231,7 @@ export class WriterProofs {
     const batch = this.find(seq)
     if (batch == null || batch.signature.byteLength === 0) return undefined
     const at = (seq - batch.first) * LEAF_BYTES
-    const leaves = batch.leaves
-    for (let i = at; i < at + LEAF_BYTES; i++) if (leaves[i] !== 0) return leaves.subarray(at, at + TAG_BYTES)
-    return undefined
+    return isZeroLeaf(batch.leaves, at) ? undefined : batch.leaves.subarray(at, at + TAG_BYTES)
   }
 
   /** The batch of removals only from `first` whose removals digest is `digest`, if kept. */
