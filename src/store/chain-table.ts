@@ -1,5 +1,4 @@
 import { EntryRows, NO_ROW, type ChainEntry, type Row } from './entry-rows.ts'
-import { hashKey } from './key-hash.ts'
 import { KeyIndex } from './key-index.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { Hlc } from './types.ts'
@@ -36,7 +35,7 @@ export class ChainTable {
 
   /** The head row of the chain at `key`, or {@link NO_ROW}. */
   chain (key: Uint8Array): Row {
-    return this.index.get(key, 0, key.byteLength, hashKey(key, 0, key.byteLength))
+    return this.index.get(key, 0, key.byteLength, this.index.hash(key, 0, key.byteLength))
   }
 
   /** The chain at `key` as entries, if any (what persistence writes). */
@@ -55,7 +54,7 @@ export class ChainTable {
    * delete, `value` undefined), recorded in `records`. False for a delete of an absent key.
    */
   write (key: Uint8Array, value: Uint8Array | undefined, writer: ReplicaState, seq: number, hlc: Hlc, records: WriteRecords): boolean {
-    const hash = hashKey(key, 0, key.byteLength)
+    const hash = this.index.hash(key, 0, key.byteLength)
     const slot = this.index.find(key, 0, key.byteLength, hash)
     const before = this.index.headAt(slot)
     let after = NO_ROW
@@ -88,7 +87,7 @@ export class ChainTable {
 
   /** Puts a saved entry back at the head of its key's chain (while opening a store). */
   restore (key: Uint8Array, value: Uint8Array, writer: ReplicaState, seq: number, hlc: Hlc): Row {
-    const hash = hashKey(key, 0, key.byteLength)
+    const hash = this.index.hash(key, 0, key.byteLength)
     const slot = this.index.find(key, 0, key.byteLength, hash)
     const row = this.rows.append(key, value, writer, seq, hlc, this.index.headAt(slot))
     this.index.putAt(slot, row, hash)
@@ -144,7 +143,7 @@ export class ChainTable {
    */
   private place (chunk: number, offset: number, keyLength: number, valueLength: number, writer: ReplicaState, seq: number, hlc: Hlc, records: WriteRecords): Row {
     const bytes = this.arena.chunk(chunk)
-    const hash = hashKey(bytes, offset, keyLength)
+    const hash = this.index.hash(bytes, offset, keyLength)
     const slot = this.index.find(bytes, offset, keyLength, hash)
     const before = this.index.headAt(slot)
     const row = this.rows.add(chunk, offset, keyLength, valueLength, writer, seq, hlc, before)

@@ -1,7 +1,7 @@
 import { EntryArena } from './entry-arena.ts'
 import { Entry } from './entry.ts'
-import { hashKey } from './key-hash.ts'
 import { storeBuffer } from './store-memory.ts'
+import type { KeyHash } from './keyed-key-hash.ts'
 import type { ReplicaState } from './replica-state.ts'
 import type { Hlc } from './types.ts'
 
@@ -130,9 +130,9 @@ export class EntryRows {
     return this.arena.chunk(this.chunkIds[row]).subarray(start, start + this.valueLengths[row])
   }
 
-  /** The key's hash, as the KeyIndex files it. */
-  keyHash (row: Row): number {
-    return hashKey(this.arena.chunk(this.chunkIds[row]), this.offsets[row], this.keyLengths[row])
+  /** The key's hash under `hash` (the KeyIndex's, whichever it is now). */
+  keyHash (row: Row, hash: KeyHash): number {
+    return hash(this.arena.chunk(this.chunkIds[row]), this.offsets[row], this.keyLengths[row])
   }
 
   /** Whether the row's key is the `length` bytes at `start` in `bytes`. */
