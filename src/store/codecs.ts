@@ -20,13 +20,36 @@ export const bytesCodec: Codec<Uint8Array> = {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
+/** Bytes up to this many that are all ASCII are decoded in JavaScript (see {@link decodeText}). */
+const SHORT_TEXT = 64
+
+/**
+ * UTF-8 bytes as a string. Short ASCII, what most keys are, skips the call into the platform: in
+ * Chromium a `TextDecoder.decode` of a short string costs ~1 µs, and a page receiving 100,000
+ * entries spent 0.26 s of its main thread there, decoding the keys and values of change events.
+ */
+function decodeText (bytes: Uint8Array): string {
+  const length = bytes.length
+  if (length <= SHORT_TEXT) {
+    let ascii = true
+    for (let i = 0; i < length; i++) {
+      if (bytes[i] > 0x7f) {
+        ascii = false
+        break
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[])
+  }
+  return decoder.decode(bytes)
+}
+
 /** Strings as UTF-8. Keys then sort by their UTF-8 bytes. */
 export const stringCodec: Codec<string> = {
   encode (value) {
     if (typeof value !== 'string') throw new InvalidArgumentError(`expected a string, got ${typeof value}`)
     return encoder.encode(value)
   },
-  decode: (bytes) => decoder.decode(bytes)
+  decode: decodeText
 }
 
 /** Any JSON value, as UTF-8 JSON text. */
@@ -37,6 +60,6 @@ export function jsonCodec<T> (): Codec<T> {
       if (text === undefined) throw new InvalidArgumentError(`value is not JSON-serializable: ${String(value)}`)
       return encoder.encode(text)
     },
-    decode: (bytes) => JSON.parse(decoder.decode(bytes)) as T
+    decode: (bytes) => JSON.parse(decodeText(bytes)) as T
   }
 }
