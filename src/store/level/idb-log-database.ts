@@ -1,5 +1,6 @@
 import { BrowserLevel } from 'browser-level'
 import { CorruptStoreError } from '../errors.ts'
+import { Reader, Writer, keyString, recordKey, stringBytes } from './idb-records.ts'
 import type { LevelDatabase } from './level-backend.ts'
 import type { BatchOp } from './write-queue.ts'
 
@@ -38,83 +39,6 @@ const YIELD_EVERY = 2_000
 const YIELD_BYTES = 1 << 20
 
 type Records = Map<string, Uint8Array>
-
-/** Bytes as a string of one char per byte: a Map key that sorts as the bytes do. */
-function keyString (bytes: Uint8Array): string {
-  let text = ''
-  for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode(...bytes.subarray(i, i + 4096))
-  return text
-}
-
-function stringBytes (text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length)
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i)
-  return bytes
-}
-
-function recordKey (prefix: number, n: number, width: 4 | 8): Uint8Array<ArrayBuffer> {
-  const key = new Uint8Array(1 + width)
-  key[0] = prefix
-  const view = new DataView(key.buffer)
-  if (width === 4) view.setUint32(1, n)
-  else view.setBigUint64(1, BigInt(n))
-  return key
-}
-
-class Writer {
-  readonly #bytes: Uint8Array
-  readonly #view: DataView
-  #pos = 0
-
-  constructor (size: number) {
-    this.#bytes = new Uint8Array(size)
-    this.#view = new DataView(this.#bytes.buffer)
-  }
-
-  u8 (value: number): void {
-    this.#bytes[this.#pos++] = value
-  }
-
-  bytes (value: Uint8Array): void {
-    this.#view.setUint32(this.#pos, value.byteLength, true)
-    this.#bytes.set(value, this.#pos + 4)
-    this.#pos += 4 + value.byteLength
-  }
-
-  finish (): Uint8Array {
-    return this.#bytes.subarray(0, this.#pos)
-  }
-}
-
-/** Reads the `bytes` fields of a log or pack record; a record cut short throws. */
-class Reader {
-  readonly #bytes: Uint8Array
-  readonly #view: DataView
-  pos = 0
-
-  constructor (bytes: Uint8Array) {
-    this.#bytes = bytes
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  }
-
-  get done (): boolean {
-    return this.pos >= this.#bytes.byteLength
-  }
-
-  u8 (): number {
-    if (this.pos >= this.#bytes.byteLength) throw new CorruptStoreError('a packed IndexedDB record is cut short')
-    return this.#bytes[this.pos++]
-  }
-
-  bytes (): Uint8Array {
-    if (this.pos + 4 > this.#bytes.byteLength) throw new CorruptStoreError('a packed IndexedDB record is cut short')
-    const length = this.#view.getUint32(this.pos, true)
-    const start = this.pos + 4
-    if (start + length > this.#bytes.byteLength) throw new CorruptStoreError('a packed IndexedDB record is cut short')
-    this.pos = start + length
-    return this.#bytes.subarray(start, start + length)
-  }
-}
 
 async function yieldToPage (): Promise<void> {
   await new Promise((resolve) => { setTimeout(resolve, 0) })
