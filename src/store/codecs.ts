@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors.ts'
+import { bytesToKeyString } from './key-string.ts'
 
 /** Turns keys or values of type `T` into bytes and back. Encoding must be deterministic. */
 export interface Codec<T> {
@@ -38,7 +39,7 @@ function decodeText (bytes: Uint8Array): string {
         break
       }
     }
-    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[])
+    if (ascii) return bytesToKeyString(bytes)
   }
   return decoder.decode(bytes)
 }

@@ -1,6 +1,7 @@
 import { BrowserLevel } from 'browser-level'
 import { CorruptStoreError } from '../errors.ts'
-import { Reader, Writer, keyString, recordKey, stringBytes } from './idb-records.ts'
+import { bytesToKeyString } from '../key-string.ts'
+import { Reader, Writer, recordKey, stringBytes } from './idb-records.ts'
 import type { LevelDatabase } from './level-backend.ts'
 import type { BatchOp } from './write-queue.ts'
 
@@ -92,7 +93,7 @@ export class IdbLogDatabase implements LevelDatabase {
 
   async get (key: Uint8Array): Promise<Uint8Array | undefined> {
     this.#records ??= await this.#readAll()
-    return this.#records.get(keyString(key))
+    return this.#records.get(bytesToKeyString(key))
   }
 
   iterator (options: { gt?: Uint8Array, gte?: Uint8Array, lt?: Uint8Array } = {}): { nextv: (size: number) => Promise<Array<[Uint8Array, Uint8Array]>>, close: () => Promise<void> } {
@@ -103,9 +104,9 @@ export class IdbLogDatabase implements LevelDatabase {
       nextv: async (size) => {
         if (keys == null || records == null) {
           records = this.#records ??= await this.#readAll()
-          const after = options.gt == null ? undefined : keyString(options.gt)
-          const from = options.gte == null ? undefined : keyString(options.gte)
-          const below = options.lt == null ? undefined : keyString(options.lt)
+          const after = options.gt == null ? undefined : bytesToKeyString(options.gt)
+          const from = options.gte == null ? undefined : bytesToKeyString(options.gte)
+          const below = options.lt == null ? undefined : bytesToKeyString(options.lt)
           keys = [...records.keys()].filter((key) => (after == null || key > after) && (from == null || key >= from) && (below == null || key < below)).sort()
         }
         const step = keys.slice(at, at + size)
@@ -211,7 +212,7 @@ export class IdbLogDatabase implements LevelDatabase {
           packs.push(value)
           packBytes += value.byteLength
         } else {
-          records.set(keyString(key), value)
+          records.set(bytesToKeyString(key), value)
           packBytes += key.byteLength + value.byteLength
         }
       }
@@ -223,7 +224,7 @@ export class IdbLogDatabase implements LevelDatabase {
     for (const pack of packs) {
       const reader = new Reader(pack)
       while (!reader.done) {
-        records.set(keyString(reader.bytes()), reader.bytes())
+        records.set(bytesToKeyString(reader.bytes()), reader.bytes())
         if (++decoded % YIELD_EVERY === 0) await yieldToPage()
       }
     }
@@ -231,7 +232,7 @@ export class IdbLogDatabase implements LevelDatabase {
       const reader = new Reader(log)
       while (!reader.done) {
         const kind = reader.u8()
-        const key = keyString(reader.bytes())
+        const key = bytesToKeyString(reader.bytes())
         if (kind === PUT) records.set(key, reader.bytes())
         else if (kind === DEL) records.delete(key)
         else throw new CorruptStoreError(`a log record in IndexedDB holds an op of kind ${kind}`)

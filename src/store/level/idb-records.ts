@@ -1,16 +1,10 @@
 import { CorruptStoreError } from '../errors.ts'
 
 // The records IdbLogDatabase keeps in IndexedDB, field by field (the layout is in
-// idb-log-database.ts): keys of one char per byte, record keys, and the writer and reader of the
-// `bytes` fields of log and pack records.
+// idb-log-database.ts): record keys, and the writer and reader of the `bytes` fields of log and
+// pack records.
 
-/** Bytes as a string of one char per byte: a Map key that sorts as the bytes do. */
-export function keyString (bytes: Uint8Array): string {
-  let text = ''
-  for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode(...bytes.subarray(i, i + 4096))
-  return text
-}
-
+/** The bytes of a key held as one char per byte (`bytesToKeyString`'s inverse). */
 export function stringBytes (text: string): Uint8Array {
   const bytes = new Uint8Array(text.length)
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i)
