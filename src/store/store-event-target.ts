@@ -11,19 +11,20 @@ export interface StoreEventSink {
   listening: (type: string) => boolean
 }
 
-/** The store's events, typed: `change` (every commit and integration that changed anything), `ops` (local commits, once signed), `foreign-dot`, `equivocation`, `deaths-refused`. */
+/** Each event a store fires, by type: `change` (every commit and integration that changed anything), `ops` (local commits, once signed), `foreign-dot`, `equivocation`, `deaths-refused`. */
+export interface StoreEventMap<K, V> {
+  change: ChangeEvent<K, V>
+  ops: OpsEvent
+  'foreign-dot': ForeignDotEvent
+  equivocation: EquivocationEvent
+  'deaths-refused': DeathsRefusedEvent
+}
+
+/** The store's events, typed by {@link StoreEventMap}. */
 export interface StoreEventTarget<K, V> {
-  addEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: AddEventListenerOptions | boolean): void
-  addEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
-  addEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
-  addEventListener(type: 'equivocation', listener: ((event: EquivocationEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
-  addEventListener(type: 'deaths-refused', listener: ((event: DeathsRefusedEvent) => void) | null, options?: AddEventListenerOptions | boolean): void
+  addEventListener<T extends keyof StoreEventMap<K, V>>(type: T, listener: ((event: StoreEventMap<K, V>[T]) => void) | null, options?: AddEventListenerOptions | boolean): void
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void
-  removeEventListener(type: 'change', listener: ((event: ChangeEvent<K, V>) => void) | null, options?: EventListenerOptions | boolean): void
-  removeEventListener(type: 'ops', listener: ((event: OpsEvent) => void) | null, options?: EventListenerOptions | boolean): void
-  removeEventListener(type: 'foreign-dot', listener: ((event: ForeignDotEvent) => void) | null, options?: EventListenerOptions | boolean): void
-  removeEventListener(type: 'equivocation', listener: ((event: EquivocationEvent) => void) | null, options?: EventListenerOptions | boolean): void
-  removeEventListener(type: 'deaths-refused', listener: ((event: DeathsRefusedEvent) => void) | null, options?: EventListenerOptions | boolean): void
+  removeEventListener<T extends keyof StoreEventMap<K, V>>(type: T, listener: ((event: StoreEventMap<K, V>[T]) => void) | null, options?: EventListenerOptions | boolean): void
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void
 }
 
